@@ -1,0 +1,201 @@
+"""A loaded, validated dataset and the ways to look figures up in it.
+
+Frames keep amounts as exact ``Int64`` hundredths in their ``value`` column;
+the scalar accessors return :class:`~decimal.Decimal`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from .classification import Classification
+from .exceptions import UnknownEntityError
+from .money import to_decimal
+
+__all__ = ["Dataset"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Validated frames for any number of entities × years.
+
+    Attributes:
+        root: The data directory the dataset was read from.
+        frames: ``entities``, ``documents``, ``tables``, ``facts``, ``reasons``,
+            ``projects``, ``indicators`` and ``codes``, as declared in
+            :mod:`fiscal_analysis.schema`, each with ``_file`` and ``_row``.
+        classification: Code dictionaries (built-in plus ``codes.csv``).
+    """
+
+    root: Path
+    frames: dict[str, pd.DataFrame]
+    classification: Classification = field(default_factory=Classification.builtin)
+
+    # -- frames ---------------------------------------------------------------
+    @property
+    def entities(self) -> pd.DataFrame:
+        return self.frames["entities"]
+
+    @property
+    def facts(self) -> pd.DataFrame:
+        return self.frames["facts"]
+
+    @property
+    def reasons(self) -> pd.DataFrame:
+        return self.frames["reasons"]
+
+    @property
+    def projects(self) -> pd.DataFrame:
+        return self.frames["projects"]
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        return self.frames["indicators"]
+
+    @property
+    def tables(self) -> pd.DataFrame:
+        return self.frames["tables"]
+
+    @property
+    def documents(self) -> pd.DataFrame:
+        return self.frames["documents"]
+
+    # -- entities and years ---------------------------------------------------
+    def resolve(self, key: str) -> str:
+        """Entity id for an id or a full name.
+
+        Raises:
+            UnknownEntityError: If no entity has that id or name.
+        """
+        ents = self.entities
+        if key in set(ents["entity_id"]):
+            return key
+        hit = ents.loc[ents["name"] == key, "entity_id"]
+        if len(hit) == 1:
+            return str(hit.iloc[0])
+        known = "、".join(f"{i}（{n}）" for i, n in zip(ents["entity_id"], ents["name"], strict=True))
+        raise UnknownEntityError(f"数据中没有单位「{key}」；已有：{known} (unknown entity)")
+
+    def name(self, entity_id: str) -> str:
+        """Full name of an entity."""
+        ents = self.entities
+        return str(ents.loc[ents["entity_id"] == entity_id, "name"].iloc[0])
+
+    def entity(self, entity_id: str) -> dict[str, str]:
+        """Metadata of one entity as a dict."""
+        ents = self.entities
+        row = ents.loc[ents["entity_id"] == self.resolve(entity_id)].iloc[0]
+        return {k: str(row[k]) for k in ("entity_id", "name", "region", "level", "note")}
+
+    def years(self, entity_id: str) -> list[int]:
+        """Years with any figure for the entity, ascending."""
+        f = self.facts
+        return sorted(int(y) for y in f.loc[f["entity_id"] == entity_id, "year"].unique())
+
+    def pairs(self) -> list[tuple[str, int]]:
+        """Every (entity, year) that has figures, sorted."""
+        f = self.facts[["entity_id", "year"]].drop_duplicates()
+        return sorted((str(e), int(y)) for e, y in f.itertuples(index=False))
+
+    def check_pair(self, entity_id: str, year: int) -> None:
+        """Raise :class:`UnknownEntityError` unless the entity has data for ``year``."""
+        years = self.years(entity_id)
+        if year not in years:
+            shown = "、".join(map(str, years)) or "无"
+            raise UnknownEntityError(f"单位「{self.name(entity_id)}」没有 {year} 年度数据；已有年度：{shown}")
+
+    # -- figures --------------------------------------------------------------
+    def facts_for(self, entity_id: str, year: int | None = None) -> pd.DataFrame:
+        """Facts of one entity (and optionally one year)."""
+        f = self.facts
+        mask = f["entity_id"] == entity_id
+        if year is not None:
+            mask &= f["year"] == year
+        return f.loc[mask]
+
+    def record(self, entity_id: str, year: int, table: str, item: str, code: str = "") -> pd.Series | None:
+        """The fact row for a key, or ``None`` if the dataset has no such row."""
+        f = self.facts
+        hit = f[
+            (f["entity_id"] == entity_id)
+            & (f["year"] == year)
+            & (f["table"] == table)
+            & (f["item"] == item)
+            & (f["code"] == code)
+        ]
+        return None if hit.empty else hit.iloc[0]
+
+    def value(self, entity_id: str, year: int, table: str, item: str, code: str = "") -> Decimal | None:
+        """An exact figure, or ``None`` if it is not in the data or not disclosed."""
+        h = self.hundredths(entity_id, year, table, item, code)
+        return None if h is None else to_decimal(h)
+
+    def hundredths(self, entity_id: str, year: int, table: str, item: str, code: str = "") -> int | None:
+        """Like :meth:`value` but as exact integer hundredths."""
+        row = self.record(entity_id, year, table, item, code)
+        if row is None or pd.isna(row["value"]):
+            return None
+        return int(row["value"])
+
+    def lines(self, entity_id: str, year: int, table: str, item: str) -> pd.DataFrame:
+        """Coded rows of a table for one item: columns ``code``, ``name``, ``level``, ``value``."""
+        f = self.facts_for(entity_id, year)
+        rows = f[(f["table"] == table) & (f["item"] == item) & (f["code"] != "")]
+        scheme = "economic" if table == "T06" else "function"
+        out = rows[["code", "value"]].copy()
+        out["name"] = [self.classification.name(c, scheme) for c in out["code"]]
+        out["level"] = out["code"].str.len().map({3: "类", 5: "款", 7: "项"})
+        return out.sort_values("code").reset_index(drop=True)[["code", "name", "level", "value"]]
+
+    def panel(self, table: str, item: str, code: str = "") -> pd.Series:
+        """One figure for every entity × year: an ``Int64`` Series of hundredths.
+
+        Vectorised; the index is ``(entity_id, year)``.
+        """
+        f = self.facts
+        sel = f[(f["table"] == table) & (f["item"] == item) & (f["code"] == code)]
+        return sel.set_index(["entity_id", "year"])["value"].sort_index()
+
+    def table_status(self, entity_id: str, year: int, table: str) -> str:
+        """``published``, ``empty``, ``absent`` or ``unknown`` for a 公开表."""
+        t = self.tables
+        hit = t[(t["entity_id"] == entity_id) & (t["year"] == year) & (t["table"] == table)]
+        return "unknown" if hit.empty else str(hit["status"].iloc[0])
+
+    def reasons_for(self, entity_id: str, year: int, topic: str | None = None, code: str | None = None) -> list[str]:
+        """Stated reasons (主要原因), verbatim."""
+        r = self.reasons
+        mask = (r["entity_id"] == entity_id) & (r["year"] == year)
+        if topic is not None:
+            mask &= r["topic"] == topic
+        if code is not None:
+            mask &= r["code"] == code
+        return list(r.loc[mask, "text"])
+
+    def projects_for(self, entity_id: str, year: int) -> pd.DataFrame:
+        p = self.projects
+        return p[(p["entity_id"] == entity_id) & (p["year"] == year)].reset_index(drop=True)
+
+    def indicators_for(self, entity_id: str, year: int) -> pd.DataFrame:
+        i = self.indicators
+        return i[(i["entity_id"] == entity_id) & (i["year"] == year)].reset_index(drop=True)
+
+    def derived_items(self, entity_id: str, year: int) -> pd.DataFrame:
+        """Facts marked ``derived`` for an entity-year, with their formulas."""
+        f = self.facts_for(entity_id, year)
+        return f[f["basis"] == "derived"][["table", "code", "item", "value", "note"]]
+
+    # -- provenance -----------------------------------------------------------
+    def files_for(self, entity_id: str) -> list[Path]:
+        """Every data file a report on ``entity_id`` reads (for change detection)."""
+        files: set[str] = set()
+        for name, df in self.frames.items():
+            if "entity_id" in df.columns and name != "entities":
+                files |= set(df.loc[df["entity_id"] == entity_id, "_file"])
+            else:
+                files |= set(df["_file"])
+        return sorted(self.root / f for f in files)

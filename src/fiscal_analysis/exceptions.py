@@ -1,0 +1,70 @@
+"""The package's own exceptions.
+
+Every error a user can cause is one of these, so the CLI can print a clear
+message instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "DataValidationError",
+    "FiscalAnalysisError",
+    "Problem",
+    "RenderError",
+    "UnknownEntityError",
+]
+
+
+class FiscalAnalysisError(Exception):
+    """Base class for every error this package raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input file.
+
+    Attributes:
+        file: The file, relative to the data directory where possible.
+        row: The 1-based line number in the file (the header is line 1), or
+            ``None`` for a problem with the whole file.
+        column: The column name, or ``None``.
+        value: The offending value as written (``None`` if there is none).
+        expected: What was expected, in Chinese with an English gloss.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    expected: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f" 第{self.row}行"
+        if self.column:
+            where += f" 列「{self.column}」"
+        shown = "（空）" if self.value in (None, "") else f"「{self.value}」"
+        if self.value is None and self.row is None and self.column is None:
+            return f"{where}: {self.expected}"
+        return f"{where}: 值{shown} — {self.expected}"
+
+
+class DataValidationError(FiscalAnalysisError):
+    """Raised when a dataset has problems; carries all of them at once."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        lines = [f"数据校验发现 {len(self.problems)} 个问题 (validation found problems):"]
+        lines += [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class UnknownEntityError(FiscalAnalysisError):
+    """Raised when an entity or year is not in the dataset."""
+
+
+class RenderError(FiscalAnalysisError):
+    """Raised when a report cannot be rendered."""
