@@ -1,0 +1,398 @@
+"""House-style charts with Chinese labels, exact figures and alt text.
+
+Every chart function takes exact :class:`~decimal.Decimal` amounts, returns a
+:class:`Chart` (the :class:`~matplotlib.figure.Figure` and a Chinese alt text
+that states the figures), and writes every label with the money formatters.
+Floats are used only for drawing geometry. Figures are made without pyplot, so
+notebooks never show them twice and pyplot never counts open figures;
+:func:`chart_html` renders a chart to an embedded ``<img>`` with its alt text.
+
+Examples:
+    >>> chart = structure_chart([("基本支出", Decimal("190.92")), ("项目支出", Decimal("144.86"))],
+    ...                         title="支出结构")
+    >>> chart.alt
+    '支出结构（条形图）：基本支出190.92万元，占56.9%；项目支出144.86万元，占43.1%。'
+    >>> chart_html(chart).startswith('<figure class="fa-chart"><img alt="支出结构')
+    True
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import textwrap
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import NamedTuple
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from .fonts import MINUS, cjk_font, font_rc
+from .money import format_amount, format_number, format_pct, ratio_pct
+
+__all__ = [
+    "Chart",
+    "budget_actual_chart",
+    "chart_html",
+    "figure_png",
+    "house_rc",
+    "house_style",
+    "signed_amount",
+    "structure_chart",
+    "trend_chart",
+    "use_house_style",
+    "waterfall_chart",
+]
+
+#: House palette: total, increase, decrease, budget, muted.
+COLORS = {
+    "total": "#2f5597",
+    "up": "#c55a11",
+    "down": "#548235",
+    "budget": "#a5a5a5",
+    "actual": "#2f5597",
+    "series": ["#2f5597", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6"],
+}
+DPI = 150
+
+
+class Chart(NamedTuple):
+    """A figure and the Chinese text that describes it for screen readers."""
+
+    figure: Figure
+    alt: str
+
+
+def house_rc() -> dict[str, object]:
+    """The house style as matplotlib settings (fonts included)."""
+    rc: dict[str, object] = {
+        "figure.figsize": (7.5, 4.2),
+        "figure.dpi": 100,
+        "savefig.dpi": DPI,
+        "savefig.bbox": "tight",
+        "font.size": 11,
+        "axes.titlesize": 13,
+        "axes.titleweight": "normal",  # the CJK fallback has one weight only
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "axes.grid.axis": "x",
+        "grid.color": "#d9d9d9",
+        "grid.linewidth": 0.6,
+        "legend.frameon": False,
+        "text.parse_math": False,
+    }
+    rc.update(font_rc(cjk_font()))
+    return rc
+
+
+@contextmanager
+def house_style() -> Iterator[None]:
+    """Use the house style inside a ``with`` block (rcParams restored after)."""
+    with mpl.rc_context(house_rc()):
+        yield
+
+
+def use_house_style() -> None:
+    """Apply the house style to the whole session (e.g. at the top of a notebook)."""
+    mpl.rcParams.update(house_rc())
+
+
+def _minus(text: str) -> str:
+    """Typeset hyphen-minus as U+2212 when the chosen font has that glyph."""
+    return text.replace("-", MINUS) if cjk_font().has_minus else text
+
+
+def signed_amount(value: Decimal) -> str:
+    """An amount with an explicit sign, e.g. ``−327.17万元`` or ``+5万元``.
+
+    Examples:
+        >>> signed_amount(Decimal("-327.17")) in ("−327.17万元", "-327.17万元")
+        True
+        >>> signed_amount(Decimal("5.00"))
+        '+5万元'
+    """
+    text = format_amount(value)
+    return _minus(text) if value < 0 else (f"+{text}" if value > 0 else text)
+
+
+def _wrap(label: str, width: int = 14) -> str:
+    return "\n".join(textwrap.wrap(label, width)) or label
+
+
+def _tick(x: float, _pos: object = None) -> str:
+    return _minus(format_number(Decimal(repr(round(float(x), 2)))))
+
+
+def _axes(fig: Figure, title: str, value_axis: str):
+    ax = fig.subplots()
+    ax.set_title(_wrap(title, 30))
+    fmt = FuncFormatter(_tick)
+    if value_axis == "x":
+        ax.xaxis.set_major_formatter(fmt)
+        ax.xaxis.set_major_locator(MaxNLocator(6))
+        ax.set_xlabel("万元")
+    else:
+        ax.yaxis.set_major_formatter(fmt)
+        ax.yaxis.set_major_locator(MaxNLocator(6))
+        ax.set_ylabel("万元")
+        ax.grid(axis="x", visible=False)
+        ax.grid(axis="y", visible=True)
+    return ax
+
+
+def _validate(rows: Sequence, what: str) -> None:
+    if not rows:
+        raise ValueError(f"{what}没有数据，无法作图；请用文字说明 (nothing to chart)")
+
+
+def waterfall_chart(
+    start: tuple[str, Decimal],
+    steps: Sequence[tuple[str, Decimal]],
+    end: tuple[str, Decimal],
+    *,
+    title: str,
+) -> Chart:
+    """What drove a change: start total, one bar per driver, end total.
+
+    Examples:
+        >>> c = waterfall_chart(("2019年", Decimal("662.95")), [("减少", Decimal("-327.17"))],
+        ...                     ("2020年", Decimal("335.78")), title="收支总计变动")
+        >>> "2019年662.95万元" in c.alt and "335.78万元" in c.alt
+        True
+    """
+    labels = [start[0], *(s[0] for s in steps), end[0]]
+    bottoms, heights, colors = [0.0], [float(start[1])], [COLORS["total"]]
+    running = start[1]
+    for _, delta in steps:
+        low = running + min(delta, Decimal(0))
+        bottoms.append(float(low))
+        heights.append(float(abs(delta)))
+        colors.append(COLORS["up"] if delta >= 0 else COLORS["down"])
+        running += delta
+    bottoms.append(0.0)
+    heights.append(float(end[1]))
+    colors.append(COLORS["total"])
+    with house_style():
+        fig = Figure()
+        ax = _axes(fig, title, "y")
+        xs = range(len(labels))
+        ax.bar(xs, heights, bottom=bottoms, color=colors, width=0.6)
+        ax.set_xticks(list(xs), [_wrap(lbl, 8) for lbl in labels])
+        label_texts = [format_amount(start[1])]
+        label_texts += [signed_amount(d) for _, d in steps]
+        label_texts += [format_amount(end[1])]
+        for x, b, h, t in zip(xs, bottoms, heights, label_texts, strict=True):
+            ax.annotate(t, (x, b + h), xytext=(0, 3), textcoords="offset points", ha="center")
+        ax.margins(y=0.12)
+    parts = [f"{start[0]}{format_amount(start[1])}"]
+    parts += [f"{label}{signed_amount(d)}" for label, d in steps]
+    parts.append(f"{end[0]}{format_amount(end[1])}")
+    return Chart(fig, f"{title}（瀑布图）：" + "；".join(parts) + "。")
+
+
+def structure_chart(
+    parts: Sequence[tuple[str, Decimal]],
+    *,
+    title: str,
+    total: Decimal | None = None,
+    decimals: int = 1,
+    kind: str = "bar",
+) -> Chart:
+    """Shares of a whole, as horizontal bars (``kind="bar"``) or a donut.
+
+    Shares are exact ratios of ``total`` (default: the sum of ``parts``).
+
+    Examples:
+        >>> parts = [("一般公共服务", Decimal("258.47")), ("卫生健康", Decimal("77.31"))]
+        >>> structure_chart(parts, title="按类", kind="donut").alt
+        '按类（环形图）：一般公共服务258.47万元，占77.0%；卫生健康77.31万元，占23.0%。'
+    """
+    _validate(parts, title)
+    if kind not in ("bar", "donut"):
+        raise ValueError(f"kind 应为 bar 或 donut (expected bar or donut): {kind!r}")
+    whole = sum((v for _, v in parts), Decimal(0)) if total is None else total
+    if kind == "donut" and any(v < 0 for _, v in parts):
+        raise ValueError("环形图不能显示负数 (a donut cannot show negative parts)")
+    shares = [format_pct(ratio_pct(v, whole, decimals), decimals) for _, v in parts]
+    texts = [f"{format_amount(v)}（{s}）" for (_, v), s in zip(parts, shares, strict=True)]
+    with house_style():
+        fig = Figure()
+        if kind == "bar":
+            ax = _axes(fig, title, "x")
+            ys = list(range(len(parts)))[::-1]
+            ax.barh(ys, [float(v) for _, v in parts], color=COLORS["actual"], height=0.55)
+            ax.set_yticks(ys, [_wrap(lbl) for lbl, _ in parts])
+            for y, (_, v), t in zip(ys, parts, texts, strict=True):
+                ax.annotate(
+                    _minus(t), (float(v), y), xytext=(4, 0), textcoords="offset points", va="center"
+                )
+            ax.margins(x=0.3)
+        else:
+            ax = fig.subplots()
+            ax.set_title(_wrap(title, 30))
+            ax.pie(
+                [float(v) for _, v in parts],
+                labels=[f"{_wrap(lbl, 10)}\n{t}" for (lbl, _), t in zip(parts, texts, strict=True)],
+                colors=COLORS["series"][: len(parts)],
+                startangle=90,
+                counterclock=False,
+                wedgeprops={"width": 0.38, "edgecolor": "white"},
+            )
+            ax.text(0, 0, f"合计\n{format_amount(whole)}", ha="center", va="center")
+            ax.set_aspect("equal")
+    kind_name = "条形图" if kind == "bar" else "环形图"
+    items = [f"{lbl}{format_amount(v)}，占{s}" for (lbl, v), s in zip(parts, shares, strict=True)]
+    return Chart(fig, f"{title}（{kind_name}）：" + "；".join(items) + "。")
+
+
+def budget_actual_chart(
+    rows: Sequence[tuple[str, Decimal | None, Decimal | None]],
+    *,
+    title: str,
+    decimals: int = 1,
+) -> Chart:
+    """Budget against actual per line, with the completion rate or why there is none.
+
+    Examples:
+        >>> rows = [("2013801", Decimal("200.35"), Decimal("10.00")),
+        ...         ("2010301", Decimal("0"), Decimal("99.20"))]
+        >>> for part in budget_actual_chart(rows, title="预决算").alt.split("；"):
+        ...     print(part)
+        预决算（预算与决算对比图）：2013801年初预算200.35万元、决算10万元，完成年初预算的5.0%
+        2010301年初预算0万元、决算99.2万元，年初预算为0，无完成率。
+    """
+    _validate(rows, title)
+    notes = []
+    for _, budget, actual in rows:
+        rate = None if actual is None else ratio_pct(actual, budget, decimals)
+        if rate is not None:
+            notes.append(f"完成年初预算的{format_pct(rate, decimals)}")
+        elif budget is None:
+            notes.append("年初预算未公开，无完成率")
+        elif actual is None:
+            notes.append("决算未公开，无完成率")
+        else:
+            notes.append("年初预算为0，无完成率")
+    with house_style():
+        fig = Figure(figsize=(7.5, max(3.0, 0.9 * len(rows) + 1.2)))
+        ax = _axes(fig, title, "x")
+        n = len(rows)
+        for i, (_, budget, actual) in enumerate(rows):
+            y = n - 1 - i
+            for off, val, color, name in (
+                (0.2, budget, COLORS["budget"], "年初预算"),
+                (-0.2, actual, COLORS["actual"], "决算"),
+            ):
+                width = 0.0 if val is None else float(val)
+                ax.barh(y + off, width, height=0.38, color=color, label=name if i == 0 else None)
+                shown = "未公开" if val is None else format_amount(val)
+                ax.annotate(
+                    shown, (width, y + off), xytext=(4, 0), textcoords="offset points", va="center"
+                )
+        ax.set_yticks(
+            range(n),
+            [f"{_wrap(r[0])}\n（{note}）" for r, note in zip(rows[::-1], notes[::-1], strict=True)],
+        )
+        ax.margins(x=0.25)
+        ax.legend(loc="lower right")
+    items = [
+        f"{lbl}年初预算{format_amount(b)}、决算{format_amount(a)}，{note}"
+        for (lbl, b, a), note in zip(rows, notes, strict=True)
+    ]
+    return Chart(fig, f"{title}（预算与决算对比图）：" + "；".join(items) + "。")
+
+
+def trend_chart(
+    series: Mapping[str, Sequence[tuple[int, Decimal | None]]],
+    *,
+    title: str,
+    derived: Sequence[tuple[str, int]] = (),
+) -> Chart:
+    """Several years per series; derived (推算) points drawn hollow and named in the alt text.
+
+    Examples:
+        >>> c = trend_chart({"收支总计": [(2019, Decimal("662.95")), (2020, Decimal("335.78"))]},
+        ...                 title="趋势", derived=[("收支总计", 2019)])
+        >>> c.alt
+        '趋势（折线图）：收支总计：2019年662.95万元（推算），2020年335.78万元。'
+    """
+    _validate(list(series.items()), title)
+    marked = set(derived)
+    with house_style():
+        fig = Figure()
+        ax = _axes(fig, title, "y")
+        years: set[int] = set()
+        for i, (name, points) in enumerate(series.items()):
+            color = COLORS["series"][i % len(COLORS["series"])]
+            known = [(y, v) for y, v in points if v is not None]
+            years |= {y for y, _ in points}
+            ax.plot(
+                [y for y, _ in known],
+                [float(v) for _, v in known],
+                color=color,
+                label=name,
+                marker="",
+            )
+            for y, v in known:
+                hollow = (name, y) in marked
+                ax.plot(
+                    [y],
+                    [float(v)],
+                    marker="o",
+                    color=color,
+                    markerfacecolor="white" if hollow else color,
+                )
+                text = format_amount(v) + ("（推算）" if hollow else "")
+                ax.annotate(
+                    _minus(text),
+                    (y, float(v)),
+                    xytext=(0, 6),
+                    textcoords="offset points",
+                    ha="center",
+                )
+        ax.set_xticks(sorted(years), [f"{y}年" for y in sorted(years)])
+        ax.margins(x=0.2, y=0.15)
+        if len(series) > 1 or marked:
+            ax.legend(title="空心点为推算数" if marked else None)
+    items = []
+    for name, points in series.items():
+        shown = [
+            f"{y}年"
+            + ("未公开" if v is None else format_amount(v))
+            + ("（推算）" if (name, y) in marked else "")
+            for y, v in points
+        ]
+        items.append(f"{name}：" + "，".join(shown))
+    return Chart(fig, f"{title}（折线图）：" + "；".join(items) + "。")
+
+
+def figure_png(figure: Figure) -> bytes:
+    """Render a figure to PNG in the house style and release it.
+
+    The PNG carries no timestamp or software tag, so the same chart gives the
+    same bytes.
+    """
+    buf = io.BytesIO()
+    with house_style():
+        figure.savefig(buf, format="png", metadata={"Software": None})
+    figure.clear()
+    return buf.getvalue()
+
+
+def chart_html(chart: Chart, *, caption: bool = True) -> str:
+    """An HTML ``<figure>`` with the PNG embedded and the alt text escaped.
+
+    Args:
+        chart: The chart to render (its figure is released afterwards).
+        caption: Also show the alt text as a visible ``<figcaption>``.
+    """
+    data = base64.b64encode(figure_png(chart.figure)).decode("ascii")
+    alt = html.escape(chart.alt, quote=True)
+    cap = f"<figcaption>{alt}</figcaption>" if caption else ""
+    img = f'<img alt="{alt}" src="data:image/png;base64,{data}"/>'
+    return f'<figure class="fa-chart">{img}{cap}</figure>'
