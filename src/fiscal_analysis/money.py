@@ -8,6 +8,10 @@ ever goes through a binary float.
 Rounding is 四舍五入 (round half up, away from zero for ties) and happens only
 when a value is presented.
 
+Percentages stay exact as :class:`~fractions.Fraction` (see :func:`pct`) until
+they are presented; :func:`round_half_up`, :func:`ratio_pct`, :func:`format_pct`
+and :func:`format_number` accept a ``Fraction`` as well as a ``Decimal``.
+
 Examples:
     >>> parse_amount("335.78")
     33578
@@ -22,19 +26,25 @@ Examples:
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import Decimal, InvalidOperation, localcontext
+from fractions import Fraction
 
 __all__ = [
     "SCALE",
+    "Exact",
     "format_amount",
     "format_number",
     "format_pct",
     "from_decimal",
     "parse_amount",
+    "pct",
     "ratio_pct",
     "round_half_up",
     "to_decimal",
 ]
+
+#: An exact number: what the functions below accept (never a float).
+Exact = int | Decimal | Fraction
 
 #: Hundredths per unit: amounts are stored as ``int(value * SCALE)``.
 SCALE = 100
@@ -126,29 +136,75 @@ def to_decimal(hundredths: int) -> Decimal:
     return Decimal(int(hundredths)).scaleb(-2)
 
 
-def round_half_up(value: Decimal, places: int = 2) -> Decimal:
-    """Round a :class:`Decimal` 四舍五入 (ties away from zero).
+def _fraction(value: Exact) -> Fraction:
+    """``value`` as an exact Fraction; floats are refused (they are not exact)."""
+    if isinstance(value, float | bool) or not isinstance(value, int | Decimal | Fraction):
+        raise TypeError(f"应为精确数值 int/Decimal/Fraction (floats are not exact): {value!r}")
+    return Fraction(value)
+
+
+def round_half_up(value: Exact, places: int = 2) -> Decimal:
+    """Round 四舍五入 (ties away from zero), exactly, to ``places`` decimals.
+
+    Accepts ``int``, :class:`Decimal` or :class:`~fractions.Fraction`; the
+    rounding is done with integer arithmetic, so ties such as 0.125 or 1/16 of
+    a hundred always round up. A result of zero is never negative.
 
     Examples:
         >>> round_half_up(Decimal("0.125"), 2)
         Decimal('0.13')
         >>> round_half_up(Decimal("-2.5"), 0)
         Decimal('-3')
+        >>> round_half_up(Fraction(100, 16), 1)   # 6.25 -> 6.3
+        Decimal('6.3')
+        >>> round_half_up(Fraction(-1, 30), 1)    # -0.03… -> 0.0, not -0.0
+        Decimal('0.0')
         >>> round(0.125, 2)  # Python's float round is not 四舍五入
         0.12
     """
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    f = _fraction(value)
+    scale = 10**places
+    q, r = divmod(abs(f.numerator) * scale, f.denominator)
+    if 2 * r >= f.denominator:
+        q += 1
+    sign = -1 if f < 0 and q else 1
+    return Decimal(sign * q).scaleb(-places)
 
 
-def ratio_pct(numerator: int | Decimal, denominator: int | Decimal | None, places: int = 1):
+def pct(numerator: Exact, denominator: Exact | None) -> Fraction | None:
+    """Exact percentage ``numerator / denominator × 100`` as a Fraction.
+
+    Nothing is rounded: keep this until presentation, then use
+    :func:`round_half_up` or :func:`format_pct`. A zero or missing
+    denominator (or a missing numerator) gives ``None``: no rate exists.
+
+    Examples:
+        >>> pct(1, 16)
+        Fraction(25, 4)
+        >>> pct(32717, 66295) == Fraction(3271700, 66295)
+        True
+        >>> format_pct(pct(Decimal("10"), Decimal("200.35")))
+        '5.0%'
+        >>> pct(5, 0) is None, pct(None, 5) is None
+        (True, True)
+    """
+    if numerator is None or denominator is None:
+        return None
+    den = _fraction(denominator)
+    if den == 0:
+        return None
+    return _fraction(numerator) * 100 / den
+
+
+def ratio_pct(numerator: Exact, denominator: Exact | None, places: int = 1) -> Decimal | None:
     """Percentage ``numerator / denominator × 100``, rounded half up.
 
-    The ratio is computed with integer arithmetic, so a ratio that lies exactly
-    on a tie (…x5) always rounds up, and no float artefact can appear.
+    The ratio is computed exactly (see :func:`pct`), so a ratio that lies
+    exactly on a tie (…x5) always rounds up, and no float artefact can appear.
     Both arguments must be in the same unit (e.g. both hundredths).
 
     Args:
-        numerator: Part, as an int or Decimal.
+        numerator: Part, as an int, Decimal or Fraction.
         denominator: Whole. ``0`` or ``None`` gives ``None``: no rate exists.
         places: Decimals to keep (1 by default; some regions print 2).
 
@@ -165,23 +221,11 @@ def ratio_pct(numerator: int | Decimal, denominator: int | Decimal | None, place
         >>> ratio_pct(7, 0) is None
         True
     """
-    if denominator is None:
-        return None
-    num, den = Decimal(numerator), Decimal(denominator)
-    if den == 0:
-        return None
-    # Scale both to integers, then do exact integer division with a remainder.
-    exp = -min(num.as_tuple().exponent, den.as_tuple().exponent, 0)
-    n = int(num.scaleb(exp)) * 100 * 10**places
-    d = int(den.scaleb(exp))
-    sign = -1 if (n < 0) != (d < 0) else 1
-    q, r = divmod(abs(n), abs(d))
-    if 2 * r >= abs(d):
-        q += 1
-    return Decimal(sign * q).scaleb(-places)
+    p = pct(numerator, denominator)
+    return None if p is None else round_half_up(p, places)
 
 
-def format_number(value: Decimal | int | None, places: int = 2, *, keep_zeros: bool = False) -> str:
+def format_number(value: Exact | None, places: int = 2, *, keep_zeros: bool = False) -> str:
     """Write a number the way disclosures do: up to ``places`` decimals.
 
     Trailing zeros are dropped unless ``keep_zeros`` is set.
@@ -198,7 +242,7 @@ def format_number(value: Decimal | int | None, places: int = 2, *, keep_zeros: b
     """
     if value is None:
         return "—"
-    d = round_half_up(Decimal(value), places)
+    d = round_half_up(value, places)
     if keep_zeros:
         return f"{d:f}"
     with localcontext() as ctx:
@@ -207,7 +251,7 @@ def format_number(value: Decimal | int | None, places: int = 2, *, keep_zeros: b
     return text
 
 
-def format_amount(value: Decimal | None, unit: str = "万元") -> str:
+def format_amount(value: Exact | None, unit: str = "万元") -> str:
     """Write an amount in 万元 as the disclosures do.
 
     Examples:
@@ -223,7 +267,7 @@ def format_amount(value: Decimal | None, unit: str = "万元") -> str:
     return f"{format_number(value, 2)}{unit}"
 
 
-def format_pct(value: Decimal | None, places: int = 1) -> str:
+def format_pct(value: Exact | None, places: int = 1) -> str:
     """Write a percentage with a fixed number of decimals (``100.0%``).
 
     ``None`` (no rate defined) is written as an em dash; callers that write
@@ -234,9 +278,13 @@ def format_pct(value: Decimal | None, places: int = 1) -> str:
         '5.0%'
         >>> format_pct(Decimal("71.65"), 2)
         '71.65%'
+        >>> format_pct(Fraction(1, 8) * 100, 2)   # exact 12.5
+        '12.50%'
+        >>> format_pct(Decimal("0.1") + Decimal("0.2"))
+        '0.3%'
         >>> format_pct(None)
         '—'
     """
     if value is None:
         return "—"
-    return f"{round_half_up(Decimal(value), places):f}%"
+    return f"{round_half_up(value, places):f}%"

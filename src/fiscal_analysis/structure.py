@@ -1,0 +1,233 @@
+"""Structure of one entity-year: shares by source, kind, 功能分类 and 经济分类.
+
+Each function returns a pandas DataFrame with object columns holding exact
+:class:`~decimal.Decimal` amounts and :class:`~fractions.Fraction` percents of
+the whole (in ``attrs['total']``). A figure that is not in the data is
+``None``, never NaN or 0; ``status`` says whether it was ``published``,
+``derived``, ``undisclosed`` or ``missing``. Importable from
+:mod:`fiscal_analysis.metrics` as well.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+
+from .dataset import Dataset
+from .items import TABLES
+from .metrics import share
+from .money import format_pct, to_decimal  # noqa: F401 (doctests)
+
+__all__ = [
+    "basic_structure",
+    "economic_structure",
+    "expense_structure",
+    "figure",
+    "frame",
+    "function_structure",
+    "income_structure",
+    "label_of",
+    "share_rows",
+]
+
+_INCOME_FISCAL_PARTS = ("income_general_public", "income_gov_fund", "income_soe_capital")
+_INCOME_OTHER = (
+    "income_superior_subsidy",
+    "income_business",
+    "income_operating",
+    "income_affiliated",
+    "income_other",
+)
+_EXPENSE_PARTS = ("basic", "project", "upper_remit", "operating", "affiliated_subsidy")
+_LEVEL_LEN = {"类": 3, "款": 5, "项": 7}
+
+
+def figure(
+    ds: Dataset, entity_id: str, year: int, table: str, item: str, code: str = ""
+) -> tuple[Decimal | None, str]:
+    """An exact figure and its status (``published``/``derived``/``undisclosed``/``missing``).
+
+    Examples:
+        >>> from fiscal_analysis.loader import load_dataset
+        >>> ds = load_dataset("data")
+        >>> figure(ds, "lusong-xzsp", 2020, "ops_cost", "budget_initial")
+        (Decimal('21.66'), 'derived')
+        >>> figure(ds, "lusong-xzsp", 2019, "T03", "basic")
+        (None, 'missing')
+    """
+    row = ds.record(entity_id, year, table, item, code)
+    if row is None:
+        return None, "missing"
+    if pd.isna(row["value"]):
+        return None, "undisclosed" if row["basis"] == "undisclosed" else "missing"
+    return to_decimal(int(row["value"])), str(row["basis"])
+
+
+def label_of(table: str, item: str) -> str:
+    """Chinese label of a declared item."""
+    return TABLES[table].items[item].label
+
+
+def share_rows(
+    ds: Dataset,
+    entity_id: str,
+    year: int,
+    table: str,
+    items: tuple[str, ...],
+    whole: Decimal | None,
+    parent: dict[str, str] | None = None,
+) -> list[dict]:
+    """One row per item: ``item``, ``label``, ``amount``, exact ``pct`` of ``whole``, ``status``."""
+    rows = []
+    for item in items:
+        amount, status = figure(ds, entity_id, year, table, item)
+        rows.append(
+            {
+                "item": item,
+                "label": label_of(table, item),
+                "amount": amount,
+                "pct": share(amount, whole),
+                "status": status,
+                **({} if parent is None else {"parent": parent.get(item)}),
+            }
+        )
+    return rows
+
+
+def frame(rows: list[dict], columns: list[str], **attrs: object) -> pd.DataFrame:
+    """An object-dtype frame (exact values kept as they are) with ``attrs``."""
+    df = pd.DataFrame(rows, columns=columns, dtype=object)
+    df.attrs.update(attrs)
+    return df
+
+
+def income_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
+    """本年收入 by source, with exact shares of 本年收入合计 (T01 ``income_total``).
+
+    ``财政拨款收入`` comes first (``parent`` ``None``), then its three parts
+    (``parent`` ``income_fiscal``), then the other sources. When
+    ``income_fiscal`` is not in the data but its three parts are, it is their
+    sum (status ``derived``). ``attrs['total']`` holds the whole.
+
+    Examples:
+        >>> from fiscal_analysis.loader import load_dataset
+        >>> df = income_structure(load_dataset("data"), "lusong-xzsp", 2020)
+        >>> r = df.iloc[0]
+        >>> r["label"], r["amount"], format_pct(r["pct"])
+        ('财政拨款收入', Decimal('335.78'), '100.0%')
+    """
+    whole, _ = figure(ds, entity_id, year, "T01", "income_total")
+    fiscal, status = figure(ds, entity_id, year, "T01", "income_fiscal")
+    parts = [figure(ds, entity_id, year, "T01", i)[0] for i in _INCOME_FISCAL_PARTS]
+    if fiscal is None and all(p is not None for p in parts):
+        fiscal, status = sum(parts, Decimal(0)), "derived"  # type: ignore[arg-type]
+    top = {"item": "income_fiscal", "label": label_of("T01", "income_fiscal"), "amount": fiscal}
+    rows = [{**top, "pct": share(fiscal, whole), "status": status, "parent": None}]
+    sub = dict.fromkeys(_INCOME_FISCAL_PARTS, "income_fiscal")
+    rows += share_rows(ds, entity_id, year, "T01", _INCOME_FISCAL_PARTS, whole, sub)
+    rows += share_rows(ds, entity_id, year, "T01", _INCOME_OTHER, whole, {})
+    cols = ["item", "label", "amount", "pct", "status", "parent"]
+    return frame(rows, cols, total=whole, total_label="本年收入合计")
+
+
+def expense_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
+    """本年支出 by kind (基本/项目/…, T03) with exact shares of 本年支出合计.
+
+    Examples:
+        >>> from fiscal_analysis.loader import load_dataset
+        >>> df = expense_structure(load_dataset("data"), "lusong-xzsp", 2020)
+        >>> [(r.label, format_pct(r.pct)) for r in df.head(2).itertuples()]
+        [('基本支出', '56.9%'), ('项目支出', '43.1%')]
+    """
+    whole, _ = figure(ds, entity_id, year, "T03", "total")
+    rows = share_rows(ds, entity_id, year, "T03", _EXPENSE_PARTS, whole)
+    cols = ["item", "label", "amount", "pct", "status"]
+    return frame(rows, cols, total=whole, total_label="本年支出合计")
+
+
+def _coded(ds: Dataset, entity_id: str, year: int, table: str, item: str) -> pd.DataFrame:
+    f = ds.facts_for(entity_id, year)
+    return f[(f["table"] == table) & (f["item"] == item) & (f["code"] != "")].sort_values("code")
+
+
+def function_structure(
+    ds: Dataset,
+    entity_id: str,
+    year: int,
+    level: str = "类",
+    table: str = "T05",
+    item: str = "total",
+) -> pd.DataFrame:
+    """Spending by 功能分类 类/款/项 with exact shares of the table's 合计.
+
+    Examples:
+        >>> from fiscal_analysis.loader import load_dataset
+        >>> df = function_structure(load_dataset("data"), "lusong-xzsp", 2020)
+        >>> [(r.full_name, str(r.amount), format_pct(r.pct)) for r in df.itertuples()]
+        [('一般公共服务支出（类）', '258.47', '77.0%'), ('卫生健康支出（类）', '77.31', '23.0%')]
+    """
+    if level not in _LEVEL_LEN:
+        raise ValueError(f"level 应为 类、款 或 项 (got {level!r})")
+    whole, _ = figure(ds, entity_id, year, table, item)
+    lines = _coded(ds, entity_id, year, table, item)
+    lines = lines[lines["code"].str.len() == _LEVEL_LEN[level]]
+    cl = ds.classification
+    rows = []
+    for code, value, basis in zip(lines["code"], lines["value"], lines["basis"], strict=True):
+        amount = None if pd.isna(value) else to_decimal(int(value))
+        status = str(basis) if amount is not None else "undisclosed"
+        name, full = cl.name(code), cl.full_name(code)
+        rows.append(dict(code=code, name=name, full_name=full, level=level, amount=amount,
+                         pct=share(amount, whole), status=status))  # fmt: skip
+    cols = ["code", "name", "full_name", "level", "amount", "pct", "status"]
+    return frame(rows, cols, total=whole, total_label=label_of(table, item))
+
+
+def basic_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
+    """人员经费 / 公用经费 (T06 totals) as exact shares of 基本支出 (T05 ``basic``).
+
+    When T05 基本支出 is missing, the sum of the two totals is the whole.
+
+    Examples:
+        >>> from fiscal_analysis.loader import load_dataset
+        >>> df = basic_structure(load_dataset("data"), "lusong-xzsp", 2020)
+        >>> [format_pct(p) for p in df["pct"]]
+        ['94.0%', '6.0%']
+    """
+    whole, _ = figure(ds, entity_id, year, "T05", "basic")
+    parts = [figure(ds, entity_id, year, "T06", i)[0] for i in ("personnel_total", "public_total")]
+    if whole is None and all(p is not None for p in parts):
+        whole = sum(parts, Decimal(0))  # type: ignore[arg-type]
+    rows = share_rows(ds, entity_id, year, "T06", ("personnel_total", "public_total"), whole)
+    for r, label in zip(rows, ("人员经费", "公用经费"), strict=True):
+        r["label"] = label
+    return frame(
+        rows, ["item", "label", "amount", "pct", "status"], total=whole, total_label="基本支出"
+    )
+
+
+def economic_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
+    """T06 lines by 经济分类 with exact shares of 基本支出; undisclosed lines stay undisclosed.
+
+    Examples:
+        >>> from fiscal_analysis.loader import load_dataset
+        >>> df = economic_structure(load_dataset("data"), "lusong-xzsp", 2020)
+        >>> len(df), set(df["status"]), df["amount"].iloc[0] is None
+        (17, {'undisclosed'}, True)
+        >>> df.iloc[0][["name", "group"]].tolist()
+        ['基本工资', '人员经费']
+    """
+    whole = basic_structure(ds, entity_id, year).attrs["total"]
+    lines = _coded(ds, entity_id, year, "T06", "amount")
+    cl = ds.classification
+    rows = []
+    for code, value, basis in zip(lines["code"], lines["value"], lines["basis"], strict=True):
+        amount = None if pd.isna(value) else to_decimal(int(value))
+        group = "人员经费" if cl.economic_group(code) == "personnel" else "公用经费"
+        rows.append(dict(code=code, name=cl.name(code, "economic"), group=group,
+                         level="类" if len(code) == 3 else "款", amount=amount,
+                         pct=share(amount, whole),
+                         status="undisclosed" if amount is None else str(basis)))  # fmt: skip
+    cols = ["code", "name", "group", "level", "amount", "pct", "status"]
+    return frame(rows, cols, total=whole, total_label="基本支出")
