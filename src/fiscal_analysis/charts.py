@@ -120,6 +120,10 @@ def signed_amount(value: Decimal) -> str:
     return _minus(text) if value < 0 else (f"+{text}" if value > 0 else text)
 
 
+def _amount(value: Decimal | None) -> str:
+    return _minus(format_amount(value))
+
+
 def _wrap(label: str, width: int = 14) -> str:
     return "\n".join(textwrap.wrap(label, width)) or label
 
@@ -183,15 +187,15 @@ def waterfall_chart(
         xs = range(len(labels))
         ax.bar(xs, heights, bottom=bottoms, color=colors, width=0.6)
         ax.set_xticks(list(xs), [_wrap(lbl, 8) for lbl in labels])
-        label_texts = [format_amount(start[1])]
+        label_texts = [_amount(start[1])]
         label_texts += [signed_amount(d) for _, d in steps]
-        label_texts += [format_amount(end[1])]
+        label_texts += [_amount(end[1])]
         for x, b, h, t in zip(xs, bottoms, heights, label_texts, strict=True):
             ax.annotate(t, (x, b + h), xytext=(0, 3), textcoords="offset points", ha="center")
         ax.margins(y=0.12)
-    parts = [f"{start[0]}{format_amount(start[1])}"]
+    parts = [f"{start[0]}{_amount(start[1])}"]
     parts += [f"{label}{signed_amount(d)}" for label, d in steps]
-    parts.append(f"{end[0]}{format_amount(end[1])}")
+    parts.append(f"{end[0]}{_amount(end[1])}")
     return Chart(fig, f"{title}（瀑布图）：" + "；".join(parts) + "。")
 
 
@@ -219,7 +223,7 @@ def structure_chart(
     if kind == "donut" and any(v < 0 for _, v in parts):
         raise ValueError("环形图不能显示负数 (a donut cannot show negative parts)")
     shares = [format_pct(ratio_pct(v, whole, decimals), decimals) for _, v in parts]
-    texts = [f"{format_amount(v)}（{s}）" for (_, v), s in zip(parts, shares, strict=True)]
+    texts = [f"{_amount(v)}（{s}）" for (_, v), s in zip(parts, shares, strict=True)]
     with house_style():
         fig = Figure()
         if kind == "bar":
@@ -243,10 +247,10 @@ def structure_chart(
                 counterclock=False,
                 wedgeprops={"width": 0.38, "edgecolor": "white"},
             )
-            ax.text(0, 0, f"合计\n{format_amount(whole)}", ha="center", va="center")
+            ax.text(0, 0, f"合计\n{_amount(whole)}", ha="center", va="center")
             ax.set_aspect("equal")
     kind_name = "条形图" if kind == "bar" else "环形图"
-    items = [f"{lbl}{format_amount(v)}，占{s}" for (lbl, v), s in zip(parts, shares, strict=True)]
+    items = [f"{lbl}{_amount(v)}，占{s}" for (lbl, v), s in zip(parts, shares, strict=True)]
     return Chart(fig, f"{title}（{kind_name}）：" + "；".join(items) + "。")
 
 
@@ -290,7 +294,7 @@ def budget_actual_chart(
             ):
                 width = 0.0 if val is None else float(val)
                 ax.barh(y + off, width, height=0.38, color=color, label=name if i == 0 else None)
-                shown = "未公开" if val is None else format_amount(val)
+                shown = "未公开" if val is None else _amount(val)
                 ax.annotate(
                     shown, (width, y + off), xytext=(4, 0), textcoords="offset points", va="center"
                 )
@@ -301,7 +305,7 @@ def budget_actual_chart(
         ax.margins(x=0.25)
         ax.legend(loc="lower right")
     items = [
-        f"{lbl}年初预算{format_amount(b)}、决算{format_amount(a)}，{note}"
+        f"{lbl}年初预算{_amount(b)}、决算{_amount(a)}，{note}"
         for (lbl, b, a), note in zip(rows, notes, strict=True)
     ]
     return Chart(fig, f"{title}（预算与决算对比图）：" + "；".join(items) + "。")
@@ -347,7 +351,7 @@ def trend_chart(
                     color=color,
                     markerfacecolor="white" if hollow else color,
                 )
-                text = format_amount(v) + ("（推算）" if hollow else "")
+                text = _amount(v) + ("（推算）" if hollow else "")
                 ax.annotate(
                     _minus(text),
                     (y, float(v)),
@@ -363,7 +367,7 @@ def trend_chart(
     for name, points in series.items():
         shown = [
             f"{y}年"
-            + ("未公开" if v is None else format_amount(v))
+            + ("未公开" if v is None else _amount(v))
             + ("（推算）" if (name, y) in marked else "")
             for y, v in points
         ]
