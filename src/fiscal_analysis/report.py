@@ -1,0 +1,336 @@
+"""Report building blocks: sections, formatted cells, safe HTML, data coverage.
+
+A report notebook opens a :class:`ReportContext` with :func:`open_report` and
+shows one :class:`Section` per part of the 情况说明 (the builders live in
+:mod:`fiscal_analysis.report_sections`). A section holds plain text; every
+piece of data-derived text is HTML-escaped when the section is turned into
+HTML, so a department name or a stated reason containing ``<script>`` shows as
+text. Amounts are written with :func:`~fiscal_analysis.money.format_amount`,
+percentages with :func:`~fiscal_analysis.money.format_pct`; derived figures are
+marked 推算 and a missing figure is said in words.
+
+Examples:
+    >>> s = Section("收入", ("本年收入合计335.78万元。",), reasons=("<script>x</script>",))
+    >>> "&lt;script&gt;x&lt;/script&gt;" in s.to_html() and "<script>" not in s.to_html()
+    True
+    >>> fmt_amount(Decimal("21.66"), "derived"), fmt_amount(None, "undisclosed")
+    ('21.66万元（推算）', '未公开')
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from .charts import Chart, chart_html
+from .dataset import Dataset
+from .exceptions import FiscalAnalysisError
+from .loader import load_dataset
+from .money import format_amount, format_pct
+
+__all__ = [
+    "COVERED_PARTS",
+    "RenderedChart",
+    "ReportContext",
+    "Section",
+    "coverage_statement",
+    "fmt_amount",
+    "fmt_pct",
+    "has_part",
+    "missing_parts",
+    "open_report",
+    "render_chart",
+    "resolve_data_dir",
+    "show",
+    "text_table",
+]
+
+#: Report parts and the tables that carry their figures, in report order.
+COVERED_PARTS: dict[str, tuple[str, ...]] = {
+    "收支总计": ("T01:income_grand_total", "T01:expense_grand_total"),
+    "收入决算": ("T01:income_total", "T02:total"),
+    "支出决算": ("T03:total", "T03:basic"),
+    "财政拨款收支总计": ("T04:income_grand_total", "T04:expense_grand_total"),
+    "一般公共预算财政拨款支出": ("T05:total",),
+    "按功能分类的支出结构": ("T05:total:类",),
+    "各项支出的预算与决算": ("T05:budget_initial:项",),
+    "基本支出（人员经费、公用经费）": ("T06:personnel_total", "T06:public_total"),
+    "“三公”经费": ("T07:total_actual",),
+    "政府性基金预算财政拨款": ("T08:*",),
+    "国有资本经营预算财政拨款": ("T09:*",),
+    "项目支出（绩效）": ("projects",),
+    "机关运行经费": ("ops_cost:actual",),
+    "政府采购": ("procurement:total",),
+    "国有资产占用": ("assets:*",),
+}
+
+_STATUS_WORDS = {"undisclosed": "未公开", "missing": "无数据"}
+
+
+class RenderedChart(NamedTuple):
+    """A chart already rendered to HTML (``<figure>`` with embedded PNG) and its alt text."""
+
+    alt: str
+    html: str
+
+
+def render_chart(chart: Chart) -> RenderedChart:
+    """Render a :class:`~fiscal_analysis.charts.Chart` once (its figure is released)."""
+    return RenderedChart(chart.alt, chart_html(chart))
+
+
+def fmt_amount(amount: Decimal | None, status: str = "published") -> str:
+    """An amount cell: ``99.2万元``, ``21.66万元（推算）``, ``未公开`` or ``无数据``.
+
+    Examples:
+        >>> fmt_amount(Decimal("99.20"))
+        '99.2万元'
+        >>> fmt_amount(None)
+        '无数据'
+    """
+    if amount is None:
+        return _STATUS_WORDS.get(status, "无数据")
+    return format_amount(amount) + ("（推算）" if status == "derived" else "")
+
+
+def fmt_pct(value: Fraction | Decimal | None, decimals: int = 1, why: str = "—") -> str:
+    """A percentage cell (``49.4%``), or ``why`` when there is no rate.
+
+    Examples:
+        >>> fmt_pct(Fraction(33578 * 100, 20035))
+        '167.6%'
+        >>> fmt_pct(None, 1, "年初预算为0，无完成率")
+        '年初预算为0，无完成率'
+    """
+    return why if value is None else format_pct(value, decimals)
+
+
+def text_table(rows: Sequence[Mapping[str, str]], columns: Sequence[str]) -> pd.DataFrame:
+    """A display table of text cells with the given Chinese headers, in order."""
+    return pd.DataFrame([[str(r.get(c, "")) for c in columns] for r in rows], columns=list(columns))
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the report, as plain text (escaped only when rendered).
+
+    Attributes:
+        title: Heading.
+        paragraphs: Narrative sentences (the library's Chinese wording).
+        table: A display table (text cells, Chinese headers) or ``None``.
+        charts: Rendered charts with their alt texts.
+        drivers: What the figures show drove a change (computed).
+        reasons: The department's stated reasons, verbatim.
+        notes: Missing-data and 推算 statements.
+        level: Heading level (1 for the report title).
+    """
+
+    title: str
+    paragraphs: tuple[str, ...] = ()
+    table: pd.DataFrame | None = None
+    charts: tuple[RenderedChart, ...] = ()
+    drivers: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    level: int = 2
+    subsections: tuple[Section, ...] = field(default=())
+
+    @property
+    def text(self) -> str:
+        """Every visible text of the section (and its subsections), one per line."""
+        parts = [self.title, *self.paragraphs, *self.drivers, *self.reasons, *self.notes]
+        parts += [c.alt for c in self.charts]
+        if self.table is not None:
+            parts += ["\t".join(map(str, self.table.columns))]
+            parts += ["\t".join(map(str, row)) for row in self.table.itertuples(index=False)]
+        parts += [s.text for s in self.subsections]
+        return "\n".join(parts)
+
+    def to_html(self) -> str:
+        """The section as an HTML fragment; all data-derived text escaped."""
+        esc = html.escape
+        level = min(max(self.level, 1), 6)
+        out = [f'<section class="fa-section"><h{level}>{esc(self.title)}</h{level}>']
+        out += [f"<p>{esc(p)}</p>" for p in self.paragraphs]
+        out += [c.html for c in self.charts]
+        if self.table is not None and not self.table.empty:
+            out.append(self.table.to_html(index=False, escape=True, border=0, classes="fa-table"))
+        if self.drivers or self.reasons:
+            left = "".join(f"<p>{esc(d)}</p>" for d in self.drivers) or "<p>—</p>"
+            right = "".join(f"<blockquote>{esc(r)}</blockquote>" for r in self.reasons)
+            right = right or "<p>单位未说明原因。</p>"
+            h = f"h{min(level + 1, 6)}"
+            out.append(
+                '<div class="fa-compare" style="display:flex;gap:1.5em">'
+                f'<div style="flex:1"><{h}>数据显示的变动构成</{h}>{left}</div>'
+                f'<div style="flex:1"><{h}>单位说明的原因（原文）</{h}>{right}</div></div>'
+            )
+        out += [f'<p class="fa-note">{esc(n)}</p>' for n in self.notes]
+        out += [s.to_html() for s in self.subsections]
+        out.append("</section>")
+        return "".join(out)
+
+
+def show(section: Section) -> Any:
+    """The section as an :class:`IPython.display.HTML` object for a notebook cell."""
+    from IPython.display import HTML
+
+    return HTML(section.to_html())
+
+
+# -- opening a report ---------------------------------------------------------
+
+
+def _repo_root() -> Path | None:
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").is_file() and (parent / "data").is_dir():
+            return parent
+    return None
+
+
+def resolve_data_dir(data_dir: str | os.PathLike[str] = "data") -> Path:
+    """Find the data folder: absolute as given, relative to cwd, else to the repository.
+
+    A notebook run by papermill from ``notebooks/`` and a renderer run from
+    anywhere both find the shipped ``data/`` with the default ``"data"``.
+
+    Raises:
+        FiscalAnalysisError: If no folder with ``entities.csv`` is found.
+
+    Examples:
+        >>> (resolve_data_dir() / "entities.csv").is_file()
+        True
+    """
+    given = Path(os.fspath(data_dir)).expanduser()
+    candidates = [given]
+    if not given.is_absolute():
+        candidates += [Path.cwd().parent / given]
+        root = _repo_root()
+        if root is not None:
+            candidates.append(root / given)
+    for c in candidates:
+        if (c / "entities.csv").is_file():
+            return c.resolve()
+    tried = "、".join(str(c) for c in candidates)
+    raise FiscalAnalysisError(
+        f"找不到数据目录「{data_dir}」（已查找：{tried}；应含 entities.csv）(data folder not found)"
+    )
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What every section builder needs: the dataset, the entity, the year, decimals."""
+
+    ds: Dataset
+    entity_id: str
+    year: int
+    decimals: int = 1
+
+    @property
+    def name(self) -> str:
+        """The department's full name."""
+        return self.ds.name(self.entity_id)
+
+    @property
+    def years(self) -> list[int]:
+        """Every year the dataset has for the department."""
+        return self.ds.years(self.entity_id)
+
+
+def open_report(
+    data_dir: str | os.PathLike[str], entity: str, year: int, decimals: int = 1
+) -> ReportContext:
+    """Load and validate the data and check that the entity has ``year``.
+
+    Args:
+        data_dir: The data folder (see :func:`resolve_data_dir`).
+        entity: Entity id or full name.
+        year: Fiscal year.
+        decimals: Decimals of percentages (0–4).
+
+    Raises:
+        FiscalAnalysisError: Bad data, unknown entity or year, or bad ``decimals``.
+
+    Examples:
+        >>> ctx = open_report("data", "lusong-xzsp", 2020)
+        >>> ctx.name, ctx.years
+        ('株洲市芦淞区行政审批服务局', [2019, 2020])
+    """
+    if not isinstance(decimals, int) or not 0 <= decimals <= 4:
+        raise FiscalAnalysisError(f"decimals 应为 0–4 的整数 (expected 0–4): {decimals!r}")
+    ds = load_dataset(resolve_data_dir(data_dir))
+    entity_id = ds.resolve(str(entity))
+    ds.check_pair(entity_id, int(year))
+    return ReportContext(ds, entity_id, int(year), decimals)
+
+
+# -- coverage -----------------------------------------------------------------
+
+
+def has_part(ctx: ReportContext, part: str) -> bool:
+    """Whether the year's data has any figure for a report part of :data:`COVERED_PARTS`.
+
+    A table published empty (``tables.csv`` status ``empty``) counts as data.
+    """
+    f = ctx.ds.facts_for(ctx.entity_id, ctx.year)
+    for need in COVERED_PARTS[part]:
+        if need == "projects":
+            if not ctx.ds.projects_for(ctx.entity_id, ctx.year).empty:
+                return True
+            continue
+        table, item, *level = [*need.split(":"), ""][:3] if ":" in need else (need, "*", "")
+        if ctx.ds.table_status(ctx.entity_id, ctx.year, table) == "empty":
+            return True
+        rows = f[f["table"] == table]
+        if item != "*":
+            rows = rows[rows["item"] == item]
+        length = {"类": 3, "款": 5, "项": 7}.get(level[0] if level else "", 0)
+        rows = rows[rows["code"].str.len() == length] if length else rows
+        if rows["value"].notna().any():
+            return True
+    return False
+
+
+def missing_parts(ctx: ReportContext) -> list[str]:
+    """Report parts (keys of :data:`COVERED_PARTS`) without any figure this year.
+
+    Examples:
+        >>> missing_parts(open_report("data", "lusong-xzsp", 2020))
+        []
+        >>> missing_parts(open_report("data", "lusong-xzsp", 2019))[:3]
+        ['收入决算', '支出决算', '按功能分类的支出结构']
+    """
+    return [part for part in COVERED_PARTS if not has_part(ctx, part)]
+
+
+def coverage_statement(ctx: ReportContext) -> str:
+    """One sentence on what this year's data holds: 推算 figures and missing parts.
+
+    Examples:
+        >>> print(coverage_statement(open_report("data", "lusong-xzsp", 2020)))
+        2020年度数据共112个数字，其中28个为推算数（由公开数字推算，已标注“推算”），17个列出了科目但未公开金额。
+    """
+    f = ctx.ds.facts_for(ctx.entity_id, ctx.year)
+    n = len(f)
+    derived = int((f["basis"] == "derived").sum())
+    undisclosed = int((f["basis"] == "undisclosed").sum())
+    missing = missing_parts(ctx)
+    text = f"{ctx.year}年度数据" + ("不完整：" if missing else "") + f"共{n}个数字"
+    if derived and derived == n:
+        text += "，全部为推算数（由其他年度公开的数字推算，已标注“推算”）"
+    elif derived:
+        text += f"，其中{derived}个为推算数（由公开数字推算，已标注“推算”）"
+    if undisclosed:
+        text += f"，{undisclosed}个列出了科目但未公开金额"
+    if missing:
+        text += "；缺少以下内容的数据，相应部分只作说明、不作分析：" + "、".join(missing)
+    return text + "。"
