@@ -77,6 +77,87 @@ def summary(data_dir: Path, entity: str, year: int, as_json: bool, decimals: int
     click.echo(render_json(result) if as_json else render_text(result))
 
 
+@cli.command()
+@click.argument("doc", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="数据目录，默认 data (dataset folder; default data).",
+)
+@click.option("--entity", default=None, help="单位标识或全称；默认全部 (entity id or name).")
+@click.option("--year", default=None, type=int, help="年度；默认全部 (year).")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出全部结果 (machine-readable).")
+@click.option("--all", "show_all", is_flag=True, help="同时列出通过的核对 (also list passes).")
+@click.option("--no-text", is_flag=True, help="不做说明与原文的文字核对 (skip text checks).")
+def check(
+    doc: Path | None,
+    data_dir: Path | None,
+    entity: str | None,
+    year: int | None,
+    as_json: bool,
+    show_all: bool,
+    no_text: bool,
+) -> None:
+    """勾稽核对：表内、表间及说明与表格 (reconciliation checks, reference §4).
+
+    Checks a dataset folder (--data), or a disclosure DOC (.txt/.pdf) after
+    extracting it. Exit 1 when a check finds an error, 0 otherwise.
+    """
+    import tempfile
+
+    from tqdm import tqdm
+
+    from .checks import run_checks, select_pairs
+    from .checks.format import render_json, render_table, summary_line
+    from .loader import load_dataset
+
+    if doc is not None and data_dir is not None:
+        raise click.UsageError("请只给出 --data 数据目录或一个原文文件 DOC，不能同时给出。")
+    with tempfile.TemporaryDirectory(prefix="fiscal-check-") as tmp:
+        try:
+            if doc is not None:
+                data_dir = _extract_for_check(doc, Path(tmp))
+            ds = load_dataset(data_dir or Path("data"))
+            pairs = select_pairs(ds, entity, year)
+            quiet = as_json or len(pairs) < 10 or not sys.stderr.isatty()
+            findings = []
+            bar = tqdm(pairs, desc="核对", unit="单位年度", disable=quiet, file=sys.stderr)
+            for eid, yr in bar:
+                findings += run_checks(ds, eid, yr, text_checks=not no_text)
+        except FiscalAnalysisError as exc:
+            _fail(exc)
+    if as_json:
+        click.echo(render_json(findings))
+    else:
+        click.echo(render_table(findings, show_all))
+        click.echo(summary_line(findings))
+    sys.exit(1 if any(f.is_error for f in findings) else 0)
+
+
+def _extract_for_check(doc: Path, out_dir: Path) -> Path:
+    """Extract a disclosure into ``out_dir`` with the extract API; exit 2 if unavailable."""
+    if doc.suffix.lower() not in (".txt", ".pdf"):
+        raise click.UsageError(f"原文文件应为 .txt 或 .pdf：{doc}")
+    if not doc.is_file():
+        raise click.UsageError(f"找不到原文文件：{doc}")
+    try:
+        from . import extract
+    except ImportError:
+        extract = None
+    fn = getattr(extract, "extract_to_dir", None)
+    if fn is None:
+        click.echo(
+            "原文提取功能（fiscal_analysis.extract.extract_to_dir）尚未提供，无法直接核对原文；"
+            "请先把原文整理为数据目录，再用 --data 核对。",
+            err=True,
+        )
+        sys.exit(2)
+    result = fn(doc, out_dir)
+    return Path(result) if result is not None else out_dir
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

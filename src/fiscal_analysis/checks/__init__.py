@@ -30,6 +30,7 @@ from . import (  # noqa: F401 - importing registers the rules
     rules_text,
 )
 from .engine import RULES, Rule, run_rules
+from .format import summarise
 from .textchecks import narrative_findings
 
 __all__ = ["RULES", "Rule", "findings_frame", "run_checks", "select_pairs", "summarise"]
@@ -110,29 +111,3 @@ def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=_COLUMNS)
     df["year"] = df["year"].astype("Int64")
     return df
-
-
-def summarise(findings: Iterable[Finding]) -> dict[str, int]:
-    """Counts by status, and by severity among the failures.
-
-    Examples:
-        >>> fs = [Finding("A", "pass", "error", ""), Finding("B", "fail", "info", ""),
-        ...       Finding("C", "not_applicable", "error", "")]
-        >>> summarise(fs)
-        {'total': 3, 'pass': 1, 'fail': 1, 'not_applicable': 1, 'error': 0, 'warning': 0, 'info': 1}
-    """
-    out = {
-        "total": 0,
-        "pass": 0,
-        "fail": 0,
-        "not_applicable": 0,
-        "error": 0,
-        "warning": 0,
-        "info": 0,
-    }
-    for f in findings:
-        out["total"] += 1
-        out[f.status] += 1
-        if f.status == "fail":
-            out[f.severity] += 1
-    return out

@@ -32,14 +32,18 @@ def load_checker() -> tuple[Callable | None, str]:
     for name in NARRATIVE_MODULES:
         try:
             module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                reasons.append(f"{name} 无法导入：{exc}")
+            continue
         except ImportError as exc:
-            reasons.append(f"{name}: {exc}")
+            reasons.append(f"{name} 无法导入：{exc}")
             continue
         fn = getattr(module, "check_narrative", None)
         if callable(fn):
             return fn, ""
         reasons.append(f"{name} 没有 check_narrative")
-    return None, "；".join(reasons)
+    return None, "；".join(reasons) or f"没有 {' 或 '.join(NARRATIVE_MODULES)}"
 
 
 def read_text(path: Path) -> str:
