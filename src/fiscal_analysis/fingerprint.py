@@ -1,0 +1,176 @@
+"""Skip logic: has anything a report depends on changed since it was rendered?
+
+A report's fingerprint records SHA-256 digests of what went into it: the
+notebook's bytes, the bytes of every data file the report reads
+(:meth:`~fiscal_analysis.dataset.Dataset.files_for`), the package version and
+source, and the parameters. It is stored as JSON beside the report
+(``.fingerprint.json``) and written last, after the HTML and notebook, so it
+only ever describes a report that was written completely.
+
+Everything here is cheap: hashing and JSON only, no kernels and no heavy
+imports, so checking twenty unchanged reports costs milliseconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .paths import atomic_write
+
+__all__ = [
+    "FINGERPRINT_FILE",
+    "Fingerprint",
+    "changed_parts",
+    "code_digest",
+    "data_digest",
+    "file_digest",
+    "read_fingerprint",
+    "write_fingerprint",
+]
+
+#: File name of the fingerprint, inside each report's folder.
+FINGERPRINT_FILE = ".fingerprint.json"
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def file_digest(path: str | Path, cache: dict[Path, str] | None = None) -> str:
+    """SHA-256 of a file's bytes (hex), memoised in ``cache`` if given.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+        >>> _ = p.write_bytes(b"abc")
+        >>> file_digest(p)[:16]
+        'ba7816bf8f01cfea'
+    """
+    key = Path(path)
+    if cache is not None and key in cache:
+        return cache[key]
+    digest = hashlib.sha256(key.read_bytes()).hexdigest()
+    if cache is not None:
+        cache[key] = digest
+    return digest
+
+
+def data_digest(
+    root: str | Path, files: Iterable[Path], cache: dict[Path, str] | None = None
+) -> str:
+    """One digest over several data files: their paths below ``root`` and bytes.
+
+    Paths are taken relative to ``root``, so moving the data folder does not
+    change the digest but renaming a file inside it does.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> root = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (root / "a.csv").write_text("x")
+        >>> data_digest(root, [root / "a.csv"]) == data_digest(root, [root / "a.csv"])
+        True
+    """
+    base = Path(root)
+    h = hashlib.sha256()
+    for f in sorted(Path(p) for p in files):
+        rel = f.relative_to(base).as_posix() if f.is_relative_to(base) else f.as_posix()
+        h.update(f"{rel}\0{file_digest(f, cache)}\n".encode())
+    return h.hexdigest()
+
+
+def code_digest(package_dir: str | Path = _PACKAGE_DIR) -> str:
+    """Digest of the package's own source and resources.
+
+    The version number alone does not change while the package is developed
+    (an editable install), so the source is hashed too: editing a chart
+    helper re-renders the reports that use it.
+    """
+    root = Path(package_dir)
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts and f.suffix not in {".pyc", ".pyo"}:
+            h.update(f"{f.relative_to(root).as_posix()}\0".encode())
+            h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What went into one report.
+
+    Attributes:
+        notebook: SHA-256 of the notebook file's bytes.
+        data: :func:`data_digest` of the data files the report reads.
+        version: ``fiscal_analysis.__version__``.
+        code: :func:`code_digest` of the package.
+        parameters: The notebook parameters that identify the report
+            (entity and year; not the data folder's location).
+    """
+
+    notebook: str
+    data: str
+    version: str
+    code: str
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def digest(self) -> str:
+        """One SHA-256 over every part.
+
+        Examples:
+            >>> a = Fingerprint("n", "d", "0.1.0", "c", {"year": 2020})
+            >>> a.digest == Fingerprint("n", "d", "0.1.0", "c", {"year": 2020}).digest
+            True
+            >>> a.digest == Fingerprint("n", "d", "0.1.0", "c", {"year": 2019}).digest
+            False
+        """
+        text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["parameters"] = dict(self.parameters)
+        return out
+
+
+def changed_parts(old: Fingerprint | None, new: Fingerprint) -> list[str]:
+    """Names of the parts that differ (``["new"]`` if there is no old one).
+
+    Examples:
+        >>> a = Fingerprint("n", "d", "0.1.0", "c", {"year": 2020})
+        >>> changed_parts(a, Fingerprint("n", "d2", "0.1.0", "c", {"year": 2020}))
+        ['data']
+        >>> changed_parts(None, a)
+        ['new']
+        >>> changed_parts(a, a)
+        []
+    """
+    if old is None:
+        return ["new"]
+    before, after = old.to_dict(), new.to_dict()
+    return [k for k in after if before.get(k) != after[k]]
+
+
+def read_fingerprint(folder: str | Path) -> Fingerprint | None:
+    """The stored fingerprint of a report folder, or ``None`` if absent or unreadable."""
+    path = Path(folder) / FINGERPRINT_FILE
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return Fingerprint(
+            notebook=str(raw["notebook"]),
+            data=str(raw["data"]),
+            version=str(raw["version"]),
+            code=str(raw["code"]),
+            parameters=dict(raw["parameters"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_fingerprint(folder: str | Path, fingerprint: Fingerprint) -> None:
+    """Store a fingerprint beside its report (atomically)."""
+    text = json.dumps(fingerprint.to_dict(), sort_keys=True, ensure_ascii=False, indent=1)
+    atomic_write(Path(folder) / FINGERPRINT_FILE, (text + "\n").encode("utf-8"))

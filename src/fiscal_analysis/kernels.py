@@ -1,0 +1,380 @@
+"""Execution engine: a pool of fresh, pre-started, pre-warmed Jupyter kernels.
+
+Every report runs in a kernel of its own, so no state leaks between reports;
+the cost of starting that kernel is paid ahead of time. :class:`KernelPool`
+keeps ``size`` kernels starting in the background; each one, once its
+process is up, has already imported pandas, matplotlib and fiscal_analysis
+(:data:`WARMUP_CODE`, run silently, so execution counts still start at 1).
+:meth:`KernelPool.acquire` hands out a ready kernel and starts a replacement.
+
+:func:`run_notebook` executes a notebook in such a kernel with papermill
+(in-process, through the ``fiscal-pool`` papermill engine registered here,
+which shuts the kernel down as soon as the notebook has run).
+
+Port races and noise:
+    Kernels talk over Unix domain sockets (``transport="ipc"``) in a private
+    temporary folder, one socket prefix per kernel, so no TCP ports are
+    picked and two kernels can never collide. On Windows TCP is used and
+    kernel starts are serialised. Each kernel runs with
+    ``-Xfrozen_modules=off`` and ``PYDEVD_DISABLE_FILE_VALIDATION=1`` and its
+    stdout/stderr (debugger and zmq chatter) go to a log file, never to the
+    user's terminal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import uuid
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .exceptions import RenderError
+
+__all__ = [
+    "WARMUP_CODE",
+    "Kernel",
+    "KernelPool",
+    "NotebookRunError",
+    "kernel_env",
+    "run_notebook",
+    "start_kernel",
+]
+
+#: Run silently in each kernel before it is handed out.
+WARMUP_CODE = (
+    "import pandas, matplotlib, matplotlib.pyplot, IPython.display, fiscal_analysis\n"
+    "import fiscal_analysis.loader, fiscal_analysis.money\n"
+)
+
+_START_LOCK = threading.Lock()
+
+
+class NotebookRunError(RenderError):
+    """A notebook failed: which cell (index in the notebook file) and what error.
+
+    Attributes:
+        cell_index: 0-based index of the failing cell in the source notebook,
+            or ``None`` if no single cell is to blame (kernel died, start failed).
+        cell_source: The first line of that cell's source.
+        ename: The exception's class name.
+        evalue: The exception's message.
+    """
+
+    def __init__(
+        self, ename: str, evalue: str, cell_index: int | None = None, cell_source: str = ""
+    ):
+        self.ename, self.evalue = ename, evalue
+        self.cell_index, self.cell_source = cell_index, cell_source
+        where = (
+            ""
+            if cell_index is None
+            else f"第 {cell_index + 1} 个单元格（索引 {cell_index}）「{cell_source}」出错: "
+        )
+        super().__init__(f"{where}{ename}: {evalue}")
+
+
+def kernel_env() -> dict[str, str]:
+    """The environment for kernels: ours, minus debugger/frozen-module warnings.
+
+    Examples:
+        >>> kernel_env()["PYDEVD_DISABLE_FILE_VALIDATION"]
+        '1'
+    """
+    env = dict(os.environ)
+    env.update(PYDEVD_DISABLE_FILE_VALIDATION="1", JUPYTER_PLATFORM_DIRS="1")
+    return env
+
+
+@dataclass
+class Kernel:
+    """A started kernel: its (async) manager and the file its stderr goes to."""
+
+    manager: Any
+    log: Path
+
+    def stderr_tail(self) -> str:
+        """The last non-empty line the kernel process wrote to stdout/stderr."""
+        try:
+            lines = self.log.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return ""
+        return next((ln.strip() for ln in reversed(lines) if ln.strip()), "")
+
+
+async def _await_reply(kc: Any, msg_id: str, timeout: float) -> dict:
+    while True:
+        reply = await kc.get_shell_msg(timeout=timeout)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply
+
+
+async def start_kernel(
+    socket_dir: Path,
+    *,
+    kernel_name: str = "python3",
+    cwd: Path | None = None,
+    warmup: str = WARMUP_CODE,
+    timeout: float = 60,
+) -> Kernel:
+    """Start one kernel and run ``warmup`` in it silently.
+
+    Args:
+        socket_dir: A private folder for the kernel's sockets and log.
+        kernel_name: Kernel spec name; ``python3`` runs this interpreter.
+        cwd: Working directory of the kernel (the notebook's folder).
+        warmup: Code run (``silent=True``) before the kernel is handed out.
+        timeout: Seconds to wait for the kernel to start and warm up.
+    """
+    from jupyter_client import AsyncKernelManager
+
+    tag = uuid.uuid4().hex[:10]
+    transport = "ipc" if os.name == "posix" else "tcp"
+    extra = {"ip": str(socket_dir / tag)} if transport == "ipc" else {}
+    km = AsyncKernelManager(kernel_name=kernel_name, transport=transport, **extra)
+    if kernel_name == "python3":
+        km.kernel_spec.argv[:] = [
+            sys.executable,
+            "-Xfrozen_modules=off",
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            "{connection_file}",
+        ]
+    log = socket_dir / f"{tag}.log"
+    with open(log, "wb") as sink:
+        if transport == "ipc":
+            await km.start_kernel(
+                env=kernel_env(), cwd=str(cwd or os.getcwd()), stdout=sink, stderr=sink
+            )
+        else:  # pragma: no cover - Windows: pick ports one kernel at a time
+            with _START_LOCK:
+                await km.start_kernel(
+                    env=kernel_env(), cwd=str(cwd or os.getcwd()), stdout=sink, stderr=sink
+                )
+    kernel = Kernel(km, log)
+    try:
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=timeout)
+            if warmup:
+                reply = await _await_reply(
+                    kc, kc.execute(warmup, silent=True, store_history=False), timeout
+                )
+                if reply["content"].get("status") != "ok":
+                    content = reply["content"]
+                    raise NotebookRunError(
+                        content.get("ename", "Error"), f"预热失败: {content.get('evalue', '')}"
+                    )
+        finally:
+            kc.stop_channels()
+    except BaseException as exc:
+        await km.shutdown_kernel(now=True)
+        if isinstance(exc, RenderError):
+            raise
+        raise NotebookRunError(
+            type(exc).__name__, f"内核启动失败: {exc} {kernel.stderr_tail()}".strip()
+        ) from exc
+    return kernel
+
+
+class KernelPool:
+    """Pre-started, pre-warmed, single-use kernels.
+
+    Kernels start in background threads (``size`` at a time) while reports
+    run, so a worker seldom waits for one. Each kernel is used for one report
+    and shut down afterwards. ``budget`` caps how many are started in total,
+    so no kernel is started that no report will use.
+
+    Use it from threads in this process (a :class:`ThreadPoolExecutor`);
+    executors that run jobs in other processes start a kernel per job
+    instead (see :func:`fiscal_analysis.render.render_one`).
+
+    Examples:
+        >>> pool = KernelPool(size=1, budget=0)
+        >>> pool.close()
+    """
+
+    def __init__(
+        self,
+        size: int,
+        *,
+        budget: int | None = None,
+        kernel_name: str = "python3",
+        cwd: Path | None = None,
+        warmup: str = WARMUP_CODE,
+        timeout: float = 60,
+    ):
+        self.size = max(1, int(size))
+        self._remaining = None if budget is None else max(0, int(budget))
+        self._options = {
+            "kernel_name": kernel_name,
+            "cwd": cwd,
+            "warmup": warmup,
+            "timeout": timeout,
+        }
+        self._socket_dir = Path(tempfile.mkdtemp(prefix="fa-k-"))
+        self._starter = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="kernel-start")
+        self._ready: deque[Future[Kernel]] = deque()
+        self._lock = threading.Lock()
+        self._closed = False
+        with self._lock:
+            for _ in range(self.size):
+                self._schedule()
+
+    def _schedule(self, force: bool = False) -> None:
+        if self._closed or not (force or self._remaining is None or self._remaining > 0):
+            return
+        if self._remaining is not None:
+            self._remaining = max(0, self._remaining - 1)
+        args, options = (self._socket_dir,), self._options
+        self._ready.append(
+            self._starter.submit(lambda: asyncio.run(start_kernel(*args, **options)))
+        )
+
+    def acquire(self) -> Kernel:
+        """A ready kernel (waits for one if none is ready yet); starts a replacement.
+
+        Raises:
+            NotebookRunError: If the kernel could not be started.
+        """
+        with self._lock:
+            if self._closed:
+                raise RenderError("内核池已关闭 (kernel pool is closed)")
+            if not self._ready:
+                self._schedule(force=True)
+            future = self._ready.popleft()
+            self._schedule()
+        return future.result()
+
+    def close(self) -> None:
+        """Shut down kernels nobody took and remove the socket folder."""
+        with self._lock:
+            self._closed = True
+            pending = list(self._ready)
+            self._ready.clear()
+        for future in pending:
+            try:
+                kernel = future.result()
+            except Exception:  # a failed start has nothing to shut down
+                continue
+            asyncio.run(kernel.manager.shutdown_kernel(now=True))
+        self._starter.shutdown(wait=True)
+        shutil.rmtree(self._socket_dir, ignore_errors=True)
+
+    def __enter__(self) -> KernelPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _register_engine() -> str:
+    """Register (once) the papermill engine that runs in a given kernel and then shuts it down."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    class PoolEngine(NBClientEngine):
+        """nbclient engine for a pre-started kernel (``km=``); cleans the kernel up after."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):  # type: ignore[override]
+            sink = kwargs.pop("notebook_sink", None)
+            if sink is not None:
+                sink(nb_man.nb)
+            execution_timeout = kwargs.pop("execution_timeout", None)
+            start_timeout = kwargs.pop("start_timeout", 60)
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(
+                kwargs,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+            )
+            return PapermillNotebookClient(nb_man, **final).execute(cleanup_kc=True)
+
+    papermill_engines.register("fiscal-pool", PoolEngine)
+    return "fiscal-pool"
+
+
+def _source_index(nb: Any, index: int) -> int:
+    """Index in the source notebook of cell ``index`` of the executed notebook."""
+    injected = sum(
+        1
+        for cell in nb.cells[:index]
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", [])
+    )
+    return index - injected
+
+
+def run_notebook(
+    nb: Any,
+    parameters: dict[str, Any],
+    kernel: Kernel,
+    *,
+    timeout: float | None = 600,
+    source_path: str = "",
+) -> Any:
+    """Execute a notebook with papermill in ``kernel``; the kernel is shut down afterwards.
+
+    Args:
+        nb: The notebook (an ``nbformat`` node; not modified).
+        parameters: Values for the ``parameters`` cell.
+        kernel: A started kernel, e.g. from :meth:`KernelPool.acquire`.
+        timeout: Seconds allowed per cell.
+        source_path: Recorded as the input path in the notebook's metadata.
+
+    Returns:
+        The executed notebook (papermill's ``injected-parameters`` cell included).
+
+    Raises:
+        NotebookRunError: With the failing cell's index in ``nb``, the first line
+            of its source and the exception's name and message (no traceback);
+            the executed notebook is attached as ``exc.notebook`` when there is one.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    executed: list[Any] = []
+    try:
+        out = papermill.execute_notebook(
+            nb,
+            None,
+            parameters=parameters,
+            engine_name=_register_engine(),
+            km=kernel.manager,
+            kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=timeout,
+            shutdown_kernel="immediate",
+            notebook_sink=executed.append,
+        )
+    except PapermillExecutionError as exc:
+        done = executed[0] if executed else None
+        index = exc.cell_index if done is None else _source_index(done, exc.cell_index)
+        first = next((ln.strip() for ln in exc.source.splitlines() if ln.strip()), "")
+        message = (str(exc.evalue).strip().splitlines() or [""])[0]
+        err = NotebookRunError(exc.ename, message, index, first)
+        err.notebook = done  # type: ignore[attr-defined]
+        raise err from None
+    except Exception as exc:
+        if kernel.manager.has_kernel:
+            asyncio.run(kernel.manager.shutdown_kernel(now=True))
+        tail = kernel.stderr_tail()
+        message = (str(exc).strip().splitlines() or [""])[0] + (f" ({tail})" if tail else "")
+        raise NotebookRunError(type(exc).__name__, message) from None
+    out.metadata.papermill["input_path"] = source_path
+    out.metadata.papermill["output_path"] = None
+    return out

@@ -1,0 +1,390 @@
+"""Batch rendering: one notebook and one leadership HTML per (entity, year).
+
+:func:`render_reports` plans the batch (which reports are unchanged and can
+be skipped, see :mod:`fiscal_analysis.fingerprint`), runs the rest in
+parallel, each in a fresh pre-warmed kernel (:mod:`fiscal_analysis.kernels`),
+exports the HTML in-process (:mod:`fiscal_analysis.export`) and writes
+``<out>/<entity>/<year>/report.ipynb`` and ``report.html`` atomically: a
+report that fails leaves the previous good files byte-for-byte in place (its
+executed notebook, for diagnosis, goes to ``report.failed.ipynb``).
+
+Executors:
+    Workers come from any :class:`concurrent.futures.Executor`. By default a
+    :class:`~concurrent.futures.ThreadPoolExecutor` with ``jobs`` threads is
+    used together with a :class:`~fiscal_analysis.kernels.KernelPool` of
+    kernels started ahead of time. Another executor can be passed instead,
+    e.g. ``dask.distributed.Client(...).get_executor()`` or a
+    :class:`~concurrent.futures.ProcessPoolExecutor`: :func:`render_one` is a
+    module-level function of a picklable :class:`ReportJob`, and when the
+    executor is not a thread pool each job starts its own fresh kernel where
+    it runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import sys
+import unicodedata
+import warnings
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .exceptions import RenderError, UnknownEntityError
+from .fingerprint import Fingerprint, changed_parts, code_digest, data_digest, read_fingerprint
+from .paths import report_dir
+
+__all__ = [
+    "DEFAULT_NOTEBOOK",
+    "BatchResult",
+    "ReportJob",
+    "ReportResult",
+    "render_one",
+    "render_reports",
+]
+
+#: The report notebook rendered by default (relative to the working directory).
+DEFAULT_NOTEBOOK = Path("notebooks/annual_report.ipynb")
+
+_REASONS = {
+    "new": "新报告",
+    "notebook": "笔记本已变化",
+    "data": "数据已变化",
+    "version": "版本已变化",
+    "code": "程序已变化",
+    "parameters": "参数已变化",
+}
+_QUIET_LOGGERS = ("papermill", "nbclient", "nbconvert", "traitlets", "jupyter_client", "asyncio")
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """Everything a worker needs to render one report (picklable)."""
+
+    entity_id: str
+    name: str
+    year: int
+    folder: Path
+    notebook_path: str
+    notebook_text: str
+    parameters: dict[str, Any]
+    fingerprint: Fingerprint
+    reason: str = ""
+    timeout: float | None = 600
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """The outcome of one report: ``rendered``, ``skipped`` or ``failed``.
+
+    For failures, ``cell_index`` (0-based, in the notebook file), ``cell_source``
+    (its first line), ``ename`` and ``evalue`` say what went wrong; ``error``
+    is the one-line message shown to the user.
+    """
+
+    entity_id: str
+    name: str
+    year: int
+    status: str
+    folder: Path
+    reason: str = ""
+    error: str = ""
+    cell_index: int | None = None
+    cell_source: str = ""
+    ename: str = ""
+    evalue: str = ""
+
+    @property
+    def html(self) -> Path:
+        return self.folder / "report.html"
+
+    @property
+    def notebook(self) -> Path:
+        return self.folder / "report.ipynb"
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """All reports of one run, in (entity, year) order."""
+
+    reports: list[ReportResult] = field(default_factory=list)
+
+    def by_status(self, status: str) -> list[ReportResult]:
+        return [r for r in self.reports if r.status == status]
+
+    @property
+    def exit_code(self) -> int:
+        """0 if nothing failed, else 1."""
+        return 1 if self.by_status("failed") else 0
+
+    def summary(self) -> str:
+        """A table of rendered, skipped and failed reports (plain text, Chinese)."""
+        counts = {s: len(self.by_status(s)) for s in ("rendered", "skipped", "failed")}
+        head = (
+            f"报告汇总：生成 {counts['rendered']} 份，跳过 {counts['skipped']} 份，"
+            f"失败 {counts['failed']} 份 (rendered {counts['rendered']}, "
+            f"skipped {counts['skipped']}, failed {counts['failed']})"
+        )
+        label = {"rendered": "已生成", "skipped": "已跳过", "failed": "失败"}
+        rows = [("状态", "年度", "单位", "说明")]
+        for r in self.reports:
+            note = r.error if r.status == "failed" else f"{r.html}（{r.reason}）"
+            rows.append((label[r.status], str(r.year), f"{r.name} ({r.entity_id})", note))
+        widths = [max(_width(row[i]) for row in rows) for i in range(3)]
+        lines = [head]
+        for row in rows:
+            cells = [row[i] + " " * (widths[i] - _width(row[i])) for i in range(3)]
+            lines.append("  " + "  ".join([*cells, row[3]]).rstrip())
+        return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Terminal columns of ``text`` (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _first_line(text: str) -> str:
+    return next((ln.strip() for ln in str(text).splitlines() if ln.strip()), "")
+
+
+def render_one(job: ReportJob, pool: Any = None) -> ReportResult:
+    """Render one report; never raises for a report-level problem.
+
+    Args:
+        job: The report to render.
+        pool: A :class:`~fiscal_analysis.kernels.KernelPool` to take a
+            pre-started kernel from; ``None`` starts a fresh kernel here
+            (for process-based or distributed executors).
+
+    Returns:
+        A ``rendered`` or ``failed`` :class:`ReportResult`.
+    """
+    import asyncio
+    import tempfile
+
+    import nbformat
+
+    from .export import Provenance, export_html, report_title
+    from .fingerprint import write_fingerprint
+    from .kernels import NotebookRunError, run_notebook, start_kernel
+    from .paths import atomic_write
+
+    base = {"entity_id": job.entity_id, "name": job.name, "year": job.year, "folder": job.folder}
+    try:
+        nb = nbformat.reads(job.notebook_text, as_version=4)
+        if pool is not None:
+            kernel = pool.acquire()
+        else:
+            cwd = Path(job.notebook_path).resolve().parent
+            kernel = asyncio.run(start_kernel(Path(tempfile.mkdtemp(prefix="fa-k-")), cwd=cwd))
+        executed = run_notebook(
+            nb, job.parameters, kernel, timeout=job.timeout, source_path=job.notebook_path
+        )
+        shown = {k: v for k, v in job.parameters.items() if k != "data_dir"}
+        prov = Provenance(job.fingerprint.version, job.fingerprint.data, shown)
+        page = export_html(executed, title=report_title(job.name, job.year), provenance=prov)
+        job.folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(job.folder / "report.ipynb", nbformat.writes(executed).encode("utf-8"))
+        atomic_write(job.folder / "report.html", page.encode("utf-8"))
+        write_fingerprint(job.folder, job.fingerprint)
+        (job.folder / "report.failed.ipynb").unlink(missing_ok=True)
+        return ReportResult(**base, status="rendered", reason=job.reason)
+    except NotebookRunError as exc:
+        failed_nb = getattr(exc, "notebook", None)
+        note = ""
+        if failed_nb is not None:
+            with contextlib.suppress(OSError):
+                job.folder.mkdir(parents=True, exist_ok=True)
+                atomic_write(
+                    job.folder / "report.failed.ipynb", nbformat.writes(failed_nb).encode()
+                )
+                note = f"（详见 {job.folder / 'report.failed.ipynb'}）"
+        return ReportResult(
+            **base,
+            status="failed",
+            error=f"{exc}{note}",
+            cell_index=exc.cell_index,
+            cell_source=exc.cell_source,
+            ename=exc.ename,
+            evalue=exc.evalue,
+        )
+    except Exception as exc:  # one report's problem never stops the batch
+        name = type(exc).__name__
+        msg = _first_line(str(exc))
+        return ReportResult(**base, status="failed", error=f"{name}: {msg}", ename=name, evalue=msg)
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence kernel transport, papermill and traitlets chatter for the batch."""
+    saved = {name: logging.getLogger(name).level for name in _QUIET_LOGGERS}
+    try:
+        for name in _QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def _select(
+    ds: Any, entities: Sequence[str] | None, years: Sequence[int] | None
+) -> list[tuple[str, int]]:
+    pairs = ds.pairs()
+    wanted_entities = {ds.resolve(e) for e in entities} if entities else None
+    wanted_years = {int(y) for y in years} if years else None
+    if wanted_entities and wanted_years:
+        for entity_id in sorted(wanted_entities):
+            for year in sorted(wanted_years):
+                ds.check_pair(entity_id, year)
+    chosen = [
+        (e, y)
+        for e, y in pairs
+        if (wanted_entities is None or e in wanted_entities)
+        and (wanted_years is None or y in wanted_years)
+    ]
+    if not chosen:
+        shown = "、".join(map(str, sorted(wanted_years or []))) or "任何"
+        raise UnknownEntityError(
+            f"数据中没有 {shown} 年度的单位数据，没有可生成的报告 (nothing to render)"
+        )
+    return chosen
+
+
+def render_reports(
+    data_dir: str | Path = "data",
+    out_dir: str | Path = "reports",
+    *,
+    notebook: str | Path = DEFAULT_NOTEBOOK,
+    entities: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    executor: Executor | None = None,
+    progress: bool | None = None,
+    timeout: float | None = 600,
+) -> BatchResult:
+    """Render every (entity, year) in the data, or the ones asked for.
+
+    Args:
+        data_dir: The dataset folder.
+        out_dir: Where ``<entity>/<year>/report.{ipynb,html}`` go.
+        notebook: The report notebook; its ``parameters`` cell takes
+            ``entity`` (str), ``year`` (int) and ``data_dir`` (str).
+        entities: Entity ids or names to render (default: all).
+        years: Years to render (default: all).
+        jobs: Parallel workers (default: the number of CPUs).
+        force: Re-render reports whose inputs are unchanged.
+        executor: Any :class:`concurrent.futures.Executor` (see the module
+            docstring); by default a thread pool with pre-started kernels.
+        progress: Show a tqdm bar on stderr (``None``: only on a terminal).
+        timeout: Seconds allowed per notebook cell.
+
+    Returns:
+        The :class:`BatchResult`; its ``exit_code`` is 1 if any report failed.
+
+    Raises:
+        DataValidationError: If the dataset does not validate.
+        UnknownEntityError: If an entity or year asked for is not in the data.
+        RenderError: If the notebook cannot be read.
+    """
+    from tqdm import tqdm
+
+    from . import __version__
+    from .loader import load_dataset
+
+    ds = load_dataset(data_dir)
+    nb_path = Path(notebook)
+    try:
+        nb_bytes = nb_path.read_bytes()
+        nb_text = nb_bytes.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"无法读取报告笔记本「{nb_path}」: {type(exc).__name__} (cannot read notebook)"
+        raise RenderError(msg) from None
+    nb_digest = hashlib.sha256(nb_bytes).hexdigest()
+    code = code_digest()
+    cache: dict[Path, str] = {}
+    results: dict[tuple[str, int], ReportResult] = {}
+    todo: list[ReportJob] = []
+    for entity_id, year in _select(ds, entities, years):
+        folder = report_dir(out_dir, entity_id, year)
+        data = data_digest(ds.root, ds.files_for(entity_id), cache)
+        fp = Fingerprint(nb_digest, data, __version__, code, {"entity": entity_id, "year": year})
+        old = read_fingerprint(folder)
+        parts = changed_parts(old, fp)
+        complete = (folder / "report.html").is_file() and (folder / "report.ipynb").is_file()
+        name = ds.name(entity_id)
+        if not parts and complete and not force:
+            results[entity_id, year] = ReportResult(
+                entity_id, name, year, "skipped", folder, reason="未变化"
+            )
+            continue
+        reason = (
+            "--force" if force else "、".join(_REASONS.get(p, p) for p in parts) or "报告文件缺失"
+        )
+        params = {"entity": entity_id, "year": year, "data_dir": str(Path(data_dir).resolve())}
+        todo.append(
+            ReportJob(
+                entity_id, name, year, folder, str(nb_path), nb_text, params, fp, reason, timeout
+            )
+        )
+
+    total = len(results) + len(todo)
+    with (
+        _quiet(),
+        tqdm(
+            total=total,
+            desc="生成报告",
+            unit="份",
+            file=sys.stderr,
+            disable=None if progress is None else not progress,
+        ) as bar,
+    ):
+        bar.update(len(results))
+        if todo:
+            results.update(_run(todo, jobs, executor, nb_path, bar))
+    return BatchResult([results[k] for k in sorted(results)])
+
+
+def _run(
+    todo: list[ReportJob], jobs: int | None, executor: Executor | None, nb_path: Path, bar: Any
+) -> dict[tuple[str, int], ReportResult]:
+    from .kernels import KernelPool
+
+    workers = max(1, jobs or os.cpu_count() or 1)
+    own = executor is None
+    ex = executor or ThreadPoolExecutor(max_workers=workers, thread_name_prefix="render")
+    in_process = isinstance(ex, ThreadPoolExecutor)
+    pool = (
+        KernelPool(min(workers, len(todo)), budget=len(todo), cwd=nb_path.resolve().parent)
+        if in_process
+        else None
+    )
+    out: dict[tuple[str, int], ReportResult] = {}
+    try:
+        futures = {ex.submit(render_one, job, pool): job for job in todo}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # e.g. a worker process died
+                msg = f"{type(exc).__name__}: {_first_line(str(exc))}"
+                result = ReportResult(
+                    job.entity_id, job.name, job.year, "failed", job.folder, error=msg
+                )
+            out[job.entity_id, job.year] = result
+            bar.set_postfix_str(f"{job.entity_id} {job.year}", refresh=False)
+            bar.update(1)
+    finally:
+        if own:
+            ex.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.close()
+    return out
