@@ -158,6 +158,64 @@ def _extract_for_check(doc: Path, out_dir: Path) -> Path:
     return Path(result) if result is not None else out_dir
 
 
+@cli.command()
+@DATA_OPTION
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("reports"),
+    show_default=True,
+    help="报告输出目录 (output folder).",
+)
+@click.option(
+    "--notebook",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("notebooks/annual_report.ipynb"),
+    show_default=True,
+    help="报告笔记本 (report notebook).",
+)
+@click.option(
+    "--entity",
+    "entities",
+    multiple=True,
+    help="只生成这些单位，可重复；默认全部 (entity id or name).",
+)
+@click.option(
+    "--year", "years", multiple=True, type=int, help="只生成这些年度，可重复；默认全部 (year)."
+)
+@click.option(
+    "--jobs", type=click.IntRange(min=1), default=None, help="并行数；默认为 CPU 核数 (workers)."
+)
+@click.option("--force", is_flag=True, help="输入未变化也重新生成 (re-render unchanged reports).")
+def render(
+    data_dir: Path,
+    out_dir: Path,
+    notebook: Path,
+    entities: tuple[str, ...],
+    years: tuple[int, ...],
+    jobs: int | None,
+    force: bool,
+) -> None:
+    """批量生成报告：每个单位年度一份笔记本和领导版 HTML (render reports)."""
+    from .render import render_reports
+
+    try:
+        batch = render_reports(
+            data_dir,
+            out_dir,
+            notebook=notebook,
+            entities=entities or None,
+            years=years or None,
+            jobs=jobs,
+            force=force,
+        )
+    except FiscalAnalysisError as exc:
+        _fail(exc)
+    click.echo(batch.summary())
+    sys.exit(batch.exit_code)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
