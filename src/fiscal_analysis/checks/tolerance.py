@@ -162,9 +162,9 @@ def pct_tolerance(
         >>> pct_tolerance("71.73%")
         Decimal('0.005')
         >>> pct_tolerance("99.79%", 294005, 294625)
-        Decimal('0.005340')
+        Decimal('0.00534')
         >>> pct_tolerance("49.4%", 32717, 66295)
-        Decimal('0.050113')
+        Decimal('0.051127')
     """
     tol = Fraction(1, 2) / Fraction(10) ** printed_places(printed)
     if numerator is not None and denominator:
