@@ -295,6 +295,7 @@ ENTITY_METRICS = {
     "figure": "structure",
     "function_structure": "structure",
     "income_structure": "structure",
+    "project_structure": "structure",
     "budget_completion": "entity_metrics",
     "change_drivers": "entity_metrics",
     "ops_cost": "entity_metrics",

@@ -28,6 +28,7 @@ __all__ = [
     "function_structure",
     "income_structure",
     "label_of",
+    "project_structure",
     "share_rows",
 ]
 
@@ -231,3 +232,28 @@ def economic_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
                          status="undisclosed" if amount is None else str(basis)))  # fmt: skip
     cols = ["code", "name", "group", "level", "amount", "pct", "status"]
     return frame(rows, cols, total=whole, total_label="基本支出")
+
+
+def project_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
+    """Named projects (projects.csv) with exact shares of 项目支出 (T03 ``project``).
+
+    ``attrs['total']`` is the T03 项目支出 and ``attrs['sum']`` the projects' sum,
+    so a reader can see whether the listed projects cover it.
+
+    Examples:
+        >>> from fiscal_analysis.loader import load_dataset
+        >>> df = project_structure(load_dataset("data"), "lusong-xzsp", 2020)
+        >>> [format_pct(p) for p in df["pct"]], str(df.attrs["sum"])
+        (['17.9%', '49.7%', '32.3%'], '144.86')
+    """
+    whole, _ = figure(ds, entity_id, year, "T03", "project")
+    p = ds.projects_for(entity_id, year)
+    amounts = [None if pd.isna(v) else to_decimal(int(v)) for v in p["value"]]
+    rows = [
+        {"project": name, "amount": a, "pct": share(a, whole), "status": str(b)}
+        for name, a, b in zip(p["project"], amounts, p["basis"], strict=True)
+    ]
+    known = [a for a in amounts if a is not None]
+    total = sum(known, Decimal(0)) if len(known) == len(amounts) and known else None
+    cols = ["project", "amount", "pct", "status"]
+    return frame(rows, cols, total=whole, total_label="项目支出", sum=total)
