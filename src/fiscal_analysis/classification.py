@@ -100,7 +100,9 @@ class Classification:
             gloss = "3, 5 or 7" if scheme == "function" else "3 or 5"
             return f"{label}科目编码应为{digits}位数字 ({scheme} codes have {gloss} digits)"
         if code not in self.names(scheme):
-            return f"未知的{label}科目编码，请在 codes.csv 中补充 (unknown code; add it to codes.csv)"
+            return (
+                f"未知的{label}科目编码，请在 codes.csv 中补充 (unknown code; add it to codes.csv)"
+            )
         return None
 
     def level(self, code: str) -> str:

@@ -77,7 +77,9 @@ class Dataset:
         hit = ents.loc[ents["name"] == key, "entity_id"]
         if len(hit) == 1:
             return str(hit.iloc[0])
-        known = "、".join(f"{i}（{n}）" for i, n in zip(ents["entity_id"], ents["name"], strict=True))
+        known = "、".join(
+            f"{i}（{n}）" for i, n in zip(ents["entity_id"], ents["name"], strict=True)
+        )
         raise UnknownEntityError(f"数据中没有单位「{key}」；已有：{known} (unknown entity)")
 
     def name(self, entity_id: str) -> str:
@@ -106,7 +108,9 @@ class Dataset:
         years = self.years(entity_id)
         if year not in years:
             shown = "、".join(map(str, years)) or "无"
-            raise UnknownEntityError(f"单位「{self.name(entity_id)}」没有 {year} 年度数据；已有年度：{shown}")
+            raise UnknownEntityError(
+                f"单位「{self.name(entity_id)}」没有 {year} 年度数据；已有年度：{shown}"
+            )
 
     # -- figures --------------------------------------------------------------
     def facts_for(self, entity_id: str, year: int | None = None) -> pd.DataFrame:
@@ -117,7 +121,9 @@ class Dataset:
             mask &= f["year"] == year
         return f.loc[mask]
 
-    def record(self, entity_id: str, year: int, table: str, item: str, code: str = "") -> pd.Series | None:
+    def record(
+        self, entity_id: str, year: int, table: str, item: str, code: str = ""
+    ) -> pd.Series | None:
         """The fact row for a key, or ``None`` if the dataset has no such row."""
         f = self.facts
         hit = f[
@@ -129,12 +135,16 @@ class Dataset:
         ]
         return None if hit.empty else hit.iloc[0]
 
-    def value(self, entity_id: str, year: int, table: str, item: str, code: str = "") -> Decimal | None:
+    def value(
+        self, entity_id: str, year: int, table: str, item: str, code: str = ""
+    ) -> Decimal | None:
         """An exact figure, or ``None`` if it is not in the data or not disclosed."""
         h = self.hundredths(entity_id, year, table, item, code)
         return None if h is None else to_decimal(h)
 
-    def hundredths(self, entity_id: str, year: int, table: str, item: str, code: str = "") -> int | None:
+    def hundredths(
+        self, entity_id: str, year: int, table: str, item: str, code: str = ""
+    ) -> int | None:
         """Like :meth:`value` but as exact integer hundredths."""
         row = self.record(entity_id, year, table, item, code)
         if row is None or pd.isna(row["value"]):
@@ -166,7 +176,9 @@ class Dataset:
         hit = t[(t["entity_id"] == entity_id) & (t["year"] == year) & (t["table"] == table)]
         return "unknown" if hit.empty else str(hit["status"].iloc[0])
 
-    def reasons_for(self, entity_id: str, year: int, topic: str | None = None, code: str | None = None) -> list[str]:
+    def reasons_for(
+        self, entity_id: str, year: int, topic: str | None = None, code: str | None = None
+    ) -> list[str]:
         """Stated reasons (主要原因), verbatim."""
         r = self.reasons
         mask = (r["entity_id"] == entity_id) & (r["year"] == year)

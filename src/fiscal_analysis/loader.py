@@ -2,14 +2,19 @@
 
 Every CSV is read as text (nothing is guessed or coerced), in UTF-8, UTF-8
 with BOM, or GBK/GB18030. Problems from every file are collected in one pass
-and raised together as :class:`~fiscal_analysis.exceptions.DataValidationError`.
+and raised together as :class:`~fiscal_analysis.exceptions.DataValidationError`;
+nothing else escapes for a bad file (unreadable, a folder called ``facts.csv``,
+ragged rows, undecodable bytes …).
 """
 
 from __future__ import annotations
 
+import csv
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .classification import Classification
@@ -18,33 +23,152 @@ from .exceptions import DataValidationError, Problem
 from .schema import FILES, FileSpec
 from .validation import validate_frames
 
-__all__ = ["decode", "find_files", "load_dataset", "read_table"]
+__all__ = ["ENCODINGS", "decode", "find_files", "load_dataset", "read_table"]
 
 #: Tried in order; GB18030 is a superset of GBK and GB2312.
 ENCODINGS = ("utf-8", "gb18030")
+_READ = {"dtype": str, "keep_default_na": False, "na_filter": False, "header": None}
+
+
+def _bad_bytes(data: bytes, file: str, exc: UnicodeDecodeError, enc: str) -> Problem:
+    line = data.count(b"\n", 0, exc.start) + 1
+    shown = data[exc.start : exc.start + 4].hex(" ")
+    msg = f"第{line}行有无法按 {enc} 解码的字节，请把文件另存为 UTF-8 (expected UTF-8 or GBK text)"
+    return Problem(file, line, None, shown, msg)
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, Problem | None]:
-    """Decode file bytes as UTF-8 (with or without BOM), else GB18030.
+    """Decode file bytes as UTF-8 (with or without BOM), else GB18030 (GBK).
+
+    A file that is clearly UTF-8 (several Chinese characters decode) but has a
+    bad byte later is reported, not re-read as GBK mojibake.
 
     Examples:
         >>> decode("单位".encode("gbk"), "x.csv")[0]
         '单位'
         >>> decode(b"\\xef\\xbb\\xbfa,b", "x.csv")[0]
         'a,b'
+        >>> print(decode("a,b\\n单位名称,c\\n".encode() + b"\\xff\\n", "x.csv")[1])
+        x.csv 第3行: 值「ff 0a」 — 第3行有无法按 UTF-8 解码的字节，请把文件另存为 UTF-8 ...
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        msg = "文件是 UTF-16 编码，请另存为 UTF-8 (UTF-16 is not supported; save as UTF-8)"
+        return None, Problem(file, None, None, None, msg)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8")
+        if sum(1 for ch in good if ord(ch) > 0x7F) >= 3:
+            return None, _bad_bytes(data, file, exc, "UTF-8")
+    try:
+        return data.decode("gb18030"), None
+    except UnicodeDecodeError as exc:
+        return None, _bad_bytes(data, file, exc, "UTF-8 或 GBK")
+
+
+@dataclass
+class _Records:
+    """A CSV split into header and records (all text), before any checking."""
+
+    header: list[str]
+    frame: pd.DataFrame  # positional columns 0..width-1, every value str
+    counts: np.ndarray  # fields per record
+    lines: np.ndarray  # 1-based line where each record starts
+    problem: Problem | None = None
+
+
+def _fast_records(text: str, data: bytes) -> _Records | None:
+    """Split an unquoted CSV with numpy on the raw bytes and parse it with pandas' C reader.
+
+    ``,`` ``\\n`` and ``\\r`` never occur inside a UTF-8 or GB18030 multi-byte
+    character, so counting them on the bytes is exact. Returns ``None`` when
+    the file needs the careful path (quotes, lone ``\\r``, blank-looking lines).
     """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    for enc in ENCODINGS:
-        try:
-            return data.decode(enc), None
-        except UnicodeDecodeError:
-            continue
-    return None, Problem(file, None, None, None, "无法识别文件编码，请保存为 UTF-8 (expected UTF-8 or GBK)")
+    if b'"' in data or data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    b = np.frombuffer(data, dtype=np.uint8)
+    nl = np.flatnonzero(b == 10)
+    starts = np.concatenate(([0], nl + 1))
+    ends = np.concatenate((nl, [len(b)]))
+    cr = (ends > starts) & (b[np.maximum(ends - 1, 0)] == 13)
+    ends = ends - cr
+    commas = np.flatnonzero(b == 44)
+    counts = np.searchsorted(commas, ends) - np.searchsorted(commas, starts) + 1
+    nonblank = np.flatnonzero(ends > starts)
+    if not len(nonblank):
+        return None
+    h = int(nonblank[0])
+    parts = text.split("\n", h + 1)
+    header = parts[h].rstrip("\r").split(",")
+    body = parts[h + 1] if len(parts) > h + 1 else ""
+    rec = nonblank[1:]
+    width = int(counts[rec].max()) if len(rec) else 0
+    if width:
+        frame = pd.read_csv(io.StringIO(body), names=list(range(width)), **_READ)
+    else:
+        frame = pd.DataFrame()
+    if len(frame) != len(rec):
+        return None
+    return _Records(header, frame, counts[rec], rec + 1)
+
+
+def _careful_records(text: str, file: str) -> _Records:
+    """Split any CSV with the csv module (quotes, multi-line fields, odd line ends)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    last = 0
+    try:
+        for rec in reader:
+            start, last = last + 1, reader.line_num
+            if any(v.strip() for v in rec):
+                rows.append(rec)
+                lines.append(start)
+    except csv.Error as exc:
+        msg = f"CSV 格式错误：{exc} (malformed CSV)"
+        return _Records(
+            [], pd.DataFrame(), np.array([]), np.array([]), Problem(file, last + 1, None, None, msg)
+        )
+    if text.count('"') % 2 and rows:
+        msg = "引号未闭合：该行的英文双引号一直延续到文件末尾 (unterminated quote)"
+        shown = text.splitlines()[lines[-1] - 1][:40]
+        return _Records(
+            [],
+            pd.DataFrame(),
+            np.array([]),
+            np.array([]),
+            Problem(file, lines[-1], None, shown, msg),
+        )
+    header, body = rows[0], rows[1:]
+    counts = np.array([len(r) for r in body], dtype="int64")
+    width = int(counts.max()) if len(body) else 0
+    padded = [r + [""] * (width - len(r)) for r in body]
+    frame = pd.DataFrame(padded, columns=list(range(width)), dtype=str)
+    return _Records(header, frame, counts, np.array(lines[1:], dtype="int64"))
+
+
+def read_records(text: str, data: bytes, file: str) -> _Records:
+    """Split decoded CSV text into header and records, fast when it can be."""
+    table = _fast_records(text, data) or _careful_records(text, file)
+    if table.problem is None:
+        header = [str(c).strip() for c in table.header]
+        while header and header[-1] == "":
+            header.pop()
+        table.header = header
+    return table
 
 
 def find_files(root: Path, name: str) -> list[Path]:
-    """All files called ``<name>.csv`` below ``root``, skipping hidden folders."""
+    """All paths called ``<name>.csv`` below ``root``, skipping hidden folders.
+
+    Any number of files with the same name may sit anywhere under ``root``
+    (for example one ``facts.csv`` per department and year); the loader
+    concatenates them.
+    """
     found = [
         p
         for p in root.rglob(f"{name}.csv")
@@ -53,45 +177,120 @@ def find_files(root: Path, name: str) -> list[Path]:
     return sorted(found)
 
 
-def read_table(path: Path, spec: FileSpec, root: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read one CSV file as strings and check its header.
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
-    Returns the frame (all columns ``str``, plus ``_file`` and ``_row``) or
-    ``None`` when the file cannot be used at all, and the problems found.
+
+def _check_header(header: list[str], spec: FileSpec, rel: str) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            msg = f"列「{name}」出现了两次，每列只能有一个 (duplicate column)"
+            problems.append(Problem(rel, 1, name, name, msg))
+        seen.add(name)
+    known = set(spec.column_names)
+    allowed = "、".join(spec.column_names)
+    for name in header:
+        if name not in known:
+            shown = name or "（空列名）"
+            msg = f"未知的列「{shown}」，允许的列为：{allowed} (unknown column)"
+            problems.append(Problem(rel, 1, name, name, msg))
+    for c in spec.columns:
+        if c.required and c.name not in seen:
+            cols = ",".join(spec.column_names)
+            msg = f"缺少必需的列「{c.name}」；表头应为：{cols} (missing column)"
+            problems.append(Problem(rel, 1, c.name, None, msg))
+    return problems
+
+
+def _shape_problem(
+    rel: str, line: int, n: int, header: list[str], df: pd.DataFrame, i: int
+) -> Problem:
+    width = len(header)
+    if n < width:
+        missing = header[n]
+        msg = (
+            f"该行只有 {n} 个字段，表头有 {width} 列，从「{missing}」起没有值；"
+            f"请检查是否漏了逗号 (row has too few fields)"
+        )
+        return Problem(rel, line, missing, None, msg)
+    extra = ",".join(str(v) for v in df.iloc[i, width:] if v != "")
+    msg = (
+        f"该行有 {n} 个字段，但表头只有 {width} 列；含逗号的值请用英文双引号括起来"
+        f" (row has more fields than the header; quote values that contain commas)"
+    )
+    return Problem(rel, line, None, extra, msg)
+
+
+def read_table(path: Path, spec: FileSpec, root: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read one CSV file as strings and check its header and row shapes.
+
+    Returns the frame (the declared columns as ``str``, in declared order,
+    plus ``_file`` and ``_row``, the 1-based line number) or ``None`` when the
+    file cannot be used at all, and the problems found. Rows with the wrong
+    number of fields are reported and left out; every other row is kept for
+    validation.
     """
-    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-    text, problem = decode(path.read_bytes(), rel)
+    rel = _relative(path, root)
+    if path.is_dir():
+        msg = "应为 CSV 文件，这里却是一个文件夹，请改名 (expected a file, found a folder)"
+        return None, [Problem(rel, None, None, None, msg)]
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        msg = f"无法读取文件：{reason} (cannot read the file)"
+        return None, [Problem(rel, None, None, None, msg)]
+    text, problem = decode(data, rel)
     if problem:
         return None, [problem]
+    assert text is not None
     if not text.strip():
         cols = ",".join(spec.column_names)
-        return None, [Problem(rel, None, None, None, f"文件为空，至少应有表头行：{cols} (file is empty)")]
-    try:
-        df = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, skipinitialspace=False
-        )
-    except pd.errors.ParserError as exc:
-        msg = str(exc).splitlines()[0]
-        return None, [Problem(rel, None, None, None, f"CSV 格式错误 (malformed CSV): {msg}")]
-    df.columns = [str(c).strip() for c in df.columns]
-    problems: list[Problem] = []
-    missing = [c.name for c in spec.columns if c.name not in df.columns and c.required]
-    for name in missing:
-        problems.append(Problem(rel, 1, name, None, f"缺少必需的列「{name}」 (missing column)"))
-    known = set(spec.column_names)
-    for name in df.columns:
-        if name not in known:
-            allowed = "、".join(spec.column_names)
-            problems.append(Problem(rel, 1, name, name, f"未知的列，允许的列为：{allowed} (unknown column)"))
+        msg = f"文件为空，至少应有表头行：{cols} (file is empty; expected a header line)"
+        return None, [Problem(rel, None, None, None, msg)]
+    table = read_records(text, data, rel)
+    if table.problem:
+        return None, [table.problem]
+    header = table.header
+    problems = _check_header(header, spec, rel)
     if problems:
         return None, problems
+    width = len(header)
+    df = table.frame
+    for k in range(df.shape[1], width):
+        df[k] = ""
+    counts = table.counts
+    required_width = max(
+        (i + 1 for i, name in enumerate(header) if spec.column(name).required), default=1
+    )
+    short = counts < required_width
+    long = counts > width
+    if df.shape[1] > width:
+        long &= (df.iloc[:, width:] != "").any(axis=1).to_numpy()
+    for i in np.flatnonzero(short | long):
+        problems.append(_shape_problem(rel, int(table.lines[i]), int(counts[i]), header, df, i))
+    keep = ~(short | long)
+    df = df.iloc[:, :width].set_axis(header, axis=1)
     for c in spec.columns:
         if c.name not in df.columns:
             df[c.name] = ""
-    df = df[list(spec.column_names)].apply(lambda s: s.str.strip())
+    df = df.loc[keep, list(spec.column_names)].astype(str)
     df["_file"] = rel
-    df["_row"] = range(2, len(df) + 2)
-    return df, []
+    df["_row"] = table.lines[keep].astype("int64")
+    return df.reset_index(drop=True), problems
+
+
+def _empty_frame(spec: FileSpec) -> pd.DataFrame:
+    df = pd.DataFrame({c: pd.Series([], dtype=str) for c in spec.column_names})
+    df["_file"] = pd.Series([], dtype=str)
+    df["_row"] = pd.Series([], dtype="int64")
+    return df
+
+
+def _sort_key(p: Problem) -> tuple[str, int]:
+    return (p.file, p.row or 0)
 
 
 def load_dataset(path: str | Path) -> Dataset:
@@ -105,37 +304,46 @@ def load_dataset(path: str | Path) -> Dataset:
 
     Raises:
         DataValidationError: Listing every problem found, with file, row,
-            column, value and what was expected.
+            column, value and what was expected. No other exception is
+            raised for bad input.
 
     Examples:
         >>> load_dataset("/no/such/folder")
         Traceback (most recent call last):
         ...
-        fiscal_analysis.exceptions.DataValidationError: 数据校验发现 1 个问题 (validation found problems):
+        fiscal_analysis.exceptions.DataValidationError: 数据校验发现 1 个问题 ...
           - /no/such/folder: 数据目录不存在 (data directory not found)
     """
     root = Path(path)
     if not root.is_dir():
-        raise DataValidationError([Problem(str(path), None, None, None, "数据目录不存在 (data directory not found)")])
+        msg = "数据目录不存在 (data directory not found)"
+        raise DataValidationError([Problem(str(path), None, None, None, msg)])
     frames: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
     for spec in FILES.values():
         parts = []
-        files = find_files(root, spec.name)
+        try:
+            files = find_files(root, spec.name)
+        except OSError as exc:  # e.g. a sub-folder that cannot be listed
+            msg = f"无法读取数据目录：{exc.strerror or exc} (cannot list the folder)"
+            raise DataValidationError([Problem(str(path), None, None, None, msg)]) from None
         if not files and spec.required:
-            problems.append(Problem(f"{spec.name}.csv", None, None, None, "缺少必需的文件 (required file missing)"))
+            msg = f"缺少必需的文件 {spec.name}.csv（{spec.description}） (required file missing)"
+            problems.append(Problem(f"{spec.name}.csv", None, None, None, msg))
         for f in files:
             df, probs = read_table(f, spec, root)
             problems += probs
             if df is not None:
                 parts.append(df)
-        cols = [*spec.column_names, "_file", "_row"]
-        frames[spec.name] = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols, dtype=str)
+        if parts:
+            frames[spec.name] = pd.concat(parts, ignore_index=True)
+        else:
+            frames[spec.name] = _empty_frame(spec)
     classification = Classification.builtin()
     typed, found = validate_frames(frames, classification)
     problems += found
     if problems:
-        raise DataValidationError(problems)
+        raise DataValidationError(sorted(dict.fromkeys(problems), key=_sort_key))
     codes = typed["codes"]
     extra = list(zip(codes["scheme"], codes["code"], codes["name"], strict=True))
     return Dataset(root=root, frames=typed, classification=classification.with_extra(extra))

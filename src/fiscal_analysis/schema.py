@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .items import REASON_TOPICS, TABLES
+
 __all__ = [
     "BASES",
     "FILES",
@@ -27,7 +29,9 @@ __all__ = [
 BASES: dict[str, str] = {
     "published": "文件中直接公开的数字 (printed in the document)",
     "derived": "由公开数字推算，推算式写在 note 列 (derived; the formula is in `note`)",
-    "undisclosed": "文件列出了该项但未公开金额，value 留空 (named but amount not disclosed; value empty)",
+    "undisclosed": (
+        "文件列出了该项但未公开金额，value 留空 (named but amount not disclosed; value empty)"
+    ),
 }
 
 #: Administrative level of an entity.
@@ -89,12 +93,21 @@ class FileSpec:
         return next(c for c in self.columns if c.name == name)
 
 
-_ENTITY = Column("entity_id", "ref", "单位标识，须在 entities.csv 中 (entity id, from entities.csv)")
+_ENTITY = Column(
+    "entity_id", "ref", "单位标识，须在 entities.csv 中 (entity id, from entities.csv)"
+)
 _YEAR = Column("year", "year", "决算年度 (fiscal year, 4 digits)")
 _DOC = Column("doc_id", "ref", "来源文件标识，须在 documents.csv 中 (source document id)")
 _SECTION = Column("section", "text", "来源章节，如「第三部分 五（三）4」 (section of the source)")
-_NOTE = Column("note", "text", "备注；推算数须写推算式 (note; derived figures give the formula)", required=False)
-_BASIS = Column("basis", "choice", "数据来源性质 (how the figure was obtained)", choices=tuple(BASES))
+_NOTE = Column(
+    "note",
+    "text",
+    "备注；推算数须写推算式 (note; derived figures give the formula)",
+    required=False,
+)
+_BASIS = Column(
+    "basis", "choice", "数据来源性质 (how the figure was obtained)", choices=tuple(BASES)
+)
 
 FILES: dict[str, FileSpec] = {
     spec.name: spec
@@ -120,7 +133,12 @@ FILES: dict[str, FileSpec] = {
                 _ENTITY,
                 _YEAR,
                 Column("title", "text", "文件标题 (title)"),
-                Column("path", "text", "原文相对数据目录的路径，可空 (path of the raw text)", required=False),
+                Column(
+                    "path",
+                    "text",
+                    "原文相对数据目录的路径，可空 (path of the raw text)",
+                    required=False,
+                ),
                 _NOTE,
             ),
             key=("doc_id",),
@@ -131,7 +149,12 @@ FILES: dict[str, FileSpec] = {
             (
                 _ENTITY,
                 _YEAR,
-                Column("table", "choice", "公开表编号 T01–T09 (table id)"),
+                Column(
+                    "table",
+                    "choice",
+                    "公开表编号 T01–T09 (table id)",
+                    choices=tuple(f"T0{i}" for i in range(1, 10)),
+                ),
                 Column("status", "choice", "公开状态 (status)", choices=tuple(TABLE_STATUSES)),
                 _DOC,
                 _SECTION,
@@ -145,11 +168,16 @@ FILES: dict[str, FileSpec] = {
             (
                 _ENTITY,
                 _YEAR,
-                Column("table", "choice", "所属表或情况说明部分，见下方「表与项目」 (table or narrative part)"),
+                Column(
+                    "table",
+                    "choice",
+                    "所属表或情况说明部分，见下方「表与项目」 (table or narrative part)",
+                    choices=tuple(TABLES),
+                ),
                 Column(
                     "code",
                     "code",
-                    "功能分类（3/5/7位）或经济分类（3/5位）科目编码；合计行留空 (classification code)",
+                    "功能分类（3/5/7位）或经济分类（3/5位）科目编码；合计行留空 (code)",
                     required=False,
                 ),
                 Column("item", "item", "列或项目，见下方「表与项目」 (column / measure key)"),
@@ -159,7 +187,11 @@ FILES: dict[str, FileSpec] = {
                     "数值，最多两位小数；单位由项目决定 (value; unit per item)",
                     required=False,
                 ),
-                Column("unit", "text", "单位，须与项目的单位一致，如「万元」「辆」 (unit; must match the item)"),
+                Column(
+                    "unit",
+                    "text",
+                    "单位，须与项目的单位一致，如「万元」「辆」 (unit; must match the item)",
+                ),
                 _BASIS,
                 _DOC,
                 _SECTION,
@@ -173,8 +205,15 @@ FILES: dict[str, FileSpec] = {
             (
                 _ENTITY,
                 _YEAR,
-                Column("topic", "choice", "原因所说明的变动，见下方「原因主题」 (what change it explains)"),
-                Column("code", "code", "涉及的科目编码，可空 (code, if about one line)", required=False),
+                Column(
+                    "topic",
+                    "choice",
+                    "原因所说明的变动，见下方「原因主题」 (what change it explains)",
+                    choices=tuple(REASON_TOPICS),
+                ),
+                Column(
+                    "code", "code", "涉及的科目编码，可空 (code, if about one line)", required=False
+                ),
                 Column("text", "text", "原文 (verbatim text)"),
                 _DOC,
                 _SECTION,
@@ -207,7 +246,12 @@ FILES: dict[str, FileSpec] = {
                 Column("indicator", "text", "指标名称 (indicator)"),
                 Column("value", "amount", "数值 (value)"),
                 Column("unit", "text", "单位，如「件」「%」 (unit as printed)"),
-                Column("qualifier", "text", "限定词，如「余」「以上」 (qualifier such as 余)", required=False),
+                Column(
+                    "qualifier",
+                    "text",
+                    "限定词，如「余」「以上」 (qualifier such as 余)",
+                    required=False,
+                ),
                 _DOC,
                 _SECTION,
             ),
@@ -218,7 +262,12 @@ FILES: dict[str, FileSpec] = {
             "codes",
             "补充的科目编码及名称（内置字典之外） (extra classification codes)",
             (
-                Column("scheme", "choice", "function 功能分类 / economic 经济分类", choices=("function", "economic")),
+                Column(
+                    "scheme",
+                    "choice",
+                    "function 功能分类 / economic 经济分类",
+                    choices=("function", "economic"),
+                ),
                 Column("code", "code", "科目编码 (code)"),
                 Column("name", "text", "科目名称 (name)"),
                 Column("source", "text", "名称依据 (where the name comes from)"),
