@@ -137,8 +137,8 @@ def yoy_panel(values: pd.Series) -> pd.DataFrame:
         ...     [("a", 2019), ("a", 2020), ("b", 2020)], names=["entity_id", "year"])
         >>> s = pd.Series([66295, 33578, 100], index=idx, dtype="Int64")
         >>> out = yoy_panel(s)
-        >>> out.loc[("a", 2020), "delta"], format_pct(out.loc[("a", 2020), "pct"])
-        (np.int64(-32717), '-49.4%')
+        >>> int(out.loc[("a", 2020), "delta"]), format_pct(out.loc[("a", 2020), "pct"])
+        (-32717, '-49.4%')
         >>> out.loc[("b", 2020), "pct"] is None
         True
     """
