@@ -1,0 +1,1 @@
+"""Published disclosure (text or PDF) -> dataset rows and an extraction report."""

@@ -1,0 +1,67 @@
+"""Cells of a flattened table line: numbers, dashes and text.
+
+Examples:
+    >>> [t.kind for t in tokenize("201  06  01  行政运行  1,511.90  1,511.89")]
+    ['num', 'num', 'num', 'text', 'num', 'num']
+    >>> read_code(tokenize("201 | 06 | 01  行政运行  1.00"))
+    ('2010601', 3)
+    >>> amount(tokenize("2,940.05")[0]), amount(tokenize("—")[0])
+    (294005, 0)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..money import parse_amount
+
+__all__ = ["Token", "amount", "read_code", "tokenize"]
+
+_TOKEN = re.compile(
+    r"(?P<num>-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)"
+    r"|(?P<dash>(?<!\S)[-—–]+(?!\S))"
+    r"|(?P<text>[^\s\d|｜]+)"
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One cell: ``kind`` is ``num``, ``dash`` or ``text``."""
+
+    kind: str
+    text: str
+
+
+def tokenize(line: str) -> list[Token]:
+    """Split a flattened table line into numbers, dashes and text cells."""
+    return [Token(m.lastgroup or "text", m.group(m.lastgroup or 0)) for m in _TOKEN.finditer(line)]
+
+
+def amount(tok: Token) -> int | None:
+    """The cell as hundredths (a dash is 0), or ``None`` if it is not an amount."""
+    if tok.kind == "dash":
+        return 0
+    if tok.kind != "num":
+        return None
+    try:
+        return parse_amount(tok.text)
+    except ValueError:
+        return None
+
+
+def read_code(tokens: list[Token]) -> tuple[str, int] | None:
+    """A leading 功能/经济分类 code (``2010601`` or ``201 06 01``) and the tokens it used."""
+    if not tokens or tokens[0].kind != "num" or not tokens[0].text.isdigit():
+        return None
+    code, used = tokens[0].text, 1
+    if len(code) not in (3, 5, 7):
+        return None
+    while len(code) < 7 and used < len(tokens):
+        t = tokens[used]
+        if t.kind == "num" and t.text.isdigit() and len(t.text) == 2:
+            code += t.text
+            used += 1
+        else:
+            break
+    return code, used

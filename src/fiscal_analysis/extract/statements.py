@@ -1,0 +1,639 @@
+"""Numeric sentences of the 情况说明 -> recognised figures, rates, changes, reasons.
+
+Each section's lines are joined into one stream (a sentence may wrap
+anywhere, even inside a number) with a map from character to source line.
+Every number with its unit is read in order; the text just before it (its
+label) and the section say which figure it is (:mod:`.rules`). A running
+context remembers the last figure, the budget and actual of the current
+项 or 三公 line, and the last stated change, so that "占56.9%", "完成年初预算的
+167.6%" and "减少49.4%" can be recomputed later.
+
+Examples:
+    >>> lines = ["第三部分", "二、收入决算情况说明",
+    ...          "本年收入合计335.78万元，其中：财政拨款收入335.78万元，占100.0%。"]
+    >>> p = parse(lines)
+    >>> [(f.key[2], f.value) for f in p.figures]
+    [('income_total', 33578), ('income_fiscal', 33578)]
+    >>> r = p.rates[0]
+    >>> (r.kind, r.pct.text, r.numerator, r.denominator)
+    ('share', '100.0%', 33578, 33578)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..classification import Classification
+from .rules import _SUBJECTS as _SUBJECT_PATTERNS
+from .rules import (
+    CHANGE_WORDS,
+    DEFAULT_DENOMINATOR,
+    Key,
+    class_code,
+    keys_for,
+    three_public_subject,
+)
+from .sections import PAGE, Section, find_sections
+from .text import compact
+
+__all__ = [
+    "Change",
+    "Direction",
+    "Figure",
+    "Item",
+    "Number",
+    "Parsed",
+    "Project",
+    "Rate",
+    "Reason",
+    "parse",
+]
+
+_NUM = re.compile(
+    r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<unit>万元|亿元|元|万(?![元\d])|%|个|人次|辆|台（套）|台|名|人|件|项|批次|次|家|户|套)?"
+)
+_BOUND = set("，。；：,;:、！？")
+_ITEM = re.compile(
+    r"(\d+)[、.．](?P<lei>[^，。；：、\d]+?)（类）(?P<kuan>[^。；]+?)（款）(?P<xiang>[^。；]+?)（项）"
+)
+_REASON = re.compile(r"主要原因(?:是|为|如下)?[:：]|主要因为[:：]?|原因(?:是|为)[:：]")
+_DIR = re.compile(
+    r"决算数?(?P<w>大于|小于|高于|低于|超过|少于|多于)(?:年初|全年|调整)?预算数?"
+    r"|决算数?[与同和](?:年初|全年|调整)?预算数?(?P<f>(?:基本)?持平)"
+)
+_FLAT = re.compile(r"持平")
+_MONEY = ("万元", "亿元", "元", "万")
+_COUNT = {"个", "人次", "辆", "台（套）", "台", "名", "人", "批次", "套"}
+_TOPICS = {
+    "total": "total_change",
+    "fiscal_total": "fiscal_change",
+    "gp_total": "general_public_change",
+    "gp_detail": "budget_variance",
+    "gov_fund": "gov_fund",
+    "soe": "soe_capital",
+}
+_ZERO_RULES: dict[str, tuple[tuple[str, list[tuple[Key, str]]], ...]] = {
+    "gov_fund": (
+        (
+            r"(?:没有|无)政府性基金[^。]*?收入",
+            [(("T01", "", "income_gov_fund"), "万元"), (("T08", "", "income"), "万元")],
+        ),
+        (r"(?:没有|无)(?:使用)?政府性基金[^。]*?支出", [(("T08", "", "expense"), "万元")]),
+    ),
+    "soe": (
+        (
+            r"(?:没有|无)国有资本经营[^。]*?收入",
+            [(("T01", "", "income_soe_capital"), "万元"), (("T09", "", "income"), "万元")],
+        ),
+        (r"(?:没有|无)(?:使用)?国有资本经营[^。]*?支出", [(("T09", "", "expense"), "万元")]),
+    ),
+    "three_public": (
+        (r"未购置公务用车", [(("three_public_counts", "", "vehicles_purchased"), "辆")]),
+        (r"无“?三公”?经费财政拨款支出", [(("T07", "", "total_actual"), "万元")]),
+    ),
+    "annex": ((r"无退休人员", [(("staffing", "", "retirees"), "人")]),),
+}
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number as printed, with its unit, label and source line."""
+
+    text: str
+    value: Decimal
+    places: int
+    unit: str
+    label: str
+    line: int
+    section: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A recognised figure: ``value`` in hundredths of the item's unit."""
+
+    key: Key
+    value: int
+    unit: str
+    line: int
+    where: str
+    text: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A printed percentage and the amounts it should follow from."""
+
+    kind: str  # share, completion or change
+    pct: Number
+    numerator: int | None
+    denominator: int | None
+    den_key: Key | None
+    subject: Key | None
+    where: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """ "增加/减少 X万元" against the prior year or the budget; ``delta`` is signed."""
+
+    subject: Key | None
+    current: int | None
+    delta: int
+    word: str
+    against: str
+    line: int
+    where: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Direction:
+    """ "决算数大于/小于/持平 预算数" with the amounts of the same 项 or line."""
+
+    subject: Key | None
+    word: str
+    actual: int | None
+    budget: int | None
+    line: int
+    where: str
+
+
+@dataclass(frozen=True)
+class Reason:
+    topic: str
+    code: str
+    text: str
+    line: int
+    where: str
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    value: int
+    line: int
+    where: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """A numbered 项 entry of 五（三）: its printed names and the code found."""
+
+    number: str
+    names: tuple[str, str, str]
+    code: str | None
+    how: str
+    line: int
+    where: str
+
+
+@dataclass
+class Parsed:
+    sections: list[Section]
+    numbers: list[Number] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    rates: list[Rate] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    directions: list[Direction] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    unrecognised: list[Number] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _stream(lines: list[str], start: int, end: int) -> tuple[str, list[int]]:
+    parts, where = [], []
+    for n in range(start, end + 1):
+        raw = lines[n - 1]
+        if PAGE.match(raw.strip()):
+            continue
+        s = compact(re.sub(r"^\s*(\d+)\s*[.．]\s*(?=\D)", r"\1、", raw)).replace("收、支", "收支")
+        parts.append(s)
+        where += [n] * len(s)
+    return "".join(parts), where
+
+
+def to_hundredths(value: Decimal, unit: str) -> tuple[int, str]:
+    """Amount in hundredths of 万元, with a note when 元 is not whole 0.01万元.
+
+    Examples:
+        >>> to_hundredths(Decimal("101800"), "元")
+        (1018, '')
+        >>> to_hundredths(Decimal("1234"), "元")
+        (12, '原文1234元，换算为0.1234万元，四舍五入为0.12万元')
+    """
+    if unit == "元":
+        wan = value / 10000
+        rounded = wan.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        note = (
+            ""
+            if rounded == wan
+            else f"原文{value}元，换算为{wan.normalize():f}万元，四舍五入为{rounded}万元"
+        )
+        return int(rounded * 100), note
+    if unit == "亿元":
+        return int(value * 1000000), ""
+    return int((value * 100).to_integral_value(rounding=ROUND_HALF_UP)), ""
+
+
+def _label(text: str, start: int, floor: int) -> str:
+    i = start
+    while i > floor and text[i - 1] not in _BOUND:
+        i -= 1
+    return text[i:start]
+
+
+def _class_tail(word: str) -> str:
+    for w in CHANGE_WORDS:
+        if word.endswith(w) or word.endswith(w + "了"):
+            return w
+    return ""
+
+
+def _names(extra: dict[str, str] | None) -> dict[str, str]:
+    names = dict(Classification.builtin().function)
+    for code, name in (extra or {}).items():
+        names.setdefault(code, name)
+    return names
+
+
+def _resolve_item(
+    m: re.Match, names: dict[str, str], known: dict[Key, int], text: str
+) -> tuple[str | None, str]:
+    lei = class_code(m.group("lei") + "（类）")
+    kuan = next(
+        (
+            c
+            for c, n in names.items()
+            if len(c) == 5 and lei and c.startswith(lei) and n == m.group("kuan")
+        ),
+        None,
+    )
+    xiang = next(
+        (
+            c
+            for c, n in names.items()
+            if len(c) == 7 and kuan and c.startswith(kuan) and n == m.group("xiang")
+        ),
+        None,
+    )
+    if xiang:
+        return xiang, "name"
+    amount = re.search(r"决算(?:数)?为?(\d[\d,]*(?:\.\d+)?)万元", text[m.end() : m.end() + 200])
+    if amount:
+        value = to_hundredths(Decimal(amount.group(1).replace(",", "")), "万元")[0]
+        hits = [
+            k[1]
+            for k, v in known.items()
+            if k[0] == "T05" and k[2] == "total" and len(k[1]) == 7 and v == value
+        ]
+        if lei:
+            hits = [h for h in hits if h.startswith(lei)] or hits
+        if len(hits) == 1:
+            return hits[0], "amount"
+    return None, "none"
+
+
+def last_subject(before: str) -> str | None:
+    """The 三公 line named last in the clause that ends at the end of ``before``.
+
+    Examples:
+        >>> last_subject("“三公”经费支出0万元，其中：因公出国（境）费支出决算为0万元，与上年")
+        'abroad'
+    """
+    start = max(before.rfind("；"), before.rfind("。")) + 1
+    seg, best, at = before[start:], None, -1
+    for pattern, subject in _SUBJECT_PATTERNS:
+        for m in re.finditer(pattern, seg):
+            if m.start() > at:
+                best, at = subject, m.start()
+    return best
+
+
+@dataclass
+class _Ctx:
+    section: str
+    where: str
+    last: Key | None = None
+    actual: int | None = None
+    budget: int | None = None
+    code: str = ""
+    subject: str | None = None
+    foreign: bool = False
+    change: Change | None = None
+    last_change: Change | None = None
+    item_where: str = ""
+    reason_budget: bool = False
+
+
+def _figure(
+    p: Parsed, ctx: _Ctx, keys: list[Key], value: int, unit: str, num: Number, note: str = ""
+) -> None:
+    for key in keys:
+        p.figures.append(
+            Figure(key, value, unit, num.line, ctx.item_where or ctx.where, num.text, note)
+        )
+    if keys:
+        ctx.last = keys[0]
+
+
+def _stated(p: Parsed, key: Key | None) -> int | None:
+    if key is None:
+        return None
+    hit = [f.value for f in p.figures if f.key == key]
+    return hit[-1] if hit else None
+
+
+def _amount(p: Parsed, ctx: _Ctx, num: Number, value: int, note: str, offset: int) -> None:
+    label, sec = num.label, ctx.section
+    word = _class_tail(label)
+    if word and word != "持平":
+        subject = ctx.last
+        if sec == "three_public":
+            subj = three_public_subject(label) or ctx.subject
+            subject = ("T07", "", f"{subj}_actual") if subj else None
+        sign = 1 if word in ("增加", "增长", "上升") else -1
+        against = "budget" if re.search(r"(?:年初|全年|调整)预算|[比较]预算", label) else "prior"
+        ch = Change(
+            subject, _stated(p, subject), sign * value, word, against, num.line, ctx.where, num.text
+        )
+        p.changes.append(ch)
+        ctx.change = ctx.last_change = ch
+        return
+    if sec == "annex":
+        m = re.match(r"^(?:\d+、)?(?P<name>.{2,}?项目)支出$", label)
+        if m and not m.group("name").startswith("项目"):
+            p.projects.append(Project(m.group("name"), value, num.line, ctx.where))
+            return
+    if sec == "gp_detail":
+        if "年初预算" in label:
+            item = "budget_initial"
+        elif re.search("全年预算|调整预算", label):
+            item = "budget_adjusted"
+        elif "决算" in label or "支出" in label:
+            item = "total"
+        else:
+            p.unrecognised.append(num)
+            return
+        if item == "total":
+            ctx.actual = value
+        else:
+            ctx.budget = value
+        _figure(p, ctx, [("T05", ctx.code, item)], value, "万元", num, note)
+        return
+    if sec == "three_public":
+        subj = three_public_subject(label) or ctx.subject
+        if subj is None:
+            p.unrecognised.append(num)
+            return
+        measure = "budget" if "预算" in label and "决算" not in label else "actual"
+        if subj != ctx.subject:
+            ctx.actual = ctx.budget = None
+        ctx.subject = subj
+        if measure == "actual":
+            ctx.actual = value
+        else:
+            ctx.budget = value
+        _figure(p, ctx, [("T07", "", f"{subj}_{measure}")], value, "万元", num, note)
+        return
+    keys = [k for k in keys_for(sec, label) if k[0] not in ("staffing",)]
+    if not keys:
+        p.unrecognised.append(num)
+        return
+    if "预算" in label:
+        ctx.budget = value
+    else:
+        ctx.actual = value
+    _figure(p, ctx, keys, value, "万元", num, note)
+
+
+def _count(p: Parsed, ctx: _Ctx, num: Number, value: int) -> None:
+    label, unit, sec = num.label, num.unit, ctx.section
+    ctx.foreign |= "外宾" in label
+    key: Key | None = None
+    if sec == "three_public":
+        subj = three_public_subject(label) or ctx.subject
+        if unit == "辆":
+            key = (
+                "three_public_counts",
+                "",
+                "vehicles_held" if "保有" in label else "vehicles_purchased",
+            )
+        elif subj in ("abroad", "reception"):
+            kind = "groups" if unit in ("个", "批次") else "persons"
+            if subj == "abroad":
+                key = ("three_public_counts", "", f"abroad_{kind}")
+            else:
+                batch = "batches" if kind == "groups" else "persons"
+                key = (
+                    "three_public_counts",
+                    "",
+                    f"reception_{'foreign_' if ctx.foreign else ''}{batch}",
+                )
+    elif sec in ("assets", "annex"):
+        keys = keys_for(sec, label)
+        key = keys[0] if keys and keys[0][0] in ("assets", "staffing") else None
+    if key is None:
+        p.unrecognised.append(num)
+        return
+    unit_of = {"staffing": "人", "assets": "台（套）"}.get(key[0], unit)
+    if key[2] == "vehicles" or unit == "辆":
+        unit_of = "辆"
+    elif key[0] == "three_public_counts":
+        unit_of = "人次" if key[2].endswith("persons") else "个"
+    _figure(p, ctx, [key], value, unit_of, num)
+
+
+def _pct(p: Parsed, ctx: _Ctx, num: Number, offset: int) -> None:
+    label = num.label
+    if "占" in label:
+        m = re.search(r"占(.+?)的?$", label)
+        den_key = None
+        if m:
+            found = keys_for(ctx.section, m.group(1)) or keys_for("expense", m.group(1))
+            den_key = found[0] if found else None
+        den_key = den_key or DEFAULT_DENOMINATOR.get(ctx.section)
+        if ctx.section == "gp_total" and den_key and den_key[2] == "expense_total":
+            den_key = ("T01", "", "expense_total")
+        num_key = ctx.last
+        rate = Rate(
+            "share", num, _stated(p, num_key), _stated(p, den_key), den_key, num_key, ctx.where
+        )
+    elif "完成" in label:
+        subject = ("T05", ctx.code, "total") if ctx.section == "gp_detail" else ctx.last
+        rate = Rate(
+            "completion", num, ctx.actual, ctx.budget, None, subject, ctx.item_where or ctx.where
+        )
+    elif (
+        _class_tail(label.replace("（增长）", "").replace("（下降）", ""))
+        and ctx.change is not None
+    ):
+        ch = ctx.change
+        base = None if ch.current is None else ch.current - ch.delta
+        rate = Rate("change", num, abs(ch.delta), base, None, ch.subject, ctx.where)
+        ctx.change = None
+    else:
+        p.unrecognised.append(num)
+        return
+    p.rates.append(rate)
+
+
+def _walk(
+    p: Parsed, sec: Section, lines: list[str], names: dict[str, str], known: dict[Key, int]
+) -> None:
+    text, pos = _stream(lines, sec.start, sec.end)
+    if not text:
+        return
+    ctx = _Ctx(sec.key, sec.label)
+    events: list[tuple[int, str, re.Match]] = []
+    if sec.key == "gp_detail":
+        events += [(m.start(), "item", m) for m in _ITEM.finditer(text)]
+    events += [(m.start(), "num", m) for m in _NUM.finditer(text)]
+    events += [(m.start(), "reason", m) for m in _REASON.finditer(text)]
+    events += [(m.start(), "dir", m) for m in _DIR.finditer(text)]
+    for pattern, keys in _ZERO_RULES.get(sec.key, ()):
+        for m in re.finditer(pattern, text):
+            for key, unit in keys:
+                p.figures.append(
+                    Figure(
+                        key, 0, unit, pos[m.start()], sec.label, m.group(0), "文字说明为无，按0计"
+                    )
+                )
+    floor = 0
+    for offset, kind, m in sorted(events, key=lambda e: (e[0], e[1] != "item")):
+        if kind == "item":
+            code, how = _resolve_item(m, names, known, text)
+            ctx.code, ctx.actual, ctx.budget = code or "", None, None
+            ctx.item_where = f"{sec.label}{m.group(1)}"
+            p.items.append(
+                Item(
+                    m.group(1),
+                    (m.group("lei"), m.group("kuan"), m.group("xiang")),
+                    code,
+                    how,
+                    pos[offset],
+                    ctx.item_where,
+                )
+            )
+            floor = m.end()
+        elif kind == "reason":
+            _reason(p, ctx, text, pos, m)
+        elif kind == "dir":
+            word = "持平" if m.group("f") else m.group("w")
+            subj = ("T05", ctx.code, "total") if sec.key == "gp_detail" else ctx.last
+            if sec.key == "three_public":
+                s3 = last_subject(text[:offset])
+                subj = ("T07", "", f"{s3}_actual") if s3 else None
+                ctx.actual = _stated(p, subj)
+                ctx.budget = _stated(p, ("T07", "", f"{s3}_budget")) if s3 else None
+            p.directions.append(
+                Direction(
+                    subj, word, ctx.actual, ctx.budget, pos[offset], ctx.item_where or sec.label
+                )
+            )
+            ctx.reason_budget = True
+        elif kind == "num" and offset >= floor:
+            _number(p, ctx, text, pos, m, floor)
+            floor = m.end()
+    for m in _FLAT.finditer(text):
+        if any(d.line == pos[m.start()] and d.word == "持平" for d in p.directions):
+            continue
+        before = text[max(0, m.start() - 30) : m.start()]
+        if not re.search(r"(?:上年|上一年度|\d{4}年度?)(?:相比)?$|决算数?$|总计$", before):
+            continue
+        subj = ctx.last
+        if sec.key == "three_public":
+            s = last_subject(text[: m.start()])
+            subj = ("T07", "", f"{s}_actual") if s else None
+        elif sec.key in ("total", "fiscal_total", "gp_total", "ops_cost"):
+            subj = next((f.key for f in p.figures if f.where.startswith(sec.label)), subj)
+        p.changes.append(
+            Change(subj, _stated(p, subj), 0, "持平", "prior", pos[m.start()], sec.label, "持平")
+        )
+
+
+def _number(p: Parsed, ctx: _Ctx, text: str, pos: list[int], m: re.Match, floor: int) -> None:
+    start, end, unit = m.start(), m.end(), m.group("unit") or ""
+    after = text[end : end + 6]
+    if text[start - 1 : start] == "第" or (
+        not unit and after[:1] in ("年", "月", "日", "号", "季")
+    ):
+        return
+    if not unit and after[:1] in ("、", ".", "．", "）", ")"):
+        return
+    if unit in _MONEY and re.match(r"(?:（含）)?以[上下]", after):
+        return
+    if "。" in text[floor:start]:
+        ctx.foreign = False
+    raw = m.group("num")
+    places = len(raw.split(".")[1]) if "." in raw else 0
+    label = _label(text, start, floor).removeprefix("其中")
+    num = Number(
+        raw + unit,
+        Decimal(raw.replace(",", "")),
+        places,
+        unit,
+        label,
+        pos[start],
+        ctx.section,
+        ctx.where,
+    )
+    p.numbers.append(num)
+    if unit in _MONEY:
+        value, note = to_hundredths(num.value, "万元" if unit == "万" else unit)
+        _amount(p, ctx, num, value, note, start)
+    elif unit == "%":
+        _pct(p, ctx, num, start)
+    elif unit in _COUNT:
+        _count(p, ctx, num, int(num.value * 100))
+    else:
+        p.unrecognised.append(num)
+
+
+def _reason(p: Parsed, ctx: _Ctx, text: str, pos: list[int], m: re.Match) -> None:
+    end = text.find("。", m.end())
+    body = text[m.end() : end + 1 if end >= 0 else len(text)]
+    cut = re.search(r"；(?=比上年|与上年|比年初|较上年|\d)", body)
+    if cut:
+        body = body[: cut.start()]
+    body = body.rstrip("；，,;") if not body.endswith("。") else body
+    if not body:
+        return
+    if not body.endswith("。"):
+        body += "。"
+    topic = _TOPICS.get(ctx.section)
+    code = ctx.code if ctx.section == "gp_detail" else ""
+    before = text[max(0, m.start() - 60) : m.start()]
+    if ctx.section == "three_public":
+        topic = "three_public_budget" if re.search(r"预算", before[-25:]) else "three_public_change"
+    elif ctx.section == "ops_cost":
+        lc = ctx.last_change
+        topic = "ops_cost_budget" if lc and lc.against == "budget" else "ops_cost_change"
+    if topic is None or any(r.topic == topic and r.code == code for r in p.reasons):
+        return
+    p.reasons.append(Reason(topic, code, body, pos[m.start()], ctx.item_where or ctx.where))
+
+
+def parse(
+    lines: list[str], names: dict[str, str] | None = None, known: dict[Key, int] | None = None
+) -> Parsed:
+    """Read every numeric statement of the 情况说明 (and 附件) in ``lines``.
+
+    Args:
+        lines: Normalised document lines (:func:`~fiscal_analysis.extract.text.read_lines`).
+        names: Extra code names (from the document's tables) for matching 项 entries.
+        known: Figures from the tables, used to find a 项 whose printed name is wrong.
+    """
+    p = Parsed(find_sections(lines))
+    allnames = _names(names)
+    for sec in p.sections:
+        if sec.key not in ("glossary", "other", "performance"):
+            _walk(p, sec, lines, allnames, known or {})
+    return p
