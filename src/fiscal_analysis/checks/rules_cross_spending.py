@@ -143,12 +143,14 @@ def _fund_status(ctx: Context, fund: str, table: str, name: str) -> Finding | No
         return None
     figures = {label: amount_text(v) for label, v in known}
     status = ctx.status(table)
-    figures[f"{table[1:]}表公开状态"] = status
+    shown = {"published": "已公开", "empty": "空表", "absent": "未公开", "unknown": "未知"}
+    figures[f"{table[1:]}表公开状态"] = shown.get(status, status)
     nonzero = [label for label, v in known if v != 0]
     if status not in ("published", "empty"):
         return ctx.result(
             "not_applicable",
-            f"{table[1:]}表未公开或状态未知（{status}），无法核对{name}收支与该表是否一致。",
+            f"{table[1:]}表未公开或状态未知（{shown.get(status, status)}），"
+            f"无法核对{name}收支与该表是否一致。",
             figures,
         )
     if nonzero and status == "empty":
