@@ -398,5 +398,6 @@ def chart_html(chart: Chart, *, caption: bool = True) -> str:
     data = base64.b64encode(figure_png(chart.figure)).decode("ascii")
     alt = html.escape(chart.alt, quote=True)
     cap = f"<figcaption>{alt}</figcaption>" if caption else ""
-    img = f'<img alt="{alt}" src="data:image/png;base64,{data}"/>'
+    style = "max-width:100%;height:auto"
+    img = f'<img alt="{alt}" src="data:image/png;base64,{data}" style="{style}"/>'
     return f'<figure class="fa-chart">{img}{cap}</figure>'
