@@ -46,19 +46,42 @@ class Problem:
             where += f" 第{self.row}行"
         if self.column:
             where += f" 列「{self.column}」"
-        shown = "（空）" if self.value in (None, "") else f"「{self.value}」"
+        value = (self.value or "").replace("\r", "\\r").replace("\n", "\\n")
+        shown = f"「{value}」" if value else "（空）"
         if self.value is None and self.row is None and self.column is None:
             return f"{where}: {self.expected}"
         return f"{where}: 值{shown} — {self.expected}"
 
 
 class DataValidationError(FiscalAnalysisError):
-    """Raised when a dataset has problems; carries all of them at once."""
+    """Raised when a dataset has problems; carries all of them at once.
+
+    ``problems`` holds every problem; the message lists the first
+    :attr:`SHOWN` of them (one per line, starting with ``  - ``) and counts
+    the rest per file, so a file with a million bad rows stays readable.
+
+    Examples:
+        >>> err = DataValidationError([Problem("facts.csv", 3, "value", "12元", "应为数字")])
+        >>> print(err)
+        数据校验发现 1 个问题 (validation found problems):
+          - facts.csv 第3行 列「value」: 值「12元」 — 应为数字
+    """
+
+    SHOWN = 200
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         lines = [f"数据校验发现 {len(self.problems)} 个问题 (validation found problems):"]
-        lines += [f"  - {p}" for p in self.problems]
+        lines += [f"  - {p}" for p in self.problems[: self.SHOWN]]
+        rest = self.problems[self.SHOWN :]
+        if rest:
+            per_file: dict[str, int] = {}
+            for p in rest:
+                per_file[p.file] = per_file.get(p.file, 0) + 1
+            counts = "，".join(f"{f} {n} 个" for f, n in per_file.items())
+            lines.append(
+                f"  …… 另有 {len(rest)} 个问题未列出（{counts}） (more problems not shown)"
+            )
         super().__init__("\n".join(lines))
 
 

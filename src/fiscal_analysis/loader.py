@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,13 +168,22 @@ def find_files(root: Path, name: str) -> list[Path]:
 
     Any number of files with the same name may sit anywhere under ``root``
     (for example one ``facts.csv`` per department and year); the loader
-    concatenates them.
+    concatenates them. Broken links and folders with that name are returned
+    too, so that they are reported rather than silently skipped.
+
+    Raises:
+        OSError: If a folder cannot be listed.
     """
-    found = [
-        p
-        for p in root.rglob(f"{name}.csv")
-        if not any(part.startswith(".") for part in p.relative_to(root).parts)
-    ]
+    target = f"{name}.csv"
+    found: list[Path] = []
+
+    def fail(exc: OSError) -> None:
+        raise exc
+
+    for folder, dirs, files in os.walk(root, onerror=fail):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        if target in files or target in dirs:
+            found.append(Path(folder) / target)
     return sorted(found)
 
 

@@ -27,6 +27,7 @@ __all__ = ["AMOUNT_PATTERN", "amount_hint", "parse_amounts", "validate_frames"]
 AMOUNT_PATTERN = re.compile(r"^[+-]?(?:[0-9]{1,15}|[0-9]{1,3}(?:,[0-9]{3}){1,4})(?:\.[0-9]{1,2})?$")
 _YEAR = re.compile(r"^(?:19[5-9][0-9]|20[0-9][0-9]|2100)$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # free text may hold line breaks
 _MISSING = {"nan", "null", "none", "na", "n/a", "-", "--", "—", "–", "/", "无", "inf", "-inf"}
 _NUMBER = re.compile(r"^[+-]?[0-9][0-9,]*(?:\.[0-9]+)?$")
 _TEXT_KINDS = ("text",)
@@ -257,7 +258,8 @@ def _check_columns(name: str, frame: _Frame, refs: dict[str, set[str]]) -> list[
             msg = f"未在 {source} 中登记，请先在 {source} 中添加 (unknown reference)"
             probs += _problems(df, bad, col.name, msg)
         elif col.kind in ("text", "id"):
-            bad = frame.test(col.name, lambda v: bool(_CONTROL.search(v)))
+            pattern = _CONTROL_TEXT if col.kind == "text" else _CONTROL
+            bad = frame.test(col.name, lambda v, pattern=pattern: bool(pattern.search(v)))
             probs += _problems(df, bad, col.name, "含有控制字符 (control characters)")
     probs += _duplicates(name, df)
     return probs

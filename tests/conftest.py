@@ -1,0 +1,29 @@
+"""Shared, generic fixtures: the shipped data folder and the dataset loaded from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fiscal_analysis import Dataset, load_dataset
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository root (the folder holding pyproject.toml)."""
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The shipped dataset folder, ``data/``."""
+    return REPO / "data"
+
+
+@pytest.fixture(scope="session")
+def seed_dataset(data_dir: Path) -> Dataset:
+    """The shipped dataset, loaded and validated once per test session."""
+    return load_dataset(data_dir)
