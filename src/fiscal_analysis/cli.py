@@ -122,10 +122,11 @@ def check(
             ds = load_dataset(data_dir or Path("data"))
             pairs = select_pairs(ds, entity, year)
             quiet = as_json or len(pairs) < 10 or not sys.stderr.isatty()
-            findings = []
-            bar = tqdm(pairs, desc="核对", unit="单位年度", disable=quiet, file=sys.stderr)
-            for eid, yr in bar:
-                findings += run_checks(ds, eid, yr, text_checks=not no_text)
+
+            def bar(items):
+                return tqdm(items, desc="核对", unit="单位年度", disable=quiet, file=sys.stderr)
+
+            findings = run_checks(ds, entity, year, text_checks=not no_text, progress=bar)
         except FiscalAnalysisError as exc:
             _fail(exc)
     if as_json:

@@ -14,7 +14,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
@@ -70,7 +70,12 @@ def select_pairs(
 
 
 def run_checks(
-    ds: Dataset, entity_id: str | None = None, year: int | None = None, *, text_checks: bool = True
+    ds: Dataset,
+    entity_id: str | None = None,
+    year: int | None = None,
+    *,
+    text_checks: bool = True,
+    progress: Callable[[list], Iterable] | None = None,
 ) -> list[Finding]:
     """Run every rule on the selected entity-years.
 
@@ -79,6 +84,8 @@ def run_checks(
         entity_id: One entity (id or full name), or ``None`` for all.
         year: One year, or ``None`` for all years.
         text_checks: Also run the narrative checks on each document's text.
+        progress: Optional wrapper of the list of (entity, year) pairs, such
+            as ``tqdm``, to show progress.
 
     Returns:
         Findings in rule order for each entity-year, including passes and
@@ -87,9 +94,13 @@ def run_checks(
     Raises:
         UnknownEntityError: If the entity or year is not in the data.
     """
+    pairs = select_pairs(ds, entity_id, year)
+    groups = (
+        dict(iter(ds.facts.groupby(["entity_id", "year"], sort=False))) if len(pairs) > 1 else {}
+    )
     out: list[Finding] = []
-    for eid, yr in select_pairs(ds, entity_id, year):
-        out += run_rules(ds, eid, yr)
+    for eid, yr in progress(pairs) if progress else pairs:
+        out += run_rules(ds, eid, yr, facts=groups.get((eid, yr)))
         if text_checks:
             out += narrative_findings(ds, eid, yr)
     return out
