@@ -1,0 +1,318 @@
+"""Batch rendering: real kernels on a small fixture notebook and dataset.
+
+The fixture notebook (tests/fixtures/notebooks/mini_report.ipynb) loads the
+dataset, shows a Chinese heading, a chart and a DataFrame; its cell 4 raises a
+TypeError when an entity-year has no 收入总计, which is how a report is broken.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+
+import fiscal_analysis.render as render_mod
+from fiscal_analysis.cli import cli
+from fiscal_analysis.exceptions import RenderError, UnknownEntityError
+from fiscal_analysis.export import check_html
+from fiscal_analysis.fingerprint import FINGERPRINT_FILE, code_digest
+from fiscal_analysis.render import render_reports
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+NOTEBOOK = FIXTURES / "mini_report.ipynb"
+PAIRS = [("alpha", 2019), ("alpha", 2020), ("beta", 2020)]
+NOISE = (
+    "Debugger warning",
+    "frozen modules",
+    "zmq",
+    "Kernel didn't respond",
+    "Traceback",
+    "Warning",
+)
+
+
+def statuses(batch):
+    return {(r.entity_id, r.year): r.status for r in batch.reports}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def pinned_code_digest():
+    """Hold the package-source digest fixed, so edits made elsewhere mid-run don't re-render.
+
+    (:func:`test_code_digest_tracks_package_source` checks the digest itself.)
+    """
+    fixed = code_digest()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(render_mod, "code_digest", lambda: fixed)
+        yield
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory, pinned_code_digest):
+    """One successful render of the fixture data: the starting point of each test."""
+    base = tmp_path_factory.mktemp("render-base")
+    shutil.copytree(FIXTURES / "data", base / "data")
+    batch = render_reports(
+        base / "data", base / "reports", notebook=NOTEBOOK, jobs=2, progress=False
+    )
+    return base, batch
+
+
+@pytest.fixture
+def workspace(rendered, tmp_path):
+    """A private copy of the fixture data and its rendered reports."""
+    base, _ = rendered
+    shutil.copytree(base / "data", tmp_path / "data")
+    shutil.copytree(base / "reports", tmp_path / "reports")
+    return tmp_path
+
+
+def test_first_render_writes_notebook_html_and_fingerprint(rendered):
+    base, batch = rendered
+    assert statuses(batch) == dict.fromkeys(PAIRS, "rendered")
+    assert batch.exit_code == 0
+    assert {r.reason for r in batch.reports} == {"新报告"}
+    for entity, year in PAIRS:
+        folder = base / "reports" / entity / str(year)
+        assert sorted(p.name for p in folder.iterdir()) == [
+            FINGERPRINT_FILE,
+            "report.html",
+            "report.ipynb",
+        ]
+        nb = nbformat.read(folder / "report.ipynb", as_version=4)
+        injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert len(injected) == 1
+        assert (
+            f'entity = "{entity}"' in injected[0].source and f"year = {year}" in injected[0].source
+        )
+        assert nb.metadata.papermill["input_path"] == str(NOTEBOOK)
+        assert check_html((folder / "report.html").read_text(encoding="utf-8")) == []
+        stored = json.loads((folder / FINGERPRINT_FILE).read_text(encoding="utf-8"))
+        assert stored["parameters"] == {"entity": entity, "year": year}
+    beta = (base / "reports/beta/2020/report.html").read_text(encoding="utf-8")
+    alpha = (base / "reports/alpha/2020/report.html").read_text(encoding="utf-8")
+    assert "收入总计 99.2万元" in beta and "收入总计 335.78万元" in alpha
+    assert "收入总计 662.95万元" in (base / "reports/alpha/2019/report.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_every_report_gets_a_fresh_kernel(rendered):
+    base, _ = rendered
+    pids = set()
+    for entity, year in PAIRS:
+        nb = nbformat.read(base / "reports" / entity / str(year) / "report.ipynb", as_version=4)
+        noise = [
+            o.text for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"
+        ]
+        line = next(t for t in noise if "kernel pid" in t)
+        pids.add(line.split("kernel pid")[1].split()[0])
+        # execution counts start at 1: the silent warm-up does not count
+        counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+        assert counts == list(range(1, len(counts) + 1))
+    assert len(pids) == len(PAIRS)
+
+
+def test_second_render_skips_everything_without_starting_kernels(workspace, monkeypatch):
+    def no_kernels(*args, **kwargs):
+        raise AssertionError("an unchanged batch must not start any kernel")
+
+    monkeypatch.setattr(render_mod, "_run", no_kernels)
+    batch = render_reports(
+        workspace / "data", workspace / "reports", notebook=NOTEBOOK, progress=False
+    )
+    assert statuses(batch) == dict.fromkeys(PAIRS, "skipped")
+    assert batch.exit_code == 0
+    assert "跳过 3 份" in batch.summary()
+
+
+def test_changed_data_file_rerenders_only_reports_that_read_it(workspace):
+    facts = workspace / "data/beta/2020/facts.csv"
+    facts.write_text(
+        facts.read_text(encoding="utf-8").replace(",99.2,", ",99.3,"), encoding="utf-8"
+    )
+    alpha_before = (workspace / "reports/alpha/2020/report.html").read_bytes()
+    batch = render_reports(
+        workspace / "data", workspace / "reports", notebook=NOTEBOOK, progress=False
+    )
+    assert statuses(batch) == {
+        ("alpha", 2019): "skipped",
+        ("alpha", 2020): "skipped",
+        ("beta", 2020): "rendered",
+    }
+    beta = next(r for r in batch.reports if r.entity_id == "beta")
+    assert beta.reason == "数据已变化"
+    assert "收入总计 99.3万元" in beta.html.read_text(encoding="utf-8")
+    assert (workspace / "reports/alpha/2020/report.html").read_bytes() == alpha_before
+
+
+def test_code_digest_tracks_package_source(tmp_path):
+    pkg = tmp_path / "pkg"
+    (pkg / "resources").mkdir(parents=True)
+    (pkg / "charts.py").write_text("A = 1\n")
+    (pkg / "resources" / "report.css").write_text("body {}\n")
+    before = code_digest(pkg)
+    (pkg / "__pycache__").mkdir()
+    (pkg / "__pycache__" / "charts.cpython-311.pyc").write_bytes(b"\0")
+    assert code_digest(pkg) == before  # caches do not count
+    (pkg / "resources" / "report.css").write_text("body { color: red }\n")
+    assert code_digest(pkg) != before
+
+
+def test_changed_notebook_or_force_rerenders(workspace, tmp_path):
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("附注：笔记本已修改。"))
+    edited = tmp_path / "edited.ipynb"
+    nbformat.write(nb, edited)
+    batch = render_reports(
+        workspace / "data",
+        workspace / "reports",
+        notebook=edited,
+        entities=["beta"],
+        progress=False,
+    )
+    assert statuses(batch) == {("beta", 2020): "rendered"}
+    assert batch.reports[0].reason == "笔记本已变化"
+    assert "附注：笔记本已修改。" in batch.reports[0].html.read_text(encoding="utf-8")
+    again = render_reports(
+        workspace / "data", workspace / "reports", notebook=edited, entities=["beta"], force=True
+    )
+    assert statuses(again) == {("beta", 2020): "rendered"} and again.reports[0].reason == "--force"
+
+
+def test_failure_in_one_report_keeps_previous_files_and_names_the_cell(workspace, capfd):
+    folder = workspace / "reports/beta/2020"
+    html_before = (folder / "report.html").read_bytes()
+    ipynb_before = (folder / "report.ipynb").read_bytes()
+    fp_before = (folder / FINGERPRINT_FILE).read_bytes()
+    facts = workspace / "data/beta/2020/facts.csv"
+    lines = facts.read_text(encoding="utf-8").splitlines(keepends=True)
+    facts.write_text(
+        "".join(ln for ln in lines if "income_grand_total" not in ln), encoding="utf-8"
+    )
+
+    args = ["render", "--data", str(workspace / "data"), "--out", str(workspace / "reports")]
+    result = CliRunner().invoke(cli, [*args, "--notebook", str(NOTEBOOK), "--force", "--jobs", "2"])
+
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "生成 2 份，跳过 0 份，失败 1 份" in out
+    failed = [ln for ln in out.splitlines() if ln.strip().startswith("失败")]
+    assert len(failed) == 1 and "beta" in failed[0] and "2020" in failed[0]
+    assert "第 5 个单元格（索引 4）" in failed[0]
+    assert '「total = int(ds.hundredths(entity, year, "T01", "income_grand_total"))' in failed[0]
+    assert "TypeError: int() argument must be" in failed[0] and "NoneType" in failed[0]
+    assert "Traceback" not in result.output and 'File "' not in result.output
+    # the last good report is untouched, byte for byte
+    assert (folder / "report.html").read_bytes() == html_before
+    assert (folder / "report.ipynb").read_bytes() == ipynb_before
+    assert (folder / FINGERPRINT_FILE).read_bytes() == fp_before
+    assert (folder / "report.failed.ipynb").is_file()
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    # the others were rendered
+    assert (workspace / "reports/alpha/2020/report.html").read_bytes() != b""
+    assert "已生成  2019  甲市财政局 (alpha)" in out
+    captured = capfd.readouterr()
+    for noise in NOISE:
+        assert noise not in captured.err and noise not in captured.out
+
+
+def test_failed_report_is_retried_and_recovers(workspace):
+    facts = workspace / "data/beta/2020/facts.csv"
+    good = facts.read_text(encoding="utf-8")
+    facts.write_text("".join(ln for ln in good.splitlines(True) if "income_grand_total" not in ln))
+    first = render_reports(
+        workspace / "data", workspace / "reports", notebook=NOTEBOOK, progress=False
+    )
+    failed = next(r for r in first.reports if r.status == "failed")
+    assert (failed.cell_index, failed.ename) == (4, "TypeError")
+    assert failed.cell_source.startswith("total = int(ds.hundredths(")
+    facts.write_text(good, encoding="utf-8")  # data restored: the stored report matches again
+    second = render_reports(
+        workspace / "data", workspace / "reports", notebook=NOTEBOOK, progress=False
+    )
+    assert statuses(second) == dict.fromkeys(PAIRS, "skipped")
+
+
+def test_selection_by_name_and_year(workspace):
+    batch = render_reports(
+        workspace / "data",
+        workspace / "reports",
+        notebook=NOTEBOOK,
+        entities=["乙县行政审批服务局"],
+        years=[2020],
+        progress=False,
+    )
+    assert [(r.entity_id, r.year) for r in batch.reports] == [("beta", 2020)]
+    with pytest.raises(UnknownEntityError, match="没有 2019 年度数据"):
+        render_reports(
+            workspace / "data",
+            workspace / "reports",
+            notebook=NOTEBOOK,
+            entities=["beta"],
+            years=[2019],
+        )
+    with pytest.raises(UnknownEntityError, match="nope"):
+        render_reports(
+            workspace / "data", workspace / "reports", notebook=NOTEBOOK, entities=["nope"]
+        )
+
+
+def test_missing_notebook_is_a_clear_error(workspace):
+    with pytest.raises(RenderError, match="无法读取报告笔记本"):
+        render_reports(workspace / "data", workspace / "reports", notebook=workspace / "none.ipynb")
+    result = CliRunner().invoke(
+        cli,
+        ["render", "--data", str(workspace / "data"), "--notebook", str(workspace / "none.ipynb")],
+    )
+    assert result.exit_code == 1 and "无法读取报告笔记本" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_executor_is_pluggable(workspace):
+    """A process-based executor works too: each job starts its own kernel where it runs."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as executor:
+        batch = render_reports(
+            workspace / "data",
+            workspace / "reports",
+            notebook=NOTEBOOK,
+            entities=["beta"],
+            force=True,
+            executor=executor,
+            progress=False,
+        )
+    assert statuses(batch) == {("beta", 2020): "rendered"}
+    assert "收入总计 99.2万元" in batch.reports[0].html.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(
+    not (ROOT / "notebooks/annual_report.ipynb").is_file(),
+    reason="notebooks/annual_report.ipynb is not written yet (report helper)",
+)
+def test_shipped_data_renders_with_the_report_notebook(tmp_path):
+    out = tmp_path / "reports"
+    batch = render_reports(
+        ROOT / "data", out, notebook=ROOT / "notebooks/annual_report.ipynb", progress=False
+    )
+    assert batch.exit_code == 0, batch.summary()
+    assert [(r.entity_id, r.year, r.status) for r in batch.reports] == [
+        ("lusong-xzsp", 2019, "rendered"),
+        ("lusong-xzsp", 2020, "rendered"),
+    ]
+    for r in batch.reports:
+        page = r.html.read_text(encoding="utf-8")
+        assert check_html(page) == []
+        assert '<html lang="zh-CN">' in page and "生成信息" in page
+        assert f"株洲市芦淞区行政审批服务局 {r.year}年度" in page
+    again = render_reports(
+        ROOT / "data", out, notebook=ROOT / "notebooks/annual_report.ipynb", progress=False
+    )
+    assert {r.status for r in again.reports} == {"skipped"}
