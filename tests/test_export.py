@@ -215,7 +215,7 @@ def test_export_refuses_scripts_and_external_urls(output, problem):
 
 
 def test_leadership_html_rules(reports):
-    base, results = reports
+    _, results = reports
     page = results["alpha"].html.read_text(encoding="utf-8")
     tags = parse(page)
     # offline: no scripts at all, no external URL in any src or href
