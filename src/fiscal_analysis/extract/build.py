@@ -128,7 +128,11 @@ def build(lines: list[str], source: str, entity_id: str | None = None) -> Extrac
     first = [parse_table(b, lines) for b in blocks if b.table == "T01"]
     hints = _hints(first)
     tables = [parse_table(b, lines, hints) for b in blocks]
-    names = {c: n for t in tables for c, n in t.names.items()}
+    names: dict[str, str] = {}
+    for t in tables:
+        for c, n in t.names.items():
+            if len(n) > len(names.get(c, "")):
+                names[c] = n
     known = {(t.table, c, i): v for t in tables for c, i, v, _ in t.facts}
     parsed = parse(lines, names, known)
     ex = Extraction(eid, name, year, doc_id, title, lines, tables, parsed)
@@ -158,7 +162,11 @@ def _rows(ex: Extraction, region: str, level: str, source: str, known: dict[Key,
     cls = Classification.builtin()
     facts: dict[tuple[int, Key], dict[str, str]] = {}
     codes: dict[tuple[str, str], dict[str, str]] = {}
-    names = {c: n for t in ex.tables for c, n in t.names.items()}
+    names: dict[str, str] = {}
+    for t in ex.tables:
+        for c, n in t.names.items():
+            if len(n) > len(names.get(c, "")):
+                names[c] = n
 
     def code_ok(table: str, code: str) -> bool:
         scheme = TABLES[table].scheme
@@ -202,6 +210,14 @@ def _rows(ex: Extraction, region: str, level: str, source: str, known: dict[Key,
             )
     _derive(ex, facts)
     status = {t.table: t.status for t in ex.tables}
+    table_notes = {t.table: "；".join(t.notes) for t in ex.tables if t.notes}
+    for t in ex.tables:
+        if t.notes and t.status == "published":
+            # Rows that cannot be placed must not read as "published zeros".
+            status[t.table] = "absent"
+            table_notes[t.table] = (
+                "表格已公开但文本中无法完整还原，只用可确认的数字：" + table_notes[t.table]
+            )
     for key in (("T08", "", "expense"), ("T09", "", "expense")):
         if (
             key[0] not in status
@@ -218,7 +234,8 @@ def _rows(ex: Extraction, region: str, level: str, source: str, known: dict[Key,
     for i in range(1, 10):
         t = f"T0{i}"
         tables.append({"entity_id": eid, "year": y, "table": t, "status": status.get(t, "absent"),
-                       "doc_id": doc, "section": TABLES[t].section, "note": ""})  # fmt: skip
+                       "doc_id": doc, "section": TABLES[t].section,
+                       "note": table_notes.get(t, "")})  # fmt: skip
     reasons = [
         {"entity_id": eid, "year": y, "topic": r.topic, "code": r.code, "text": r.text,
          "doc_id": doc, "section": r.where}

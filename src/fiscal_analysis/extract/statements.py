@@ -53,7 +53,7 @@ __all__ = [
 
 _NUM = re.compile(
     r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?P<unit>万元|亿元|元|万(?![元\d])|%|个|人次|辆|台（套）|台|名|人|件|项|批次|次|家|户|套)?"
+    r"(?P<unit>万元|亿元|元|万(?=[（(，。；、,;）)]|$)|%|个|人次|辆|台（套）|台|名|人|件|项|批次|次|家|户|套)?"
 )
 _BOUND = set("，。；：,;:、！？")
 _ITEM = re.compile(
@@ -257,10 +257,10 @@ def _class_tail(word: str) -> str:
     return ""
 
 
-def _names(extra: dict[str, str] | None) -> dict[str, str]:
-    names = dict(Classification.builtin().function)
+def _names(extra: dict[str, str] | None) -> dict[str, set[str]]:
+    names = {c: {n} for c, n in Classification.builtin().function.items()}
     for code, name in (extra or {}).items():
-        names.setdefault(code, name)
+        names.setdefault(code, set()).add(name)
     return names
 
 
@@ -272,7 +272,7 @@ def _resolve_item(
         (
             c
             for c, n in names.items()
-            if len(c) == 5 and lei and c.startswith(lei) and n == m.group("kuan")
+            if len(c) == 5 and lei and c.startswith(lei) and m.group("kuan") in n
         ),
         None,
     )
@@ -280,7 +280,7 @@ def _resolve_item(
         (
             c
             for c, n in names.items()
-            if len(c) == 7 and kuan and c.startswith(kuan) and n == m.group("xiang")
+            if len(c) == 7 and kuan and c.startswith(kuan) and m.group("xiang") in n
         ),
         None,
     )
@@ -324,6 +324,7 @@ class _Ctx:
     last: Key | None = None
     actual: int | None = None
     budget: int | None = None
+    initial: int | None = None
     code: str = ""
     subject: str | None = None
     foreign: bool = False
@@ -386,11 +387,13 @@ def _amount(p: Parsed, ctx: _Ctx, num: Number, value: int, note: str, offset: in
             ctx.actual = value
         else:
             ctx.budget = value
+            if item == "budget_initial":
+                ctx.initial = value
         _figure(p, ctx, [("T05", ctx.code, item)], value, "万元", num, note)
         return
     if sec == "three_public":
         subj = three_public_subject(label) or ctx.subject
-        if subj is None:
+        if subj is None or "外宾" in label:
             p.unrecognised.append(num)
             return
         measure = "budget" if "预算" in label and "决算" not in label else "actual"
@@ -466,11 +469,11 @@ def _pct(p: Parsed, ctx: _Ctx, num: Number, offset: int) -> None:
         rate = Rate(
             "share", num, _stated(p, num_key), _stated(p, den_key), den_key, num_key, ctx.where
         )
-    elif "完成" in label:
+    elif re.search(r"完成(?:年初|全年|调整)?预算(?:数)?的?$", label):
         subject = ("T05", ctx.code, "total") if ctx.section == "gp_detail" else ctx.last
-        rate = Rate(
-            "completion", num, ctx.actual, ctx.budget, None, subject, ctx.item_where or ctx.where
-        )
+        budget = ctx.initial if "年初" in label and ctx.initial is not None else ctx.budget
+        where = ctx.item_where or ctx.where
+        rate = Rate("completion", num, ctx.actual, budget, None, subject, where)
     elif (
         _class_tail(label.replace("（增长）", "").replace("（下降）", ""))
         and ctx.change is not None
@@ -510,7 +513,7 @@ def _walk(
     for offset, kind, m in sorted(events, key=lambda e: (e[0], e[1] != "item")):
         if kind == "item":
             code, how = _resolve_item(m, names, known, text)
-            ctx.code, ctx.actual, ctx.budget = code or "", None, None
+            ctx.code, ctx.actual, ctx.budget, ctx.initial = code or "", None, None, None
             ctx.item_where = f"{sec.label}{m.group(1)}"
             p.items.append(
                 Item(

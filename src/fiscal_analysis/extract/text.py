@@ -79,15 +79,14 @@ def _decode(data: bytes, path: Path) -> str:
 def _page_lines(page) -> list[str]:
     words = page.extract_words(x_tolerance=1.5, y_tolerance=2, extra_attrs=["size"])
     rows: list[list[dict]] = []
+    last_mid = None
     for w in sorted(words, key=lambda w: ((w["top"] + w["bottom"]) / 2, w["x0"])):
         mid = (w["top"] + w["bottom"]) / 2
-        if rows:
-            anchor = rows[-1][0]
-            amid = (anchor["top"] + anchor["bottom"]) / 2
-            if abs(mid - amid) <= 0.45 * max(anchor["size"], w["size"], 1):
-                rows[-1].append(w)
-                continue
-        rows.append([w])
+        if rows and last_mid is not None and mid - last_mid <= 0.6 * max(w["size"], 1):
+            rows[-1].append(w)
+        else:
+            rows.append([w])
+        last_mid = mid
     out = []
     prev: list[dict] = []
     for row in rows:
