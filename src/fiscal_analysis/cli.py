@@ -156,7 +156,7 @@ def _extract_for_check(doc: Path, out_dir: Path) -> Path:
         )
         sys.exit(2)
     result = fn(doc, out_dir)
-    return Path(result) if result is not None else out_dir
+    return Path(result) if isinstance(result, str | Path) else out_dir
 
 
 @cli.command()
@@ -215,6 +215,37 @@ def render(
         _fail(exc)
     click.echo(batch.summary())
     sys.exit(batch.exit_code)
+
+
+@cli.command()
+@click.argument("doc", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="输出的数据目录 (dataset folder to write).",
+)
+@click.option("--entity-id", default=None, help="单位标识；默认由单位名称生成 doc-<8位十六进制>.")
+def extract(doc: Path, out_dir: Path, entity_id: str | None) -> None:
+    """从公开的决算文件（.txt 或 .pdf）提取数据集和提取报告 (extract a disclosure)."""
+    from .extract import ExtractError, extract_to_dir
+    from .loader import load_dataset
+
+    try:
+        ex = extract_to_dir(doc, out_dir, entity_id=entity_id)
+        load_dataset(out_dir)
+    except (ExtractError, FiscalAnalysisError, OSError) as exc:
+        _fail(exc)
+    p = ex.parsed
+    n_table = sum(len(t.facts) for t in ex.tables)
+    click.echo(
+        f"已提取「{ex.name}」{ex.year}年度（{ex.entity_id}）：表格数字 {n_table} 个，"
+        f"情况说明中识别数字 {len(p.figures)} 个，未能理解的数字 {len(p.unrecognised)} 个；"
+        f"写入 {len(ex.rows['facts'])} 条 facts。"
+    )
+    click.echo(f"数据目录：{out_dir}；提取报告：{out_dir / 'extraction_report.md'}")
 
 
 def main() -> None:
