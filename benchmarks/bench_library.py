@@ -1,0 +1,239 @@
+"""Library benchmark: load + validate + all metrics for N entities × 10 years.
+
+Each size runs in its own subprocess (so peak memory, ``ru_maxrss``, is that
+size's alone). Phases:
+
+* ``load``: :func:`fiscal_analysis.load_dataset` (read every CSV, validate,
+  type the frames).
+* ``yoy``: :func:`fiscal_analysis.metrics.yoy_panel` over
+  ``Dataset.panel(table, item)`` for the key totals (:data:`KEY_TOTALS`), all
+  entities × years at once.
+* ``pefa``: :func:`fiscal_analysis.pefa.outturn_table` for every entity-year
+  (PI-1/PI-2 from 05表 项 lines).
+* ``per_pair``: the per-entity-year metrics a report uses (shares/structure,
+  budget completion per 项, 三公, 机关运行经费, 政府采购): the metrics module
+  offers these only as scalar functions of one ``(entity, year)``, so they are
+  timed on an evenly spaced sample of pairs and extrapolated to all pairs
+  (labelled *extrapolated* in the results).
+
+Run: ``python -m benchmarks --only library`` (or this module directly).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .common import ensure_panel, loglog_slope, write_result
+
+__all__ = ["KEY_TOTALS", "SCALAR_METRICS", "child", "run"]
+
+#: (table, item) totals whose year-on-year change is computed for the panel.
+KEY_TOTALS = (
+    ("T01", "income_grand_total"),
+    ("T01", "income_total"),
+    ("T01", "expense_total"),
+    ("T03", "total"),
+    ("T03", "basic"),
+    ("T03", "project"),
+    ("T05", "total"),
+    ("T05", "budget_initial"),
+    ("T06", "personnel_total"),
+    ("T06", "public_total"),
+    ("T07", "total_actual"),
+    ("ops_cost", "actual"),
+    ("procurement", "total"),
+)
+#: (module, function) of the scalar per-entity-year metrics.
+SCALAR_METRICS = (
+    ("fiscal_analysis.structure", "income_structure"),
+    ("fiscal_analysis.structure", "expense_structure"),
+    ("fiscal_analysis.structure", "function_structure"),
+    ("fiscal_analysis.structure", "basic_structure"),
+    ("fiscal_analysis.structure", "economic_structure"),
+    ("fiscal_analysis.entity_metrics", "total_completion"),
+    ("fiscal_analysis.entity_metrics", "budget_completion"),
+    ("fiscal_analysis.entity_metrics", "three_public"),
+    ("fiscal_analysis.entity_metrics", "ops_cost"),
+    ("fiscal_analysis.entity_metrics", "procurement"),
+)
+SIZES = (100, 1000, 5000)
+QUICK_SIZES = (20, 100)
+YEARS = 10
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(path: Path, sample: int, budget_s: float = 120.0) -> dict:
+    """Measure one dataset in this process; returns seconds and peak RSS.
+
+    The per-pair sample stops early (after at least one pair) once it has
+    taken ``budget_s`` seconds.
+    """
+    import importlib
+
+    from fiscal_analysis import load_dataset
+    from fiscal_analysis.metrics import yoy_panel
+    from fiscal_analysis.pefa import outturn_table
+
+    fns = []
+    missing = []
+    for mod, name in SCALAR_METRICS:
+        try:
+            fns.append((name, getattr(importlib.import_module(mod), name)))
+        except (ImportError, AttributeError):
+            missing.append(f"{mod}.{name}")
+    out: dict = {"rss_after_import_mb": round(_maxrss_mb(), 1), "missing_functions": missing}
+    t, c = time.perf_counter(), time.process_time()
+    ds = load_dataset(path)
+    out["load_s"] = time.perf_counter() - t
+    out["load_cpu_s"] = time.process_time() - c
+    out["rss_after_load_mb"] = round(_maxrss_mb(), 1)
+    out["facts_rows"] = len(ds.facts)
+    t, c = time.perf_counter(), time.process_time()
+    for table, item in KEY_TOTALS:
+        yoy_panel(ds.panel(table, item))
+    out["yoy_s"] = time.perf_counter() - t
+    out["yoy_cpu_s"] = time.process_time() - c
+    t, c = time.perf_counter(), time.process_time()
+    pefa = outturn_table(ds)
+    out["pefa_s"] = time.perf_counter() - t
+    out["pefa_cpu_s"] = time.process_time() - c
+    out["pefa_rows"] = len(pefa)
+    t = time.perf_counter()
+    pairs = ds.pairs()
+    out["pairs_s"] = time.perf_counter() - t
+    out["pairs"] = len(pairs)
+    step = max(1, len(pairs) // sample)
+    chosen = pairs[::step][:sample]
+    per_fn = {name: 0.0 for name, _ in fns}
+    n = 0
+    started, c = time.perf_counter(), time.process_time()
+    for ent, year in chosen:
+        for name, fn in fns:
+            t = time.perf_counter()
+            fn(ds, ent, year)
+            per_fn[name] += time.perf_counter() - t
+        n += 1
+        if time.perf_counter() - started > budget_s:
+            break
+    out["sample_pairs"] = n
+    out["per_pair_s"] = sum(per_fn.values()) / n
+    out["per_pair_cpu_s"] = (time.process_time() - c) / n
+    out["per_pair_by_function_s"] = {k: v / n for k, v in per_fn.items()}
+    out["per_pair_extrapolated_s"] = out["per_pair_s"] * len(pairs)
+    out["panel_total_s"] = out["load_s"] + out["yoy_s"] + out["pefa_s"]
+    out["panel_total_cpu_s"] = out["load_cpu_s"] + out["yoy_cpu_s"] + out["pefa_cpu_s"]
+    out["all_extrapolated_s"] = (
+        out["panel_total_s"] + out["pairs_s"] + out["per_pair_extrapolated_s"]
+    )
+    out["peak_rss_mb"] = round(_maxrss_mb(), 1)
+    return out
+
+
+def _run_child(path: Path, sample: int, timeout: float, profile: bool) -> dict:
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.bench_library",
+        "--child",
+        str(path),
+        "--sample",
+        str(sample),
+    ]
+    if profile:
+        cmd.append("--profile")
+    t = time.perf_counter()
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    wall = time.perf_counter() - t
+    lines = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
+    if p.returncode != 0 or not lines:
+        tail = (p.stderr or p.stdout).strip().splitlines()[-5:]
+        return {"error": f"exit {p.returncode}: " + " | ".join(tail)}
+    rec = json.loads(lines[-1])
+    rec["process_wall_s"] = wall
+    return rec
+
+
+def run(
+    quick: bool = False,
+    sizes: tuple[int, ...] | None = None,
+    sample: int = 20,
+    timeout: float = 3600,
+) -> dict:
+    """Measure every size; write ``out/library.json``; return the record."""
+    sizes = sizes or (QUICK_SIZES if quick else SIZES)
+    results = []
+    for n in sizes:
+        root, gen = ensure_panel(n, YEARS)
+        print(f"[library] {n} × {YEARS}: {gen['facts_rows']:,} facts rows; measuring …", flush=True)
+        rec = _run_child(root, sample, timeout, profile=False)
+        rec.update({"entities": n, "years": YEARS, "generate": gen})
+        results.append(rec)
+        if "error" in rec:
+            print(f"[library]   failed: {rec['error']}", flush=True)
+        else:
+            msg = f"load {rec['load_s']:.2f} s (cpu {rec['load_cpu_s']:.2f})"
+            msg += f", yoy {rec['yoy_s']:.2f} s"
+            msg += f", pefa {rec['pefa_s']:.2f} s, per pair {rec['per_pair_s'] * 1000:.1f} ms"
+            print(f"[library]   {msg}, peak {rec['peak_rss_mb']:.0f} MB", flush=True)
+    ok = [r for r in results if "error" not in r]
+    rows = [r["facts_rows"] for r in ok]
+    slopes = {
+        key: loglog_slope(rows, [r[key] for r in ok])
+        for key in (
+            "load_s",
+            "yoy_s",
+            "pefa_s",
+            "panel_total_s",
+            "per_pair_s",
+            "all_extrapolated_s",
+            "peak_rss_mb",
+        )
+    }
+    data = {"quick": quick, "sizes": results, "loglog_slope_vs_rows": slopes}
+    write_result("library" + ("-quick" if quick else ""), data)
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench_library")
+    p.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--sample", type=int, default=20)
+    p.add_argument("--profile", action="store_true", help="profile the child with pyinstrument")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")))
+    a = p.parse_args(argv)
+    if a.child:
+        if a.profile:
+            from pyinstrument import Profiler
+
+            prof = Profiler(interval=0.005)
+            prof.start()
+            rec = child(a.child, a.sample)
+            prof.stop()
+            out = Path(__file__).parent / "out" / f"profile-library-{a.child.name}.txt"
+            out.write_text(
+                prof.output_text(unicode=True, color=False, show_all=False), encoding="utf-8"
+            )
+            rec["profile"] = str(out)
+        else:
+            rec = child(a.child, a.sample)
+        print(json.dumps(rec))
+        return 0
+    run(quick=a.quick, sizes=a.sizes, sample=a.sample)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
