@@ -301,3 +301,16 @@ def test_t08_with_data(tmp_path):
     assert "3 ≠ 0 + 10 − 8 = 2" in balance.message
     x8 = one(found, "X-8", "支出一致")
     assert x8.is_error
+
+
+def test_published_table_without_any_rows_is_not_zero_filled(tmp_path):
+    # An extraction that captured 人员经费合计/公用经费合计 but none of the economic rows
+    # must not be read as "every row is 0" (that would be a false error).
+    with (PUTUO / "facts.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    drop = {(r["table"], r["code"], r["item"]) for r in rows if r["item"] == "amount"}
+    assert len(drop) == 22
+    found = build(tmp_path, drop=drop)
+    for rule in ("T06-1", "T06-2", "T06-3"):
+        assert {f.status for f in of(found, rule)} == {"not_applicable"}, rule
+    assert one(found, "X-11").status == "pass"

@@ -18,8 +18,9 @@ _MEASURES = (("budget", "预算数"), ("actual", "决算数"))
 def economic_class(ctx: Context, cls: str) -> Term:
     """An economic class of 06表 (e.g. ``301``): its row, else Σ its 款.
 
-    Unknown when a listed 款 is undisclosed; 0 when the table is published (or
-    empty) and lists nothing under the class.
+    Unknown when a listed 款 is undisclosed; 0 when the table is published
+    empty, or published with economic rows of which none is under the class
+    (a table whose rows were not captured at all stays unknown).
     """
     label = ctx.label("T06", "amount", cls)
     own = ctx.get("T06", "amount", cls)
@@ -34,7 +35,8 @@ def economic_class(ctx: Context, cls: str) -> Term:
         if any(v is None for _, v in kids):
             return (label, None)
         return (f"{label}（各款之和）", sum(v for _, v in kids))
-    if ("T06", cls, "amount") not in ctx.values and ctx.status("T06") in ("published", "empty"):
+    captured = any(t == "T06" and i == "amount" and c for (t, c, i) in ctx.values)
+    if ctx.status("T06") == "empty" or (captured and ctx.status("T06") == "published"):
         return (f"{label}（未列示，按0计）", 0)
     return (label, None)
 
