@@ -154,6 +154,12 @@ class _Checker:
                 self.add(rule, "not_applicable", "info", "分母为0，无占比", figs, None, line)
             return
         exact = Fraction(num * 100, den)
+        if r.kind == "share" and exact > 100 and printed <= 100:
+            msg = (
+                f"{r.pct.text}的分母{_w(den)}小于分子{_w(num)}，疑为单位错误（见 F-UNIT），未重算。"
+            )
+            self.add(rule, "not_applicable", "info", msg, figs, None, line)
+            return
         half = Fraction(1, 2 * 10**places)
         tol = half + Fraction(100, 2) * (Fraction(1, abs(den)) + Fraction(abs(num), den * den))
         diff = abs(exact - Fraction(printed))

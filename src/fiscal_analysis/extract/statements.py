@@ -374,6 +374,9 @@ def _amount(p: Parsed, ctx: _Ctx, num: Number, value: int, note: str, offset: in
             p.projects.append(Project(m.group("name"), value, num.line, ctx.where))
             return
     if sec == "gp_detail":
+        if ctx.code == "?":  # a 项 entry whose code could not be found
+            p.unrecognised.append(num)
+            return
         if "年初预算" in label:
             item = "budget_initial"
         elif re.search("全年预算|调整预算", label):
@@ -513,7 +516,7 @@ def _walk(
     for offset, kind, m in sorted(events, key=lambda e: (e[0], e[1] != "item")):
         if kind == "item":
             code, how = _resolve_item(m, names, known, text)
-            ctx.code, ctx.actual, ctx.budget, ctx.initial = code or "", None, None, None
+            ctx.code, ctx.actual, ctx.budget, ctx.initial = code or "?", None, None, None
             ctx.item_where = f"{sec.label}{m.group(1)}"
             p.items.append(
                 Item(
@@ -531,6 +534,7 @@ def _walk(
         elif kind == "dir":
             word = "持平" if m.group("f") else m.group("w")
             subj = ("T05", ctx.code, "total") if sec.key == "gp_detail" else ctx.last
+            subj = None if subj and subj[1] == "?" else subj
             if sec.key == "three_public":
                 s3 = last_subject(text[:offset])
                 subj = ("T07", "", f"{s3}_actual") if s3 else None
@@ -612,7 +616,9 @@ def _reason(p: Parsed, ctx: _Ctx, text: str, pos: list[int], m: re.Match) -> Non
     if not body.endswith("。"):
         body += "。"
     topic = _TOPICS.get(ctx.section)
-    code = ctx.code if ctx.section == "gp_detail" else ""
+    code = ctx.code if ctx.section == "gp_detail" and ctx.code != "?" else ""
+    if ctx.section == "gp_detail" and ctx.code == "?":
+        return
     before = text[max(0, m.start() - 60) : m.start()]
     if ctx.section == "three_public":
         topic = "three_public_budget" if re.search(r"预算", before[-25:]) else "three_public_change"

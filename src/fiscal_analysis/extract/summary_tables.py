@@ -114,7 +114,8 @@ def _classify(table: str, label: str, seen_total: bool, after_begin: bool) -> _S
         )
     for pattern, *items in _LEFT:
         item = items[col - 1]
-        if re.search(pattern, s) and item:
+        numbered = bool(_ORDINAL.match(label)) or not item.startswith("income_")
+        if re.search(pattern, s) and item and (numbered or item == "income_total"):
             if (
                 after_begin
                 and table == "T04"
