@@ -1,0 +1,296 @@
+"""Render benchmark: K reports the naive way, with ``fiscal-analysis render``, and the floor.
+
+Same notebook (``notebooks/annual_report.ipynb``), same data (a synthetic
+panel of K/2 entities × 2 years, one folder per entity-year) and same machine,
+in one run:
+
+1. **naive**: per report, one ``papermill`` CLI call then one
+   ``jupyter nbconvert --to html --no-input``, one report after another.
+2. **render**: ``fiscal-analysis render --jobs J`` as a subprocess (fresh
+   output folder).
+3. **unchanged**: the same command again with nothing changed (every report
+   should be skipped).
+4. **one file changed**: one entity's ``reasons.csv`` of one year edited; only
+   that entity's reports (both years, as the trend reads both) should render.
+5. **floor**: the notebook's code cells executed for each report in one plain
+   Python process without a kernel (the same builder calls: ``open_report``,
+   the section builders, charts to PNG, HTML strings), via ``exec`` of the cell
+   sources so the floor stays in step with the notebook.
+
+CPU seconds are taken from ``getrusage(RUSAGE_CHILDREN)`` around each
+subprocess, so they include kernels and every other descendant. The machine
+is shared, so wall-clock figures are upper bounds; CPU seconds are the
+steadier measure of cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .common import OUT, REPO, ensure_panel, write_result
+
+__all__ = ["floor", "run"]
+
+NOTEBOOK = REPO / "notebooks" / "annual_report.ipynb"
+YEARS = 2
+FIRST_YEAR = 2015
+#: Committed code the benchmark runs (see :func:`snapshot`); set by :func:`run`.
+_ENV: dict[str, str] = {}
+
+
+def snapshot(dest: Path, ref: str = "HEAD") -> tuple[Path, str]:
+    """Export ``src/`` and ``notebooks/`` of a commit to ``dest``; return (src dir, commit).
+
+    Other people edit the working tree while benchmarks run; the package's code
+    digest (part of every report's fingerprint) would then change between two
+    runs and defeat the skip. Running a snapshot of the commit keeps the code
+    fixed and says exactly which code was measured.
+    """
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    commit = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", ref],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", ref, "src", "notebooks"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest / "src", commit
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _timed(cmd: list[str], cwd: Path | None = None) -> dict:
+    """Run ``cmd``; wall and CPU seconds (including descendants), exit code, output tail."""
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "ignore", **_ENV}
+    c0, t0 = _children_cpu(), time.perf_counter()
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, check=False)
+    wall, cpu = time.perf_counter() - t0, _children_cpu() - c0
+    return {"wall_s": wall, "cpu_s": cpu, "rc": p.returncode, "out": p.stdout, "err": p.stderr}
+
+
+def _pairs(n_entities: int) -> list[tuple[str, int]]:
+    from .synth import entity_id
+
+    years = range(FIRST_YEAR, FIRST_YEAR + YEARS)
+    return [(entity_id(i), y) for i in range(n_entities) for y in years]
+
+
+def naive(data: Path, out: Path, pairs: list[tuple[str, int]], notebook: Path) -> dict:
+    """papermill CLI + nbconvert CLI per report, sequentially."""
+    out.mkdir(parents=True, exist_ok=True)
+    wall = cpu = 0.0
+    failed = []
+    for ent, year in pairs:
+        nb = out / f"{ent}-{year}.ipynb"
+        params = ["-p", "entity", ent, "-p", "year", str(year), "-p", "data_dir", str(data)]
+        cmds = [
+            ["papermill", str(notebook), str(nb), *params, "--cwd", str(notebook.parent)],
+            ["jupyter", "nbconvert", "--to", "html", "--no-input", str(nb)],
+        ]
+        for cmd in cmds:
+            r = _timed(cmd)
+            wall += r["wall_s"]
+            cpu += r["cpu_s"]
+            if r["rc"] != 0:
+                failed.append(f"{ent} {year} {cmd[0]}: {r['err'].strip().splitlines()[-1:]}")
+                break
+    n = len(pairs)
+    html = len(list(out.glob("*.html")))
+    return {"wall_s": wall, "cpu_s": cpu, "per_report_s": wall / n, "html": html, "failed": failed}
+
+
+def _render(data: Path, out: Path, jobs: int, notebook: Path) -> dict:
+    cmd = ["fiscal-analysis", "render", "--data", str(data), "--out", str(out)]
+    cmd += ["--notebook", str(notebook), "--jobs", str(jobs)]
+    r = _timed(cmd, cwd=REPO)
+    m = re.search(r"生成 (\d+) 份，跳过 (\d+) 份，失败 (\d+) 份", r["out"])
+    counts = (
+        dict(zip(("rendered", "skipped", "failed"), map(int, m.groups()), strict=True)) if m else {}
+    )
+    tail = (r["err"] or r["out"]).strip().splitlines()[-3:] if r["rc"] else []
+    return {"wall_s": r["wall_s"], "cpu_s": r["cpu_s"], "rc": r["rc"], **counts, "tail": tail}
+
+
+def floor(data: Path, pairs: list[tuple[str, int]], notebook: Path = NOTEBOOK) -> dict:
+    """Run the notebook's code cells per report in this process (no kernel).
+
+    Returns seconds (wall and CPU), the HTML length produced, and the seconds
+    spent importing the libraries once.
+    """
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    cells = [
+        c
+        for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        if c["cell_type"] == "code"
+    ]
+    compiled = []
+    for c in cells:
+        if "parameters" in c.get("metadata", {}).get("tags", []):
+            continue
+        tree = ast.parse("".join(c["source"]))
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        body = compile(tree, "<cell>", "exec")
+        expr = compile(ast.Expression(last.value), "<cell>", "eval") if last else None
+        compiled.append((body, expr))
+    t0, c0 = time.perf_counter(), time.process_time()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import fiscal_analysis.report  # noqa: F401  (import cost measured separately)
+
+    import_s = time.perf_counter() - t0
+    sizes = []
+    t0, c0 = time.perf_counter(), time.process_time()
+    for ent, year in pairs:
+        ns: dict = {"entity": ent, "year": year, "data_dir": str(data), "decimals": 1}
+        parts = []
+        for body, expr in compiled:
+            exec(body, ns)
+            if expr is not None:
+                value = eval(expr, ns)
+                rep = getattr(value, "_repr_html_", None)
+                if rep is not None:
+                    parts.append(rep())
+                elif getattr(value, "data", None):
+                    parts.append(str(value.data))
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+        sizes.append(len("".join(parts)))
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    n = len(pairs)
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "per_report_s": wall / n,
+        "per_report_cpu_s": cpu / n,
+        "import_s": import_s,
+        "html_chars_min": min(sizes),
+    }
+
+
+def run(quick: bool = False, reports: int | None = None, jobs: int = 2) -> dict:
+    """Measure K reports every way; write ``out/render.json``."""
+    k = reports or (4 if quick else 20)
+    n_entities = max(1, k // YEARS)
+    src, gen = ensure_panel(n_entities, YEARS, layout="entity-year")
+    work = OUT / "render-work"
+    shutil.rmtree(work, ignore_errors=True)
+    data = work / "data"
+    shutil.copytree(src, data, ignore=shutil.ignore_patterns("synth.json"))
+    pairs = _pairs(n_entities)
+    k = len(pairs)
+    src_dir, commit = snapshot(work / "code")
+    _ENV["PYTHONPATH"] = os.pathsep.join([str(src_dir), str(REPO)])
+    nb = work / "code" / NOTEBOOK.relative_to(REPO)
+    if not nb.is_file():
+        raise SystemExit(f"{nb} not found; the render benchmark needs the report notebook")
+    res: dict = {"reports": k, "jobs": jobs, "entities": n_entities, "years": YEARS}
+    res.update({"notebook": str(NOTEBOOK.relative_to(REPO)), "code_commit": commit})
+
+    print(f"[render] {k} reports: render --jobs {jobs} …", flush=True)
+    res["render"] = _render(data, work / "render", jobs, nb)
+    print(f"[render]   {res['render']['wall_s']:.1f} s, rc {res['render']['rc']}", flush=True)
+    print("[render] re-render, nothing changed …", flush=True)
+    res["unchanged"] = _render(data, work / "render", jobs, nb)
+    print(f"[render]   {res['unchanged']['wall_s']:.2f} s", flush=True)
+    target = data / pairs[0][0] / str(pairs[0][1]) / "reasons.csv"
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("合成业务量变化", "合成业务量调整"),
+        encoding="utf-8",
+    )
+    print(f"[render] re-render after editing {target.relative_to(work)} …", flush=True)
+    res["one_changed"] = _render(data, work / "render", jobs, nb)
+    res["one_changed"]["changed_file"] = str(target.relative_to(work))
+    one = res["one_changed"]
+    print(f"[render]   {one['wall_s']:.2f} s, rendered {one.get('rendered')}", flush=True)
+    print(f"[render] floor: {k} reports in one process, no kernel …", flush=True)
+    res["floor"] = _floor_subprocess(data, k, nb)
+    print(f"[render]   {res['floor'].get('wall_s', 0):.1f} s", flush=True)
+    print(f"[render] naive: papermill + nbconvert CLI per report, {k} reports …", flush=True)
+    res["naive"] = naive(data, work / "naive", pairs, nb)
+    print(f"[render]   {res['naive']['wall_s']:.1f} s", flush=True)
+
+    r, nv, fl, un = res["render"], res["naive"], res["floor"], res["unchanged"]
+    fixed = un["wall_s"]  # start-up + load + plan: paid once per batch
+    res["derived"] = {
+        "render_per_report_s": r["wall_s"] / k,
+        "naive_per_report_s": nv["wall_s"] / k,
+        "throughput_ratio": nv["wall_s"] / r["wall_s"],
+        "render_cpu_per_report_s": r["cpu_s"] / k,
+        "naive_cpu_per_report_s": nv["cpu_s"] / k,
+        "render_marginal_per_report_s": (r["wall_s"] - fixed) / k,
+        "floor_per_report_s": fl.get("per_report_s"),
+        "floor_cpu_per_report_s": fl.get("per_report_cpu_s"),
+        "marginal_wall_vs_floor": ((r["wall_s"] - fixed) / k) / fl["per_report_s"]
+        if fl.get("per_report_s")
+        else None,
+        "marginal_core_s_vs_floor_cpu": ((r["wall_s"] - fixed) * jobs / k) / fl["per_report_cpu_s"]
+        if fl.get("per_report_cpu_s")
+        else None,
+        "cpu_vs_floor_cpu": (r["cpu_s"] / k) / fl["per_report_cpu_s"]
+        if fl.get("per_report_cpu_s")
+        else None,
+    }
+    res["data_generation"] = gen
+    write_result("render" + ("-quick" if quick else ""), res)
+    return res
+
+
+def _floor_subprocess(data: Path, k: int) -> dict:
+    """Run :func:`floor` in a fresh interpreter so its imports are not already warm."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.bench_render",
+        "--floor-child",
+        str(data),
+        "--reports",
+        str(k),
+    ]
+    r = _timed(cmd, cwd=REPO)
+    lines = [ln for ln in r["out"].splitlines() if ln.startswith("{")]
+    if r["rc"] or not lines:
+        return {"error": (r["err"] or r["out"]).strip().splitlines()[-3:]}
+    rec = json.loads(lines[-1])
+    rec["process_wall_s"] = r["wall_s"]
+    return rec
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench_render")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--reports", type=int, default=None)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--floor-child", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--notebook", type=Path, default=NOTEBOOK, help=argparse.SUPPRESS)
+    a = p.parse_args(argv)
+    if a.floor_child:
+        pairs = _pairs(max(1, (a.reports or 20) // YEARS))
+        print(json.dumps(floor(a.floor_child, pairs, a.notebook)))
+        return 0
+    run(quick=a.quick, reports=a.reports, jobs=a.jobs)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
