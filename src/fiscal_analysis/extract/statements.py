@@ -19,37 +19,31 @@ Examples:
     ('share', '100.0%', 33578, 33578)
 """
 
-from __future__ import annotations
-
 import re
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from ..classification import Classification
-from .rules import _SUBJECTS as _SUBJECT_PATTERNS
-from .rules import (
-    CHANGE_WORDS,
-    DEFAULT_DENOMINATOR,
-    Key,
-    class_code,
-    keys_for,
-    three_public_subject,
+from .handlers import Ctx, handle_amount, handle_count, handle_pct, last_subject, stated
+from .records import (
+    Change,
+    Direction,
+    Figure,
+    Item,
+    Number,
+    Parsed,
+    Project,
+    Rate,
+    Reason,
+    to_hundredths,
 )
+from .rules import Key, class_code
 from .sections import PAGE, Section, find_sections
 from .text import compact
 
 __all__ = [
-    "Change",
-    "Direction",
-    "Figure",
-    "Item",
-    "Number",
-    "Parsed",
-    "Project",
-    "Rate",
-    "Reason",
-    "parse",
-]
+    "Change", "Direction", "Figure", "Item", "Number", "Parsed", "Project", "Rate", "Reason",
+    "parse", "to_hundredths",
+]  # fmt: skip
 
 _NUM = re.compile(
     r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -98,116 +92,6 @@ _ZERO_RULES: dict[str, tuple[tuple[str, list[tuple[Key, str]]], ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Number:
-    """A number as printed, with its unit, label and source line."""
-
-    text: str
-    value: Decimal
-    places: int
-    unit: str
-    label: str
-    line: int
-    section: str
-    where: str
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A recognised figure: ``value`` in hundredths of the item's unit."""
-
-    key: Key
-    value: int
-    unit: str
-    line: int
-    where: str
-    text: str
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Rate:
-    """A printed percentage and the amounts it should follow from."""
-
-    kind: str  # share, completion or change
-    pct: Number
-    numerator: int | None
-    denominator: int | None
-    den_key: Key | None
-    subject: Key | None
-    where: str
-
-
-@dataclass(frozen=True)
-class Change:
-    """ "增加/减少 X万元" against the prior year or the budget; ``delta`` is signed."""
-
-    subject: Key | None
-    current: int | None
-    delta: int
-    word: str
-    against: str
-    line: int
-    where: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Direction:
-    """ "决算数大于/小于/持平 预算数" with the amounts of the same 项 or line."""
-
-    subject: Key | None
-    word: str
-    actual: int | None
-    budget: int | None
-    line: int
-    where: str
-
-
-@dataclass(frozen=True)
-class Reason:
-    topic: str
-    code: str
-    text: str
-    line: int
-    where: str
-
-
-@dataclass(frozen=True)
-class Project:
-    name: str
-    value: int
-    line: int
-    where: str
-
-
-@dataclass(frozen=True)
-class Item:
-    """A numbered 项 entry of 五（三）: its printed names and the code found."""
-
-    number: str
-    names: tuple[str, str, str]
-    code: str | None
-    how: str
-    line: int
-    where: str
-
-
-@dataclass
-class Parsed:
-    sections: list[Section]
-    numbers: list[Number] = field(default_factory=list)
-    figures: list[Figure] = field(default_factory=list)
-    rates: list[Rate] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
-    directions: list[Direction] = field(default_factory=list)
-    reasons: list[Reason] = field(default_factory=list)
-    projects: list[Project] = field(default_factory=list)
-    items: list[Item] = field(default_factory=list)
-    unrecognised: list[Number] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
 def _stream(lines: list[str], start: int, end: int) -> tuple[str, list[int]]:
     parts, where = [], []
     for n in range(start, end + 1):
@@ -220,41 +104,11 @@ def _stream(lines: list[str], start: int, end: int) -> tuple[str, list[int]]:
     return "".join(parts), where
 
 
-def to_hundredths(value: Decimal, unit: str) -> tuple[int, str]:
-    """Amount in hundredths of 万元, with a note when 元 is not whole 0.01万元.
-
-    Examples:
-        >>> to_hundredths(Decimal("101800"), "元")
-        (1018, '')
-        >>> to_hundredths(Decimal("1234"), "元")
-        (12, '原文1234元，换算为0.1234万元，四舍五入为0.12万元')
-    """
-    if unit == "元":
-        wan = value / 10000
-        rounded = wan.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        note = (
-            ""
-            if rounded == wan
-            else f"原文{value}元，换算为{wan.normalize():f}万元，四舍五入为{rounded}万元"
-        )
-        return int(rounded * 100), note
-    if unit == "亿元":
-        return int(value * 1000000), ""
-    return int((value * 100).to_integral_value(rounding=ROUND_HALF_UP)), ""
-
-
 def _label(text: str, start: int, floor: int) -> str:
     i = start
     while i > floor and text[i - 1] not in _BOUND:
         i -= 1
     return text[i:start]
-
-
-def _class_tail(word: str) -> str:
-    for w in CHANGE_WORDS:
-        if word.endswith(w) or word.endswith(w + "了"):
-            return w
-    return ""
 
 
 def _names(extra: dict[str, str] | None) -> dict[str, set[str]]:
@@ -301,203 +155,13 @@ def _resolve_item(
     return None, "none"
 
 
-def last_subject(before: str) -> str | None:
-    """The 三公 line named last in the clause that ends at the end of ``before``.
-
-    Examples:
-        >>> last_subject("“三公”经费支出0万元，其中：因公出国（境）费支出决算为0万元，与上年")
-        'abroad'
-    """
-    start = max(before.rfind("；"), before.rfind("。")) + 1
-    seg, best, at = before[start:], None, -1
-    for pattern, subject in _SUBJECT_PATTERNS:
-        for m in re.finditer(pattern, seg):
-            if m.start() > at:
-                best, at = subject, m.start()
-    return best
-
-
-@dataclass
-class _Ctx:
-    section: str
-    where: str
-    last: Key | None = None
-    actual: int | None = None
-    budget: int | None = None
-    initial: int | None = None
-    code: str = ""
-    subject: str | None = None
-    foreign: bool = False
-    change: Change | None = None
-    last_change: Change | None = None
-    item_where: str = ""
-    reason_budget: bool = False
-
-
-def _figure(
-    p: Parsed, ctx: _Ctx, keys: list[Key], value: int, unit: str, num: Number, note: str = ""
-) -> None:
-    for key in keys:
-        p.figures.append(
-            Figure(key, value, unit, num.line, ctx.item_where or ctx.where, num.text, note)
-        )
-    if keys:
-        ctx.last = keys[0]
-
-
-def _stated(p: Parsed, key: Key | None) -> int | None:
-    if key is None:
-        return None
-    hit = [f.value for f in p.figures if f.key == key]
-    return hit[-1] if hit else None
-
-
-def _amount(p: Parsed, ctx: _Ctx, num: Number, value: int, note: str, offset: int) -> None:
-    label, sec = num.label, ctx.section
-    word = _class_tail(label)
-    if word and word != "持平":
-        subject = ctx.last
-        if sec == "three_public":
-            subj = three_public_subject(label) or ctx.subject
-            subject = ("T07", "", f"{subj}_actual") if subj else None
-        sign = 1 if word in ("增加", "增长", "上升") else -1
-        against = "budget" if re.search(r"(?:年初|全年|调整)预算|[比较]预算", label) else "prior"
-        ch = Change(
-            subject, _stated(p, subject), sign * value, word, against, num.line, ctx.where, num.text
-        )
-        p.changes.append(ch)
-        ctx.change = ctx.last_change = ch
-        return
-    if sec == "annex":
-        m = re.match(r"^(?:\d+、)?(?P<name>.{2,}?项目)支出$", label)
-        if m and not m.group("name").startswith("项目"):
-            p.projects.append(Project(m.group("name"), value, num.line, ctx.where))
-            return
-    if sec == "gp_detail":
-        if ctx.code == "?":  # a 项 entry whose code could not be found
-            p.unrecognised.append(num)
-            return
-        if "年初预算" in label:
-            item = "budget_initial"
-        elif re.search("全年预算|调整预算", label):
-            item = "budget_adjusted"
-        elif "决算" in label or "支出" in label:
-            item = "total"
-        else:
-            p.unrecognised.append(num)
-            return
-        if item == "total":
-            ctx.actual = value
-        else:
-            ctx.budget = value
-            if item == "budget_initial":
-                ctx.initial = value
-        _figure(p, ctx, [("T05", ctx.code, item)], value, "万元", num, note)
-        return
-    if sec == "three_public":
-        subj = three_public_subject(label) or ctx.subject
-        if subj is None or "外宾" in label:
-            p.unrecognised.append(num)
-            return
-        measure = "budget" if "预算" in label and "决算" not in label else "actual"
-        if subj != ctx.subject:
-            ctx.actual = ctx.budget = None
-        ctx.subject = subj
-        if measure == "actual":
-            ctx.actual = value
-        else:
-            ctx.budget = value
-        _figure(p, ctx, [("T07", "", f"{subj}_{measure}")], value, "万元", num, note)
-        return
-    keys = [k for k in keys_for(sec, label) if k[0] not in ("staffing",)]
-    if not keys:
-        p.unrecognised.append(num)
-        return
-    if "预算" in label:
-        ctx.budget = value
-    else:
-        ctx.actual = value
-    _figure(p, ctx, keys, value, "万元", num, note)
-
-
-def _count(p: Parsed, ctx: _Ctx, num: Number, value: int) -> None:
-    label, unit, sec = num.label, num.unit, ctx.section
-    ctx.foreign |= "外宾" in label
-    key: Key | None = None
-    if sec == "three_public":
-        subj = three_public_subject(label) or ctx.subject
-        if unit == "辆":
-            key = (
-                "three_public_counts",
-                "",
-                "vehicles_held" if "保有" in label else "vehicles_purchased",
-            )
-        elif subj in ("abroad", "reception"):
-            kind = "groups" if unit in ("个", "批次") else "persons"
-            if subj == "abroad":
-                key = ("three_public_counts", "", f"abroad_{kind}")
-            else:
-                batch = "batches" if kind == "groups" else "persons"
-                key = (
-                    "three_public_counts",
-                    "",
-                    f"reception_{'foreign_' if ctx.foreign else ''}{batch}",
-                )
-    elif sec in ("assets", "annex"):
-        keys = keys_for(sec, label)
-        key = keys[0] if keys and keys[0][0] in ("assets", "staffing") else None
-    if key is None:
-        p.unrecognised.append(num)
-        return
-    unit_of = {"staffing": "人", "assets": "台（套）"}.get(key[0], unit)
-    if key[2] == "vehicles" or unit == "辆":
-        unit_of = "辆"
-    elif key[0] == "three_public_counts":
-        unit_of = "人次" if key[2].endswith("persons") else "个"
-    _figure(p, ctx, [key], value, unit_of, num)
-
-
-def _pct(p: Parsed, ctx: _Ctx, num: Number, offset: int) -> None:
-    label = num.label
-    if "占" in label:
-        m = re.search(r"占(.+?)的?$", label)
-        den_key = None
-        if m:
-            found = keys_for(ctx.section, m.group(1)) or keys_for("expense", m.group(1))
-            den_key = found[0] if found else None
-        den_key = den_key or DEFAULT_DENOMINATOR.get(ctx.section)
-        if ctx.section == "gp_total" and den_key and den_key[2] == "expense_total":
-            den_key = ("T01", "", "expense_total")
-        num_key = ctx.last
-        rate = Rate(
-            "share", num, _stated(p, num_key), _stated(p, den_key), den_key, num_key, ctx.where
-        )
-    elif re.search(r"完成(?:年初|全年|调整)?预算(?:数)?的?$", label):
-        subject = ("T05", ctx.code, "total") if ctx.section == "gp_detail" else ctx.last
-        budget = ctx.initial if "年初" in label and ctx.initial is not None else ctx.budget
-        where = ctx.item_where or ctx.where
-        rate = Rate("completion", num, ctx.actual, budget, None, subject, where)
-    elif (
-        _class_tail(label.replace("（增长）", "").replace("（下降）", ""))
-        and ctx.change is not None
-    ):
-        ch = ctx.change
-        base = None if ch.current is None else ch.current - ch.delta
-        rate = Rate("change", num, abs(ch.delta), base, None, ch.subject, ctx.where)
-        ctx.change = None
-    else:
-        p.unrecognised.append(num)
-        return
-    p.rates.append(rate)
-
-
 def _walk(
     p: Parsed, sec: Section, lines: list[str], names: dict[str, str], known: dict[Key, int]
 ) -> None:
     text, pos = _stream(lines, sec.start, sec.end)
     if not text:
         return
-    ctx = _Ctx(sec.key, sec.label)
+    ctx = Ctx(sec.key, sec.label)
     events: list[tuple[int, str, re.Match]] = []
     if sec.key == "gp_detail":
         events += [(m.start(), "item", m) for m in _ITEM.finditer(text)]
@@ -538,8 +202,8 @@ def _walk(
             if sec.key == "three_public":
                 s3 = last_subject(text[:offset])
                 subj = ("T07", "", f"{s3}_actual") if s3 else None
-                ctx.actual = _stated(p, subj)
-                ctx.budget = _stated(p, ("T07", "", f"{s3}_budget")) if s3 else None
+                ctx.actual = stated(p, subj)
+                ctx.budget = stated(p, ("T07", "", f"{s3}_budget")) if s3 else None
             p.directions.append(
                 Direction(
                     subj, word, ctx.actual, ctx.budget, pos[offset], ctx.item_where or sec.label
@@ -562,11 +226,11 @@ def _walk(
         elif sec.key in ("total", "fiscal_total", "gp_total", "ops_cost"):
             subj = next((f.key for f in p.figures if f.where.startswith(sec.label)), subj)
         p.changes.append(
-            Change(subj, _stated(p, subj), 0, "持平", "prior", pos[m.start()], sec.label, "持平")
+            Change(subj, stated(p, subj), 0, "持平", "prior", pos[m.start()], sec.label, "持平")
         )
 
 
-def _number(p: Parsed, ctx: _Ctx, text: str, pos: list[int], m: re.Match, floor: int) -> None:
+def _number(p: Parsed, ctx: Ctx, text: str, pos: list[int], m: re.Match, floor: int) -> None:
     start, end, unit = m.start(), m.end(), m.group("unit") or ""
     after = text[end : end + 6]
     if text[start - 1 : start] == "第" or (
@@ -595,16 +259,16 @@ def _number(p: Parsed, ctx: _Ctx, text: str, pos: list[int], m: re.Match, floor:
     p.numbers.append(num)
     if unit in _MONEY:
         value, note = to_hundredths(num.value, "万元" if unit == "万" else unit)
-        _amount(p, ctx, num, value, note, start)
+        handle_amount(p, ctx, num, value, note, start)
     elif unit == "%":
-        _pct(p, ctx, num, start)
+        handle_pct(p, ctx, num, start)
     elif unit in _COUNT:
-        _count(p, ctx, num, int(num.value * 100))
+        handle_count(p, ctx, num, int(num.value * 100))
     else:
         p.unrecognised.append(num)
 
 
-def _reason(p: Parsed, ctx: _Ctx, text: str, pos: list[int], m: re.Match) -> None:
+def _reason(p: Parsed, ctx: Ctx, text: str, pos: list[int], m: re.Match) -> None:
     end = text.find("。", m.end())
     body = text[m.end() : end + 1 if end >= 0 else len(text)]
     cut = re.search(r"；(?=比上年|与上年|比年初|较上年|\d)", body)
