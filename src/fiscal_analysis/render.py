@@ -177,14 +177,17 @@ def render_one(job: ReportJob, pool: Any = None) -> ReportResult:
     base = {"entity_id": job.entity_id, "name": job.name, "year": job.year, "folder": job.folder}
     try:
         nb = nbformat.reads(job.notebook_text, as_version=4)
-        if pool is not None:
-            kernel = pool.acquire()
-        else:
-            cwd = Path(job.notebook_path).resolve().parent
-            kernel = asyncio.run(start_kernel(Path(tempfile.mkdtemp(prefix="fa-k-")), cwd=cwd))
-        executed = run_notebook(
-            nb, job.parameters, kernel, timeout=job.timeout, source_path=job.notebook_path
-        )
+        with contextlib.ExitStack() as stack:
+            if pool is not None:
+                kernel = pool.acquire()
+            else:  # another process or machine: quiet it and start a kernel here
+                stack.enter_context(_quiet())
+                sockets = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fa-k-")))
+                cwd = Path(job.notebook_path).resolve().parent
+                kernel = asyncio.run(start_kernel(sockets, cwd=cwd))
+            executed = run_notebook(
+                nb, job.parameters, kernel, timeout=job.timeout, source_path=job.notebook_path
+            )
         shown = {k: v for k, v in job.parameters.items() if k != "data_dir"}
         prov = Provenance(job.fingerprint.version, job.fingerprint.data, shown)
         page = export_html(executed, title=report_title(job.name, job.year), provenance=prov)
