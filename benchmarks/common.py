@@ -3,8 +3,8 @@
 Examples:
     >>> round(loglog_slope([1, 10, 100], [2.0, 20.0, 200.0]), 3)
     1.0
-    >>> fmt_s(0.01234), fmt_s(12.345), fmt_s(None)
-    ('0.0123', '12.3', '—')
+    >>> fmt_s(0.01234), fmt_s(12.345), fmt_s(3062118.3), fmt_s(None)
+    ('0.0123', '12.3', '3,062,118', '—')
 """
 
 from __future__ import annotations
@@ -176,4 +176,6 @@ def fmt_s(x: float | None) -> str:
     """Seconds for a table: 3 significant figures, ``—`` when missing."""
     if x is None:
         return "—"
+    if x >= 1000:
+        return f"{x:,.0f}"
     return f"{x:.3g}" if x < 10 else f"{x:.1f}"

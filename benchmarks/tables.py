@@ -1,0 +1,299 @@
+"""Markdown tables for BENCHMARKS.md from ``benchmarks/out/*.json``.
+
+The tables live between ``<!-- results:NAME -->`` and ``<!-- /results:NAME -->``
+markers; :func:`update` replaces what is between them and leaves the prose
+alone.
+
+Examples:
+    >>> replace_block("a\\n<!-- results:x -->\\nold\\n<!-- /results:x -->\\nb", "x", "new")
+    'a\\n<!-- results:x -->\\nnew\\n<!-- /results:x -->\\nb'
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .common import REPO, fmt_s, read_result
+
+__all__ = ["replace_block", "update"]
+
+DOC = REPO / "BENCHMARKS.md"
+
+
+def replace_block(text: str, name: str, body: str) -> str:
+    """Replace the text between the markers of ``name`` (append the block if absent)."""
+    start, end = f"<!-- results:{name} -->", f"<!-- /results:{name} -->"
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
+    block = f"{start}\n{body}\n{end}"
+    if pattern.search(text):
+        return pattern.sub(lambda _m: block, text)
+    return text.rstrip("\n") + "\n\n" + block + "\n"
+
+
+def _row(cells: list[object]) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def _table(head: list[str], rows: list[list[object]]) -> str:
+    out = [_row(head), _row(["---"] * len(head))]
+    out += [_row(r) for r in rows]
+    return "\n".join(out)
+
+
+def _ms(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{x * 1000:,.0f}" if x >= 1 else f"{x * 1000:.3g}"
+
+
+def machine_table(rec: dict | None) -> str:
+    if not rec:
+        return "_no results yet_"
+    m = rec["machine"]
+    pk = ", ".join(f"{k} {v}" for k, v in m["packages"].items() if v)
+    rows = [
+        ["CPU", f"{m['cpu']} × {m['cores']} cores"],
+        ["Memory", f"{m['memory_gb']} GB"],
+        ["OS", m["os"]],
+        ["Python", m["python"]],
+        ["Packages", pk],
+        ["Code measured", f"commit {m['commit']}"],
+        ["Run at", f"{m['date']}; load average (1/5/15 min) {m.get('loadavg_1_5_15')}"],
+    ]
+    return _table(["", ""], rows)
+
+
+def library_table(rec: dict | None) -> str:
+    if not rec:
+        return "_no results yet_"
+    rows = []
+    for r in rec["sizes"]:
+        if "error" in r:
+            rows.append([f"{r['entities']} × {r['years']}", "—", r["error"], *["—"] * 7])
+            continue
+        gen = r.get("generate", {})
+        rows.append(
+            [
+                f"{r['entities']:,} × {r['years']}",
+                f"{r['facts_rows']:,}",
+                fmt_s(gen.get("seconds")),
+                f"{fmt_s(r['load_s'])} ({fmt_s(r.get('load_cpu_s'))})",
+                fmt_s(r["yoy_s"]),
+                fmt_s(r["pefa_s"]),
+                f"{fmt_s(r['panel_total_s'])} ({fmt_s(r.get('panel_total_cpu_s'))})",
+                f"{_ms(r['per_pair_s'])} (n={r['sample_pairs']})",
+                fmt_s(r["all_extrapolated_s"]),
+                f"{r['peak_rss_mb']:,.0f}",
+            ]
+        )
+    head = [
+        "entities × years",
+        "facts rows",
+        "generate s",
+        "load+validate s (CPU s)",
+        "yoy s",
+        "PEFA s",
+        "load+panel metrics s (CPU s)",
+        "per entity-year metrics ms (sample)",
+        "all metrics, extrapolated s",
+        "peak RSS MB",
+    ]
+    slopes = rec.get("loglog_slope_vs_rows", {})
+    shown = ", ".join(f"{k} {v:.2f}" for k, v in slopes.items() if v is not None)
+    return _table(head, rows) + f"\n\nLog-log slope against facts rows (1.0 = linear): {shown}."
+
+
+def render_table(rec: dict | None) -> str:
+    if not rec:
+        return "_no results yet_"
+    d, k, jobs = rec["derived"], rec["reports"], rec["jobs"]
+    r, nv, un, one = rec["render"], rec["naive"], rec["unchanged"], rec["one_changed"]
+    fl = rec["floor"]
+
+    def counts(x: dict) -> str:
+        return f"rendered {x.get('rendered')}, skipped {x.get('skipped')}, failed {x.get('failed')}"
+
+    naive_label = "naive: papermill CLI + nbconvert CLI per report, sequential"
+    rows = [
+        [naive_label, fmt_s(nv["wall_s"]), fmt_s(d["naive_per_report_s"]), fmt_s(nv["cpu_s"]),
+         f"{nv['html']} HTML"],
+        [f"`fiscal-analysis render --jobs {jobs}`", fmt_s(r["wall_s"]),
+         fmt_s(d["render_per_report_s"]), fmt_s(r["cpu_s"]), counts(r)],
+        ["re-render, nothing changed", fmt_s(un["wall_s"]), "—", fmt_s(un["cpu_s"]), counts(un)],
+        [f"re-render after editing `{one.get('changed_file')}`", fmt_s(one["wall_s"]), "—",
+         fmt_s(one["cpu_s"]), counts(one)],
+        ["floor: notebook cells in one process, no kernel", fmt_s(fl.get("wall_s")),
+         fmt_s(fl.get("per_report_s")), fmt_s(fl.get("cpu_s")),
+         f"imports {fmt_s(fl.get('import_s'))} s once"],
+    ]  # fmt: skip
+    head = [f"{k} reports ({rec['entities']} entities × {rec['years']} years)", "wall s"]
+    head += ["wall s / report", "CPU s (incl. kernels)", "result"]
+    marginal = d["render_marginal_per_report_s"]
+    lines = [
+        _table(head, rows),
+        "",
+        f"- Throughput, render vs naive: **{d['throughput_ratio']:.2f}×** (wall); CPU per "
+        f"report {d['render_cpu_per_report_s']:.2f} s (render) vs "
+        f"{d['naive_cpu_per_report_s']:.2f} s (naive).",
+        f"- Marginal wall per report, (render − unchanged re-run) / {k}: {marginal:.2f} s on "
+        f"{jobs} "
+        f"workers = **{d['marginal_wall_vs_floor']:.2f}×** the floor's "
+        f"{d['floor_per_report_s']:.2f} s per report (one process); in core-seconds "
+        f"{d['marginal_core_s_vs_floor_cpu']:.2f}× the floor's CPU per report; total CPU per "
+        f"report {d['cpu_vs_floor_cpu']:.2f}× the floor's.",
+        f"- Notebook `{rec['notebook']}`, code commit {rec.get('code_commit')}.",
+    ]
+    return "\n".join(lines)
+
+
+def extract_table(rec: dict | None) -> str:
+    if not rec:
+        return "_no results yet_"
+    rows = []
+    for r in rec["documents"]:
+        pages = f"{r['pages']}{' (est.)' if r['pages_estimated'] else ''}"
+        rows.append(
+            [
+                f"`{r['document']}`",
+                r["kind"],
+                pages,
+                fmt_s(r["read_best_s"]),
+                fmt_s(r["build_best_s"]),
+                fmt_s(r["best_s"]),
+                _ms(r["per_page_best_s"]),
+                r["facts"],
+                r["status"],
+            ]
+        )
+    head = [
+        "document",
+        "kind",
+        "pages",
+        "read s",
+        "extract s",
+        "total s (best)",
+        "ms / page",
+        "facts",
+        "status",
+    ]
+    imp = fmt_s(rec["import_s"])
+    note = f"\n\nBest of {rec['repeat']}; importing `fiscal_analysis.extract` once: {imp} s."
+    if not rec["realdocs_present"]:
+        note += (
+            " `../shared/realdocs` was absent: only the seed text and the 40-page text were timed."
+        )
+    return _table(head, rows) + note
+
+
+def _status(ok: bool | None) -> str:
+    return "—" if ok is None else ("met" if ok else "**missed**")
+
+
+def targets_table(lib: dict | None, ren: dict | None, ext: dict | None) -> str:
+    rows = []
+    if ren:
+        d = ren["derived"]
+        rows.append(
+            [
+                "render ≥ 5× naive loop (20 reports, 2 cores); stretch 8×",
+                f"{d['throughput_ratio']:.2f}×",
+                _status(d["throughput_ratio"] >= 5),
+            ]
+        )
+        rows.append(
+            [
+                "marginal cost per report ≤ 2× no-kernel floor",
+                f"{d['marginal_wall_vs_floor']:.2f}× (wall) / "
+                f"{d['marginal_core_s_vs_floor_cpu']:.2f}× (core-s)",
+                _status(d["marginal_wall_vs_floor"] <= 2),
+            ]
+        )
+        un = ren["unchanged"]
+        rows.append(
+            [
+                f"re-render of {ren['reports']} unchanged ≤ 1 s total",
+                f"{un['wall_s']:.2f} s (skipped {un.get('skipped')})",
+                _status(un["wall_s"] <= 1 and un.get("rendered") == 0),
+            ]
+        )
+        one = ren["one_changed"]
+        rows.append(
+            [
+                "one data file changed: only its dependents re-render",
+                f"rendered {one.get('rendered')} of {ren['reports']}",
+                _status(one.get("rendered") == ren["years"]),
+            ]
+        )
+    if lib:
+        hit = next(
+            (r for r in lib["sizes"] if r.get("entities") == 1000 and "error" not in r), None
+        )
+        if hit:
+            rows.append(
+                [
+                    "library 1,000 × 10: load + validate + all metrics ≤ 3 s",
+                    f"{hit['all_extrapolated_s']:.1f} s (panel part {hit['panel_total_s']:.1f} s)",
+                    _status(hit["all_extrapolated_s"] <= 3),
+                ]
+            )
+            rows.append(
+                [
+                    "library 1,000 × 10: peak memory ≤ 1.5 GB",
+                    f"{hit['peak_rss_mb'] / 1024:.2f} GB",
+                    _status(hit["peak_rss_mb"] <= 1536),
+                ]
+            )
+        s = lib.get("loglog_slope_vs_rows", {}).get("all_extrapolated_s")
+        if s is not None:
+            rows.append(
+                [
+                    "library growth linear (log-log slope ≈ 1.0)",
+                    f"{s:.2f} (all metrics); load "
+                    f"{lib['loglog_slope_vs_rows'].get('load_s', 0):.2f}",
+                    _status(s <= 1.15),
+                ]
+            )
+    if ext:
+        forty = next(
+            (r for r in ext["documents"] if r["document"].endswith("synthetic-40p.pdf")), None
+        )
+        if forty:
+            rows.append(
+                [
+                    "extraction: 40-page document ≤ 1 s (PDF)",
+                    f"{forty['best_s']:.2f} s",
+                    _status(forty["best_s"] <= 1),
+                ]
+            )
+        forty_t = next(
+            (r for r in ext["documents"] if r["document"].endswith("synthetic-40p.txt")), None
+        )
+        if forty_t:
+            rows.append(
+                [
+                    "extraction: 40-page document ≤ 1 s (text)",
+                    f"{forty_t['best_s']:.3f} s",
+                    _status(forty_t["best_s"] <= 1),
+                ]
+            )
+    if not rows:
+        return "_no results yet_"
+    return _table(["target", "measured", "status"], rows)
+
+
+def update(quick: bool = False) -> Path:
+    """Rewrite the result blocks of BENCHMARKS.md from the latest JSON results."""
+    sfx = "-quick" if quick else ""
+    lib, ren, ext = (read_result(n + sfx) for n in ("library", "render", "extract"))
+    text = DOC.read_text(encoding="utf-8") if DOC.is_file() else "# Benchmarks\n"
+    latest = max(
+        (r for r in (lib, ren, ext) if r), key=lambda r: r["machine"]["date"], default=None
+    )
+    text = replace_block(text, "machine", machine_table(latest))
+    text = replace_block(text, "targets", targets_table(lib, ren, ext))
+    text = replace_block(text, "library", library_table(lib))
+    text = replace_block(text, "render", render_table(ren))
+    text = replace_block(text, "extract", extract_table(ext))
+    DOC.write_text(text, encoding="utf-8")
+    return DOC
