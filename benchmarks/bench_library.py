@@ -111,7 +111,7 @@ def child(path: Path, sample: int, budget_s: float = 120.0) -> dict:
     pairs = ds.pairs()
     out["pairs_s"] = time.perf_counter() - t
     out["pairs"] = len(pairs)
-    step = max(1, len(pairs) // sample)
+    step = max(1, len(pairs) // max(sample, 1))
     chosen = pairs[::step][:sample]
     per_fn = {name: 0.0 for name, _ in fns}
     n = 0
@@ -125,10 +125,10 @@ def child(path: Path, sample: int, budget_s: float = 120.0) -> dict:
         if time.perf_counter() - started > budget_s:
             break
     out["sample_pairs"] = n
-    out["per_pair_s"] = sum(per_fn.values()) / n
-    out["per_pair_cpu_s"] = (time.process_time() - c) / n
-    out["per_pair_by_function_s"] = {k: v / n for k, v in per_fn.items()}
-    out["per_pair_extrapolated_s"] = out["per_pair_s"] * len(pairs)
+    out["per_pair_s"] = sum(per_fn.values()) / n if n else None
+    out["per_pair_cpu_s"] = (time.process_time() - c) / n if n else None
+    out["per_pair_by_function_s"] = {k: v / n for k, v in per_fn.items()} if n else {}
+    out["per_pair_extrapolated_s"] = out["per_pair_s"] * len(pairs) if n else None
     out["panel_total_s"] = out["load_s"] + out["yoy_s"] + out["pefa_s"]
     out["panel_total_cpu_s"] = out["load_cpu_s"] + out["yoy_cpu_s"] + out["pefa_cpu_s"]
     out["all_extrapolated_s"] = (
@@ -174,10 +174,17 @@ def run(
     """Measure every size; write ``out/library.json``; return the record."""
     sizes = sizes or (QUICK_SIZES if quick else SIZES)
     results = []
+    last_pair = 0.0
     for n in sizes:
         root, gen = ensure_panel(n, YEARS)
         print(f"[library] {n} × {YEARS}: {gen['facts_rows']:,} facts rows; measuring …", flush=True)
-        rec = _run_child(root, sample, timeout, profile=False)
+        # One entity-year of the scalar metrics costs O(dataset) today; when it already took
+        # over a minute at the previous size, skip it here rather than wait half an hour.
+        skip = last_pair > 60
+        rec = _run_child(root, 0 if skip else sample, timeout, profile=False)
+        if skip:
+            rec["per_pair_skipped"] = f"previous size took {last_pair:.0f} s per entity-year"
+        last_pair = rec.get("per_pair_s") or last_pair
         rec.update({"entities": n, "years": YEARS, "generate": gen})
         results.append(rec)
         if "error" in rec:
@@ -185,12 +192,15 @@ def run(
         else:
             msg = f"load {rec['load_s']:.2f} s (cpu {rec['load_cpu_s']:.2f})"
             msg += f", yoy {rec['yoy_s']:.2f} s"
-            msg += f", pefa {rec['pefa_s']:.2f} s, per pair {rec['per_pair_s'] * 1000:.1f} ms"
+            per = rec["per_pair_s"]
+            msg += f", pefa {rec['pefa_s']:.2f} s, per pair "
+            msg += "skipped" if per is None else f"{per * 1000:.1f} ms"
             print(f"[library]   {msg}, peak {rec['peak_rss_mb']:.0f} MB", flush=True)
     ok = [r for r in results if "error" not in r]
-    rows = [r["facts_rows"] for r in ok]
     slopes = {
-        key: loglog_slope(rows, [r[key] for r in ok])
+        key: loglog_slope(*zip(*[(r["facts_rows"], r[key]) for r in ok if r.get(key)], strict=True))
+        if any(r.get(key) for r in ok)
+        else None
         for key in (
             "load_s",
             "yoy_s",

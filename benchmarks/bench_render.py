@@ -256,17 +256,10 @@ def run(quick: bool = False, reports: int | None = None, jobs: int = 2) -> dict:
     return res
 
 
-def _floor_subprocess(data: Path, k: int) -> dict:
+def _floor_subprocess(data: Path, k: int, notebook: Path) -> dict:
     """Run :func:`floor` in a fresh interpreter so its imports are not already warm."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "benchmarks.bench_render",
-        "--floor-child",
-        str(data),
-        "--reports",
-        str(k),
-    ]
+    cmd = [sys.executable, "-m", "benchmarks.bench_render", "--floor-child", str(data)]
+    cmd += ["--reports", str(k), "--notebook", str(notebook)]
     r = _timed(cmd, cwd=REPO)
     lines = [ln for ln in r["out"].splitlines() if ln.startswith("{")]
     if r["rc"] or not lines:
