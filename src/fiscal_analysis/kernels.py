@@ -130,7 +130,8 @@ async def start_kernel(
         socket_dir: A private folder for the kernel's sockets and log.
         kernel_name: Kernel spec name; ``python3`` runs this interpreter.
         cwd: Working directory of the kernel (the notebook's folder).
-        warmup: Code run (``silent=True``) before the kernel is handed out.
+        warmup: Code run (``silent=True``) before the kernel is handed out
+            (``python3`` kernels only).
         timeout: Seconds to wait for the kernel to start and warm up.
     """
     from jupyter_client import AsyncKernelManager
@@ -165,7 +166,7 @@ async def start_kernel(
         kc.start_channels()
         try:
             await kc.wait_for_ready(timeout=timeout)
-            if warmup:
+            if warmup and kernel_name == "python3":
                 reply = await _await_reply(
                     kc, kc.execute(warmup, silent=True, store_history=False), timeout
                 )
@@ -178,8 +179,8 @@ async def start_kernel(
             kc.stop_channels()
     except BaseException as exc:
         await km.shutdown_kernel(now=True)
-        if isinstance(exc, RenderError):
-            raise
+        if isinstance(exc, RenderError) or not isinstance(exc, Exception):
+            raise  # our own error, or an interrupt: pass it on unchanged
         raise NotebookRunError(
             type(exc).__name__, f"内核启动失败: {exc} {kernel.stderr_tail()}".strip()
         ) from exc
