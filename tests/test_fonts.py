@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import gc
 import logging
 import warnings
 from pathlib import Path
@@ -52,8 +53,10 @@ def test_cjk_font_is_found_and_has_glyphs():
 
 def test_chinese_and_minus_render_without_warnings(caplog):
     rc = font_rc(cjk_font())
+    gc.collect()
     with caplog.at_level(logging.WARNING), warnings.catch_warnings():
         warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ResourceWarning)
         png = _render(f"一般公共预算财政拨款 {MINUS}327.17万元 -49.4%", rc)
     assert png.startswith(b"\x89PNG")
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
