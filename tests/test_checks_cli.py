@@ -141,17 +141,21 @@ def test_doc_with_wrong_suffix_is_usage_error(tmp_path):
     assert ".txt 或 .pdf" in r.output
 
 
-def test_doc_without_extract_api_exits_2(tmp_path, monkeypatch):
-    import types
-
-    doc = tmp_path / "x.txt"
+def test_doc_with_wrong_suffix_is_a_usage_error(tmp_path):
+    doc = tmp_path / "x.docx"
     doc.write_text("样本", encoding="utf-8")
-    empty = types.ModuleType("fiscal_analysis.extract")
-    monkeypatch.setitem(sys.modules, "fiscal_analysis.extract", empty)
-    monkeypatch.setattr("fiscal_analysis.extract", empty, raising=False)
     r = run(str(doc))
     assert r.exit_code == 2
-    assert "fiscal_analysis.extract.extract_to_dir" in r.output
+    assert ".txt 或 .pdf" in r.output
+
+
+def test_doc_without_a_title_exits_1_without_traceback(tmp_path):
+    doc = tmp_path / "x.txt"
+    doc.write_text("样本", encoding="utf-8")
+    r = run(str(doc))
+    assert r.exit_code == 1
+    assert "Traceback" not in r.output
+    assert r.output.strip()
 
 
 def test_doc_is_extracted_then_checked(tmp_path, monkeypatch):

@@ -53,7 +53,9 @@ def validate(data_dir: Path) -> None:
         _fail(exc)
     n_facts = len(ds.facts)
     pairs = ds.pairs()
-    click.echo(f"数据校验通过：{len(ds.entities)} 个单位，{len(pairs)} 个单位年度，{n_facts} 条数字。")
+    click.echo(
+        f"数据校验通过：{len(ds.entities)} 个单位，{len(pairs)} 个单位年度，{n_facts} 条数字。"
+    )
 
 
 @cli.command()
@@ -61,7 +63,9 @@ def validate(data_dir: Path) -> None:
 @click.option("--entity", required=True, help="单位标识或全称 (entity id or name).")
 @click.option("--year", required=True, type=int, help="年度 (year).")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 (machine-readable).")
-@click.option("--decimals", default=1, show_default=True, type=click.IntRange(0, 4), help="百分比小数位数.")
+@click.option(
+    "--decimals", default=1, show_default=True, type=click.IntRange(0, 4), help="百分比小数位数."
+)
 def summary(data_dir: Path, entity: str, year: int, as_json: bool, decimals: int) -> None:
     """打印某单位某年度的主要指标 (headline metrics)."""
     from .loader import load_dataset
@@ -127,7 +131,7 @@ def check(
                 return tqdm(items, desc="核对", unit="单位年度", disable=quiet, file=sys.stderr)
 
             findings = run_checks(ds, entity, year, text_checks=not no_text, progress=bar)
-        except FiscalAnalysisError as exc:
+        except (FiscalAnalysisError, OSError) as exc:
             _fail(exc)
     if as_json:
         click.echo(render_json(findings))
@@ -138,25 +142,15 @@ def check(
 
 
 def _extract_for_check(doc: Path, out_dir: Path) -> Path:
-    """Extract a disclosure into ``out_dir`` with the extract API; exit 2 if unavailable."""
+    """Extract a disclosure (.txt/.pdf) into ``out_dir`` so it can be checked."""
+    from .extract import extract_to_dir
+
     if doc.suffix.lower() not in (".txt", ".pdf"):
         raise click.UsageError(f"原文文件应为 .txt 或 .pdf：{doc}")
     if not doc.is_file():
         raise click.UsageError(f"找不到原文文件：{doc}")
-    try:
-        from . import extract
-    except ImportError:
-        extract = None
-    fn = getattr(extract, "extract_to_dir", None)
-    if fn is None:
-        click.echo(
-            "原文提取功能（fiscal_analysis.extract.extract_to_dir）尚未提供，无法直接核对原文；"
-            "请先把原文整理为数据目录，再用 --data 核对。",
-            err=True,
-        )
-        sys.exit(2)
-    result = fn(doc, out_dir)
-    return Path(result) if isinstance(result, str | Path) else out_dir
+    extract_to_dir(doc, out_dir)
+    return out_dir
 
 
 @cli.command()
@@ -230,13 +224,13 @@ def render(
 @click.option("--entity-id", default=None, help="单位标识；默认由单位名称生成 doc-<8位十六进制>.")
 def extract(doc: Path, out_dir: Path, entity_id: str | None) -> None:
     """从公开的决算文件（.txt 或 .pdf）提取数据集和提取报告 (extract a disclosure)."""
-    from .extract import ExtractError, extract_to_dir
+    from .extract import extract_to_dir
     from .loader import load_dataset
 
     try:
         ex = extract_to_dir(doc, out_dir, entity_id=entity_id)
         load_dataset(out_dir)
-    except (ExtractError, FiscalAnalysisError, OSError) as exc:
+    except (FiscalAnalysisError, OSError) as exc:
         _fail(exc)
     p = ex.parsed
     n_table = sum(len(t.facts) for t in ex.tables)
