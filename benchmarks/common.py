@@ -129,8 +129,15 @@ def machine() -> dict:
             text=True,
             check=False,
         ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--", "src", "notebooks"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.split("\n")
+        dirty = sorted(line[3:] for line in dirty if line.strip())
     except OSError:
-        commit = ""
+        commit, dirty = "", []
     return {
         "cores": os.cpu_count(),
         "memory_gb": _mem_gb(),
@@ -139,6 +146,7 @@ def machine() -> dict:
         "python": sys.version.split()[0],
         "packages": pkgs,
         "commit": commit,
+        "uncommitted_src": dirty,
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "loadavg_1_5_15": [round(x, 2) for x in os.getloadavg()],
     }

@@ -47,6 +47,13 @@ def _ms(x: float | None) -> str:
     return f"{x * 1000:,.0f}" if x >= 1 else f"{x * 1000:.3g}"
 
 
+def _dirty(m: dict) -> str:
+    files = m.get("uncommitted_src")
+    if not files:
+        return ""
+    return f" plus uncommitted changes in the working tree: {', '.join(files)}"
+
+
 def machine_table(rec: dict | None) -> str:
     if not rec:
         return "_no results yet_"
@@ -58,7 +65,7 @@ def machine_table(rec: dict | None) -> str:
         ["OS", m["os"]],
         ["Python", m["python"]],
         ["Packages", pk],
-        ["Code measured", f"commit {m['commit']}"],
+        ["Code measured", f"commit {m['commit']}" + _dirty(m)],
         ["Run at", f"{m['date']}; load average (1/5/15 min) {m.get('loadavg_1_5_15')}"],
     ]
     return _table(["", ""], rows)
