@@ -1,0 +1,79 @@
+"""What a document implies beyond its printed figures, added to an extraction.
+
+Three additions, each its own module: economic items listed without amounts
+(:mod:`.econ_items`, basis ``undisclosed``), figures implied by the others
+(:mod:`.derive`, basis ``derived``) and non-financial indicators
+(:mod:`.indicators`). Nothing already extracted is replaced.
+
+Examples:
+    >>> from fiscal_analysis.extract.build import build
+    >>> from fiscal_analysis.extract.text import read_lines
+    >>> ex = with_implied(build(read_lines("data/raw/lusong-xzsp-2020.txt"), "seed.txt"))
+    >>> sorted({r["basis"] for r in ex.rows["facts"]})
+    ['derived', 'published', 'undisclosed']
+    >>> len(ex.rows["indicators"])
+    29
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from .derive import derive_facts
+from .econ_items import listed_items
+from .indicators import find_indicators, indicator_rows
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .build import Extraction
+
+__all__ = ["with_implied"]
+
+_UNDISCLOSED_NOTE = "情况说明列出该项，未公开金额"
+
+
+def _undisclosed(ex: Extraction, facts: list[dict[str, str]]) -> tuple[list[dict], list[str]]:
+    present = {(r["year"], r["table"], r["code"], r["item"]) for r in facts}
+    rows, notes = [], []
+    found, unknown = listed_items(ex.lines, ex.parsed.sections)
+    for item in found:
+        key = (str(ex.year), "T06", item.code or "", "amount")
+        if key in present:
+            continue
+        present.add(key)
+        rows.append(
+            {
+                "entity_id": ex.entity_id,
+                "year": str(ex.year),
+                "table": "T06",
+                "code": item.code or "",
+                "item": "amount",
+                "value": "",
+                "unit": "万元",
+                "basis": "undisclosed",
+                "doc_id": ex.doc_id,
+                "section": item.where,
+                "note": _UNDISCLOSED_NOTE,
+            }
+        )
+    for item in unknown:
+        notes.append(
+            f"未能理解：第{item.line}行（{item.where}）{item.group}所列「{item.name}」"
+            "在经济分类字典中找不到，未写入06表"
+        )
+    return rows, notes
+
+
+def with_implied(ex: Extraction) -> Extraction:
+    """A copy of ``ex`` with undisclosed items, derived figures and indicators added."""
+    facts = list(ex.rows.get("facts", []))
+    listed, notes = _undisclosed(ex, facts)
+    facts += listed
+    facts += derive_facts([r for r in facts if r["year"] == str(ex.year)], ex.year)
+    indicators = find_indicators(ex.lines, ex.parsed, ex.parsed.sections)
+    rows = dict(ex.rows)
+    rows["facts"] = facts
+    rows["indicators"] = list(ex.rows.get("indicators", [])) + indicator_rows(
+        indicators, ex.entity_id, ex.year, ex.doc_id
+    )
+    return replace(ex, rows=rows, notes=[*ex.notes, *notes])
