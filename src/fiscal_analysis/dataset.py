@@ -2,18 +2,25 @@
 
 Frames keep amounts as exact ``Int64`` hundredths in their ``value`` column;
 the scalar accessors return :class:`~decimal.Decimal`.
+
+Lookups go through a :class:`~fiscal_analysis.frameindex.FrameIndex` built
+lazily, once per Dataset, so a scalar lookup is a dict access instead of a
+scan of the whole facts frame. The frames are treated as immutable once the
+Dataset exists.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
 from .classification import Classification
 from .exceptions import UnknownEntityError
+from .frameindex import FrameIndex
 from .money import to_decimal
 
 __all__ = ["Dataset"]
@@ -64,6 +71,15 @@ class Dataset:
     def documents(self) -> pd.DataFrame:
         return self.frames["documents"]
 
+    # -- index (built lazily, once) -------------------------------------------
+    @cached_property
+    def _index(self) -> FrameIndex:
+        return FrameIndex(self.frames)
+
+    def __getstate__(self) -> dict:
+        """Pickle the fields only; the index is rebuilt on first use."""
+        return {k: v for k, v in self.__dict__.items() if k != "_index"}
+
     # -- entities and years ---------------------------------------------------
     def resolve(self, key: str) -> str:
         """Entity id for an id or a full name.
@@ -95,13 +111,11 @@ class Dataset:
 
     def years(self, entity_id: str) -> list[int]:
         """Years with any figure for the entity, ascending."""
-        f = self.facts
-        return sorted(int(y) for y in f.loc[f["entity_id"] == entity_id, "year"].unique())
+        return sorted(int(y) for e, y in self._index.by_pair["facts"] if e == entity_id)
 
     def pairs(self) -> list[tuple[str, int]]:
         """Every (entity, year) that has figures, sorted."""
-        f = self.facts[["entity_id", "year"]].drop_duplicates()
-        return sorted((str(e), int(y)) for e, y in f.itertuples(index=False))
+        return self._index.pairs()
 
     def check_pair(self, entity_id: str, year: int) -> None:
         """Raise :class:`UnknownEntityError` unless the entity has data for ``year``."""
@@ -114,26 +128,36 @@ class Dataset:
 
     # -- figures --------------------------------------------------------------
     def facts_for(self, entity_id: str, year: int | None = None) -> pd.DataFrame:
-        """Facts of one entity (and optionally one year)."""
-        f = self.facts
-        mask = f["entity_id"] == entity_id
+        """Facts of one entity (and optionally one year), in file order.
+
+        Examples:
+            >>> from fiscal_analysis.loader import load_dataset
+            >>> ds = load_dataset("data")
+            >>> len(ds.facts_for("lusong-xzsp", 2020)) + len(ds.facts_for("lusong-xzsp", 2019))
+            122
+            >>> len(ds.facts_for("lusong-xzsp")), len(ds.facts_for("nobody", 2020))
+            (122, 0)
+        """
         if year is not None:
-            mask &= f["year"] == year
-        return f.loc[mask]
+            return self._index.pair(entity_id, year)[0].copy(deep=False)
+        return self._index.entity_rows("facts", entity_id)
 
     def record(
         self, entity_id: str, year: int, table: str, item: str, code: str = ""
     ) -> pd.Series | None:
-        """The fact row for a key, or ``None`` if the dataset has no such row."""
-        f = self.facts
-        hit = f[
-            (f["entity_id"] == entity_id)
-            & (f["year"] == year)
-            & (f["table"] == table)
-            & (f["item"] == item)
-            & (f["code"] == code)
-        ]
-        return None if hit.empty else hit.iloc[0]
+        """The fact row for a key, or ``None`` if the dataset has no such row.
+
+        Examples:
+            >>> from fiscal_analysis.loader import load_dataset
+            >>> ds = load_dataset("data")
+            >>> int(ds.record("lusong-xzsp", 2020, "T05", "total", "201")["value"])
+            25847
+            >>> ds.record("lusong-xzsp", 2020, "T05", "total", "999") is None
+            True
+        """
+        sub, index = self._index.pair(entity_id, year)
+        i = index.get((table, item, code))
+        return None if i is None else sub.iloc[i]
 
     def value(
         self, entity_id: str, year: int, table: str, item: str, code: str = ""
@@ -166,35 +190,31 @@ class Dataset:
 
         Vectorised; the index is ``(entity_id, year)``.
         """
-        f = self.facts
-        sel = f[(f["table"] == table) & (f["item"] == item) & (f["code"] == code)]
+        sel = self._index.key_rows(table, item, code)
         return sel.set_index(["entity_id", "year"])["value"].sort_index()
 
     def table_status(self, entity_id: str, year: int, table: str) -> str:
         """``published``, ``empty``, ``absent`` or ``unknown`` for a 公开表."""
-        t = self.tables
-        hit = t[(t["entity_id"] == entity_id) & (t["year"] == year) & (t["table"] == table)]
+        t = self._index.rows("tables", entity_id, year)
+        hit = t[t["table"] == table]
         return "unknown" if hit.empty else str(hit["status"].iloc[0])
 
     def reasons_for(
         self, entity_id: str, year: int, topic: str | None = None, code: str | None = None
     ) -> list[str]:
         """Stated reasons (主要原因), verbatim."""
-        r = self.reasons
-        mask = (r["entity_id"] == entity_id) & (r["year"] == year)
+        r = self._index.rows("reasons", entity_id, year)
         if topic is not None:
-            mask &= r["topic"] == topic
+            r = r[r["topic"] == topic]
         if code is not None:
-            mask &= r["code"] == code
-        return list(r.loc[mask, "text"])
+            r = r[r["code"] == code]
+        return list(r["text"])
 
     def projects_for(self, entity_id: str, year: int) -> pd.DataFrame:
-        p = self.projects
-        return p[(p["entity_id"] == entity_id) & (p["year"] == year)].reset_index(drop=True)
+        return self._index.rows("projects", entity_id, year).reset_index(drop=True)
 
     def indicators_for(self, entity_id: str, year: int) -> pd.DataFrame:
-        i = self.indicators
-        return i[(i["entity_id"] == entity_id) & (i["year"] == year)].reset_index(drop=True)
+        return self._index.rows("indicators", entity_id, year).reset_index(drop=True)
 
     def derived_items(self, entity_id: str, year: int) -> pd.DataFrame:
         """Facts marked ``derived`` for an entity-year, with their formulas."""
@@ -202,6 +222,29 @@ class Dataset:
         return f[f["basis"] == "derived"][["table", "code", "item", "value", "note"]]
 
     # -- provenance -----------------------------------------------------------
+    def rows_for(self, entity_id: str) -> dict[str, pd.DataFrame]:
+        """Every row a report on ``entity_id`` can read, by frame (for change detection).
+
+        The entity's rows, all years, of each frame that has an ``entity_id``
+        column (its ``entities`` row included), and the whole of the others
+        (``codes``).
+
+        Examples:
+            >>> from fiscal_analysis.loader import load_dataset
+            >>> rows = load_dataset("data").rows_for("lusong-xzsp")
+            >>> len(rows["facts"]), len(rows["entities"]), len(rows["codes"])
+            (122, 1, 0)
+        """
+        out = {}
+        for name, df in self.frames.items():
+            if name in self._index.by_pair:
+                out[name] = self._index.entity_rows(name, entity_id)
+            elif "entity_id" in df.columns:
+                out[name] = df[df["entity_id"] == entity_id]
+            else:
+                out[name] = df
+        return out
+
     def files_for(self, entity_id: str) -> list[Path]:
         """Every data file a report on ``entity_id`` reads (for change detection)."""
         files: set[str] = set()
