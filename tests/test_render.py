@@ -153,6 +153,63 @@ def test_changed_data_file_rerenders_only_reports_that_read_it(workspace):
     assert (workspace / "reports/alpha/2020/report.html").read_bytes() == alpha_before
 
 
+def test_other_entitys_row_in_shared_entities_csv_rerenders_only_that_entity(workspace):
+    """The data part of the fingerprint is the entity's own rows, not the shared file's bytes."""
+    entities = workspace / "data/entities.csv"
+    text = entities.read_text(encoding="utf-8")
+    assert "乙县行政审批服务局,湖南省乙县,县级,测试单位" in text
+    entities.write_text(
+        text.replace("湖南省乙县,县级,测试单位", "湖南省乙县,县级,测试单位（已更正）"),
+        encoding="utf-8",
+    )
+    batch = render_reports(
+        workspace / "data", workspace / "reports", notebook=NOTEBOOK, progress=False
+    )
+    assert statuses(batch) == {
+        ("alpha", 2019): "skipped",
+        ("alpha", 2020): "skipped",
+        ("beta", 2020): "rendered",
+    }
+    assert next(r for r in batch.reports if r.entity_id == "beta").reason == "数据已变化"
+
+
+def test_one_year_file_rerenders_every_report_of_that_entity_and_no_other(workspace):
+    """A year's facts feed the entity's reports of every year (trends, YoY), nobody else's."""
+    facts = workspace / "data/alpha/2019/facts.csv"
+    text = facts.read_text(encoding="utf-8")
+    assert text.count(",662.95,") == 2
+    facts.write_text(text.replace(",662.95,", ",662.96,"), encoding="utf-8")
+    batch = render_reports(
+        workspace / "data", workspace / "reports", notebook=NOTEBOOK, progress=False
+    )
+    assert statuses(batch) == {
+        ("alpha", 2019): "rendered",
+        ("alpha", 2020): "rendered",
+        ("beta", 2020): "skipped",
+    }
+    page = (workspace / "reports/alpha/2019/report.html").read_text(encoding="utf-8")
+    assert "收入总计 662.96万元" in page
+
+
+def test_reformatted_csv_with_the_same_values_rerenders_nothing(workspace, monkeypatch):
+    """Row order, ``99.20`` for ``99.2``, GB18030 instead of UTF-8: the values are unchanged."""
+    facts = workspace / "data/beta/2020/facts.csv"
+    head, *rows = facts.read_text(encoding="utf-8").splitlines()
+    rows = [r.replace(",99.2,", ",99.20,") for r in reversed(rows)]
+    facts.write_bytes(("\r\n".join([head, *rows]) + "\r\n").encode("gb18030"))
+    entities = workspace / "data/entities.csv"
+    entities.write_bytes(b"\xef\xbb\xbf" + entities.read_bytes())  # a BOM
+
+    def no_kernels(*args, **kwargs):
+        raise AssertionError("values are unchanged: nothing may be re-rendered")
+
+    monkeypatch.setattr(render_mod, "_run", no_kernels)
+    batch = render_reports(
+        workspace / "data", workspace / "reports", notebook=NOTEBOOK, progress=False
+    )
+    assert statuses(batch) == dict.fromkeys(PAIRS, "skipped")
+
+
 def test_code_digest_tracks_package_source(tmp_path):
     pkg = tmp_path / "pkg"
     (pkg / "resources").mkdir(parents=True)

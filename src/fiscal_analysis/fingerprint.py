@@ -1,14 +1,21 @@
 """Skip logic: has anything a report depends on changed since it was rendered?
 
 A report's fingerprint records SHA-256 digests of what went into it: the
-notebook's bytes, the bytes of every data file the report reads
-(:meth:`~fiscal_analysis.dataset.Dataset.files_for`), the package version and
-source, and the parameters. It is stored as JSON beside the report
+notebook's bytes, the *content* of every data row the report reads
+(:meth:`~fiscal_analysis.dataset.Dataset.rows_for`: the entity's rows in every
+frame, all years, plus ``codes``; see :func:`content_digest`), the package
+version and source, and the parameters. It is stored as JSON beside the report
 (``.fingerprint.json``) and written last, after the HTML and notebook, so it
 only ever describes a report that was written completely.
 
+Because the data part hashes values rather than file bytes, editing another
+entity's row in the shared ``entities.csv`` does not re-render this entity,
+and re-saving a CSV with the same values (other row order, ``26.00`` for
+``26``, another encoding) re-renders nothing.
+
 Everything here is cheap: hashing and JSON only, no kernels and no heavy
-imports, so checking twenty unchanged reports costs milliseconds.
+imports (the dataset is already loaded once per batch), so checking twenty
+unchanged reports costs milliseconds.
 """
 
 from __future__ import annotations
@@ -18,15 +25,19 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .paths import atomic_write
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "FINGERPRINT_FILE",
     "Fingerprint",
     "changed_parts",
     "code_digest",
+    "content_digest",
     "data_digest",
     "file_digest",
     "read_fingerprint",
@@ -81,6 +92,70 @@ def data_digest(
     return h.hexdigest()
 
 
+def _cell(value: Any) -> str:
+    """Canonical text of one cell: ``n`` if missing, else a type letter and the value.
+
+    Examples:
+        >>> [_cell(v) for v in (None, float("nan"), "26", 2600, True)]
+        ['n', 'n', 's26', 'i2600', 'b1']
+    """
+    if value is None or type(value).__name__ == "NAType":
+        return "n"
+    if isinstance(value, float) and value != value:  # NaN (and numpy floats)
+        return "n"
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()  # numpy scalar -> Python
+    if isinstance(value, str):
+        return "s" + value
+    if isinstance(value, bool):
+        return f"b{int(value)}"
+    if isinstance(value, int):
+        return f"i{value}"
+    return f"{type(value).__name__}:{value}"
+
+
+def content_digest(frames: Mapping[str, pd.DataFrame]) -> str:
+    """One digest over the values of some frames, independent of how the CSVs were written.
+
+    Each frame contributes its name, its column names (sorted) and its rows,
+    sorted, each cell in a canonical text form (:func:`_cell`); the
+    provenance columns ``_file`` and ``_row`` are left out. So the digest
+    changes when a value changes, and not when rows are reordered, moved to
+    another file or written differently (``26.00`` and ``26`` are both 2600
+    hundredths once loaded). Cells are separated by control characters that
+    validation refuses inside values.
+
+    Examples:
+        >>> import pandas as pd
+        >>> a = pd.DataFrame({"code": ["201", "210"], "value": [25847, 7731],
+        ...                   "_file": ["x.csv"] * 2, "_row": [2, 3]})
+        >>> b = a.iloc[::-1].assign(_file="y.csv", _row=[9, 8])
+        >>> content_digest({"facts": a}) == content_digest({"facts": b})
+        True
+        >>> content_digest({"facts": a}) == content_digest({"facts": a.assign(value=[1, 7731])})
+        False
+    """
+    h = hashlib.sha256()
+    for name in sorted(frames):
+        df = frames[name]
+        cols = sorted(str(c) for c in df.columns if c not in ("_file", "_row"))
+        h.update(json.dumps([name, cols], ensure_ascii=False).encode("utf-8") + b"\n")
+        texts = [_column_text(df[c]) for c in cols]
+        rows = sorted(map("\x1f".join, zip(*texts, strict=True))) if texts else []
+        h.update(("\x1e".join(rows) + "\x1d").encode("utf-8"))
+    return h.hexdigest()
+
+
+def _column_text(column: pd.Series) -> list[str]:
+    """:func:`_cell` of each cell of a column, computing each distinct value once."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    encoded = [_cell(u) for u in uniques] + ["n"]
+    return np.asarray(encoded, dtype=object)[codes].tolist()
+
+
 def code_digest(package_dir: str | Path = _PACKAGE_DIR) -> str:
     """Digest of the package's own source and resources.
 
@@ -103,7 +178,7 @@ class Fingerprint:
 
     Attributes:
         notebook: SHA-256 of the notebook file's bytes.
-        data: :func:`data_digest` of the data files the report reads.
+        data: :func:`content_digest` of the data rows the report reads.
         version: ``fiscal_analysis.__version__``.
         code: :func:`code_digest` of the package.
         parameters: The notebook parameters that identify the report

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import RenderError, UnknownEntityError
-from .fingerprint import Fingerprint, changed_parts, code_digest, data_digest, read_fingerprint
+from .fingerprint import Fingerprint, changed_parts, code_digest, content_digest, read_fingerprint
 from .paths import report_dir
 
 __all__ = [
@@ -313,12 +313,14 @@ def render_reports(
         raise RenderError(msg) from None
     nb_digest = hashlib.sha256(nb_bytes).hexdigest()
     code = code_digest()
-    cache: dict[Path, str] = {}
+    data_digests: dict[str, str] = {}  # one per entity: its rows, all years, and codes
     results: dict[tuple[str, int], ReportResult] = {}
     todo: list[ReportJob] = []
     for entity_id, year in _select(ds, entities, years):
         folder = report_dir(out_dir, entity_id, year)
-        data = data_digest(ds.root, ds.files_for(entity_id), cache)
+        if entity_id not in data_digests:
+            data_digests[entity_id] = content_digest(ds.rows_for(entity_id))
+        data = data_digests[entity_id]
         fp = Fingerprint(nb_digest, data, __version__, code, {"entity": entity_id, "year": year})
         old = read_fingerprint(folder)
         parts = changed_parts(old, fp)
