@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .panel_completion import completion_panel, ops_cost_panel, three_public_panel
+from .panel_pefa import outturn_panel
 from .panel_rates import (
     change_columns,
     completion_columns,
@@ -193,14 +194,14 @@ def all_metrics(source: Source, places: int | None = 1) -> dict[str, pd.DataFram
         ``totals`` (:data:`KEY_TOTALS`, with status), ``yoy``, ``income``,
         ``expense``, ``basic``, ``function`` (类), ``completion`` (项 against
         年初预算), ``completion_total`` (合计), ``procurement``,
-        ``three_public`` and ``ops_cost``.
+        ``three_public``, ``ops_cost`` and ``pefa`` (PI-1/PI-2 per entity-year).
 
     Examples:
         >>> from fiscal_analysis.loader import load_dataset
         >>> m = all_metrics(load_dataset("data"))
         >>> sorted(m)  # doctest: +NORMALIZE_WHITESPACE
         ['basic', 'completion', 'completion_total', 'expense', 'function', 'income',
-         'ops_cost', 'procurement', 'three_public', 'totals', 'yoy']
+         'ops_cost', 'pefa', 'procurement', 'three_public', 'totals', 'yoy']
         >>> m["procurement"].query("year == 2020 and item == 'sme'")["pct_rounded"].tolist()
         [Decimal('100.0')]
     """
@@ -218,4 +219,5 @@ def all_metrics(source: Source, places: int | None = 1) -> dict[str, pd.DataFram
         "procurement": procurement_shares(view, places),
         "three_public": three_public_panel(view, places),
         "ops_cost": ops_cost_panel(view, places),
+        "pefa": outturn_panel(view, places=places if places is not None else 1),
     }
