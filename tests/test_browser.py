@@ -2,7 +2,9 @@
 
 Checks that every image loads from the file itself, that no request leaves
 the file, that markup in entity names and ids never runs (no alert dialog, no
-``window.__xss``, no script elements) and takes a screenshot.
+``window.__xss``, no script elements), that the seed report's Chinese text is
+drawn with a font that has the glyphs (the embedded subset where the machine
+has no CJK font) and takes screenshots.
 
 Chromium is driven through ``--remote-debugging-pipe`` (NUL-separated JSON on
 file descriptors 3 and 4), so the test needs no network port at all.
@@ -26,6 +28,9 @@ from pathlib import Path
 import pytest
 
 from fiscal_analysis.render import render_reports
+from fiscal_analysis.webfont import FAMILY
+
+REPO = Path(__file__).resolve().parents[1]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -61,6 +66,23 @@ PAGE_STATE = """JSON.stringify({
   title: document.title,
   text: document.body.innerText
 })"""
+FONT_STATE = (
+    "document.fonts.ready.then(() => JSON.stringify({"
+    "  status: document.fonts.status,"
+    f"  check: document.fonts.check('16px {FAMILY}', '收支总计'),"
+    "  faces: Array.from(document.fonts).map(f => [f.family.replace(/\"/g, ''), f.status]),"
+    "  h1: document.querySelector('h1').innerText"
+    "}))"
+)
+#: Families the stylesheet lists before the embedded font (a reader's own CJK fonts).
+SYSTEM_CJK = {
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+}
 
 
 def _high_fd(fd: int) -> int:
@@ -152,14 +174,26 @@ class DevTools:
         self.send("Network.emulateNetworkConditions", offline, session)
         self.send("Page.navigate", {"url": page.resolve().as_uri()}, session)
         self.wait_for("Page.loadEventFired", session)
-        result = self.send(
-            "Runtime.evaluate", {"expression": PAGE_STATE, "returnByValue": True}, session
-        )
-        state = json.loads(result["result"]["value"])
+        state = self.evaluate(session, f"document.fonts.ready.then(() => {PAGE_STATE})")
         shot = self.send(
             "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}, session
         )
         return session, state, base64.b64decode(shot["data"])
+
+    def evaluate(self, session: str, expression: str) -> dict:
+        """Evaluate ``expression`` (a promise of a JSON string) in the page; return the object."""
+        params = {"expression": expression, "returnByValue": True, "awaitPromise": True}
+        result = self.send("Runtime.evaluate", params, session)
+        return json.loads(result["result"]["value"])
+
+    def platform_fonts(self, session: str, selector: str) -> list[dict]:
+        """The fonts Chromium drew the first ``selector`` element's text with, and glyph counts."""
+        self.send("DOM.enable", session=session)
+        self.send("CSS.enable", session=session)
+        root = self.send("DOM.getDocument", session=session)["root"]["nodeId"]
+        node = self.send("DOM.querySelector", {"nodeId": root, "selector": selector}, session)
+        fonts = self.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]}, session)
+        return fonts["fonts"]
 
     def close(self) -> None:
         with contextlib.suppress(OSError, EOFError, TimeoutError, RuntimeError):
@@ -213,6 +247,23 @@ def reports(tmp_path_factory):
     return {r.entity_id: r.html for r in batch.reports}
 
 
+@pytest.fixture(scope="module")
+def seed_report(tmp_path_factory):
+    """The shipped 2020 report, rendered with the real notebook."""
+    out = tmp_path_factory.mktemp("seed") / "reports"
+    batch = render_reports(
+        REPO / "data",
+        out,
+        notebook=REPO / "notebooks" / "annual_report.ipynb",
+        entities=["lusong-xzsp"],
+        years=[2020],
+        jobs=1,
+        progress=False,
+    )
+    assert batch.exit_code == 0, batch.summary()
+    return batch.reports[0].html
+
+
 @pytest.fixture
 def browser(tmp_path):
     tools = DevTools(tmp_path / "profile")
@@ -251,3 +302,40 @@ def test_markup_in_names_never_runs(reports, browser, entity, tmp_path):
     assert dialogs == []
     (tmp_path / "xss.png").write_bytes(png)
     assert png.startswith(b"\x89PNG")
+
+
+def _system_cjk_fonts() -> bool:
+    """Whether fontconfig knows any Chinese font (a fresh Linux machine has none)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    found = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True)
+    return bool(found.stdout.strip())
+
+
+def test_chinese_text_is_drawn_with_glyphs_offline(seed_report, browser, tmp_path):
+    session, state, png = browser.open(seed_report)
+    assert state["lang"] == "zh-CN" and state["scripts"] == 0 and state["loaded"] is True
+    assert "2020年度收、支总计335.78万元" in state["text"] and "数据核对" in state["text"]
+    fonts = browser.evaluate(session, FONT_STATE)
+    assert fonts["status"] == "loaded"
+    assert fonts["faces"] == [[FAMILY, "loaded"]]
+    assert fonts["check"] is True
+    # every glyph of the title comes from a font that has it: the embedded subset
+    # (a custom font) or one of the system CJK fonts the stylesheet lists first
+    used = browser.platform_fonts(session, "h1")
+    assert sum(f["glyphCount"] for f in used) == len(fonts["h1"].replace(" ", ""))
+    for font in used:  # full names, e.g. "Noto Sans CJK SC Regular"
+        assert font["isCustomFont"] or font["familyName"].startswith(tuple(SYSTEM_CJK)), used
+    if not _system_cjk_fonts():  # e.g. this CI machine: only the embedded font can draw it
+        assert all(f["isCustomFont"] for f in used), used
+        assert all(f["familyName"].startswith("Noto Sans CJK SC") for f in used), used
+    requests = [
+        e["params"]["request"]["url"]
+        for e in browser.events
+        if e.get("method") == "Network.requestWillBeSent" and e.get("sessionId") == session
+    ]
+    assert all(url.startswith(("file:", "data:")) for url in requests), requests
+    shot = tmp_path / "seed.png"
+    shot.write_bytes(png)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 50_000

@@ -23,6 +23,7 @@ from fiscal_analysis.charts import (
     trend_chart,
     use_house_style,
     waterfall_chart,
+    wrap_label,
 )
 from fiscal_analysis.fonts import MINUS, cjk_font
 
@@ -212,3 +213,55 @@ def test_signed_amount_and_house_style():
     with mpl.rc_context():
         use_house_style()
         assert mpl.rcParams["font.sans-serif"][0] == cjk_font().family
+
+
+NO_START = "）」』】》〉”’，。、；：！？%％)]},.;:!?"
+NO_END = "（「『【《〈“‘([{"
+
+
+@pytest.mark.parametrize(
+    ("label", "width", "lines"),
+    [
+        ("2019年（推算）", 8, ["2019年（推算）"]),
+        ("2019年（推算）", 5, ["2019年", "（推算）"]),
+        ("变动（无法按科目分解）", 8, ["变动（无法按科目", "分解）"]),
+        ("变动（无法按科目分解）", 10, ["变动", "（无法按科目分解）"]),
+        ("一般公共服务支出（类）", 8, ["一般公共服务支出", "（类）"]),
+        ("2010301 行政运行", 6, ["2010301 行政", "运行"]),
+        ("收入总计", 14, ["收入总计"]),
+    ],
+)
+def test_wrap_label_never_strands_a_bracket(label, width, lines):
+    assert wrap_label(label, width).split("\n") == lines
+
+
+def test_wrap_label_rules_hold_for_every_width():
+    labels = [
+        "2019年（推算）",
+        "变动（无法按科目分解）",
+        "一般公共预算财政拨款“三公”经费支出决算表",
+        "公用经费（含“三公”经费），比上年减少。",
+        "2010399 其他政府办公厅（室）及相关机构事务支出",
+    ]
+    for label in labels:
+        for width in range(2, 16):
+            lines = wrap_label(label, width).split("\n")
+            assert "".join(lines).replace(" ", "") == label.replace(" ", "")
+            for i, line in enumerate(lines):
+                assert line and line == line.strip()
+                if i:
+                    assert line[0] not in NO_START, (label, width, lines)
+                if i < len(lines) - 1:
+                    assert line[-1] not in NO_END, (label, width, lines)
+
+
+def test_waterfall_tick_labels_wrap_whole_phrases(strict):
+    chart = waterfall_chart(
+        ("2019年（推算）", D("662.95")),
+        [("变动（无法按科目分解）", D("-327.17"))],
+        ("2020年", D("335.78")),
+        title="收、支总计变动的构成",
+    )
+    ticks = [t.get_text() for t in chart.figure.axes[0].get_xticklabels()]
+    assert ticks == ["2019年（推算）", "变动\n（无法按科目分解）", "2020年"]
+    figure_png(chart.figure)

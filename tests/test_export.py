@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 from datetime import datetime
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from fiscal_analysis.export import (
 from fiscal_analysis.fingerprint import FINGERPRINT_FILE
 from fiscal_analysis.paths import safe_component
 from fiscal_analysis.render import render_reports
+from fiscal_analysis.webfont import FAMILY, embedded_font, missing_glyphs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 NOTEBOOK = FIXTURES / "mini_report.ipynb"
@@ -283,3 +285,20 @@ def test_hostile_ids_render_inside_out_and_show_as_text(reports):
         assert f"<td>{esc_name}</td>" in page  # DataFrame cell escaped by pandas
         title = re.search(r"<title>(.*)</title>", page).group(1)
         assert title.startswith(esc_name) and "2020年度" in title  # quotes need no escaping in text
+
+
+def test_every_report_carries_the_cjk_subset_for_its_own_text(reports):
+    _, results = reports
+    fonts = {}
+    for entity, result in results.items():
+        page = result.html.read_text(encoding="utf-8")
+        head, body = page.split("</head>", 1)
+        assert head.count(f'@font-face{{font-family:"{FAMILY}";') == 1 and "@font-face" not in body
+        font = embedded_font(page)
+        text = re.sub(r"<[^>]+>", "", body)  # tag-free text; entities need no glyphs
+        assert missing_glyphs(font, unescape(text)) == [], entity
+        fonts[entity] = font
+    # each report has its own subset: the names differ, so do the fonts
+    assert len(set(fonts.values())) == len(fonts)
+    assert missing_glyphs(fonts["alpha"], "甲市财政局") == []
+    assert missing_glyphs(fonts["alpha"], "审批局") == ["审", "批"]

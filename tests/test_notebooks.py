@@ -69,6 +69,8 @@ def test_annual_report_2020_shows_golden_figures(annual_2020):
         "合计144.86万元，与支出决算的项目支出一致",
         "单位说明的原因（原文）",
         "662.95万元（推算）",
+        "<h2>数据核对</h2>",
+        "按勾稽关系规则核对 132 项：132 项相符；未发现错误。",
     ):
         assert text in html, text
     assert html.count('<img alt="') >= 7
@@ -83,6 +85,7 @@ def test_annual_report_2019_states_missing_data(annual_2019):
     assert "2019年度数据不完整：共10个数字，全部为推算数" in html
     assert "2019年度数据中没有支出决算的数字，本部分不作分析。" in html
     assert "662.95万元（推算）" in html and "44.44万元（推算）" in html
+    assert "<h2>数据核对</h2>" in html and "5 项相符；未发现错误。另有 39 项" in html
 
 
 def test_annual_report_from_elsewhere_with_absolute_data_dir(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from fiscal_analysis.report import (
     open_report,
     resolve_data_dir,
     show,
+    text_table,
 )
 from fiscal_analysis.report_explore import (
     comparison_section,
@@ -29,7 +31,12 @@ from fiscal_analysis.report_explore import (
     overview_section as explore_overview,
 )
 from fiscal_analysis.report_more import basic_section, funds_section, performance_section
-from fiscal_analysis.report_other import all_sections, ops_cost_section, procurement_section
+from fiscal_analysis.report_other import (
+    all_sections,
+    data_check_section,
+    ops_cost_section,
+    procurement_section,
+)
 from fiscal_analysis.report_sections import (
     expense_section,
     general_public_section,
@@ -235,3 +242,66 @@ def test_explore_sections():
     assert comparison_section(ds).notes  # one department: says there is nothing to compare
     assert "全部为推算数" in questions_section(ds).text
     assert "ipywidgets" in picker(ds).text
+
+
+def test_data_check_section_on_the_seed(ctx):
+    s = data_check_section(ctx)
+    assert s.title == "数据核对" and all_sections(ctx)[-1].title == "数据核对"
+    assert s.paragraphs[0] == (
+        "按勾稽关系规则核对 132 项：132 项相符；未发现错误。另有 21 项因缺少所需数字未能核对。"
+    )
+    assert s.paragraphs[1] == (
+        "核对结果：相符 132 项，差异在取整误差以内 0 项（提示，不是错误），需要注意 0 项，"
+        "错误 0 项，因缺少所需数字未能核对 21 项，共 153 项。"
+    )
+    assert s.table is None and s.notes == ("各项可核对的勾稽关系均相符，没有需要列出的差异。",)
+    (skipped,) = s.subsections
+    assert skipped.title == "未能核对的规则" and len(skipped.table) == 21
+    assert list(skipped.table.columns) == ["规则", "说明"]
+    html = s.to_html()
+    assert "<h2>数据核对</h2>" in html and "<h3>未能核对的规则</h3>" in html
+    assert '<td class="code">T02-1</td>' in html
+
+
+def test_data_check_section_lists_errors_first(tmp_path):
+    root = tmp_path / "data"
+    shutil.copytree(DATA, root)
+    facts = root / "lusong-xzsp" / "2020" / "facts.csv"
+    with facts.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    hit = [r for r in rows if r["table"] == "T01" and r["item"] == "expense_grand_total"]
+    assert len(hit) == 1 and hit[0]["value"] == "335.78"
+    hit[0]["value"] = "335.68"  # 收入总计 335.78 against 支出总计 335.68
+    with facts.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    s = data_check_section(open_report(root, ENTITY, 2020))
+    assert "需核实原表或数据" in s.paragraphs[0] and "未发现错误" not in s.paragraphs[0]
+    assert re.match(
+        r"按勾稽关系规则核对 133 项：发现 3 项错误（T01-4、T01-5、N-1）", s.paragraphs[0]
+    )
+    assert s.table["结果"].tolist() == ["错误"] * 3 and s.table["规则"].tolist()[:2] == [
+        "T01-4",
+        "T01-5",
+    ]
+    assert "335.68" in s.table.iloc[1]["涉及数字"]
+    assert "不适用" not in set(s.table["结果"]) and s.notes == ()
+    html = s.to_html()
+    assert html.index("错误") < html.index("未能核对的规则")
+
+
+def test_table_html_marks_figures_and_escapes():
+    from fiscal_analysis.report_table import column_class, table_html
+
+    df = text_table(
+        [{"科目编码": "2010301", "金额": "99.2万元", "增减率": "下降49.4%", "说明": "<b>x</b>"},
+         {"科目编码": "201", "金额": "未公开", "增减率": "—", "说明": "年初预算为0"}],
+        ["科目编码", "金额", "增减率", "说明"],
+    )  # fmt: skip
+    out = table_html(df)
+    assert '<td class="code">2010301</td><td class="num">99.2万元</td>' in out
+    assert '<td class="num">下降49.4%</td><td>&lt;b&gt;x&lt;/b&gt;</td>' in out
+    assert "<b>" not in out and out.count("<tr>") == 3
+    assert column_class(["5.0%", "年初预算为0，无法计算完成率"]) == ""
+    assert column_class(["", "—"]) == ""

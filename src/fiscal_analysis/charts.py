@@ -21,7 +21,8 @@ from __future__ import annotations
 import base64
 import html
 import io
-import textwrap
+import re
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -46,6 +47,7 @@ __all__ = [
     "trend_chart",
     "use_house_style",
     "waterfall_chart",
+    "wrap_label",
 ]
 
 #: House palette: total, increase, decrease, budget, muted.
@@ -124,8 +126,87 @@ def _amount(value: Decimal | None) -> str:
     return _minus(format_amount(value))
 
 
-def _wrap(label: str, width: int = 14) -> str:
-    return "\n".join(textwrap.wrap(label, width)) or label
+#: Characters that never start a line (closing brackets, punctuation) ...
+_NO_START = frozenset("）］｝」』】》〉”’，。、；：！？…—·%％)]},.;:!?")
+#: ... and that never end one (opening brackets and quotes).
+_NO_END = frozenset("（［｛「『【《〈“‘([{")
+_PAIRS = {"（": "）", "【": "】", "《": "》", "「": "」", "『": "』", "“": "”", "(": ")", "[": "]"}
+_TOKEN = re.compile(r"\s+|[A-Za-z0-9][A-Za-z0-9.,%+\-]*|.", re.S)
+
+
+def _units(text: str) -> float:
+    """Width in CJK characters: wide and ambiguous ones count 1, narrow (ASCII) ones 1/2."""
+    return sum(0.5 if unicodedata.east_asian_width(ch) in "NaH" else 1.0 for ch in text)
+
+
+def _tokens(label: str, width: float) -> list[str]:
+    """Unbreakable pieces: ASCII words, CJK characters, bracketed groups that fit a line."""
+    raw = _TOKEN.findall(label)
+    grouped: list[str] = []
+    i = 0
+    while i < len(raw):
+        close = _PAIRS.get(raw[i])
+        j = raw.index(close, i + 1) if close and close in raw[i + 1 :] else -1
+        if j > 0 and _units("".join(raw[i : j + 1])) <= width:
+            grouped.append("".join(raw[i : j + 1]))
+            i = j + 1
+        else:
+            grouped.append(raw[i])
+            i += 1
+    merged: list[str] = []
+    glue_next = False
+    for tok in grouped:
+        space = tok.isspace()
+        if merged and not space and not merged[-1].isspace() and (glue_next or tok[0] in _NO_START):
+            merged[-1] += tok
+        else:
+            merged.append(tok)
+        glue_next = not space and tok[-1] in _NO_END
+    return merged
+
+
+def wrap_label(label: str, width: float = 14) -> str:
+    """Break a chart label into lines of about ``width`` CJK characters.
+
+    Lines break between CJK characters, at spaces, and around short bracketed
+    groups, which stay whole; a closing bracket or punctuation mark never
+    starts a line and an opening bracket never ends one (禁则). ASCII letters
+    and digits count half a character and numbers are never split.
+
+    Examples:
+        >>> wrap_label("2019年（推算）", 8)
+        '2019年（推算）'
+        >>> print(wrap_label("变动（无法按科目分解）", 10))
+        变动
+        （无法按科目分解）
+        >>> print(wrap_label("一般公共服务支出（类）", 8))
+        一般公共服务支出
+        （类）
+        >>> print(wrap_label("公用经费（含“三公”经费），比上年减少", 6))
+        公用经费（含
+        “三公”经
+        费），比上年
+        减少
+    """
+    lines: list[str] = []
+    line = ""
+    for tok in _tokens(label, width):
+        if tok.isspace():
+            if line:
+                line += " "
+            continue
+        if line.strip() and _units(line + tok) > width:
+            lines.append(line.rstrip())
+            line = tok
+        else:
+            line += tok
+    if line.strip():
+        lines.append(line.rstrip())
+    return "\n".join(lines) or label
+
+
+def _wrap(label: str, width: float = 14) -> str:
+    return wrap_label(label, width)
 
 
 def _tick(x: float, _pos: object = None) -> str:
@@ -186,7 +267,9 @@ def waterfall_chart(
         ax = _axes(fig, title, "y")
         xs = range(len(labels))
         ax.bar(xs, heights, bottom=bottoms, color=colors, width=0.6)
-        ax.set_xticks(list(xs), [_wrap(lbl, 8) for lbl in labels])
+        # about 36 characters fit across the axes: share them between the bars
+        width = max(4, min(10, 36 // len(labels)))
+        ax.set_xticks(list(xs), [wrap_label(lbl, width) for lbl in labels])
         label_texts = [_amount(start[1])]
         label_texts += [signed_amount(d) for _, d in steps]
         label_texts += [_amount(end[1])]

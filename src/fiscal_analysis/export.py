@@ -7,7 +7,10 @@ with nbconvert's :class:`~nbconvert.HTMLExporter` (input and prompts
 excluded) through the small template in ``resources/templates/leadership``:
 ``<html lang="zh-CN">``, a ``<title>`` with the department and year, the
 print-friendly ``resources/report.css`` inlined, and a 生成信息 footer.
-Images stay the base64 ``data:`` URIs they already are in the notebook.
+Images stay the base64 ``data:`` URIs they already are in the notebook, and a
+subset of the CJK font with exactly the page's characters is inlined as an
+``@font-face`` ``data:`` URI (:mod:`fiscal_analysis.webfont`), so the text is
+Chinese on a machine without any CJK font too.
 
 Data strings are text, never markup: the title and footer are escaped here;
 DataFrames are escaped by pandas; Markdown built from data must be escaped by
@@ -31,12 +34,14 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import RenderError
+from .webfont import font_face_css, page_characters
 
 __all__ = [
     "REMOVE_TAGS",
     "ExportError",
     "Provenance",
     "check_html",
+    "embed_font",
     "export_html",
     "footer_html",
     "leadership_notebook",
@@ -49,6 +54,8 @@ REMOVE_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell"})
 _WARNING = re.compile(r"warning", re.I)
 _TEMPLATES = Path(str(files("fiscal_analysis") / "resources" / "templates"))
 _LOCAL = threading.local()
+#: Stands in the template's <style> for the @font-face rule until the page text is known.
+_FONT_SLOT = "/* fiscal-analysis: embedded CJK font */"
 
 
 class ExportError(RenderError):
@@ -238,6 +245,18 @@ def _exporter() -> Any:
     return exporter
 
 
+def embed_font(page: str) -> str:
+    """``page`` with the template's font slot replaced by the CJK subset for its characters.
+
+    Only the ``<head>`` is searched, so the same text in the report body stays as it is.
+    """
+    head, sep, rest = page.partition("</head>")
+    if not sep or _FONT_SLOT not in head:
+        raise ExportError("模板缺少字体位置 (template has no font slot)")
+    rule = font_face_css(page_characters(page))
+    return head.replace(_FONT_SLOT, rule, 1) + sep + rest
+
+
 def export_html(nb: Any, *, title: str, provenance: Provenance) -> str:
     """Render an executed notebook as a self-contained leadership HTML page.
 
@@ -255,9 +274,15 @@ def export_html(nb: Any, *, title: str, provenance: Provenance) -> str:
     """
     css = (_TEMPLATES.parent / "report.css").read_text(encoding="utf-8")
     resources = {
-        "leadership": {"title": html.escape(title), "css": css, "footer": footer_html(provenance)}
+        "leadership": {
+            "title": html.escape(title),
+            "fontface": _FONT_SLOT,
+            "css": css,
+            "footer": footer_html(provenance),
+        }
     }
     body, _ = _exporter().from_notebook_node(leadership_notebook(nb), resources=resources)
+    body = embed_font(body)
     problems = check_html(body)
     if problems:
         raise ExportError("HTML 不符合要求 (unsafe HTML): " + "；".join(problems[:3]))

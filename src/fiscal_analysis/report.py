@@ -35,6 +35,7 @@ from .dataset import Dataset
 from .exceptions import FiscalAnalysisError
 from .loader import load_dataset
 from .money import format_amount, format_pct
+from .report_table import table_html
 
 __all__ = [
     "COVERED_PARTS",
@@ -162,7 +163,7 @@ class Section:
         out += [f"<p>{esc(p)}</p>" for p in self.paragraphs]
         out += [c.html for c in self.charts]
         if self.table is not None and not self.table.empty:
-            out.append(self.table.to_html(index=False, escape=True, border=0, classes="fa-table"))
+            out.append(table_html(self.table))
         if self.drivers or self.reasons:
             left = "".join(f"<p>{esc(d)}</p>" for d in self.drivers) or "<p>—</p>"
             right = "".join(f"<blockquote>{esc(r)}</blockquote>" for r in self.reasons)

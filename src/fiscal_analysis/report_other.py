@@ -1,5 +1,5 @@
 """Report section 十一 (机关运行经费, 政府采购, 国有资产), the multi-year trend,
-the data notes (推算 figures, missing parts) and :func:`all_sections`.
+the data notes (推算 figures, missing parts), the 数据核对 results and :func:`all_sections`.
 
 Examples:
     >>> from fiscal_analysis.report import open_report
@@ -43,6 +43,8 @@ from .report_sections import (
     reasons,
     title_section,
 )
+from .review import COLUMNS as CHECK_COLUMNS
+from .review import review_section
 from .structure import figure
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "TREND_SERIES",
     "all_sections",
     "assets_section",
+    "data_check_section",
     "data_notes_section",
     "ops_cost_section",
     "other_section",
@@ -190,6 +193,47 @@ def data_notes_section(ctx: ReportContext) -> Section:
     return Section("数据说明", tuple(paras), table)
 
 
+def data_check_section(ctx: ReportContext) -> Section:
+    """数据核对: the reconciliation checks (勾稽关系) on this year's figures.
+
+    The summary sentence of :func:`fiscal_analysis.review.review_section`, the
+    counts (相符 / 取整误差 / 需要注意 / 错误 / 未能核对), the differences
+    found (errors first) and, in a subsection, the rules that could not be
+    applied for lack of figures.
+
+    Examples:
+        >>> from fiscal_analysis.report import open_report
+        >>> s = data_check_section(open_report("data", "lusong-xzsp", 2020))
+        >>> s.paragraphs[0]
+        '按勾稽关系规则核对 132 项：132 项相符；未发现错误。另有 21 项因缺少所需数字未能核对。'
+        >>> for part in s.paragraphs[1].split("，"):
+        ...     print(part)
+        核对结果：相符 132 项
+        差异在取整误差以内 0 项（提示
+        不是错误）
+        需要注意 0 项
+        错误 0 项
+        因缺少所需数字未能核对 21 项
+        共 153 项。
+    """
+    review = review_section(ctx.ds, ctx.entity_id, ctx.year)
+    c = review.counts
+    counts = (
+        f"核对结果：相符 {c['pass']} 项，差异在取整误差以内 {c['info']} 项（提示，不是错误），"
+        f"需要注意 {c['warning']} 项，错误 {c['error']} 项，"
+        f"因缺少所需数字未能核对 {c['not_applicable']} 项，共 {c['total']} 项。"
+    )
+    table = review.table
+    failed = table[table["结果"] != "不适用"]
+    skipped = table.loc[table["结果"] == "不适用", ["规则", "说明"]]
+    notes = () if len(failed) else ("各项可核对的勾稽关系均相符，没有需要列出的差异。",)
+    subs = ()
+    if len(skipped):
+        subs = (Section("未能核对的规则", table=skipped.reset_index(drop=True), level=3),)
+    failed = failed[CHECK_COLUMNS].reset_index(drop=True) if len(failed) else None
+    return Section("数据核对", (review.summary, counts), failed, notes=notes, subsections=subs)
+
+
 #: The annual report's sections, in the order of the 情况说明.
 ANNUAL_SECTIONS: tuple[Callable[[ReportContext], Section], ...] = (
     title_section,
@@ -205,6 +249,7 @@ ANNUAL_SECTIONS: tuple[Callable[[ReportContext], Section], ...] = (
     other_section,
     trend_section,
     data_notes_section,
+    data_check_section,
 )
 
 

@@ -1,0 +1,256 @@
+"""Embed a subset of the CJK font in a leadership HTML page, so its text shows everywhere.
+
+Charts are PNGs and always show Chinese, but the page's text is drawn by the
+reader's browser, which on a fresh Linux machine may have no CJK font at all
+(every character a box). Each report therefore carries, as a ``data:`` URI in
+its ``<style>``, the CJK font cut down to exactly the characters on the page
+(plus printable ASCII and common Chinese punctuation), under the family name
+:data:`FAMILY`. ``report.css`` lists the usual system CJK fonts first and
+:data:`FAMILY` just before the generic ``sans-serif``, so a reader's own font is
+used where there is one and any glyph it lacks comes from the embedded subset.
+
+The font is the Noto Sans CJK SC file shipped in the pip package ``mplfonts``
+(the same font the charts use); only if that package is missing is the system
+font that :func:`fiscal_analysis.fonts.cjk_font` chose used (one font out of a
+``.ttc`` collection is picked by family name). The subset is WOFF2 when the
+``brotli`` module is importable, else WOFF (zlib, always available). Hints,
+vertical metrics and the ``locl``/vertical layout features are dropped: the
+page is horizontal simplified Chinese. The result depends only on the font file
+and the set of characters, so the same text always gives the same bytes; the
+parsed font file and the last subsets are cached per process, as a renderer
+exports many reports in one process.
+
+Examples:
+    >>> chars = page_characters("<p>收支总计 &amp; 335.78万元</p>")
+    >>> "收" in chars and "&" in chars and "；" in chars and "\\n" not in chars
+    True
+    >>> data = subset_font(chars)
+    >>> missing_glyphs(data, "收支总计：335.78万元")
+    []
+    >>> subset_font(page_characters("<p>收支总计 &amp; 335.78万元</p>")) == data  # same bytes
+    True
+    >>> font_face_css("收支总计").startswith('@font-face{font-family:"FiscalReportCJK";')
+    True
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib.util import find_spec
+from pathlib import Path
+
+from .fonts import bundled_font_path, cjk_font
+
+__all__ = [
+    "BASE_CHARACTERS",
+    "FAMILY",
+    "FontSource",
+    "best_flavor",
+    "embedded_font",
+    "font_face_css",
+    "font_source",
+    "missing_glyphs",
+    "page_characters",
+    "subset_font",
+]
+
+#: The CSS family name of the embedded subset.
+FAMILY = "FiscalReportCJK"
+
+#: Always in the subset: printable ASCII and common Chinese punctuation and signs.
+BASE_CHARACTERS = "".join(map(chr, range(0x20, 0x7F))) + "“”‘’（）：；、。，！？《》【】％—…−·"
+
+#: Layout features never needed for horizontal simplified Chinese (they add glyphs).
+_DROP_FEATURES = frozenset({"locl", "vert", "vrt2", "vkna", "vkrn", "vpal", "vhal", "valt"})
+_DROP_TABLES = ("vhea", "vmtx", "VORG", "DSIG")
+#: Name records kept: family/style/version names and the copyright and licence (OFL).
+_NAME_IDS = (0, 1, 2, 3, 4, 5, 6, 13, 14)
+_MIME = {"woff2": "font/woff2", "woff": "font/woff", "otf": "font/otf", "ttf": "font/ttf"}
+_FORMAT = {"woff2": "woff2", "woff": "woff", "otf": "opentype", "ttf": "truetype"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_DATA_URI = re.compile(r"data:font/(woff2|woff|otf|ttf);base64,([A-Za-z0-9+/=]+)")
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class FontSource:
+    """Which font file (and which font in a collection) the subset is cut from."""
+
+    path: Path
+    number: int = 0
+
+
+def best_flavor() -> str:
+    """``woff2`` if the ``brotli`` module is available, else ``woff``.
+
+    Examples:
+        >>> best_flavor() in ("woff2", "woff")
+        True
+    """
+    return "woff2" if find_spec("brotli") is not None else "woff"
+
+
+def _collection_index(path: Path, family: str) -> int | None:
+    """The index of ``family`` in a ``.ttc``/``.otc`` collection, if it is there."""
+    from fontTools.ttLib import TTCollection
+
+    try:
+        collection = TTCollection(str(path), lazy=True)
+    except Exception:  # an unreadable collection: fall back to another file
+        return None
+    for i, font in enumerate(collection.fonts):
+        if font["name"].getBestFamilyName() == family:
+            return i
+    return None
+
+
+@cache
+def font_source() -> FontSource:
+    """The font file to subset: the bundled Noto Sans CJK SC, else the chosen system font.
+
+    Raises:
+        FontNotFoundError: If there is no CJK font at all.
+
+    Examples:
+        >>> font_source().path.name
+        'NotoSansCJKsc-Regular.otf'
+    """
+    bundled = bundled_font_path()
+    if bundled is not None:
+        return FontSource(bundled)
+    choice = cjk_font()
+    if choice.path.suffix.lower() in (".ttc", ".otc"):
+        number = _collection_index(choice.path, choice.family)
+        if number is None:
+            number = 0
+        return FontSource(choice.path, number)
+    return FontSource(choice.path)
+
+
+def page_characters(page: str, extra: str = BASE_CHARACTERS) -> str:
+    """Every character a page can show (entities decoded), plus ``extra``, sorted.
+
+    Markup, CSS and base64 data only add ASCII, which ``extra`` holds anyway.
+    Control characters are left out.
+
+    Examples:
+        >>> page_characters("<b>甲&lt;乙</b>", extra="")
+        '/<>b乙甲'
+    """
+    chars = set(html.unescape(page)) | set(extra)
+    return "".join(sorted(c for c in chars if not _CONTROL.match(c)))
+
+
+@lru_cache(maxsize=2)
+def _font_bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+@lru_cache(maxsize=16)
+def _subset(source: FontSource, chars: str, flavor: str) -> bytes:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(
+        io.BytesIO(_font_bytes(source.path)),
+        fontNumber=source.number,
+        lazy=True,
+        recalcTimestamp=False,
+    )
+    options = subset.Options()
+    options.layout_features = [f for f in options.layout_features if f not in _DROP_FEATURES]
+    options.drop_tables = [*options.drop_tables, *_DROP_TABLES]
+    options.name_IDs = list(_NAME_IDS)
+    options.name_languages = [0x409]
+    options.hinting = False
+    options.desubroutinize = True
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    font.flavor = None if flavor in ("otf", "ttf") else flavor
+    out = io.BytesIO()
+    font.save(out, reorderTables=False)
+    return out.getvalue()
+
+
+def subset_font(
+    chars: Iterable[str], *, source: FontSource | None = None, flavor: str | None = None
+) -> bytes:
+    """The font cut down to ``chars`` (characters the font lacks are skipped).
+
+    Args:
+        chars: The characters to keep (any iterable of one-character strings).
+        source: The font to cut from (default: :func:`font_source`).
+        flavor: ``woff2``, ``woff`` or ``otf``/``ttf`` (plain sfnt); default
+            :func:`best_flavor`.
+
+    Returns:
+        The font file as bytes; the same characters always give the same bytes.
+
+    Raises:
+        ValueError: If ``flavor`` is unknown, or ``woff2`` without ``brotli``.
+    """
+    flavor = flavor or best_flavor()
+    if flavor not in _MIME:
+        raise ValueError(f"字体格式应为 woff2、woff、otf 或 ttf (unknown font flavor): {flavor!r}")
+    if flavor == "woff2" and find_spec("brotli") is None:
+        raise ValueError("WOFF2 需要 brotli 模块 (woff2 needs the brotli module)")
+    key = "".join(sorted(set("".join(chars))))
+    with _LOCK:  # pure Python (GIL-bound) anyway; also stops two threads cutting one subset twice
+        return _subset(source or font_source(), key, flavor)
+
+
+def _flavor_of(data: bytes) -> str:
+    head = data[:4]
+    if head == b"wOF2":
+        return "woff2"
+    if head == b"wOFF":
+        return "woff"
+    return "otf" if head == b"OTTO" else "ttf"
+
+
+def font_face_css(chars: Iterable[str], *, flavor: str | None = None) -> str:
+    """An ``@font-face`` rule for :data:`FAMILY` with the subset inlined as a ``data:`` URI.
+
+    Only the regular weight exists; browsers synthesise bold for headings.
+    """
+    data = subset_font(chars, flavor=flavor)
+    kind = _flavor_of(data)
+    payload = base64.b64encode(data).decode("ascii")
+    return (
+        f'@font-face{{font-family:"{FAMILY}";font-style:normal;font-weight:400;'
+        f'src:url(data:{_MIME[kind]};base64,{payload}) format("{_FORMAT[kind]}");}}'
+    )
+
+
+def embedded_font(page: str) -> bytes | None:
+    """The font embedded in ``page`` by :func:`font_face_css`, or ``None``.
+
+    Examples:
+        >>> embedded_font("<p>no font</p>") is None
+        True
+    """
+    match = _DATA_URI.search(page)
+    return None if match is None else base64.b64decode(match.group(2))
+
+
+def missing_glyphs(font: bytes, text: str) -> list[str]:
+    """Characters of ``text`` (whitespace and controls aside) that ``font`` has no glyph for.
+
+    Examples:
+        >>> missing_glyphs(subset_font("收支"), "收支总计")
+        ['总', '计']
+    """
+    from fontTools.ttLib import TTFont
+
+    cmap = TTFont(io.BytesIO(font), lazy=True).getBestCmap() or {}
+    wanted = dict.fromkeys(c for c in text if not c.isspace() and not _CONTROL.match(c))
+    return [c for c in wanted if ord(c) not in cmap]
