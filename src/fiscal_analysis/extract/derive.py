@@ -295,21 +295,10 @@ def derive_facts(
         if len(s.new) == before:
             break
     template = next((r for r in rows if int(r["year"]) == y), rows[0])
-    out = []
-    for (year_, table, code, item), (value, section, note) in s.new.items():
-        out.append(
-            {
-                "entity_id": template.get("entity_id", ""),
-                "year": str(year_),
-                "table": table,
-                "code": code,
-                "item": item,
-                "value": _fmt(value),
-                "unit": "万元",
-                "basis": "derived",
-                "doc_id": template.get("doc_id", ""),
-                "section": section,
-                "note": note,
-            }
-        )
-    return out
+    eid, doc = template.get("entity_id", ""), template.get("doc_id", "")
+    return [
+        {"entity_id": eid, "year": str(yr), "table": table, "code": code, "item": item,
+         "value": _fmt(value), "unit": "万元", "basis": "derived", "doc_id": doc,
+         "section": section, "note": note}
+        for (yr, table, code, item), (value, section, note) in s.new.items()
+    ]  # fmt: skip
