@@ -120,11 +120,17 @@ def test_every_report_gets_a_fresh_kernel(rendered):
     assert len(pids) == len(PAIRS)
 
 
-def test_second_render_skips_everything_without_starting_kernels(workspace, monkeypatch):
-    def no_kernels(*args, **kwargs):
+@pytest.fixture
+def no_kernels(monkeypatch):
+    """Fail the test if the batch tries to run any report."""
+
+    def refuse(*args, **kwargs):
         raise AssertionError("an unchanged batch must not start any kernel")
 
-    monkeypatch.setattr(render_mod, "_run", no_kernels)
+    monkeypatch.setattr(render_mod, "_run", refuse)
+
+
+def test_second_render_skips_everything_without_starting_kernels(workspace, no_kernels):
     batch = render_reports(
         workspace / "data", workspace / "reports", notebook=NOTEBOOK, progress=False
     )
@@ -191,7 +197,7 @@ def test_one_year_file_rerenders_every_report_of_that_entity_and_no_other(worksp
     assert "收入总计 662.96万元" in page
 
 
-def test_reformatted_csv_with_the_same_values_rerenders_nothing(workspace, monkeypatch):
+def test_reformatted_csv_with_the_same_values_rerenders_nothing(workspace, no_kernels):
     """Row order, ``99.20`` for ``99.2``, GB18030 instead of UTF-8: the values are unchanged."""
     facts = workspace / "data/beta/2020/facts.csv"
     head, *rows = facts.read_text(encoding="utf-8").splitlines()
@@ -199,11 +205,6 @@ def test_reformatted_csv_with_the_same_values_rerenders_nothing(workspace, monke
     facts.write_bytes(("\r\n".join([head, *rows]) + "\r\n").encode("gb18030"))
     entities = workspace / "data/entities.csv"
     entities.write_bytes(b"\xef\xbb\xbf" + entities.read_bytes())  # a BOM
-
-    def no_kernels(*args, **kwargs):
-        raise AssertionError("values are unchanged: nothing may be re-rendered")
-
-    monkeypatch.setattr(render_mod, "_run", no_kernels)
     batch = render_reports(
         workspace / "data", workspace / "reports", notebook=NOTEBOOK, progress=False
     )

@@ -7,9 +7,8 @@ process is up, has already imported pandas, matplotlib and fiscal_analysis
 (:data:`WARMUP_CODE`, run silently, so execution counts still start at 1).
 :meth:`KernelPool.acquire` hands out a ready kernel and starts a replacement.
 
-:func:`run_notebook` executes a notebook in such a kernel with papermill
-(in-process, through the ``fiscal-pool`` papermill engine registered here,
-which shuts the kernel down as soon as the notebook has run).
+:func:`~fiscal_analysis.execute.run_notebook` (importable from here too)
+executes a notebook in such a kernel with papermill.
 
 Port races and noise:
     Kernels talk over Unix domain sockets (``transport="ipc"``) in a private
@@ -37,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import RenderError
+from .execute import NotebookRunError, run_notebook
 
 __all__ = [
     "WARMUP_CODE",
@@ -55,30 +55,6 @@ WARMUP_CODE = (
 )
 
 _START_LOCK = threading.Lock()
-
-
-class NotebookRunError(RenderError):
-    """A notebook failed: which cell (index in the notebook file) and what error.
-
-    Attributes:
-        cell_index: 0-based index of the failing cell in the source notebook,
-            or ``None`` if no single cell is to blame (kernel died, start failed).
-        cell_source: The first line of that cell's source.
-        ename: The exception's class name.
-        evalue: The exception's message.
-    """
-
-    def __init__(
-        self, ename: str, evalue: str, cell_index: int | None = None, cell_source: str = ""
-    ):
-        self.ename, self.evalue = ename, evalue
-        self.cell_index, self.cell_source = cell_index, cell_source
-        where = (
-            ""
-            if cell_index is None
-            else f"第 {cell_index + 1} 个单元格（索引 {cell_index}）「{cell_source}」出错: "
-        )
-        super().__init__(f"{where}{ename}: {evalue}")
 
 
 def kernel_env() -> dict[str, str]:
@@ -276,106 +252,3 @@ class KernelPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _register_engine() -> str:
-    """Register (once) the papermill engine that runs in a given kernel and then shuts it down."""
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-    from papermill.log import logger
-    from papermill.utils import merge_kwargs, remove_args
-
-    class PoolEngine(NBClientEngine):
-        """nbclient engine for a pre-started kernel (``km=``); cleans the kernel up after."""
-
-        @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):  # type: ignore[override]
-            sink = kwargs.pop("notebook_sink", None)
-            if sink is not None:
-                sink(nb_man.nb)
-            execution_timeout = kwargs.pop("execution_timeout", None)
-            start_timeout = kwargs.pop("start_timeout", 60)
-            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-            final = merge_kwargs(
-                kwargs,
-                timeout=execution_timeout,
-                startup_timeout=start_timeout,
-                kernel_name=kernel_name,
-                log=logger,
-            )
-            return PapermillNotebookClient(nb_man, **final).execute(cleanup_kc=True)
-
-    papermill_engines.register("fiscal-pool", PoolEngine)
-    return "fiscal-pool"
-
-
-def _source_index(nb: Any, index: int) -> int:
-    """Index in the source notebook of cell ``index`` of the executed notebook."""
-    injected = sum(
-        1
-        for cell in nb.cells[:index]
-        if "injected-parameters" in cell.get("metadata", {}).get("tags", [])
-    )
-    return index - injected
-
-
-def run_notebook(
-    nb: Any,
-    parameters: dict[str, Any],
-    kernel: Kernel,
-    *,
-    timeout: float | None = 600,
-    source_path: str = "",
-) -> Any:
-    """Execute a notebook with papermill in ``kernel``; the kernel is shut down afterwards.
-
-    Args:
-        nb: The notebook (an ``nbformat`` node; not modified).
-        parameters: Values for the ``parameters`` cell.
-        kernel: A started kernel, e.g. from :meth:`KernelPool.acquire`.
-        timeout: Seconds allowed per cell.
-        source_path: Recorded as the input path in the notebook's metadata.
-
-    Returns:
-        The executed notebook (papermill's ``injected-parameters`` cell included).
-
-    Raises:
-        NotebookRunError: With the failing cell's index in ``nb``, the first line
-            of its source and the exception's name and message (no traceback);
-            the executed notebook is attached as ``exc.notebook`` when there is one.
-    """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    executed: list[Any] = []
-    try:
-        out = papermill.execute_notebook(
-            nb,
-            None,
-            parameters=parameters,
-            engine_name=_register_engine(),
-            km=kernel.manager,
-            kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=timeout,
-            shutdown_kernel="immediate",
-            notebook_sink=executed.append,
-        )
-    except PapermillExecutionError as exc:
-        done = executed[0] if executed else None
-        index = exc.cell_index if done is None else _source_index(done, exc.cell_index)
-        first = next((ln.strip() for ln in exc.source.splitlines() if ln.strip()), "")
-        message = (str(exc.evalue).strip().splitlines() or [""])[0]
-        err = NotebookRunError(exc.ename, message, index, first)
-        err.notebook = done  # type: ignore[attr-defined]
-        raise err from None
-    except Exception as exc:
-        if kernel.manager.has_kernel:
-            asyncio.run(kernel.manager.shutdown_kernel(now=True))
-        tail = kernel.stderr_tail()
-        message = (str(exc).strip().splitlines() or [""])[0] + (f" ({tail})" if tail else "")
-        raise NotebookRunError(type(exc).__name__, message) from None
-    out.metadata.papermill["input_path"] = source_path
-    out.metadata.papermill["output_path"] = None
-    return out

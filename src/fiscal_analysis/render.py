@@ -22,20 +22,17 @@ Executors:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import logging
 import os
 import sys
-import unicodedata
-import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .batch import BatchResult, ReportJob, ReportResult
 from .exceptions import RenderError, UnknownEntityError
+from .execute import first_line, quiet, render_one
 from .fingerprint import Fingerprint, changed_parts, code_digest, content_digest, read_fingerprint
 from .paths import report_dir
 
@@ -59,182 +56,6 @@ _REASONS = {
     "code": "程序已变化",
     "parameters": "参数已变化",
 }
-_QUIET_LOGGERS = ("papermill", "nbclient", "nbconvert", "traitlets", "jupyter_client", "asyncio")
-
-
-@dataclass(frozen=True)
-class ReportJob:
-    """Everything a worker needs to render one report (picklable)."""
-
-    entity_id: str
-    name: str
-    year: int
-    folder: Path
-    notebook_path: str
-    notebook_text: str
-    parameters: dict[str, Any]
-    fingerprint: Fingerprint
-    reason: str = ""
-    timeout: float | None = 600
-
-
-@dataclass(frozen=True)
-class ReportResult:
-    """The outcome of one report: ``rendered``, ``skipped`` or ``failed``.
-
-    For failures, ``cell_index`` (0-based, in the notebook file), ``cell_source``
-    (its first line), ``ename`` and ``evalue`` say what went wrong; ``error``
-    is the one-line message shown to the user.
-    """
-
-    entity_id: str
-    name: str
-    year: int
-    status: str
-    folder: Path
-    reason: str = ""
-    error: str = ""
-    cell_index: int | None = None
-    cell_source: str = ""
-    ename: str = ""
-    evalue: str = ""
-
-    @property
-    def html(self) -> Path:
-        return self.folder / "report.html"
-
-    @property
-    def notebook(self) -> Path:
-        return self.folder / "report.ipynb"
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    """All reports of one run, in (entity, year) order."""
-
-    reports: list[ReportResult] = field(default_factory=list)
-
-    def by_status(self, status: str) -> list[ReportResult]:
-        return [r for r in self.reports if r.status == status]
-
-    @property
-    def exit_code(self) -> int:
-        """0 if nothing failed, else 1."""
-        return 1 if self.by_status("failed") else 0
-
-    def summary(self) -> str:
-        """A table of rendered, skipped and failed reports (plain text, Chinese)."""
-        counts = {s: len(self.by_status(s)) for s in ("rendered", "skipped", "failed")}
-        head = (
-            f"报告汇总：生成 {counts['rendered']} 份，跳过 {counts['skipped']} 份，"
-            f"失败 {counts['failed']} 份 (rendered {counts['rendered']}, "
-            f"skipped {counts['skipped']}, failed {counts['failed']})"
-        )
-        label = {"rendered": "已生成", "skipped": "已跳过", "failed": "失败"}
-        rows = [("状态", "年度", "单位", "说明")]
-        for r in self.reports:
-            note = r.error if r.status == "failed" else f"{r.html}（{r.reason}）"
-            rows.append((label[r.status], str(r.year), f"{r.name} ({r.entity_id})", note))
-        widths = [max(_width(row[i]) for row in rows) for i in range(3)]
-        lines = [head]
-        for row in rows:
-            cells = [row[i] + " " * (widths[i] - _width(row[i])) for i in range(3)]
-            lines.append("  " + "  ".join([*cells, row[3]]).rstrip())
-        return "\n".join(lines)
-
-
-def _width(text: str) -> int:
-    """Terminal columns of ``text`` (CJK characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _first_line(text: str) -> str:
-    return next((ln.strip() for ln in str(text).splitlines() if ln.strip()), "")
-
-
-def render_one(job: ReportJob, pool: Any = None) -> ReportResult:
-    """Render one report; never raises for a report-level problem.
-
-    Args:
-        job: The report to render.
-        pool: A :class:`~fiscal_analysis.kernels.KernelPool` to take a
-            pre-started kernel from; ``None`` starts a fresh kernel here
-            (for process-based or distributed executors).
-
-    Returns:
-        A ``rendered`` or ``failed`` :class:`ReportResult`.
-    """
-    import asyncio
-    import tempfile
-
-    import nbformat
-
-    from .export import Provenance, export_html, report_title
-    from .fingerprint import write_fingerprint
-    from .kernels import NotebookRunError, run_notebook, start_kernel
-    from .paths import atomic_write
-
-    base = {"entity_id": job.entity_id, "name": job.name, "year": job.year, "folder": job.folder}
-    try:
-        nb = nbformat.reads(job.notebook_text, as_version=4)
-        with contextlib.ExitStack() as stack:
-            if pool is not None:
-                kernel = pool.acquire()
-            else:  # another process or machine: quiet it and start a kernel here
-                stack.enter_context(_quiet())
-                sockets = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fa-k-")))
-                cwd = Path(job.notebook_path).resolve().parent
-                kernel = asyncio.run(start_kernel(sockets, cwd=cwd))
-            executed = run_notebook(
-                nb, job.parameters, kernel, timeout=job.timeout, source_path=job.notebook_path
-            )
-        shown = {k: v for k, v in job.parameters.items() if k != "data_dir"}
-        prov = Provenance(job.fingerprint.version, job.fingerprint.data, shown)
-        page = export_html(executed, title=report_title(job.name, job.year), provenance=prov)
-        job.folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(job.folder / "report.ipynb", nbformat.writes(executed).encode("utf-8"))
-        atomic_write(job.folder / "report.html", page.encode("utf-8"))
-        write_fingerprint(job.folder, job.fingerprint)
-        (job.folder / "report.failed.ipynb").unlink(missing_ok=True)
-        return ReportResult(**base, status="rendered", reason=job.reason)
-    except NotebookRunError as exc:
-        failed_nb = getattr(exc, "notebook", None)
-        note = ""
-        if failed_nb is not None:
-            with contextlib.suppress(OSError):
-                job.folder.mkdir(parents=True, exist_ok=True)
-                atomic_write(
-                    job.folder / "report.failed.ipynb", nbformat.writes(failed_nb).encode()
-                )
-                note = f"（详见 {job.folder / 'report.failed.ipynb'}）"
-        return ReportResult(
-            **base,
-            status="failed",
-            error=f"{exc}{note}",
-            cell_index=exc.cell_index,
-            cell_source=exc.cell_source,
-            ename=exc.ename,
-            evalue=exc.evalue,
-        )
-    except Exception as exc:  # one report's problem never stops the batch
-        name = type(exc).__name__
-        msg = _first_line(str(exc))
-        return ReportResult(**base, status="failed", error=f"{name}: {msg}", ename=name, evalue=msg)
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """Silence kernel transport, papermill and traitlets chatter for the batch."""
-    saved = {name: logging.getLogger(name).level for name in _QUIET_LOGGERS}
-    try:
-        for name in _QUIET_LOGGERS:
-            logging.getLogger(name).setLevel(logging.CRITICAL)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        for name, level in saved.items():
-            logging.getLogger(name).setLevel(level)
 
 
 def _select(
@@ -343,7 +164,7 @@ def render_reports(
 
     total = len(results) + len(todo)
     with (
-        _quiet(),
+        quiet(),
         tqdm(
             total=total,
             desc="生成报告",
@@ -380,7 +201,7 @@ def _run(
             try:
                 result = future.result()
             except Exception as exc:  # e.g. a worker process died
-                msg = f"{type(exc).__name__}: {_first_line(str(exc))}"
+                msg = f"{type(exc).__name__}: {first_line(str(exc))}"
                 result = ReportResult(
                     job.entity_id, job.name, job.year, "failed", job.folder, error=msg
                 )
