@@ -7,6 +7,9 @@ are rounded half up only here, with ``places`` decimals (1 by default; some
 regions print 2). A zero or missing base never gets a rate: the sentence says
 so in words (``上年为0，无法计算增长率``, ``年初预算为0，无法计算完成率``).
 :func:`fiscal_analysis.narrate.describe` assembles them for a Dataset.
+The shared clauses live in :mod:`fiscal_analysis.narrative_clauses` and the
+§七–§十一 sentences in :mod:`fiscal_analysis.narrative_topics`; every name
+is importable from here.
 
 Examples:
     >>> c = change(Decimal("335.78"), Decimal("662.95"))
@@ -23,6 +26,13 @@ from decimal import Decimal
 
 from .metrics import Change, Completion, Share, change, completion, share, shares  # noqa: F401
 from .money import format_amount, format_pct
+from .narrative_clauses import change_clause, rate_clause, reason_clause
+from .narrative_topics import (
+    fund_sentence,
+    ops_cost_sentence,
+    procurement_sentence,
+    three_public_sentence,
+)
 
 __all__ = [
     "basic_sentence",
@@ -40,46 +50,6 @@ __all__ = [
     "total_sentence",
 ]
 
-_FUNDS = {"gov_fund": "政府性基金预算", "soe_capital": "国有资本经营预算"}
-
-
-def _reason(reason: str | None, lead: str = "，主要原因是：") -> str:
-    """``，主要原因是：…`` without a doubled full stop, or ``""``."""
-    text = (reason or "").strip().rstrip("。；;，,")
-    return f"{lead}{text}" if text else ""
-
-
-def change_clause(
-    c: Change,
-    places: int = 1,
-    *,
-    base: str = "与上年相比，",
-    flat: str = "与上年持平",
-    verbs: tuple[str, str] = ("增长", "下降"),
-) -> str:
-    """``与上年相比，减少327.17万元，下降49.4%`` (or 持平, or no rate in words).
-
-    Examples:
-        >>> change_clause(change(Decimal("10"), Decimal("10")))
-        '与上年持平'
-        >>> change_clause(change(Decimal("26"), Decimal("0")))
-        '与上年相比，增加26万元（上年为0，无法计算增长率）'
-        >>> change_clause(change(Decimal("11.48"), Decimal("21.66"), base_label="年初预算"),
-        ...               base="比年初预算数", verbs=("增长", "降低"))
-        '比年初预算数减少10.18万元，降低47.0%'
-        >>> change_clause(change(Decimal("1"), None))
-        '缺少上年数据，无法比较'
-    """
-    if c.direction is None or c.delta is None:
-        return c.note
-    if c.direction == "持平":
-        return flat
-    text = f"{base}{c.direction}{format_amount(abs(c.delta))}"
-    if c.pct is None:
-        return f"{text}（{c.note}）"
-    verb = verbs[0] if c.pct > 0 else verbs[1]
-    return f"{text}，{verb}{format_pct(abs(c.pct), places)}"
-
 
 def total_sentence(
     year: int,
@@ -93,7 +63,7 @@ def total_sentence(
     """§一/§四: ``2020年度收、支总计335.78万元。与上年相比，减少327.17万元，下降49.4%。``"""
     head = f"{unit_name}{year}年度{subject}{format_amount(c.current)}。"
     clause = change_clause(c, places)
-    tail = _reason(reason) if c.direction not in (None, "持平") else ""
+    tail = reason_clause(reason) if c.direction not in (None, "持平") else ""
     return f"{head}{clause}{tail}。"
 
 
@@ -139,16 +109,9 @@ def general_public_sentence(
     """§五（一）: ``…支出335.78万元，占本年支出合计的100.0%，与上年相比，减少…``"""
     ratio = share(c.current, expense_total)
     of = "" if ratio is None else f"，占本年支出合计的{format_pct(ratio, places)}"
-    tail = _reason(reason) if c.direction not in (None, "持平") else ""
+    tail = reason_clause(reason) if c.direction not in (None, "持平") else ""
     body = f"{year}年度一般公共预算财政拨款支出{format_amount(c.current)}{of}"
     return f"{body}，{change_clause(c, places)}{tail}。"
-
-
-def _rate(c: Completion, places: int) -> str:
-    """``，完成年初预算的5.0%`` or the reason there is no rate, in words."""
-    if c.rate is not None:
-        return f"，完成{c.basis}的{format_pct(c.rate, places)}"
-    return "" if c.actual == 0 and c.budget == 0 else f"（{c.reason}）"
 
 
 def completion_sentence(
@@ -165,7 +128,8 @@ def completion_sentence(
     if c.budget is None or c.actual is None:
         return f"{year}年度一般公共预算财政拨款支出决算为{format_amount(c.actual)}（{c.reason}）。"
     head = f"{year}年度一般公共预算财政拨款支出{c.basis}为{format_amount(c.budget)}"
-    return f"{head}，支出决算为{format_amount(c.actual)}{_rate(c, places)}{_reason(reason)}。"
+    tail = f"{rate_clause(c, places)}{reason_clause(reason)}"
+    return f"{head}，支出决算为{format_amount(c.actual)}{tail}。"
 
 
 def item_sentence(c: Completion, places: int = 1, reason: str | None = None) -> str:
@@ -188,7 +152,7 @@ def item_sentence(c: Completion, places: int = 1, reason: str | None = None) -> 
     text += f"，决算数{c.direction}{c.basis}数"
     if c.rate is None and not (c.actual == 0 and c.budget == 0):
         text += f"（{c.reason}）"
-    return f"{text}{_reason(reason)}。"
+    return f"{text}{reason_clause(reason)}。"
 
 
 def item_entry(
@@ -227,137 +191,3 @@ def basic_sentence(
         parts.append(text + (f"，主要包括{'、'.join(names)}" if names else ""))
     body = f"，其中：{'；'.join(parts)}" if parts else ""
     return f"{year}年度一般公共预算财政拨款基本支出{format_amount(basic)}{body}。"
-
-
-def three_public_sentence(
-    year: int,
-    total: Completion,
-    total_change: Change,
-    items: Sequence[tuple[str, Completion, Change]],
-    places: int = 1,
-    unit_name: str = "",
-) -> str:
-    """§七（一）: 预算, 决算, completion and change for the total and each item.
-
-    With no budget and no spending it uses the template's 无 wording.
-
-    Examples:
-        >>> z = Decimal("0")
-        >>> three_public_sentence(2020, completion(z, z, "预算"), change(z, z), [])
-        '2020年度无“三公”经费财政拨款支出：预算为0万元，支出决算为0万元，与上年持平。'
-    """
-    if total.actual == 0 and not total.budget:
-        budget = "" if total.budget is None else f"预算为{format_amount(total.budget)}，"
-        clause = change_clause(total_change, places, base="比上年")
-        return f"{unit_name}{year}年度无“三公”经费财政拨款支出：{budget}支出决算为0万元，{clause}。"
-
-    def part(label: str, comp: Completion, chg: Change) -> str:
-        budget = "" if comp.budget is None else f"预算为{format_amount(comp.budget)}，"
-        head = f"{label}支出{budget}支出决算为{format_amount(comp.actual)}"
-        return f"{head}{_rate(comp, places)}，{change_clause(chg, places, base='比上年')}"
-
-    body = part("“三公”经费财政拨款", total, total_change)
-    details = "；".join(part(*i) for i in items)
-    return f"{body}，其中：{details}。" if details else f"{body}。"
-
-
-def ops_cost_sentence(
-    year: int,
-    vs_budget: Change,
-    vs_prior: Change,
-    places: int = 1,
-    reason_budget: str | None = None,
-    reason_prior: str | None = None,
-) -> str:
-    """§十一（一）: ``…机关运行经费支出11.48万元，比年初预算数减少10.18万元，降低47.0%；…``
-
-    Examples:
-        >>> a = Decimal("11.48")
-        >>> ops_cost_sentence(2020, change(a, Decimal("21.66"), base_label="年初预算"),
-        ...                   change(a, Decimal("44.44")))
-        '2020年度机关运行经费支出11.48万元，比年初预算数减少10.18万元，降低47.0%；比上年决算数减少32.96万元，降低74.2%。'
-    """
-    actual = vs_budget.current if vs_budget.current is not None else vs_prior.current
-    if actual is None:
-        return "缺少机关运行经费数据。"
-    if actual == 0 and not vs_prior.prior:
-        return f"{year}年度无机关运行经费支出。"
-    parts, missing = [], []
-    for c, base, reason in (
-        (vs_budget, "年初预算数", reason_budget),
-        (vs_prior, "上年决算数", reason_prior),
-    ):
-        if c.prior is None:
-            missing.append(base)
-            continue
-        clause = change_clause(
-            c, places, base=f"比{base}", flat=f"与{base}持平", verbs=("增长", "降低")
-        )
-        parts.append(clause + (_reason(reason) if c.direction != "持平" else ""))
-    body = "，" + "；".join(parts) if parts else ""
-    if missing:
-        body += f"（缺少{'和'.join(missing)}，无法比较）"
-    return f"{year}年度机关运行经费支出{format_amount(actual)}{body}。"
-
-
-def procurement_sentence(
-    year: int,
-    total: Decimal | None,
-    goods: Decimal | None,
-    works: Decimal | None,
-    services: Decimal | None,
-    sme: Decimal | None = None,
-    micro: Decimal | None = None,
-    places: int = 1,
-) -> str:
-    """§十一（三）: amounts by kind and the share awarded to 中小企业 / 小微企业.
-
-    Examples:
-        >>> d = Decimal
-        >>> procurement_sentence(2020, d("46.42"), d("27.47"), d("0"), d("18.95"), d("46.42"))
-        '2020年度政府采购支出总额46.42万元，其中：政府采购货物支出27.47万元、政府采购工程支出0万元、政府采购服务支出18.95万元。授予中小企业合同金额46.42万元，占政府采购支出总额的100.0%。'
-    """
-    if total is None:
-        return "缺少政府采购支出数据。"
-    if total == 0:
-        return f"{year}年度无政府采购支出。"
-    kinds = [
-        f"政府采购{k}支出{format_amount(v)}"
-        for k, v in (("货物", goods), ("工程", works), ("服务", services))
-        if v is not None
-    ]
-    text = f"{year}年度政府采购支出总额{format_amount(total)}"
-    text += f"，其中：{'、'.join(kinds)}。" if kinds else "。"
-    if sme is not None:
-        ratio = format_pct(share(sme, total), places)
-        text += f"授予中小企业合同金额{format_amount(sme)}，占政府采购支出总额的{ratio}"
-        if micro is not None:
-            ratio = format_pct(share(micro, total), places)
-            text += (
-                f"，其中：授予小微企业合同金额{format_amount(micro)}，占政府采购支出总额的{ratio}"
-            )
-        text += "。"
-    return text
-
-
-def fund_sentence(
-    year: int, kind: str, income: Decimal | None, expense: Decimal | None, empty: bool = False
-) -> str:
-    """§八/§九: ``本年度无政府性基金预算财政拨款收支。`` or the amounts.
-
-    ``kind`` is ``gov_fund`` or ``soe_capital``; ``empty`` marks a table
-    published empty.
-
-    Examples:
-        >>> fund_sentence(2020, "gov_fund", Decimal("0"), Decimal("0"))
-        '本年度无政府性基金预算财政拨款收支。'
-        >>> fund_sentence(2020, "soe_capital", None, Decimal("3.5"))
-        '2020年度国有资本经营预算财政拨款支出3.5万元。'
-    """
-    name = _FUNDS[kind]
-    if empty or (not income and not expense):
-        return f"本年度无{name}财政拨款收支。"
-    parts = [
-        f"{w}{format_amount(v)}" for w, v in (("收入", income), ("支出", expense)) if v is not None
-    ]
-    return f"{year}年度{name}财政拨款{'，'.join(parts)}。"
