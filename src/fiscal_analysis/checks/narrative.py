@@ -17,7 +17,6 @@ Examples:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -26,7 +25,9 @@ from ..dataset import Dataset
 from ..extract.statements import Parsed, Rate, parse
 from ..extract.text import normalise_line
 from ..findings import Finding
-from ..money import format_number, to_decimal
+from ..money import format_number
+from .narrative_form import form_findings
+from .narrative_form import wan_text as _w
 
 __all__ = ["RULE_OF_SECTION", "check_narrative"]
 
@@ -36,21 +37,12 @@ RULE_OF_SECTION = {
     "three_public": "N-9", "gov_fund": "N-10", "soe": "N-10", "ops_cost": "N-11",
     "general": "N-11", "procurement": "N-12", "assets": "N-13", "annex": "N-14",
 }  # fmt: skip
-_PLACEHOLDER = re.compile(
-    r"X{2,}|×{2,}|某某|增加（减少）|减少（增加）|增长（下降）|下降（增长）|大于（小于）|小于（大于）|高于（低于）"
-)
-_DUP = re.compile(r"(增加|减少|增长|下降|万元|支出|收入|的)\1")
-_PCT_WORD = re.compile(r"(?:占|增长|下降|降低|上升|完成(?:年初|全年|调整)?预算(?:数)?的)$")
 _NAMES = {
     "income_grand_total": "收入支出总计", "expense_grand_total": "收入支出总计",
     "income_total": "本年收入合计", "expense_total": "本年支出合计", "total": "支出合计",
     "basic": "基本支出", "project": "项目支出", "budget_initial": "年初预算数",
     "personnel_total": "人员经费合计", "public_total": "公用经费合计",
 }  # fmt: skip
-
-
-def _w(v: int | None) -> str:
-    return "—" if v is None else f"{format_number(to_decimal(v))}万元"
 
 
 class _Checker:
@@ -245,43 +237,6 @@ class _Checker:
                 msg = f"第{it.number}项「{name}」在05表中找不到对应的项级科目。"
                 self.add("N-7", "fail", "warning", msg, figs, None, it.line)
 
-    def form(self, lines: list[str]) -> None:
-        for n, line in enumerate(lines, start=1):
-            for m in _PLACEHOLDER.finditer(line):
-                msg = f"模板占位或备选词「{m.group(0)}」未删改，请按实际情况改写。"
-                self.add("F-PLACEHOLDER", "fail", "error", msg, {"原文": m.group(0)}, None, n)
-            for m in _DUP.finditer(line):
-                msg = f"「{m.group(0)}」词语重复，请删去多余的「{m.group(1)}」。"
-                self.add("F-DUP", "fail", "warning", msg, {"原文": m.group(0)}, None, n)
-        known = {f.value for f in self.p.figures if f.unit == "万元" and f.value}
-        for num in self.p.numbers + self.p.unrecognised:
-            if num.unit == "" and _PCT_WORD.search(num.label) and num in self.p.unrecognised:
-                msg = f"「{num.label}{num.text}」缺少百分号，应写作{num.text}%。"
-                self.add(
-                    "F-PERCENT",
-                    "fail",
-                    "error",
-                    msg,
-                    {"原文": num.label + num.text},
-                    None,
-                    num.line,
-                )
-            elif num.unit == "万":
-                msg = f"「{num.text}」单位不完整，应写作「{num.text}元」。"
-                self.add("F-UNIT", "fail", "warning", msg, {"原文": num.text}, None, num.line)
-            elif num.unit == "元":
-                as_wan = (
-                    int(num.value * 100)
-                    if num.value == num.value.quantize(Decimal("0.01"))
-                    else None
-                )
-                if as_wan in known:
-                    msg = f"「{num.text}」应为万元：同一数字在其他处写作{_w(as_wan)}。"
-                    self.add("F-UNIT", "fail", "error", msg, {"原文": num.text}, None, num.line)
-                else:
-                    msg = f"金额「{num.text}」以元为单位，已换算为万元；请确认单位。"
-                    self.add("F-UNIT", "fail", "info", msg, {"原文": num.text}, None, num.line)
-
 
 def _pct(value: Fraction, places: int) -> str:
     d = Decimal(value.numerator) / Decimal(value.denominator)
@@ -328,7 +283,8 @@ def check_narrative(
     c.rates()
     c.directions()
     c.items()
-    c.form(raw)
+    for rule, severity, msg, figs, line in form_findings(c.p, raw):
+        c.add(rule, "fail", severity, msg, figs, None, line)
     out, seen = [], set()
     for f in c.out:
         key = (f.rule, f.status, f.source, f.message)
