@@ -107,6 +107,19 @@ def child(path: Path, sample: int, budget_s: float = 120.0) -> dict:
     out["pefa_s"] = time.perf_counter() - t
     out["pefa_cpu_s"] = time.process_time() - c
     out["pefa_rows"] = len(pefa)
+    # Whole-panel metrics (fiscal_analysis.panel, when present): the "all metrics" of the target.
+    try:
+        from fiscal_analysis.panel import all_metrics
+    except ImportError:
+        all_metrics = None
+    out["panel_functions"] = ["fiscal_analysis.panel.all_metrics"] if all_metrics else []
+    t, c = time.perf_counter(), time.process_time()
+    if all_metrics is not None:
+        all_metrics(ds)
+    out["panel_all_s"] = time.perf_counter() - t if all_metrics else None
+    out["panel_all_cpu_s"] = time.process_time() - c if all_metrics else None
+    out["library_total_s"] = out["load_s"] + out["panel_all_s"] if all_metrics else None
+    out["rss_after_panel_mb"] = round(_maxrss_mb(), 1)
     t = time.perf_counter()
     pairs = ds.pairs()
     out["pairs_s"] = time.perf_counter() - t
@@ -195,6 +208,8 @@ def run(
             per = rec["per_pair_s"]
             msg += f", pefa {rec['pefa_s']:.2f} s, per pair "
             msg += "skipped" if per is None else f"{per * 1000:.1f} ms"
+            if rec.get("panel_all_s") is not None:
+                msg += f", panel.all_metrics {rec['panel_all_s']:.2f} s"
             print(f"[library]   {msg}, peak {rec['peak_rss_mb']:.0f} MB", flush=True)
     ok = [r for r in results if "error" not in r]
     slopes = {
