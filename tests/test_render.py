@@ -42,6 +42,12 @@ def statuses(batch):
     return {(r.entity_id, r.year): r.status for r in batch.reports}
 
 
+def rerender(workspace, **options):
+    """Render the workspace's data into its reports (fixture notebook, no bar unless told)."""
+    options = {"notebook": NOTEBOOK, "progress": False, **options}
+    return render_reports(workspace / "data", workspace / "reports", **options)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def pinned_code_digest():
     """Hold the package-source digest fixed, so edits made elsewhere mid-run don't re-render.
@@ -131,9 +137,7 @@ def no_kernels(monkeypatch):
 
 
 def test_second_render_skips_everything_without_starting_kernels(workspace, no_kernels):
-    batch = render_reports(
-        workspace / "data", workspace / "reports", notebook=NOTEBOOK, progress=False
-    )
+    batch = rerender(workspace)
     assert statuses(batch) == dict.fromkeys(PAIRS, "skipped")
     assert batch.exit_code == 0
     assert "跳过 3 份" in batch.summary()
@@ -145,9 +149,7 @@ def test_changed_data_file_rerenders_only_reports_that_read_it(workspace):
         facts.read_text(encoding="utf-8").replace(",99.2,", ",99.3,"), encoding="utf-8"
     )
     alpha_before = (workspace / "reports/alpha/2020/report.html").read_bytes()
-    batch = render_reports(
-        workspace / "data", workspace / "reports", notebook=NOTEBOOK, progress=False
-    )
+    batch = rerender(workspace)
     assert statuses(batch) == {
         ("alpha", 2019): "skipped",
         ("alpha", 2020): "skipped",
@@ -168,9 +170,7 @@ def test_other_entitys_row_in_shared_entities_csv_rerenders_only_that_entity(wor
         text.replace("湖南省乙县,县级,测试单位", "湖南省乙县,县级,测试单位（已更正）"),
         encoding="utf-8",
     )
-    batch = render_reports(
-        workspace / "data", workspace / "reports", notebook=NOTEBOOK, progress=False
-    )
+    batch = rerender(workspace)
     assert statuses(batch) == {
         ("alpha", 2019): "skipped",
         ("alpha", 2020): "skipped",
@@ -185,9 +185,7 @@ def test_one_year_file_rerenders_every_report_of_that_entity_and_no_other(worksp
     text = facts.read_text(encoding="utf-8")
     assert text.count(",662.95,") == 2
     facts.write_text(text.replace(",662.95,", ",662.96,"), encoding="utf-8")
-    batch = render_reports(
-        workspace / "data", workspace / "reports", notebook=NOTEBOOK, progress=False
-    )
+    batch = rerender(workspace)
     assert statuses(batch) == {
         ("alpha", 2019): "rendered",
         ("alpha", 2020): "rendered",
@@ -205,9 +203,7 @@ def test_reformatted_csv_with_the_same_values_rerenders_nothing(workspace, no_ke
     facts.write_bytes(("\r\n".join([head, *rows]) + "\r\n").encode("gb18030"))
     entities = workspace / "data/entities.csv"
     entities.write_bytes(b"\xef\xbb\xbf" + entities.read_bytes())  # a BOM
-    batch = render_reports(
-        workspace / "data", workspace / "reports", notebook=NOTEBOOK, progress=False
-    )
+    batch = rerender(workspace)
     assert statuses(batch) == dict.fromkeys(PAIRS, "skipped")
 
 
@@ -229,13 +225,7 @@ def test_changed_notebook_or_force_rerenders(workspace, tmp_path):
     nb.cells.append(nbformat.v4.new_markdown_cell("附注：笔记本已修改。"))
     edited = tmp_path / "edited.ipynb"
     nbformat.write(nb, edited)
-    batch = render_reports(
-        workspace / "data",
-        workspace / "reports",
-        notebook=edited,
-        entities=["beta"],
-        progress=False,
-    )
+    batch = rerender(workspace, notebook=edited, entities=["beta"])
     assert statuses(batch) == {("beta", 2020): "rendered"}
     assert batch.reports[0].reason == "笔记本已变化"
     assert "附注：笔记本已修改。" in batch.reports[0].html.read_text(encoding="utf-8")
@@ -286,16 +276,12 @@ def test_failed_report_is_retried_and_recovers(workspace):
     facts = workspace / "data/beta/2020/facts.csv"
     good = facts.read_text(encoding="utf-8")
     facts.write_text("".join(ln for ln in good.splitlines(True) if "income_grand_total" not in ln))
-    first = render_reports(
-        workspace / "data", workspace / "reports", notebook=NOTEBOOK, progress=False
-    )
+    first = rerender(workspace)
     failed = next(r for r in first.reports if r.status == "failed")
     assert (failed.cell_index, failed.ename) == (4, "TypeError")
     assert failed.cell_source.startswith("total = int(ds.hundredths(")
     facts.write_text(good, encoding="utf-8")  # data restored: the stored report matches again
-    second = render_reports(
-        workspace / "data", workspace / "reports", notebook=NOTEBOOK, progress=False
-    )
+    second = rerender(workspace)
     assert statuses(second) == dict.fromkeys(PAIRS, "skipped")
 
 
@@ -338,15 +324,7 @@ def test_executor_is_pluggable(workspace):
     """A process-based executor works too: each job starts its own kernel where it runs."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as executor:
-        batch = render_reports(
-            workspace / "data",
-            workspace / "reports",
-            notebook=NOTEBOOK,
-            entities=["beta"],
-            force=True,
-            executor=executor,
-            progress=False,
-        )
+        batch = rerender(workspace, entities=["beta"], force=True, executor=executor)
     assert statuses(batch) == {("beta", 2020): "rendered"}
     assert "收入总计 99.2万元" in batch.reports[0].html.read_text(encoding="utf-8")
 
