@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-__all__ = ["FUNCTION_LEVELS", "Classification", "normalize_code"]
+__all__ = ["FUNCTION_LEVELS", "LEVEL_DIGITS", "Classification", "normalize_code"]
 
 FUNCTION_LEVELS = {3: "类", 5: "款", 7: "项"}
 ECONOMIC_LEVELS = {3: "类", 5: "款"}
+#: Digits of a 功能分类 code at each level.
+LEVEL_DIGITS = {"类": 3, "款": 5, "项": 7}
 _SEP = re.compile(r"[\s|｜/\-]+")
 
 

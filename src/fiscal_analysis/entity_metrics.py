@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .classification import LEVEL_DIGITS
 from .dataset import Dataset
 from .decompose import Decomposition, decompose
+from .items import PROCUREMENT_PARTS
 from .metrics import Change, Completion, change, completion, share
 from .money import format_pct  # noqa: F401 (doctests)
 from .structure import figure, frame, function_structure, label_of, share_rows
@@ -28,9 +30,7 @@ __all__ = [
     "yoy_for",
 ]
 
-_PROCUREMENT = ("goods", "works", "services", "sme", "micro")
 _THREE_PUBLIC = ("total", "abroad", "vehicle", "vehicle_purchase", "vehicle_operation", "reception")
-_LEVEL_LEN = {"类": 3, "款": 5, "项": 7}
 
 
 def total_completion(ds: Dataset, entity_id: str, year: int, basis: str = "initial") -> Completion:
@@ -67,7 +67,7 @@ def budget_completion(ds: Dataset, entity_id: str, year: int, level: str = "项"
         >>> df.set_index("code").loc["2010301", ["rate", "reason"]].tolist()
         [None, '年初预算为0，无法计算完成率']
     """
-    n = _LEVEL_LEN[level]
+    n = LEVEL_DIGITS[level]
     f = ds.facts_for(entity_id, year)
     codes = sorted({c for c in f.loc[f["table"] == "T05", "code"] if len(c) == n})
     cl = ds.classification
@@ -136,7 +136,7 @@ def procurement(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
         ('27.47', '100.0%')
     """
     whole, _ = figure(ds, entity_id, year, "procurement", "total")
-    rows = share_rows(ds, entity_id, year, "procurement", _PROCUREMENT, whole)
+    rows = share_rows(ds, entity_id, year, "procurement", PROCUREMENT_PARTS, whole)
     cols = ["item", "label", "amount", "pct", "status"]
     return frame(rows, cols, total=whole, total_label=label_of("procurement", "total"))
 

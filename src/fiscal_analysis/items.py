@@ -22,7 +22,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["REASON_TOPICS", "TABLES", "Item", "TableSpec", "unit_of"]
+__all__ = [
+    "EXPENSE_PARTS",
+    "INCOME_FISCAL_PARTS",
+    "INCOME_OTHER_PARTS",
+    "PROCUREMENT_PARTS",
+    "REASON_TOPICS",
+    "TABLES",
+    "Item",
+    "TableSpec",
+    "unit_of",
+]
 
 WAN = "万元"
 
@@ -300,6 +310,22 @@ REASON_TOPICS: dict[str, str] = {
     "gov_fund": "政府性基金预算收支",
     "soe_capital": "国有资本经营预算收支",
 }
+
+
+#: 01表 income rows that together make 财政拨款收入.
+INCOME_FISCAL_PARTS = ("income_general_public", "income_gov_fund", "income_soe_capital")
+#: 01表 income rows other than 财政拨款收入.
+INCOME_OTHER_PARTS = (
+    "income_superior_subsidy",
+    "income_business",
+    "income_operating",
+    "income_affiliated",
+    "income_other",
+)
+#: 03表 columns that add up to 本年支出合计.
+EXPENSE_PARTS = ("basic", "project", "upper_remit", "operating", "affiliated_subsidy")
+#: 政府采购 parts whose share of the total is reported.
+PROCUREMENT_PARTS = ("goods", "works", "services", "sme", "micro")
 
 
 def unit_of(table: str, item: str) -> str:

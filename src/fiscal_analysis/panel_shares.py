@@ -23,13 +23,20 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .items import TABLES
+from .classification import LEVEL_DIGITS
+from .items import (
+    EXPENSE_PARTS,
+    INCOME_FISCAL_PARTS,
+    INCOME_OTHER_PARTS,
+    PROCUREMENT_PARTS,
+    TABLES,
+)
 from .panel_rates import ratio_pct_panel
 from .panel_view import Source, view_of
 
 __all__ = [
     "INCOME_FISCAL_PARTS",
-    "INCOME_OTHER",
+    "INCOME_OTHER_PARTS",
     "basic_shares",
     "expense_shares",
     "function_shares",
@@ -39,17 +46,7 @@ __all__ = [
     "shares_panel",
 ]
 
-INCOME_FISCAL_PARTS = ("income_general_public", "income_gov_fund", "income_soe_capital")
-INCOME_OTHER = (
-    "income_superior_subsidy",
-    "income_business",
-    "income_operating",
-    "income_affiliated",
-    "income_other",
-)
-_EXPENSE_PARTS = ("basic", "project", "upper_remit", "operating", "affiliated_subsidy")
-_PROCUREMENT = ("goods", "works", "services", "sme", "micro")
-LEVEL_LEN = {"类": 3, "款": 5, "项": 7}
+LEVEL_LEN = LEVEL_DIGITS
 
 #: One part for :func:`shares_frame`: values, valid mask and status arrays over the pairs.
 Part = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -159,20 +156,20 @@ def income_shares(source: Source, places: int | None = 1) -> pd.DataFrame:
     fst = np.where(derive, "derived", fst).astype(object)
     parts = {"income_fiscal": (fv, fok | derive, fst)}
     parts |= dict(zip(INCOME_FISCAL_PARTS, subs, strict=True))
-    parts |= {x: _part(view, "T01", x) for x in INCOME_OTHER}
+    parts |= {x: _part(view, "T01", x) for x in INCOME_OTHER_PARTS}
     labels = {x: _label("T01", x) for x in parts}
-    parent = [None] + ["income_fiscal"] * 3 + [None] * len(INCOME_OTHER)
+    parent = [None] + ["income_fiscal"] * 3 + [None] * len(INCOME_OTHER_PARTS)
     return shares_frame(view, parts, labels, (w, w_ok), places, {"parent": parent})
 
 
 def expense_shares(source: Source, places: int | None = 1) -> pd.DataFrame:
     """本年支出 by kind (T03) vs 本年支出合计, as :func:`.structure.expense_structure`."""
-    return shares_panel(source, "T03", _EXPENSE_PARTS, "total", places=places)
+    return shares_panel(source, "T03", EXPENSE_PARTS, "total", places=places)
 
 
 def procurement_shares(source: Source, places: int | None = 1) -> pd.DataFrame:
     """政府采购 parts vs 政府采购支出总额, as :func:`fiscal_analysis.entity_metrics.procurement`."""
-    return shares_panel(source, "procurement", _PROCUREMENT, "total", places=places)
+    return shares_panel(source, "procurement", PROCUREMENT_PARTS, "total", places=places)
 
 
 def basic_shares(source: Source, places: int | None = 1) -> pd.DataFrame:

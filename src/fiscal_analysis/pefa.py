@@ -30,6 +30,7 @@ from fractions import Fraction
 
 import pandas as pd
 
+from .classification import LEVEL_DIGITS
 from .dataset import Dataset
 from .money import Exact, format_pct, to_decimal  # noqa: F401 (doctests)
 
@@ -46,7 +47,6 @@ __all__ = [
 
 _AGGREGATE_BANDS = (("A", 95, 105), ("B", 90, 110), ("C", 85, 115))
 _COMPOSITION_BANDS = (("A", 5), ("B", 10), ("C", 15))
-_LEVEL_LEN = {"类": 3, "款": 5, "项": 7}
 
 
 def _check(
@@ -188,7 +188,7 @@ def outturn_table(ds: Dataset, entity_id: str | None = None, level: str = "项")
         ('194.04%', 'D')
     """
     f = ds.facts
-    sel = f[(f["table"] == "T05") & (f["code"].str.len() == _LEVEL_LEN[level])]
+    sel = f[(f["table"] == "T05") & (f["code"].str.len() == LEVEL_DIGITS[level])]
     sel = sel[sel["item"].isin(["total", "budget_initial"]) & sel["value"].notna()]
     if entity_id is not None:
         sel = sel[sel["entity_id"] == entity_id]

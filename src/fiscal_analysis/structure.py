@@ -14,8 +14,9 @@ from decimal import Decimal
 
 import pandas as pd
 
+from .classification import LEVEL_DIGITS
 from .dataset import Dataset
-from .items import TABLES
+from .items import EXPENSE_PARTS, INCOME_FISCAL_PARTS, INCOME_OTHER_PARTS, TABLES
 from .metrics import share
 from .money import format_pct, to_decimal  # noqa: F401 (doctests)
 
@@ -31,17 +32,6 @@ __all__ = [
     "project_structure",
     "share_rows",
 ]
-
-_INCOME_FISCAL_PARTS = ("income_general_public", "income_gov_fund", "income_soe_capital")
-_INCOME_OTHER = (
-    "income_superior_subsidy",
-    "income_business",
-    "income_operating",
-    "income_affiliated",
-    "income_other",
-)
-_EXPENSE_PARTS = ("basic", "project", "upper_remit", "operating", "affiliated_subsidy")
-_LEVEL_LEN = {"类": 3, "款": 5, "项": 7}
 
 
 def figure(
@@ -120,14 +110,14 @@ def income_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
     """
     whole, _ = figure(ds, entity_id, year, "T01", "income_total")
     fiscal, status = figure(ds, entity_id, year, "T01", "income_fiscal")
-    parts = [figure(ds, entity_id, year, "T01", i)[0] for i in _INCOME_FISCAL_PARTS]
+    parts = [figure(ds, entity_id, year, "T01", i)[0] for i in INCOME_FISCAL_PARTS]
     if fiscal is None and all(p is not None for p in parts):
         fiscal, status = sum(parts, Decimal(0)), "derived"  # type: ignore[arg-type]
     top = {"item": "income_fiscal", "label": label_of("T01", "income_fiscal"), "amount": fiscal}
     rows = [{**top, "pct": share(fiscal, whole), "status": status, "parent": None}]
-    sub = dict.fromkeys(_INCOME_FISCAL_PARTS, "income_fiscal")
-    rows += share_rows(ds, entity_id, year, "T01", _INCOME_FISCAL_PARTS, whole, sub)
-    rows += share_rows(ds, entity_id, year, "T01", _INCOME_OTHER, whole, {})
+    sub = dict.fromkeys(INCOME_FISCAL_PARTS, "income_fiscal")
+    rows += share_rows(ds, entity_id, year, "T01", INCOME_FISCAL_PARTS, whole, sub)
+    rows += share_rows(ds, entity_id, year, "T01", INCOME_OTHER_PARTS, whole, {})
     cols = ["item", "label", "amount", "pct", "status", "parent"]
     return frame(rows, cols, total=whole, total_label="本年收入合计")
 
@@ -142,7 +132,7 @@ def expense_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
         [('基本支出', '56.9%'), ('项目支出', '43.1%')]
     """
     whole, _ = figure(ds, entity_id, year, "T03", "total")
-    rows = share_rows(ds, entity_id, year, "T03", _EXPENSE_PARTS, whole)
+    rows = share_rows(ds, entity_id, year, "T03", EXPENSE_PARTS, whole)
     cols = ["item", "label", "amount", "pct", "status"]
     return frame(rows, cols, total=whole, total_label="本年支出合计")
 
@@ -168,11 +158,11 @@ def function_structure(
         >>> [(r.full_name, str(r.amount), format_pct(r.pct)) for r in df.itertuples()]
         [('一般公共服务支出（类）', '258.47', '77.0%'), ('卫生健康支出（类）', '77.31', '23.0%')]
     """
-    if level not in _LEVEL_LEN:
+    if level not in LEVEL_DIGITS:
         raise ValueError(f"level 应为 类、款 或 项 (got {level!r})")
     whole, _ = figure(ds, entity_id, year, table, item)
     lines = _coded(ds, entity_id, year, table, item)
-    lines = lines[lines["code"].str.len() == _LEVEL_LEN[level]]
+    lines = lines[lines["code"].str.len() == LEVEL_DIGITS[level]]
     cl = ds.classification
     rows = []
     for code, value, basis in zip(lines["code"], lines["value"], lines["basis"], strict=True):
