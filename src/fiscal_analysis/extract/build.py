@@ -18,6 +18,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from .implied import with_implied
 from .rows import code_names, dataset_rows
 from .sections import find_tables
 from .statements import Parsed, parse
@@ -118,4 +119,4 @@ def build(lines: list[str], source: str, entity_id: str | None = None) -> Extrac
     parsed = parse(lines, code_names(tables), known)
     ex = Extraction(eid, name, year, doc_id, title, lines, tables, parsed)
     ex.rows = dataset_rows(ex, region, level, source)
-    return ex
+    return with_implied(ex)

@@ -8,11 +8,14 @@ Three additions, each its own module: economic items listed without amounts
 Examples:
     >>> from fiscal_analysis.extract.build import build
     >>> from fiscal_analysis.extract.text import read_lines
-    >>> ex = with_implied(build(read_lines("data/raw/lusong-xzsp-2020.txt"), "seed.txt"))
+    >>> ex = build(read_lines("data/raw/lusong-xzsp-2020.txt"), "seed.txt")  # calls with_implied
     >>> sorted({r["basis"] for r in ex.rows["facts"]})
     ['derived', 'published', 'undisclosed']
     >>> len(ex.rows["indicators"])
     29
+    >>> again = with_implied(ex)  # idempotent
+    >>> len(again.rows["facts"]) == len(ex.rows["facts"]), len(again.rows["indicators"])
+    (True, 29)
 """
 
 from __future__ import annotations
@@ -73,7 +76,8 @@ def with_implied(ex: Extraction) -> Extraction:
     indicators = find_indicators(ex.lines, ex.parsed, ex.parsed.sections)
     rows = dict(ex.rows)
     rows["facts"] = facts
-    rows["indicators"] = list(ex.rows.get("indicators", [])) + indicator_rows(
-        indicators, ex.entity_id, ex.year, ex.doc_id
-    )
+    old = list(ex.rows.get("indicators", []))
+    have = {r["indicator"] for r in old}
+    new = indicator_rows(indicators, ex.entity_id, ex.year, ex.doc_id)
+    rows["indicators"] = old + [r for r in new if r["indicator"] not in have]
     return replace(ex, rows=rows, notes=[*ex.notes, *notes])
