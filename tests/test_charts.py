@@ -13,6 +13,9 @@ import matplotlib as mpl
 import pytest
 
 from fiscal_analysis.charts import (
+    DPI,
+    MAX_BARS,
+    MAX_HEIGHT,
     Chart,
     budget_actual_chart,
     chart_html,
@@ -200,6 +203,44 @@ def test_budget_chart_states_missing_budget():
     chart = budget_actual_chart([("某项", None, D("5"))], title="预算")
     assert "年初预算未公开，无完成率" in chart.alt
     figure_png(chart.figure)
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def test_budget_chart_draws_the_largest_variances_and_says_where_the_rest_are():
+    # 15 lines: 项i differs by i; 项大 and 项同 both by 1.5, 项大 with the larger 决算
+    rows = [(f"项{i:02d}", D(100), D(100 + i)) for i in range(1, 13)]
+    rows.insert(0, ("项同", D(10), D("11.5")))
+    rows.insert(7, ("项大", D(900), D("901.5")))
+    rows.append(("项缺", None, D("3.5")))  # no budget: no difference
+    chart = budget_actual_chart(rows, title="各项预算与决算")
+    assert len(rows) == 15 and MAX_BARS == 12
+    shown = [t.get_text().split("\n")[0] for t in chart.figure.axes[0].get_yticklabels()][::-1]
+    assert shown == ["项02", "项03", "项04", "项05", "项06", "项大", "项07", "项08", "项09", "项10",
+                     "项11", "项12"]  # fmt: skip
+    assert chart.alt.startswith(
+        "各项预算与决算（预算与决算对比图）：图中为决算与年初预算差额最大的12项，其余3项见下表。"
+        "项02年初预算100万元、决算102万元，完成年初预算的102.0%；"
+    )
+    assert "项01" not in chart.alt and "项缺" not in chart.alt and "项同" not in chart.alt
+    assert chart.figure.axes[0].get_title() == "各项预算与决算（差额最大的12项）"
+    assert chart.figure.get_figheight() <= MAX_HEIGHT
+    few = budget_actual_chart(rows[:3], title="各项预算与决算")
+    assert "其余" not in few.alt and few.figure.axes[0].get_title() == "各项预算与决算"
+    width, height = _png_size(figure_png(chart.figure))
+    assert width < 8.5 * DPI and height <= MAX_HEIGHT * DPI
+
+
+def test_structure_bars_lump_the_smallest_parts_exactly():
+    parts = [(f"第{i}类", D(i)) for i in range(1, 15)]  # 14 parts, total 105
+    chart = structure_chart(parts, title="按类")
+    labels = [t.get_text() for t in chart.figure.axes[0].get_yticklabels()]
+    assert labels == [f"第{i}类" for i in range(4, 15)] + ["其余3项合计"]
+    assert chart.alt.endswith("第14类14万元，占13.3%；其余3项合计6万元，占5.7%。")
+    assert 4.2 < chart.figure.get_figheight() <= MAX_HEIGHT
+    assert _bars().figure.get_figheight() == 4.2
 
 
 def test_signed_amount_and_house_style():

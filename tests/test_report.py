@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import re
 import shutil
@@ -9,11 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.synth import write_panel
+from fiscal_analysis.charts import DPI, MAX_HEIGHT
 from fiscal_analysis.exceptions import FiscalAnalysisError
+from fiscal_analysis.narrate import describe
 from fiscal_analysis.report import (
+    COVERED_PARTS,
     Section,
     coverage_statement,
     fmt_amount,
+    has_part,
     missing_parts,
     open_report,
     resolve_data_dir,
@@ -305,3 +311,41 @@ def test_table_html_marks_figures_and_escapes():
     assert "<b>" not in out and out.count("<tr>") == 3
     assert column_class(["5.0%", "年初预算为0，无法计算完成率"]) == ""
     assert column_class(["", "—"]) == ""
+
+
+def test_context_computes_shared_parts_once_with_the_same_results(ctx):
+    fresh = open_report(DATA, ENTITY, 2020)
+    assert fresh.paragraphs is fresh.paragraphs  # computed once, then kept
+    assert fresh.paragraphs == describe(fresh.ds, ENTITY, 2020, 1)
+    assert income_section(fresh).paragraphs[0] == fresh.paragraphs["income"]
+    assert expense_section(fresh).paragraphs[0] == (
+        "本年支出合计335.78万元，其中：基本支出190.92万元，占56.9%；项目支出144.86万元，占43.1%。"
+    )
+    topics = {(t, c) for t, c, _ in fresh.stated_reasons}
+    assert len(topics) > 3
+    for topic, code in topics:
+        assert list(fresh.reasons(topic, code)) == fresh.ds.reasons_for(ENTITY, 2020, topic, code)
+        assert list(fresh.reasons(topic)) == fresh.ds.reasons_for(ENTITY, 2020, topic)
+    assert fresh.reasons("budget_variance", "2010301") == ("在执行过程中细化功能科目。",)
+    assert fresh.reasons("no_such_topic") == ()
+    assert all(fresh.present_parts.values()) and list(fresh.present_parts) == list(COVERED_PARTS)
+    with pytest.raises(KeyError):
+        has_part(fresh, "不存在的部分")
+
+
+def _png_height(figure_html: str) -> int:
+    data = re.search(r"base64,([A-Za-z0-9+/=]+)", figure_html).group(1)
+    return int.from_bytes(base64.b64decode(data)[20:24], "big")
+
+
+def test_many_items_chart_is_bounded_and_the_table_lists_every_item(tmp_path):
+    write_panel(tmp_path, 1, 2, layout="entity-year")
+    ctx = open_report(tmp_path, "synth-0001", 2016)
+    items = general_public_section(ctx).subsections[2]
+    n = len(items.table)
+    assert n == 64 and len(items.paragraphs) == n + 1  # every 项 in the table and the text
+    (chart,) = items.charts
+    assert f"图中为决算与年初预算差额最大的12项，其余{n - 12}项见下表。" in chart.alt
+    assert chart.alt.count("、决算") == 12  # the 12 lines charted, named in the alt text
+    assert _png_height(chart.html) <= MAX_HEIGHT * DPI
+    assert "<figcaption>" in chart.html and f"其余{n - 12}项见下表" in chart.html

@@ -115,6 +115,23 @@ def test_same_text_gives_the_same_bytes_and_cache_is_exact():
     assert font_face_css(chars) == font_face_css(chars + "收")
 
 
+def test_subsets_cut_from_the_gb2312_base_font_are_the_same_bytes(seed_page, monkeypatch):
+    """After a few subsets a process cuts from a GB 2312 base font: same bytes, just faster."""
+    chars = "".join(sorted(set(page_characters(seed_page))))
+    assert len(chars) > 300
+    src = font_source()
+    full = webfont._font_bytes(src.path)
+    monkeypatch.setattr(webfont, "_WARM_AFTER", -1)  # take the base-font path at once
+    for flavor in ("woff", "otf"):
+        direct = webfont._cut(full, src.number, chars, flavor, prepared=False)
+        assert webfont._subset.__wrapped__(src, chars, flavor) == direct
+    base, covered = webfont._base_font(src)
+    assert covered.issuperset(chars) and "們" not in covered  # 們: traditional, not GB 2312
+    rare = webfont._subset.__wrapped__(src, chars + "們", "otf")  # falls back to the full font
+    assert missing_glyphs(rare, chars.strip() + "們") == []
+    assert missing_glyphs(base, "收支總") == ["總"]
+
+
 def test_flavors():
     assert subset_font("财政", flavor="otf")[:4] == b"OTTO"
     assert subset_font("财政", flavor="woff")[:4] == b"wOFF"

@@ -59,7 +59,12 @@ COLORS = {
     "actual": "#2f5597",
     "series": ["#2f5597", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6"],
 }
-DPI = 150
+#: Resolution of embedded PNGs: crisp 11-point CJK text at a page width of 7.5 inches.
+DPI = 115
+#: At most this many bars in a budget-vs-actual or structure chart (the table lists every line).
+MAX_BARS = 12
+#: Tallest chart, in inches (rows get thinner before the figure grows past it).
+MAX_HEIGHT = 10.0
 
 
 class Chart(NamedTuple):
@@ -230,6 +235,32 @@ def _axes(fig: Figure, title: str, value_axis: str):
     return ax
 
 
+def _height(n: int, row: float, least: float) -> float:
+    """Figure height in inches for ``n`` bars of ``row`` inches, capped at :data:`MAX_HEIGHT`."""
+    return min(MAX_HEIGHT, max(least, row * n + 1.5))
+
+
+def _largest(keys: Sequence[tuple[Decimal, Decimal]], n: int) -> list[int]:
+    """Positions of the ``n`` largest ``keys`` (ties: earlier first), in their original order."""
+    ranked = sorted(range(len(keys)), key=lambda i: (-keys[i][0], -keys[i][1], i))
+    return sorted(ranked[:n])
+
+
+def _lump(parts: Sequence[tuple[str, Decimal]], limit: int) -> list[tuple[str, Decimal]]:
+    """At most ``limit`` parts: the largest ``limit - 1`` and one exact sum of the rest.
+
+    Examples:
+        >>> _lump([("a", Decimal(1)), ("b", Decimal(5)), ("c", Decimal(2))], 2)
+        [('b', Decimal('5')), ('其余2项合计', Decimal('3'))]
+    """
+    if len(parts) <= limit:
+        return list(parts)
+    keep = set(_largest([(abs(v), v) for _, v in parts], limit - 1))
+    rest = [v for i, (_, v) in enumerate(parts) if i not in keep]
+    kept = [p for i, p in enumerate(parts) if i in keep]
+    return [*kept, (f"其余{len(rest)}项合计", sum(rest, Decimal(0)))]
+
+
 def _validate(rows: Sequence, what: str) -> None:
     if not rows:
         raise ValueError(f"{what}没有数据，无法作图；请用文字说明 (nothing to chart)")
@@ -289,10 +320,14 @@ def structure_chart(
     total: Decimal | None = None,
     decimals: int = 1,
     kind: str = "bar",
+    max_parts: int = MAX_BARS,
 ) -> Chart:
     """Shares of a whole, as horizontal bars (``kind="bar"``) or a donut.
 
-    Shares are exact ratios of ``total`` (default: the sum of ``parts``).
+    Shares are exact ratios of ``total`` (default: the sum of ``parts``). More
+    than ``max_parts`` parts: the largest ``max_parts - 1`` are drawn and the
+    rest are summed (exactly) into one ``其余N项`` part, named as such in the
+    alt text; the figure grows with the number of bars up to :data:`MAX_HEIGHT`.
 
     Examples:
         >>> parts = [("一般公共服务", Decimal("258.47")), ("卫生健康", Decimal("77.31"))]
@@ -305,11 +340,13 @@ def structure_chart(
     whole = sum((v for _, v in parts), Decimal(0)) if total is None else total
     if kind == "donut" and any(v < 0 for _, v in parts):
         raise ValueError("环形图不能显示负数 (a donut cannot show negative parts)")
+    parts = _lump(parts, max_parts)
     shares = [format_pct(ratio_pct(v, whole, decimals), decimals) for _, v in parts]
     texts = [f"{_amount(v)}（{s}）" for (_, v), s in zip(parts, shares, strict=True)]
     with house_style():
         fig = Figure()
         if kind == "bar":
+            fig.set_figheight(_height(len(parts), 0.5, 4.2))
             ax = _axes(fig, title, "x")
             ys = list(range(len(parts)))[::-1]
             ax.barh(ys, [float(v) for _, v in parts], color=COLORS["actual"], height=0.55)
@@ -342,8 +379,15 @@ def budget_actual_chart(
     *,
     title: str,
     decimals: int = 1,
+    max_rows: int = MAX_BARS,
+    rest: str = "见下表",
 ) -> Chart:
     """Budget against actual per line, with the completion rate or why there is none.
+
+    More than ``max_rows`` lines: only the ``max_rows`` with the largest
+    |决算 − 年初预算| (then the largest 决算) are drawn, in their given order, and
+    the chart's title and alt text say how many others there are and where
+    they are (``rest``). The figure grows with the lines up to :data:`MAX_HEIGHT`.
 
     Examples:
         >>> rows = [("2013801", Decimal("200.35"), Decimal("10.00")),
@@ -354,6 +398,14 @@ def budget_actual_chart(
         2010301年初预算0万元、决算99.2万元，年初预算为0，无完成率。
     """
     _validate(rows, title)
+    omitted = max(0, len(rows) - max_rows)
+    if omitted:
+        zero = Decimal(0)
+        keys = [
+            (zero if b is None or a is None else abs(a - b), zero if a is None else a)
+            for _, b, a in rows
+        ]
+        rows = [rows[i] for i in _largest(keys, max_rows)]
     notes = []
     for _, budget, actual in rows:
         rate = None if actual is None else ratio_pct(actual, budget, decimals)
@@ -366,8 +418,9 @@ def budget_actual_chart(
         else:
             notes.append("年初预算为0，无完成率")
     with house_style():
-        fig = Figure(figsize=(7.5, max(3.0, 0.9 * len(rows) + 1.2)))
-        ax = _axes(fig, title, "x")
+        fig = Figure(figsize=(7.5, _height(len(rows), 0.8, 3.0)))
+        shown_title = f"{title}（差额最大的{len(rows)}项）" if omitted else title
+        ax = _axes(fig, shown_title, "x")
         n = len(rows)
         for i, (_, budget, actual) in enumerate(rows):
             y = n - 1 - i
@@ -391,7 +444,10 @@ def budget_actual_chart(
         f"{lbl}年初预算{_amount(b)}、决算{_amount(a)}，{note}"
         for (lbl, b, a), note in zip(rows, notes, strict=True)
     ]
-    return Chart(fig, f"{title}（预算与决算对比图）：" + "；".join(items) + "。")
+    head = f"{title}（预算与决算对比图）："
+    if omitted:
+        head += f"图中为决算与年初预算差额最大的{len(rows)}项，其余{omitted}项{rest}。"
+    return Chart(fig, head + "；".join(items) + "。")
 
 
 def trend_chart(

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -35,6 +36,7 @@ from .dataset import Dataset
 from .exceptions import FiscalAnalysisError
 from .loader import load_dataset
 from .money import format_amount, format_pct
+from .narrate import describe
 from .report_table import table_html
 
 __all__ = [
@@ -229,12 +231,39 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] = "data") -> Path:
 
 @dataclass(frozen=True)
 class ReportContext:
-    """What every section builder needs: the dataset, the entity, the year, decimals."""
+    """What every section builder needs: the dataset, the entity, the year, decimals.
+
+    What several sections read is computed once per report and kept on the
+    context: :attr:`paragraphs`, :attr:`stated_reasons` and :attr:`present_parts`.
+    """
 
     ds: Dataset
     entity_id: str
     year: int
     decimals: int = 1
+
+    @cached_property
+    def paragraphs(self) -> dict[str, str]:
+        """The standard 情况说明 paragraphs (:func:`fiscal_analysis.narrate.describe`)."""
+        return describe(self.ds, self.entity_id, self.year, self.decimals)
+
+    @cached_property
+    def stated_reasons(self) -> tuple[tuple[str, str, str], ...]:
+        """``(topic, code, text)`` of every stated reason of the year, in data order."""
+        r = self.ds.reasons
+        r = r[(r["entity_id"] == self.entity_id) & (r["year"] == self.year)]
+        return tuple(zip(r["topic"].tolist(), r["code"].tolist(), r["text"].tolist(), strict=True))
+
+    def reasons(self, topic: str, code: str | None = None) -> tuple[str, ...]:
+        """The stated reasons for ``topic`` (and ``code``, if given), verbatim."""
+        return tuple(
+            t for tp, c, t in self.stated_reasons if tp == topic and (code is None or c == code)
+        )
+
+    @cached_property
+    def present_parts(self) -> dict[str, bool]:
+        """For each part of :data:`COVERED_PARTS`: whether the year has any figure for it."""
+        return {part: _has_part(self, part) for part in COVERED_PARTS}
 
     @property
     def name(self) -> str:
@@ -281,7 +310,17 @@ def has_part(ctx: ReportContext, part: str) -> bool:
     """Whether the year's data has any figure for a report part of :data:`COVERED_PARTS`.
 
     A table published empty (``tables.csv`` status ``empty``) counts as data.
+
+    Examples:
+        >>> has_part(open_report("data", "lusong-xzsp", 2019), "收入决算")
+        False
     """
+    if part not in COVERED_PARTS:
+        raise KeyError(part)
+    return ctx.present_parts[part]
+
+
+def _has_part(ctx: ReportContext, part: str) -> bool:
     f = ctx.ds.facts_for(ctx.entity_id, ctx.year)
     for need in COVERED_PARTS[part]:
         if need == "projects":

@@ -18,7 +18,6 @@ from .entity_metrics import three_public
 from .items import TABLES
 from .metrics import change, share
 from .money import format_amount, format_number, to_decimal
-from .narrate import describe
 from .report import ReportContext, Section, fmt_amount, fmt_pct, has_part, render_chart, text_table
 from .report_sections import change_words, derived_notes, missing_section
 from .structure import basic_structure, economic_structure, figure
@@ -40,7 +39,7 @@ def basic_section(ctx: ReportContext) -> Section:
     title = "六、一般公共预算财政拨款基本支出决算情况"
     if not has_part(ctx, "基本支出（人员经费、公用经费）"):
         return missing_section(ctx, title, "基本支出（人员经费、公用经费）")
-    text = describe(ctx.ds, ctx.entity_id, ctx.year, ctx.decimals)["basic"]
+    text = ctx.paragraphs["basic"]
     df = basic_structure(ctx.ds, ctx.entity_id, ctx.year)
     parts = [(r.label, r.amount) for r in df.itertuples() if r.amount]
     charts = ()
@@ -69,7 +68,7 @@ def three_public_section(ctx: ReportContext) -> Section:
         return missing_section(ctx, title, "“三公”经费")
     df = three_public(ctx.ds, ctx.entity_id, ctx.year)
     total_row = df[df["item"] == "total"].iloc[0]
-    text = describe(ctx.ds, ctx.entity_id, ctx.year, ctx.decimals)["three_public"]
+    text = ctx.paragraphs["three_public"]
     if total_row["budget"] is None:  # the sentence would print the budget as a dash
         c = change(total_row["actual"], total_row["prior"])
         text = (

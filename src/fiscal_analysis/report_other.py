@@ -17,7 +17,6 @@ from .entity_metrics import ops_cost, procurement
 from .items import TABLES
 from .metrics import change
 from .money import format_number, to_decimal
-from .narrate import describe
 from .narrative import ops_cost_sentence
 from .report import (
     ReportContext,
@@ -109,7 +108,7 @@ def procurement_section(ctx: ReportContext) -> Section:
     title = "（二）政府采购"
     if not has_part(ctx, "政府采购"):
         return missing_section(ctx, title, "政府采购", 3)
-    text = describe(ctx.ds, ctx.entity_id, ctx.year, ctx.decimals)["procurement"]
+    text = ctx.paragraphs["procurement"]
     df = procurement(ctx.ds, ctx.entity_id, ctx.year)
     rows = [{"项目": r.label, "金额": fmt_amount(r.amount, r.status),
              "占采购总额": fmt_pct(r.pct, ctx.decimals)} for r in df.itertuples()]  # fmt: skip

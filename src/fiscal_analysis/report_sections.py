@@ -23,7 +23,6 @@ from .charts import budget_actual_chart, structure_chart, waterfall_chart
 from .entity_metrics import budget_completion, change_drivers, total_completion, yoy_for
 from .items import TABLES
 from .metrics import Change, completion
-from .narrate import describe
 from .narrative import completion_sentence, general_public_sentence, item_entry, total_sentence
 from .report import ReportContext, Section, fmt_amount, fmt_pct, has_part, render_chart, text_table
 from .structure import expense_structure, figure, function_structure, income_structure
@@ -51,7 +50,7 @@ def missing_section(ctx: ReportContext, title: str, part: str, level: int = 2) -
 
 def reasons(ctx: ReportContext, topic: str, code: str | None = None) -> tuple[str, ...]:
     """The department's stated reasons for ``topic``, verbatim."""
-    return tuple(ctx.ds.reasons_for(ctx.entity_id, ctx.year, topic, code))
+    return ctx.reasons(topic, code)
 
 
 def derived_notes(ctx: ReportContext, keys: list[tuple[int, str, str, str]]) -> tuple[str, ...]:
@@ -207,7 +206,7 @@ def income_section(ctx: ReportContext) -> Section:
     if not has_part(ctx, "收入决算"):
         return missing_section(ctx, title, "收入决算")
     df = income_structure(ctx.ds, ctx.entity_id, ctx.year)
-    text = describe(ctx.ds, ctx.entity_id, ctx.year, ctx.decimals)["income"]
+    text = ctx.paragraphs["income"]
     top = df[df["parent"].isna()]
     return Section(title, (text,), _share_table(ctx, df, "收入来源"), _donut(top, "收入构成"))
 
@@ -218,7 +217,7 @@ def expense_section(ctx: ReportContext) -> Section:
     if not has_part(ctx, "支出决算"):
         return missing_section(ctx, title, "支出决算")
     df = expense_structure(ctx.ds, ctx.entity_id, ctx.year)
-    text = describe(ctx.ds, ctx.entity_id, ctx.year, ctx.decimals)["expense"]
+    text = ctx.paragraphs["expense"]
     return Section(title, (text,), _share_table(ctx, df, "支出类型"), _donut(df, "支出构成"))
 
 
@@ -239,7 +238,7 @@ def _gp_structure(ctx: ReportContext) -> Section:
     if not has_part(ctx, "按功能分类的支出结构"):
         return missing_section(ctx, title, "按功能分类（类）的支出", 3)
     df = function_structure(ctx.ds, ctx.entity_id, ctx.year)
-    text = describe(ctx.ds, ctx.entity_id, ctx.year, ctx.decimals)["function"]
+    text = ctx.paragraphs["function"]
     rows = [{"科目编码": r.code, "科目名称": r.full_name, "金额": fmt_amount(r.amount, r.status),
              "占比": fmt_pct(r.pct, ctx.decimals)} for r in df.itertuples()]  # fmt: skip
     parts = [(r.full_name, r.amount) for r in df.itertuples() if r.amount is not None]

@@ -18,7 +18,8 @@ vertical metrics and the ``locl``/vertical layout features are dropped: the
 page is horizontal simplified Chinese. The result depends only on the font file
 and the set of characters, so the same text always gives the same bytes; the
 parsed font file and the last subsets are cached per process, as a renderer
-exports many reports in one process.
+exports many reports in one process; once a process has cut several subsets,
+later ones are cut from a font already reduced to GB 2312 (same bytes, faster).
 
 Examples:
     >>> chars = page_characters("<p>收支总计 &amp; 335.78万元</p>")
@@ -153,32 +154,70 @@ def _font_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
-@lru_cache(maxsize=16)
-def _subset(source: FontSource, chars: str, flavor: str) -> bytes:
+def _cut(data: bytes, number: int, chars: str, flavor: str | None, *, prepared: bool) -> bytes:
+    """Subset ``data`` to ``chars``; ``prepared``: the font has no hints or subroutines left."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
+    # bounding boxes stay the full font's (valid, if generous): recomputing them reads every glyph
     font = TTFont(
-        io.BytesIO(_font_bytes(source.path)),
-        fontNumber=source.number,
-        lazy=True,
-        recalcTimestamp=False,
+        io.BytesIO(data), fontNumber=number, lazy=True, recalcTimestamp=False, recalcBBoxes=False
     )
     options = subset.Options()
     options.layout_features = [f for f in options.layout_features if f not in _DROP_FEATURES]
     options.drop_tables = [*options.drop_tables, *_DROP_TABLES]
     options.name_IDs = list(_NAME_IDS)
     options.name_languages = [0x409]
-    options.hinting = False
-    options.desubroutinize = True
+    options.hinting = prepared  # nothing left to remove: skip the pass over every glyph
+    options.desubroutinize = not prepared
     options.notdef_outline = True
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=chars)
     subsetter.subset(font)
-    font.flavor = None if flavor in ("otf", "ttf") else flavor
+    font.flavor = None if flavor in (None, "otf", "ttf") else flavor
     out = io.BytesIO()
     font.save(out, reorderTables=False)
     return out.getvalue()
+
+
+def _gb2312() -> str:
+    """The 6,763 hanzi and the symbols of GB 2312 (what Chinese report text nearly always uses)."""
+    found = []
+    for hi in range(0xA1, 0xF8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                found.append(bytes((hi, lo)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return "".join(found)
+
+
+@cache
+def _base_font(source: FontSource) -> tuple[bytes, frozenset[str]]:
+    """The font cut once to GB 2312 and :data:`BASE_CHARACTERS`, hints and subroutines removed.
+
+    Cutting a page's subset from it gives the same bytes as cutting from the
+    full font (tested), in about a third of the time; making it costs several
+    subsets' time, so it is made only once a process has cut :data:`_WARM_AFTER`.
+    """
+    chars = "".join(sorted(set(_gb2312() + BASE_CHARACTERS)))
+    data = _cut(_font_bytes(source.path), source.number, chars, None, prepared=False)
+    return data, frozenset(chars)
+
+
+#: Subsets cut from the full font before later ones come from :func:`_base_font`.
+_WARM_AFTER = 6
+_CUTS = [0]
+
+
+@lru_cache(maxsize=16)
+def _subset(source: FontSource, chars: str, flavor: str) -> bytes:
+    _CUTS[0] += 1
+    if _CUTS[0] > _WARM_AFTER:
+        base, covered = _base_font(source)
+        if covered.issuperset(chars):
+            return _cut(base, 0, chars, flavor, prepared=True)
+    return _cut(_font_bytes(source.path), source.number, chars, flavor, prepared=False)
 
 
 def subset_font(
