@@ -61,8 +61,13 @@ def rows_of(df: pd.DataFrame, entity: str, year: int) -> pd.DataFrame:
 
 
 def edited(ds: Dataset, edits: list[tuple[str, int, str, str, str, int | None]]) -> Dataset:
-    """A copy of ``ds`` with facts set (value ``None``: undisclosed), added or removed."""
+    """A copy of ``ds`` with facts set (value ``None``: undisclosed), added or removed.
+
+    The loader keeps the facts' text columns as ``category``; they are turned into plain
+    strings first so that new values (a basis, a new key) can be written.
+    """
     f = ds.facts.copy()
+    f = f.astype({c: "str" for c in f.columns if isinstance(f[c].dtype, pd.CategoricalDtype)})
     for ent, year, table, item, code, value in edits:
         hit = (
             (f["entity_id"] == ent)

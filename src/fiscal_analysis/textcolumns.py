@@ -13,14 +13,18 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 __all__ = [
     "AMOUNT_PATTERN",
+    "CATEGORY_COLUMNS",
     "Column",
     "amount_hint",
     "amounts_hundredths",
     "amounts_ok",
     "amounts_ok_rows",
+    "compact",
+    "concat_text",
     "parse_amounts",
     "parse_column",
 ]
@@ -69,8 +73,25 @@ class Column:
     """A column factorized once: codes per row and the distinct values (an object array)."""
 
     def __init__(self, values: pd.Series):
-        self.codes, self.uniques = pd.factorize(values.to_numpy(dtype=object))
+        if isinstance(values.dtype, pd.CategoricalDtype) and not values.hasnans:
+            # Already factorized while reading: reuse the codes, no hashing of rows.
+            self.codes = values.cat.codes.to_numpy()
+            self.uniques = values.cat.categories.to_numpy(dtype=object)
+        else:
+            self.codes, self.uniques = pd.factorize(values.to_numpy(dtype=object))
         self._text: np.ndarray | None = None
+
+    def stripped(self) -> tuple[pd.Categorical, np.ndarray]:
+        """The column with every value stripped (a sorted ``Categorical``) and, per
+        distinct value, its stripped text."""
+        text = np.array([u.strip() for u in self.uniques], dtype=object)
+        merged, cats = pd.factorize(text)
+        cats = pd.Index(cats, dtype="str")
+        order = cats.argsort()
+        rank = np.empty(len(order), dtype="int64")
+        rank[order] = np.arange(len(order))
+        codes = rank[merged][self.codes] if len(merged) else self.codes.astype("int64")
+        return pd.Categorical.from_codes(codes, cats[order]), text
 
     @property
     def text(self) -> np.ndarray:
@@ -182,3 +203,62 @@ def amounts_ok_rows(col: Column) -> np.ndarray:
     """Rows of ``col`` that hold a valid amount."""
     ok = amounts_ok(col.text)
     return ok[col.codes] if len(ok) else np.zeros(len(col.codes), dtype=bool)
+
+
+def concat_text(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate text frames column by column, keeping categories where all parts have them.
+
+    Examples:
+        >>> a = pd.DataFrame({"x": pd.Categorical(["b", "a"])})
+        >>> b = pd.DataFrame({"x": pd.Categorical(["c", "a"])})
+        >>> col = concat_text([a, b])["x"]
+        >>> col.tolist(), col.cat.categories.tolist()
+        (['b', 'a', 'c', 'a'], ['a', 'b', 'c'])
+    """
+    if len(parts) == 1:
+        return parts[0]
+    out = {}
+    for c in parts[0].columns:
+        cols = [p[c] for p in parts]
+        if all(isinstance(s.dtype, pd.CategoricalDtype) for s in cols):
+            out[c] = union_categoricals([s.array for s in cols], sort_categories=True)
+        elif all(s.dtype == cols[0].dtype for s in cols):
+            out[c] = pd.concat(cols, ignore_index=True)
+        else:
+            objs = np.concatenate([s.to_numpy(dtype=object) for s in cols])
+            out[c] = pd.array(objs, dtype="str")
+    return pd.DataFrame(out)
+
+
+#: Columns kept as ``category`` in every typed frame (all text columns of ``facts`` are).
+CATEGORY_COLUMNS = ("entity_id", "_file")
+
+
+def compact(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Typed frames with repeated text as sorted ``category`` and other text as ``str``."""
+    out = {}
+    for name, df in frames.items():
+        cols = {}
+        for c in df.columns:
+            s = df[c]
+            is_cat = isinstance(s.dtype, pd.CategoricalDtype)
+            if not is_cat and s.dtype != object and s.dtype != "str":
+                continue  # year, value, _row: typed already
+            if name == "facts" or c in CATEGORY_COLUMNS:
+                cols[c] = _as_category(s)
+            elif is_cat:
+                cols[c] = s.astype("str")
+        out[name] = df.assign(**cols) if cols else df
+    return out
+
+
+def _as_category(s: pd.Series) -> pd.Series:
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        return s.astype("str").astype("category")
+    cats = s.cat.categories
+    if cats.dtype != "str":
+        s = s.cat.rename_categories(pd.Index(cats.astype(str), dtype="str"))
+        cats = s.cat.categories
+    if not cats.is_monotonic_increasing:
+        s = s.cat.reorder_categories(cats.sort_values())
+    return s

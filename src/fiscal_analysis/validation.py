@@ -70,12 +70,14 @@ def _strip(name: str, df: pd.DataFrame) -> tuple[_Frame, list[Problem]]:
     frame = _Frame(df)
     probs: list[Problem] = []
     for col in FILES[name].columns:
-        padded = frame.col(col.name).padded()
+        column = frame.col(col.name)
+        padded = column.padded()
         if not padded.any():
             continue
-        stripped = df[col.name].str.strip()
+        stripped, text = column.stripped()
         if col.kind not in _TEXT_KINDS:
-            probs += _problems(df, padded & (stripped != "").to_numpy(), col.name, _WHITESPACE)
+            filled = column.rows(text != "")
+            probs += _problems(df, padded & filled, col.name, _WHITESPACE)
         if frame.df is df:
             frame.df = df.copy()
         frame.df[col.name] = stripped
@@ -114,16 +116,32 @@ def _check_columns(name: str, frame: _Frame, refs: dict[str, set[str]]) -> list[
             pattern = _CONTROL_TEXT if col.kind == "text" else _CONTROL
             bad = frame.test(col.name, lambda v, pattern=pattern: bool(pattern.search(v)))
             probs += _problems(df, bad, col.name, "含有控制字符 (control characters)")
-    probs += _duplicates(name, df)
+    probs += _duplicates(name, frame)
     return probs
 
 
-def _duplicates(name: str, df: pd.DataFrame) -> list[Problem]:
+def _key_codes(frame: _Frame, columns: tuple[str, ...]) -> np.ndarray:
+    """One int64 per row, equal exactly when the rows' values in ``columns`` are equal."""
+    key = np.zeros(len(frame.df), dtype="int64")
+    bound = 1
+    for name in columns:
+        col = frame.col(name)
+        n = len(col.uniques) + 1
+        if bound * n >= 2**62:
+            key, uniques = pd.factorize(key)
+            bound = len(uniques) + 1
+        key = key * n + col.codes
+        bound *= n
+    return key
+
+
+def _duplicates(name: str, frame: _Frame) -> list[Problem]:
     spec = FILES[name]
-    keyed = df[list(spec.key)]
-    dup = keyed.duplicated(keep=False).to_numpy()
-    if not dup.any():
+    df = frame.df
+    key = _key_codes(frame, spec.key)
+    if pd.Index(key).is_unique:
         return []
+    dup = pd.Series(key).duplicated(keep=False).to_numpy()
     probs: list[Problem] = []
     bad = df.loc[dup]
     first: dict[tuple, str] = {}
@@ -162,10 +180,19 @@ def _fact_key_messages(
     return None, code_msg, decl.unit
 
 
-def _report(df: pd.DataFrame, rows: np.ndarray, column: str, messages) -> list[Problem]:
-    """Problems for row positions ``rows`` with one message per row."""
-    files, lines, values = df["_file"].to_numpy(), df["_row"].to_numpy(), df[column].to_numpy()
-    return [Problem(files[r], int(lines[r]), column, values[r], messages[r]) for r in rows]
+def _report(
+    df: pd.DataFrame, group: np.ndarray, column: str, messages: np.ndarray
+) -> list[Problem]:
+    """Problems for the rows whose group (row -> index into ``messages``) has a message."""
+    has = np.array([m is not None for m in messages], dtype=bool)
+    rows = np.flatnonzero(has[group]) if len(group) else group
+    if not len(rows):
+        return []
+    bad = df.iloc[rows]
+    return [
+        Problem(f, int(r), column, v, messages[g])
+        for f, r, v, g in zip(bad["_file"], bad["_row"], bad[column], group[rows], strict=True)
+    ]
 
 
 def _check_facts(frame: _Frame, classification: Classification) -> list[Problem]:
@@ -191,19 +218,30 @@ def _check_facts(frame: _Frame, classification: Classification) -> list[Problem]
         )
         for k in combos
     ]
-    item_msg = np.array([j[0] for j in judged] or [None], dtype=object)[inverse]
-    code_msg = np.array([j[1] for j in judged] or [None], dtype=object)[inverse]
-    unit_exp = np.array([j[2] for j in judged] or [None], dtype=object)[inverse]
-    probs += _report(df, np.flatnonzero(item_msg != None), "item", item_msg)  # noqa: E711
-    probs += _report(df, np.flatnonzero(code_msg != None), "code", code_msg)  # noqa: E711
-    unit = df["unit"].to_numpy(dtype=object)
-    wrong = (unit_exp != None) & (unit != "") & (unit != unit_exp)  # noqa: E711
-    rows = np.flatnonzero(wrong)
-    items = df["item"].to_numpy(dtype=object)
-    tables = df["table"].to_numpy(dtype=object)
-    msgs = {r: f"{tables[r]}.{items[r]} 的单位应为「{unit_exp[r]}」 (wrong unit)" for r in rows}
-    probs += _report(df, rows, "unit", msgs)
+    item_msg = np.array([j[0] for j in judged] or [None], dtype=object)
+    code_msg = np.array([j[1] for j in judged] or [None], dtype=object)
+    probs += _report(df, inverse, "item", item_msg)
+    probs += _report(df, inverse, "code", code_msg)
+    # Units: each distinct (table + item + code, unit) pair is judged once.
+    unit = frame.col("unit")
+    pair, pairs = pd.factorize(inverse.astype("int64") * max(len(unit.uniques), 1) + unit.codes)
+    combo, which = pairs // max(len(unit.uniques), 1), pairs % max(len(unit.uniques), 1)
+    unit_msg = np.array(
+        [
+            _unit_message(t.uniques[k // (ni * nc)], i.uniques[k // nc % ni], judged[j][2], u)
+            for j, k, u in zip(combo, combos[combo], unit.uniques[which], strict=True)
+        ]
+        or [None],
+        dtype=object,
+    )
+    probs += _report(df, pair, "unit", unit_msg)
     return probs
+
+
+def _unit_message(table: str, item: str, expected: str | None, unit: str) -> str | None:
+    if expected is None or unit == "" or unit == expected:
+        return None
+    return f"{table}.{item} 的单位应为「{expected}」 (wrong unit)"
 
 
 def _check_codes(frame: _Frame, classification: Classification) -> list[Problem]:
