@@ -263,3 +263,124 @@ def test_message_lists_first_problems_and_counts_the_rest():
 def test_values_are_never_floats(seed_dataset):
     values = seed_dataset.facts["value"].dropna()
     assert all(isinstance(v, (int, np.integer)) for v in values)
+
+
+# -- the quick path (C reader straight from bytes) agrees with the exact path --------------------
+def _outcome(root: Path):
+    try:
+        ds = load_dataset(root)
+    except DataValidationError as exc:
+        return [tuple(vars(p).values()) if hasattr(p, "__dict__") else p for p in exc.problems]
+    return {name: df.astype(str).to_dict("list") for name, df in ds.frames.items()}
+
+
+def test_quick_path_gives_exactly_what_the_exact_path_gives(tmp_path, monkeypatch):
+    from fiscal_analysis import loader
+
+    rng = random.Random(11)
+    original = (BASE / FACTS).read_bytes()
+    quick_used = 0
+    for i in range(60):
+        root = tmp_path / f"d{i}"
+        shutil.copytree(BASE, root)
+        data = bytearray(original)
+        for _ in range(rng.randint(0, 2)):
+            pos = rng.randrange(len(data))
+            data[pos : pos + rng.randint(0, 2)] = bytes(
+                rng.choice(b",\n \xff\xe4\xb8\x87.-0123456789ab") for _ in range(rng.randint(0, 2))
+            )
+        (root / FACTS).write_bytes(bytes(data))
+        quick_used += loader.quick_records(bytes(data)) is not None
+        fast = _outcome(root)
+        with monkeypatch.context() as m:
+            m.setattr(loader, "quick_records", lambda data: None)
+            exact = _outcome(root)
+        assert fast == exact, i
+    assert quick_used > 10  # the comparison really exercised the quick path
+
+
+def test_first_row_wider_than_header_is_reported_not_truncated(tmp_path):
+    root = _copy(tmp_path)
+    _edit_facts(root, 2, "第三部分 一,", "第三部分 一,,多余")
+    [p] = _problems(root)
+    assert (p.row, p.value) == (2, "多余") and "表头只有 11 列" in p.expected
+
+
+def test_numeric_looking_text_is_kept_verbatim(tmp_path):
+    root = _copy(tmp_path)
+    _edit_facts(root, 2, "第三部分 一,", "1.50,")  # a section that looks like a number
+    ds = load_dataset(root)
+    assert "1.50" in set(ds.facts["section"])
+    assert ds.facts["code"].isin(["2010301"]).any()  # codes stay text, not numbers
+
+
+# -- a subset of entities ---------------------------------------------------------------------
+def _two_entities(tmp_path: Path) -> Path:
+    root = tmp_path / "two"
+    shutil.copytree(BASE, root)
+    for src in (root / "demo").rglob("*.csv"):
+        dst = root / "other" / src.relative_to(root / "demo")
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        text = src.read_bytes().decode("utf-8-sig").replace("demo", "other")
+        dst.write_text(text, encoding="utf-8")
+    with (root / "entities.csv").open("a", encoding="utf-8") as f:
+        f.write("other,另一个局,湖南省,县级,\n")
+    return root
+
+
+def test_entities_subset_loads_only_that_entity(tmp_path):
+    root = _two_entities(tmp_path)
+    full = load_dataset(root)
+    one = load_dataset(root, entities=["other"])
+    assert one.pairs() == [("other", 2020)]
+    assert one.entities["entity_id"].tolist() == ["other"]
+    assert set(one.documents["entity_id"]) == {"other"}
+    mine = full.facts_for("other").reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        one.facts.astype(str), mine.astype(str), check_dtype=False, check_categorical=False
+    )
+    assert one.value("other", 2020, "T05", "total", "2010301") == Decimal("99.2")
+    by_name = load_dataset(root, entities=["另一个局"])
+    assert by_name.pairs() == [("other", 2020)]
+
+
+def test_entities_subset_skips_other_entities_files_unread(tmp_path):
+    root = _two_entities(tmp_path)
+    (root / FACTS).write_bytes(b"\xff\xfe garbage, not even text")  # demo's facts
+    with pytest.raises(DataValidationError):
+        load_dataset(root)
+    assert load_dataset(root, entities=["other"]).pairs() == [("other", 2020)]
+
+
+def test_entities_subset_still_checks_its_references(tmp_path):
+    root = _two_entities(tmp_path)
+    path = root / "other" / "2020" / "facts.csv"
+    text = path.read_text(encoding="utf-8")
+    doc = text.split("\n")[1].split(",")[8]
+    path.write_text(text.replace(f",{doc},", ",no-such-doc,", 1), encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(root, entities=["other"])
+    [p] = info.value.problems
+    assert (p.file, p.row, p.column, p.value) == (
+        "other/2020/facts.csv",
+        2,
+        "doc_id",
+        "no-such-doc",
+    )
+
+
+def test_entities_subset_unknown_entity(tmp_path):
+    from fiscal_analysis.exceptions import UnknownEntityError
+
+    root = _two_entities(tmp_path)
+    with pytest.raises(UnknownEntityError, match="nobody"):
+        load_dataset(root, entities=["nobody"])
+
+
+def test_text_columns_are_sorted_categories(seed_dataset):
+    f = seed_dataset.facts
+    for c in ("entity_id", "table", "code", "item", "unit", "basis", "doc_id", "_file"):
+        assert isinstance(f[c].dtype, pd.CategoricalDtype), c
+        assert f[c].cat.categories.is_monotonic_increasing, c
+    assert isinstance(seed_dataset.reasons["entity_id"].dtype, pd.CategoricalDtype)
+    assert seed_dataset.reasons["text"].dtype == "str"

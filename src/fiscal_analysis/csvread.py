@@ -183,7 +183,8 @@ def quick_records(data: bytes) -> Records | None:
     if data.count(b",", start) != (width - 1) * lines:
         return None
     if records == 0:
-        frame = pd.DataFrame({c: pd.Series([], dtype="category") for c in range(width)})
+        empty = pd.Index([], dtype="str")
+        frame = pd.DataFrame({c: pd.Categorical([], categories=empty) for c in range(width)})
     else:
         buffer = data if start == 0 else memoryview(data)[start:].tobytes()
         with warnings.catch_warnings():

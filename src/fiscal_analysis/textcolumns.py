@@ -221,13 +221,21 @@ def concat_text(parts: list[pd.DataFrame]) -> pd.DataFrame:
     for c in parts[0].columns:
         cols = [p[c] for p in parts]
         if all(isinstance(s.dtype, pd.CategoricalDtype) for s in cols):
-            out[c] = union_categoricals([s.array for s in cols], sort_categories=True)
+            out[c] = union_categoricals([_str_categories(s) for s in cols], sort_categories=True)
         elif all(s.dtype == cols[0].dtype for s in cols):
             out[c] = pd.concat(cols, ignore_index=True)
         else:
             objs = np.concatenate([s.to_numpy(dtype=object) for s in cols])
             out[c] = pd.array(objs, dtype="str")
     return pd.DataFrame(out)
+
+
+def _str_categories(s: pd.Series) -> pd.Categorical:
+    """The column's Categorical with ``str`` categories (an empty one may have ``object``)."""
+    cat = s.array
+    if cat.categories.dtype != "str":
+        cat = cat.rename_categories(pd.Index(cat.categories.astype(str), dtype="str"))
+    return cat
 
 
 #: Columns kept as ``category`` in every typed frame (all text columns of ``facts`` are).
