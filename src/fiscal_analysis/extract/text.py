@@ -1,11 +1,12 @@
 """Read a published disclosure into numbered, normalised text lines.
 
 Text copied from a PDF or Word file arrives with full-width digits, stray
-spaces inside numbers and sentences, and line breaks anywhere. A PDF is read
-with pdfplumber: words are grouped into lines by their vertical centre (the
-Latin digits of Shanghai files sit lower than the Chinese text around them)
-and cells far apart are joined with two spaces, like the flattened tables of
-the reference texts.
+spaces inside numbers and sentences, and line breaks anywhere. A PDF's
+characters are read with PDFium (pdfplumber when pypdfium2 is missing) and
+grouped into lines by their vertical centre (the Latin digits of Shanghai
+files sit lower than the Chinese text around them); cells far apart are
+joined with two spaces, like the flattened tables of the reference texts
+(:mod:`.pdftext`).
 
 Line numbers are 1-based and refer to :func:`read_lines`' output, which for a
 text file is the file itself.
@@ -26,6 +27,7 @@ import re
 from pathlib import Path
 
 from ..exceptions import FiscalAnalysisError
+from .pdftext import PdfReadError, page_words
 
 __all__ = ["ExtractError", "compact", "normalise_line", "read_lines"]
 
@@ -48,6 +50,7 @@ _SPACE_RUN = re.compile(r"\s+")
 _KEEP_SPACE = re.compile(r"(?<=[A-Za-z])\s+(?=[A-Za-z])")
 #: Thousands separators written with a full-width comma: "2，940.05".
 _CN_THOUSANDS = re.compile(r"(?<=\d)，(?=\d{3}(?:\D|$))")
+_NUMERIC = re.compile(r"^-?[\d,]+(?:\.\d+)?$")
 
 
 class ExtractError(FiscalAnalysisError):
@@ -76,8 +79,16 @@ def _decode(data: bytes, path: Path) -> str:
     raise ExtractError(f"{path}: 无法识别文本编码，请另存为 UTF-8 (expected UTF-8 or GBK text)")
 
 
-def _page_lines(page) -> list[str]:
-    words = page.extract_words(x_tolerance=1.5, y_tolerance=2, extra_attrs=["size"])
+def _page_lines(words: list[dict]) -> list[str]:
+    """Group a page's words into lines by vertical centre; far-apart cells get two spaces.
+
+    Examples:
+        >>> def w(text, x0, x1, top, size=10):
+        ...     return {"text": text, "x0": x0, "x1": x1, "top": top, "bottom": top + size,
+        ...             "size": size}
+        >>> _page_lines([w("201", 0, 15, 0), w("2,106.66", 60, 100, 3), w("合计", 0, 20, 20)])
+        ['201  2,106.66', '合计']
+    """
     rows: list[list[dict]] = []
     last_mid = None
     for w in sorted(words, key=lambda w: ((w["top"] + w["bottom"]) / 2, w["x0"])):
@@ -105,9 +116,6 @@ def _page_lines(page) -> list[str]:
     return out
 
 
-_NUMERIC = re.compile(r"^-?[\d,]+(?:\.\d+)?$")
-
-
 def _is_budget_header(row: list[dict]) -> bool:
     return len(row) >= 6 and all(w["text"] in ("预算数", "决算数") for w in row)
 
@@ -122,31 +130,32 @@ def _align(row: list[dict], header: list[dict]) -> str:
     return "  ".join(cells)
 
 
-def _read_pdf(path: Path) -> list[str]:
+def _read_pdf(path: Path, engine: str | None = None) -> list[str]:
     try:
-        import pdfplumber
-        from pdfminer.pdfparser import PDFSyntaxError
-    except ImportError as exc:  # pragma: no cover - pdfplumber is a dependency
-        raise ExtractError("读取 PDF 需要 pdfplumber (pip install pdfplumber)") from exc
-    lines: list[str] = []
-    try:
-        with pdfplumber.open(path) as pdf:
-            for n, page in enumerate(pdf.pages, start=1):
-                lines.append(f"[第{n}页]")
-                lines.extend(_page_lines(page))
-    except PDFSyntaxError as exc:
+        pages = page_words(path, engine)
+    except ImportError as exc:  # pragma: no cover - pypdfium2 comes with pdfplumber
+        raise ExtractError("读取 PDF 需要 pypdfium2 或 pdfplumber (pip install pypdfium2)") from exc
+    except PdfReadError as exc:
         raise ExtractError(f"{path}: 不是可读取的 PDF 文件 (unreadable PDF: {exc})") from exc
-    except Exception as exc:  # pdfminer raises many private error types
-        if type(exc).__module__.startswith(("pdfminer", "pdfplumber")):
-            raise ExtractError(f"{path}: 不是可读取的 PDF 文件 (unreadable PDF)") from exc
-        raise
+    lines: list[str] = []
+    for n, page in enumerate(pages, start=1):
+        lines.append(f"[第{n}页]")
+        lines.extend(_page_lines(page))
     if not any(line.strip() and not line.startswith("[第") for line in lines):
         raise ExtractError(f"{path}: PDF 中没有文字层（可能是扫描件），无法提取 (no text layer)")
     return lines
 
 
-def read_lines(path: str | Path) -> list[str]:
+def read_lines(path: str | Path, pdf_engine: str | None = None) -> list[str]:
     """Read a ``.txt`` or ``.pdf`` disclosure into normalised lines.
+
+    A PDF page starts with a ``[第N页]`` line; see :mod:`.pdftext` for how its
+    characters become lines.
+
+    Args:
+        path: The document.
+        pdf_engine: ``"pdfium"`` or ``"pdfplumber"``; by default PDFium
+            (pypdfium2) when it is installed, else pdfplumber.
 
     Raises:
         ExtractError: If the file is missing, of another type, or unreadable.
@@ -156,7 +165,7 @@ def read_lines(path: str | Path) -> list[str]:
         raise ExtractError(f"{p}: 文件不存在 (file not found)")
     suffix = p.suffix.lower()
     if suffix == ".pdf":
-        raw = _read_pdf(p)
+        raw = _read_pdf(p, pdf_engine)
     elif suffix in (".txt", ".text", ".md"):
         raw = _decode(p.read_bytes(), p).splitlines()
     else:
