@@ -314,3 +314,21 @@ def test_published_table_without_any_rows_is_not_zero_filled(tmp_path):
     for rule in ("T06-1", "T06-2", "T06-3"):
         assert {f.status for f in of(found, rule)} == {"not_applicable"}, rule
     assert one(found, "X-11").status == "pass"
+
+
+def test_n9_counts_not_required_when_there_is_no_three_public_spending(tmp_path):
+    zero = {
+        ("T07", "", f"{k}_actual"): "0"
+        for k in (
+            "total",
+            "abroad",
+            "vehicle",
+            "vehicle_purchase",
+            "vehicle_operation",
+            "reception",
+        )
+    }
+    found = build(tmp_path, zero, drop={("three_public_counts", "", "abroad_groups")})
+    f = one(found, "N-9", "不要求列示")
+    assert f.status == "pass"
+    assert "因公出国（境）团组数" in f.message

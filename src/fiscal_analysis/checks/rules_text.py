@@ -97,7 +97,14 @@ def n_9(ctx: Context) -> list[Finding]:
     counts = [ctx.term("three_public_counts", k) for k in _COUNTS]
     figures = {label: amount_text(v) for label, v in counts}
     gaps = [label for label, v in counts if v is None]
-    if gaps:
+    total = ctx.get("T07", "total_actual")
+    if gaps and total == 0:
+        msg = (
+            "“三公”经费决算为0：模板只要求写明无“三公”经费财政拨款支出，"
+            f"不要求列示{'、'.join(gaps)}。"
+        )
+        out.append(ctx.result("pass", msg, figures))
+    elif gaps:
         msg = f"“三公”经费说明缺少{'、'.join(gaps)}；请核对原文，未公开的应补充公开。"
         out.append(ctx.result("fail", msg, figures))
     else:
