@@ -41,6 +41,15 @@ def _pdf_pages(path: Path) -> int:
     return len(PdfReader(path).pages)
 
 
+def _pdf_engine() -> str:
+    """Which PDF text engine ``read_lines`` uses here (PDFium when pypdfium2 imports)."""
+    try:
+        from fiscal_analysis.extract.pdftext import engine_available
+    except ImportError:
+        return "pdfplumber"
+    return "pypdfium2 (PDFium)" if engine_available("pdfium") else "pdfplumber (fallback)"
+
+
 def documents() -> list[tuple[Path, int, bool]]:
     """(path, pages, pages_estimated) of every document to time."""
     docs = [SEED]
@@ -153,6 +162,7 @@ def run(quick: bool = False, repeat: int | None = None) -> dict:
         "repeat": repeat,
         "import_s": import_s,
         "realdocs_present": REALDOCS.is_dir(),
+        "pdf_engine": _pdf_engine(),
         "documents": rows,
     }
     write_result("extract" + ("-quick" if quick else ""), data)

@@ -15,6 +15,11 @@ size's alone). Phases:
   offers these only as scalar functions of one ``(entity, year)``, so they are
   timed on an evenly spaced sample of pairs and extrapolated to all pairs
   (labelled *extrapolated* in the results).
+* ``warm``: with a per-run cache folder (``out/cache-<N>x<years>``, wiped at
+  the start of each size), one new subprocess loads with
+  ``load_dataset(path, cache=DIR)`` (cold + cache write), then another new
+  subprocess loads again from the cache (warm) and times
+  ``panel.all_metrics`` after it: the analyst re-opening unchanged data.
 
 Run: ``python -m benchmarks --only library`` (or this module directly).
 """
@@ -29,9 +34,9 @@ import sys
 import time
 from pathlib import Path
 
-from .common import ensure_panel, loglog_slope, write_result
+from .common import OUT, ensure_panel, loglog_slope, write_result
 
-__all__ = ["KEY_TOTALS", "SCALAR_METRICS", "child", "run"]
+__all__ = ["KEY_TOTALS", "SCALAR_METRICS", "cache_child", "child", "run"]
 
 #: (table, item) totals whose year-on-year change is computed for the panel.
 KEY_TOTALS = (
@@ -151,7 +156,37 @@ def child(path: Path, sample: int, budget_s: float = 120.0) -> dict:
     return out
 
 
-def _run_child(path: Path, sample: int, timeout: float, profile: bool) -> dict:
+def cache_child(path: Path, cache: Path, metrics: bool) -> dict:
+    """Load with ``cache=cache`` in this process; with ``metrics``, time all_metrics after."""
+    from fiscal_analysis import load_dataset
+
+    out: dict = {"rss_after_import_mb": round(_maxrss_mb(), 1)}
+    t, c = time.perf_counter(), time.process_time()
+    ds = load_dataset(path, cache=cache)
+    out["load_s"] = time.perf_counter() - t
+    out["load_cpu_s"] = time.process_time() - c
+    out["rss_after_load_mb"] = round(_maxrss_mb(), 1)
+    out["facts_rows"] = len(ds.facts)
+    if metrics:
+        from fiscal_analysis.panel import all_metrics
+
+        t, c = time.perf_counter(), time.process_time()
+        all_metrics(ds)
+        out["panel_all_s"] = time.perf_counter() - t
+        out["panel_all_cpu_s"] = time.process_time() - c
+        out["library_total_s"] = out["load_s"] + out["panel_all_s"]
+    out["peak_rss_mb"] = round(_maxrss_mb(), 1)
+    return out
+
+
+def _run_child(
+    path: Path,
+    sample: int,
+    timeout: float,
+    profile: bool,
+    cache: Path | None = None,
+    metrics: bool = False,
+) -> dict:
     cmd = [
         sys.executable,
         "-m",
@@ -163,6 +198,8 @@ def _run_child(path: Path, sample: int, timeout: float, profile: bool) -> dict:
     ]
     if profile:
         cmd.append("--profile")
+    if cache is not None:
+        cmd += ["--cache", str(cache)] + (["--metrics"] if metrics else [])
     t = time.perf_counter()
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
@@ -176,6 +213,25 @@ def _run_child(path: Path, sample: int, timeout: float, profile: bool) -> dict:
     rec = json.loads(lines[-1])
     rec["process_wall_s"] = wall
     return rec
+
+
+def _warm(root: Path, n: int, timeout: float) -> dict:
+    """Cold + cache write in one new subprocess, then warm load + all_metrics in another."""
+    import shutil
+
+    cache = OUT / f"cache-{n}x{YEARS}"
+    if cache.exists():
+        shutil.rmtree(cache)
+    cache.mkdir(parents=True)
+    write = _run_child(root, 0, timeout, profile=False, cache=cache)
+    if "error" in write:
+        return {"error": f"cache write: {write['error']}"}
+    warm = _run_child(root, 0, timeout, profile=False, cache=cache, metrics=True)
+    if "error" in warm:
+        return {"error": f"warm: {warm['error']}", "write": write}
+    warm["write"] = write
+    warm["cache_dir"] = str(cache.relative_to(OUT.parent.parent))
+    return warm
 
 
 def run(
@@ -199,6 +255,8 @@ def run(
             rec["per_pair_skipped"] = f"previous size took {last_pair:.0f} s per entity-year"
         last_pair = rec.get("per_pair_s") or last_pair
         rec.update({"entities": n, "years": YEARS, "generate": gen})
+        if "error" not in rec:
+            rec["warm"] = _warm(root, n, timeout)
         results.append(rec)
         if "error" in rec:
             print(f"[library]   failed: {rec['error']}", flush=True)
@@ -211,6 +269,16 @@ def run(
             if rec.get("panel_all_s") is not None:
                 msg += f", panel.all_metrics {rec['panel_all_s']:.2f} s"
             print(f"[library]   {msg}, peak {rec['peak_rss_mb']:.0f} MB", flush=True)
+            w = rec["warm"]
+            if "error" in w:
+                print(f"[library]   warm failed: {w['error']}", flush=True)
+            else:
+                print(
+                    f"[library]   cold + cache write {w['write']['load_s']:.2f} s, warm load "
+                    f"{w['load_s']:.3f} s + all_metrics {w['panel_all_s']:.2f} s, "
+                    f"peak {w['peak_rss_mb']:.0f} MB",
+                    flush=True,
+                )
     ok = [r for r in results if "error" not in r]
     slopes = {
         key: loglog_slope(*zip(*[(r["facts_rows"], r[key]) for r in ok if r.get(key)], strict=True))
@@ -222,10 +290,15 @@ def run(
             "pefa_s",
             "panel_total_s",
             "per_pair_s",
+            "library_total_s",
             "all_extrapolated_s",
             "peak_rss_mb",
         )
     }
+    warm_ok = [r for r in ok if "error" not in r.get("warm", {"error": 1})]
+    for key in ("load_s", "library_total_s"):
+        pts = [(r["facts_rows"], r["warm"][key]) for r in warm_ok if r["warm"].get(key)]
+        slopes[f"warm_{key}"] = loglog_slope(*zip(*pts, strict=True)) if len(pts) > 1 else None
     data = {"quick": quick, "sizes": results, "loglog_slope_vs_rows": slopes}
     write_result("library" + ("-quick" if quick else ""), data)
     return data
@@ -237,8 +310,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sample", type=int, default=20)
     p.add_argument("--profile", action="store_true", help="profile the child with pyinstrument")
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--metrics", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")))
     a = p.parse_args(argv)
+    if a.child and a.cache:
+        print(json.dumps(cache_child(a.child, a.cache, a.metrics)))
+        return 0
     if a.child:
         if a.profile:
             from pyinstrument import Profiler
