@@ -80,6 +80,9 @@ def test_report_lists_figures_and_unknown_numbers(pair):
     assert ("income_grand_total", 87) in lines
     assert ("budget_initial", 129) in lines
     texts = {m["text"] for m in data["not_understood"]}
-    assert "3414件" in texts and "98%" in texts
+    assert "3414件" not in texts and "98%" not in texts  # kept as indicators, not "not understood"
+    kept = {(i["value"], i["unit"]) for i in data["indicators"]}
+    assert {("3414", "件"), ("98", "%"), ("18.71", "万件")} <= kept
+    assert data["summary"]["indicators"] == 29
     md = (pair[1].root / "extraction_report.md").read_text(encoding="utf-8")
     assert "未能理解的数字" in md and "| 87 |" in md

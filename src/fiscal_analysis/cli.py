@@ -224,7 +224,7 @@ def render(
 @click.option("--entity-id", default=None, help="单位标识；默认由单位名称生成 doc-<8位十六进制>.")
 def extract(doc: Path, out_dir: Path, entity_id: str | None) -> None:
     """从公开的决算文件（.txt 或 .pdf）提取数据集和提取报告 (extract a disclosure)."""
-    from .extract import extract_to_dir
+    from .extract import extract_to_dir, report_data
     from .loader import load_dataset
 
     try:
@@ -232,12 +232,11 @@ def extract(doc: Path, out_dir: Path, entity_id: str | None) -> None:
         load_dataset(out_dir)
     except (FiscalAnalysisError, OSError) as exc:
         _fail(exc)
-    p = ex.parsed
-    n_table = sum(len(t.facts) for t in ex.tables)
+    s = report_data(ex)["summary"]
     click.echo(
-        f"已提取「{ex.name}」{ex.year}年度（{ex.entity_id}）：表格数字 {n_table} 个，"
-        f"情况说明中识别数字 {len(p.figures)} 个，未能理解的数字 {len(p.unrecognised)} 个；"
-        f"写入 {len(ex.rows['facts'])} 条 facts。"
+        f"已提取「{ex.name}」{ex.year}年度（{ex.entity_id}）：表格数字 {s['table_figures']} 个，"
+        f"情况说明中识别数字 {s['figures']} 个，绩效等指标 {s['indicators']} 个，"
+        f"未能理解的数字 {s['not_understood']} 个；写入 {s['facts_written']} 条 facts。"
     )
     click.echo(f"数据目录：{out_dir}；提取报告：{out_dir / 'extraction_report.md'}")
 

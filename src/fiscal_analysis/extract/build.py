@@ -41,6 +41,8 @@ class Extraction:
     parsed: Parsed
     rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: Non-financial numbers (绩效 outputs …) kept as indicators, with their lines.
+    indicators: list = field(default_factory=list)
 
 
 def entity_from_title(title: str) -> tuple[str, int | None, str, str]:

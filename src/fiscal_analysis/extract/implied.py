@@ -80,4 +80,4 @@ def with_implied(ex: Extraction) -> Extraction:
     have = {r["indicator"] for r in old}
     new = indicator_rows(indicators, ex.entity_id, ex.year, ex.doc_id)
     rows["indicators"] = old + [r for r in new if r["indicator"] not in have]
-    return replace(ex, rows=rows, notes=[*ex.notes, *notes])
+    return replace(ex, rows=rows, notes=[*ex.notes, *notes], indicators=indicators)

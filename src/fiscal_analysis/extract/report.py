@@ -42,10 +42,18 @@ def report_data(ex: Extraction) -> dict:
         for t in ex.tables
         for c, i, v, n in t.facts
     ]
+    # An indicator stated again later is kept once; its repeats are not "not understood".
+    kept = {(i.value, i.unit) for i in ex.indicators} | {(i.line, i.value) for i in ex.indicators}
+    indicators = [
+        {"indicator": i.name, "value": format_number(to_decimal(i.value)), "unit": i.unit,
+         "qualifier": i.qualifier, "line": i.line, "section": i.where}
+        for i in ex.indicators
+    ]  # fmt: skip
     misses = [
         {"text": n.text, "label": n.label, "line": n.line, "section": n.where}
         | {"sentence": _sentence(ex, n.line)}
         for n in ex.parsed.unrecognised
+        if not {(int(n.value * 100), n.unit), (n.line, int(n.value * 100))} & kept
     ]
     return {
         "document": {
@@ -57,12 +65,14 @@ def report_data(ex: Extraction) -> dict:
         "summary": {
             "figures": len(figures),
             "table_figures": len(table_facts),
+            "indicators": len(indicators),
             "not_understood": len(misses),
             "facts_written": len(ex.rows.get("facts", [])),
             "tables": {t.table: t.status for t in ex.tables},
         },
         "figures": figures,
         "table_figures": table_facts,
+        "indicators": indicators,
         "not_understood": misses,
         "notes": ex.notes,
     }
@@ -75,7 +85,8 @@ def _markdown(data: dict) -> str:
         "",
         f"- 单位：{doc['name']}（{doc['entity_id']}），年度：{doc['year']}",
         f"- 表格数字 {s['table_figures']} 个；情况说明中识别的数字 {s['figures']} 个；"
-        f"未能理解的数字 {s['not_understood']} 个；写入 facts {s['facts_written']} 行",
+        f"绩效等指标 {s['indicators']} 个；未能理解的数字 {s['not_understood']} 个；"
+        f"写入 facts {s['facts_written']} 行",
         "",
         "## 说明",
         "",
@@ -94,6 +105,19 @@ def _markdown(data: dict) -> str:
             f["printed"],
         )
         out.append("| " + " | ".join(map(str, cells)) + " |")
+    out += [
+        "",
+        "## 绩效等指标（indicators.csv）",
+        "",
+        "| 行 | 章节 | 指标 | 数值 |",
+        "|---|---|---|---|",
+    ]
+    out += [
+        f"| {i['line']} | {i['section']} | {i['indicator']} | "
+        f"{i['qualifier'] if i['qualifier'] == '第' else ''}{i['value']}"
+        f"{i['qualifier'] if i['qualifier'] != '第' else ''}{i['unit']} |"
+        for i in data["indicators"]
+    ]
     out += ["", "## 未能理解的数字", "", "| 行 | 数字 | 前文 | 原句 |", "|---|---|---|---|"]
     out += [
         f"| {m['line']} | {m['text']} | {m['label']} | {m['sentence']} |"
