@@ -86,3 +86,28 @@ def test_report_lists_figures_and_unknown_numbers(pair):
     assert data["summary"]["indicators"] == 29
     md = (pair[1].root / "extraction_report.md").read_text(encoding="utf-8")
     assert "未能理解的数字" in md and "| 87 |" in md
+
+
+@pytest.mark.parametrize("bad", ["../../x", "a/b", "CON", "x:y"])
+def test_unsafe_entity_id_writes_nothing(tmp_path, bad):
+    from click.testing import CliRunner
+
+    from fiscal_analysis.cli import cli
+
+    out = tmp_path / "out"
+    r = CliRunner().invoke(cli, ["extract", str(SEED), "-o", str(out), "--entity-id", bad])
+    assert r.exit_code == 1
+    assert "不能用作文件夹名" in r.output and "Traceback" not in r.output
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_different_raw_document_is_never_overwritten(tmp_path):
+    from fiscal_analysis.extract import ExtractError
+
+    raw = tmp_path / "raw" / "lusong-xzsp-2020.txt"
+    raw.parent.mkdir(parents=True)
+    raw.write_text("已有的原文", encoding="utf-8")
+    with pytest.raises(ExtractError, match="原始文件不可改写"):
+        extract_to_dir(SEED, tmp_path, entity_id="lusong-xzsp")
+    assert raw.read_text(encoding="utf-8") == "已有的原文"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..paths import atomic_write
 from ..writer import write_dataset
 from .build import Extraction, build, entity_id_for
 from .report import report_data, write_report
@@ -59,8 +60,15 @@ def extract_to_dir(
     ex = extract_document(path, entity_id)
     out = Path(out_dir)
     rel = f"raw/{ex.doc_id}.txt"
+    text = ("\n".join(ex.lines) + "\n").encode("utf-8")
+    target = out / rel
+    if target.exists() and target.read_bytes() != text:
+        raise ExtractError(
+            f"{target} 已存在且内容不同；原始文件不可改写，请换一个输出目录"
+            " (raw files are immutable)"
+        )
     (out / "raw").mkdir(parents=True, exist_ok=True)
-    (out / rel).write_text("\n".join(ex.lines) + "\n", encoding="utf-8")
+    atomic_write(target, text)
     for row in ex.rows["documents"]:
         row["path"] = rel
     write_dataset(ex.rows, out)

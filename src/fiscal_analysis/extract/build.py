@@ -18,11 +18,13 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from ..paths import safe_component
 from .implied import with_implied
 from .rows import code_names, dataset_rows
 from .sections import find_tables
 from .statements import Parsed, parse
 from .tables import TableResult, parse_table
+from .text import ExtractError
 
 __all__ = ["Extraction", "build", "entity_from_title", "entity_id_for"]
 
@@ -106,12 +108,15 @@ def build(lines: list[str], source: str, entity_id: str | None = None) -> Extrac
         years = re.findall(r"(20\d\d)\s*年度", "".join(lines[:200]))
         year = int(years[0]) if years else None
     if not name or year is None:
-        from .text import ExtractError
-
         raise ExtractError(
             f"{source}: 未能识别单位名称和年度（标题应形如「XX局2024年度部门决算」）"
         )
     eid = entity_id or entity_id_for(name)
+    if safe_component(eid) != eid:
+        raise ExtractError(
+            f"单位标识「{eid}」不能用作文件夹名（不能含 / \\ .. 或 Windows 禁用的字符）"
+            " (entity id must be a safe folder name)"
+        )
     doc_id = f"{eid}-{year}"
     blocks = find_tables(lines)
     first = [parse_table(b, lines) for b in blocks if b.table == "T01"]
