@@ -242,12 +242,16 @@ def extract(doc: Path, out_dir: Path, entity_id: str | None) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: usage errors exit 2, Ctrl-C exits 130."""
     try:
-        cli(standalone_mode=True)
-    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.Abort:  # Ctrl-C or EOF at a prompt
         click.echo("已中断 (interrupted)", err=True)
         sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
