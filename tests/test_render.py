@@ -329,10 +329,6 @@ def test_executor_is_pluggable(workspace):
     assert "收入总计 99.2万元" in batch.reports[0].html.read_text(encoding="utf-8")
 
 
-@pytest.mark.skipif(
-    not (ROOT / "notebooks/annual_report.ipynb").is_file(),
-    reason="notebooks/annual_report.ipynb is not written yet (report helper)",
-)
 def test_shipped_data_renders_with_the_report_notebook(tmp_path):
     out = tmp_path / "reports"
     batch = render_reports(

@@ -235,7 +235,7 @@ def test_fmt_amount_marks():
     assert fmt_amount(None, "missing") == "无数据"
 
 
-def test_explore_sections():
+def test_explore_sections(monkeypatch):
     from fiscal_analysis.loader import load_dataset
 
     ds = load_dataset(DATA)
@@ -247,6 +247,7 @@ def test_explore_sections():
     assert row["PI-1 总体执行率"] == "167.6%" and row["PI-1 等级"] == "D"
     assert comparison_section(ds).notes  # one department: says there is nothing to compare
     assert "全部为推算数" in questions_section(ds).text
+    monkeypatch.setattr("fiscal_analysis.report_explore.widgets_available", lambda: False)
     assert "ipywidgets" in picker(ds).text
 
 

@@ -168,10 +168,9 @@ def test_projects_sum_to_project_expenditure(ds, wide):
 
 
 def test_reconciliation_checks_find_no_errors(ds):
-    checks = pytest.importorskip("fiscal_analysis.checks")
-    if not hasattr(checks, "run_checks"):
-        pytest.skip("fiscal_analysis.checks.run_checks not yet available")
-    findings = checks.run_checks(ds)
+    from fiscal_analysis.checks import run_checks
+
+    findings = run_checks(ds)
     assert [f for f in findings if f.is_error] == []
     assert [(f.rule, f.message) for f in findings if f.status == "fail"] == []
     passed = {f.rule for f in findings if f.status == "pass"}

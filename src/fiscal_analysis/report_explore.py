@@ -32,6 +32,7 @@ __all__ = [
     "pefa_section",
     "picker",
     "questions_section",
+    "show_picker",
     "trends_section",
     "widgets_available",
 ]
@@ -151,6 +152,14 @@ def questions_section(ds: Dataset) -> Section:
 def widgets_available() -> bool:
     """Whether ipywidgets is installed (controls are optional)."""
     return importlib.util.find_spec("ipywidgets") is not None
+
+
+def show_picker(ds: Dataset) -> Any:
+    """The picker ready for display: the widget box, or the note as HTML without ipywidgets."""
+    from .report import show
+
+    found = picker(ds)
+    return show(found) if isinstance(found, Section) else found
 
 
 def picker(ds: Dataset) -> Any:
