@@ -109,7 +109,7 @@ def test_text_checks_off(fake_narrative):
     assert not [f for f in found if f.rule.startswith("N-TEXT") or f.rule == "N-1"]
 
 
-def test_failing_text_check_becomes_a_warning(monkeypatch):
+def test_failing_text_check_is_an_error_not_a_silent_pass(monkeypatch):
     def check_narrative(text, ds, entity_id, year):
         raise ValueError("boom")
 
@@ -118,7 +118,7 @@ def test_failing_text_check_becomes_a_warning(monkeypatch):
     monkeypatch.setitem(sys.modules, NARRATIVE_MODULES[0], module)
     found = run_checks(load_dataset(DATA), "lusong-xzsp", 2020)
     f = next(f for f in found if f.rule == "N-TEXT")
-    assert (f.status, f.severity) == ("fail", "warning")
+    assert (f.status, f.severity) == ("fail", "error")  # `check` exits 1: the check did not run
     assert "ValueError: boom" in f.message
 
 

@@ -211,7 +211,7 @@ def _wrap(label: str, width: float = 14) -> str:
 
 
 def _tick(x: float, _pos: object = None) -> str:
-    return _minus(format_number(Decimal(repr(round(float(x), 2)))))
+    return _minus(format_number(Decimal(repr(float(x)))))  # format_number rounds half up
 
 
 def _axes(fig: Figure, title: str, value_axis: str):

@@ -109,7 +109,5 @@ def narrative_findings(ds: Dataset, entity_id: str, year: int) -> list[Finding]:
         except Exception as exc:  # a failing optional check must not hide the others
             err = f"{exc.__class__.__name__}: {exc}"
             msg = f"文字核对在处理 {rel} 时出错（{err}），说明与表格的核对未完成。"
-            out.append(
-                Finding(TEXT_RULE, "fail", "warning", msg, entity_id, year, {}, None, doc_id)
-            )
+            out.append(Finding(TEXT_RULE, "fail", "error", msg, entity_id, year, {}, None, doc_id))
     return out
