@@ -37,6 +37,24 @@ def data_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def seed_report_html(tmp_path_factory) -> Path:
+    """The shipped 2020 report rendered once per session with the real notebook."""
+    from fiscal_analysis.render import render_reports
+
+    batch = render_reports(
+        REPO / "data",
+        tmp_path_factory.mktemp("seed-report") / "reports",
+        notebook=REPO / "notebooks" / "annual_report.ipynb",
+        entities=["lusong-xzsp"],
+        years=[2020],
+        jobs=1,
+        progress=False,
+    )
+    assert batch.exit_code == 0, batch.summary()
+    return batch.reports[0].html
+
+
+@pytest.fixture(scope="session")
 def seed_dataset(data_dir: Path) -> Dataset:
     """The shipped dataset, loaded and validated once per test session."""
     return load_dataset(data_dir)

@@ -248,20 +248,9 @@ def reports(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def seed_report(tmp_path_factory):
-    """The shipped 2020 report, rendered with the real notebook."""
-    out = tmp_path_factory.mktemp("seed") / "reports"
-    batch = render_reports(
-        REPO / "data",
-        out,
-        notebook=REPO / "notebooks" / "annual_report.ipynb",
-        entities=["lusong-xzsp"],
-        years=[2020],
-        jobs=1,
-        progress=False,
-    )
-    assert batch.exit_code == 0, batch.summary()
-    return batch.reports[0].html
+def seed_report(seed_report_html):
+    """The shipped 2020 report, rendered with the real notebook (shared, see conftest)."""
+    return seed_report_html
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from fiscal_analysis import webfont
 from fiscal_analysis.export import Provenance, check_html, export_html
 from fiscal_analysis.fonts import FontChoice, bundled_font_path
-from fiscal_analysis.render import render_reports
 from fiscal_analysis.webfont import (
     BASE_CHARACTERS,
     FAMILY,
@@ -61,20 +60,9 @@ def visible_text(page: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def seed_page(tmp_path_factory) -> str:
-    """The shipped 2020 report, rendered with the real notebook."""
-    out = tmp_path_factory.mktemp("webfont") / "reports"
-    batch = render_reports(
-        REPO / "data",
-        out,
-        notebook=REPO / "notebooks" / "annual_report.ipynb",
-        entities=["lusong-xzsp"],
-        years=[2020],
-        jobs=1,
-        progress=False,
-    )
-    assert batch.exit_code == 0, batch.summary()
-    return batch.reports[0].html.read_text(encoding="utf-8")
+def seed_page(seed_report_html) -> str:
+    """The shipped 2020 report, rendered with the real notebook (shared, see conftest)."""
+    return seed_report_html.read_text(encoding="utf-8")
 
 
 def test_seed_report_embeds_a_subset_with_every_glyph_of_its_text(seed_page):

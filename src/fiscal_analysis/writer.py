@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
+from .paths import atomic_write
 from .schema import FILES
 
 __all__ = ["frames_to_rows", "write_dataset"]
@@ -54,14 +53,7 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text.encode("utf-8"))
 
 
 def frames_to_rows(frames: Mapping[str, pd.DataFrame]) -> dict[str, list[dict[str, str]]]:
