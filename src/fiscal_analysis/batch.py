@@ -21,11 +21,11 @@ Examples:
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .display import text_width
 from .fingerprint import Fingerprint
 
 __all__ = ["BatchResult", "ReportJob", "ReportResult", "text_width"]
@@ -110,13 +110,3 @@ class BatchResult:
             cells = [row[i] + " " * (widths[i] - text_width(row[i])) for i in range(3)]
             lines.append("  " + "  ".join([*cells, row[3]]).rstrip())
         return "\n".join(lines)
-
-
-def text_width(text: str) -> int:
-    """Terminal columns of ``text`` (CJK characters take two).
-
-    Examples:
-        >>> text_width("甲局 (a)")
-        8
-    """
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from .money import format_pct, pct, round_half_up  # noqa: F401 (doctests)
+from .money import format_pct, pct, round_half_up, sign  # noqa: F401 (doctests)
 
 __all__ = ["BUDGET_WORDS", "Completion", "budget_direction", "completion"]
 
@@ -32,7 +32,7 @@ def budget_direction(actual: Decimal, budget: Decimal) -> str:
         >>> budget_direction(Decimal("10"), Decimal("200.35"))
         '小于'
     """
-    return BUDGET_WORDS[_sign(Decimal(actual) - Decimal(budget))]
+    return BUDGET_WORDS[sign(Decimal(actual) - Decimal(budget))]
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,3 @@ def completion(
             actual, budget, None, delta, direction, f"{basis}为0，无法计算完成率", basis
         )
     return Completion(actual, budget, pct(actual, budget), delta, direction, "", basis)
-
-
-def _sign(value: Decimal) -> int:
-    return (value > 0) - (value < 0)

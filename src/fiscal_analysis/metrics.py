@@ -35,7 +35,7 @@ from typing import Any
 import pandas as pd
 
 from .completion import Completion, budget_direction, completion
-from .money import format_pct, pct, round_half_up  # noqa: F401 (doctests)
+from .money import format_pct, pct, round_half_up, sign  # noqa: F401 (doctests)
 
 __all__ = [
     "DIRECTIONS",
@@ -53,10 +53,6 @@ __all__ = [
 
 #: Words for the sign of a year-on-year change.
 DIRECTIONS = {1: "增加", -1: "减少", 0: "持平"}
-
-
-def _sign(value: Decimal | int | Fraction) -> int:
-    return (value > 0) - (value < 0)
 
 
 @dataclass(frozen=True)
@@ -112,7 +108,7 @@ def change(current: Decimal | None, prior: Decimal | None, *, base_label: str = 
         missing = base_label if prior is None else "本年"
         return Change(current, prior, None, None, None, f"缺少{missing}数据，无法比较")
     delta = Decimal(current) - Decimal(prior)
-    direction = DIRECTIONS[_sign(delta)]
+    direction = DIRECTIONS[sign(delta)]
     if prior == 0:
         note = "" if delta == 0 else f"{base_label}为0，无法计算增长率"
         return Change(current, prior, delta, None, direction, note)
@@ -157,7 +153,7 @@ def yoy_panel(values: pd.Series) -> pd.DataFrame:
     for i in (ok.fillna(False).to_numpy()).nonzero()[0]:
         pct_col[i] = Fraction(int(delta.iloc[i]) * 100, abs(int(prior.iloc[i])))
     out["pct"] = pd.Series(pct_col, index=s.index, dtype=object)
-    signs = [None if pd.isna(d) else DIRECTIONS[_sign(int(d))] for d in delta]
+    signs = [None if pd.isna(d) else DIRECTIONS[sign(int(d))] for d in delta]
     out["direction"] = pd.Series(signs, index=s.index, dtype=object)
     return out
 

@@ -40,6 +40,7 @@ __all__ = [
     "pct",
     "ratio_pct",
     "round_half_up",
+    "sign",
     "to_decimal",
 ]
 
@@ -288,3 +289,13 @@ def format_pct(value: Exact | None, places: int = 1) -> str:
     if value is None:
         return "—"
     return f"{round_half_up(value, places):f}%"
+
+
+def sign(value: Exact) -> int:
+    """``1``, ``-1`` or ``0``: the direction of an exact change.
+
+    Examples:
+        >>> sign(Decimal("-0.01")), sign(0), sign(Fraction(1, 3))
+        (-1, 0, 1)
+    """
+    return (value > 0) - (value < 0)

@@ -25,6 +25,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from .metrics import DIRECTIONS
+
 __all__ = [
     "BUDGET_WORDS",
     "DIRECTIONS",
@@ -36,8 +38,6 @@ __all__ = [
     "units_to_decimal",
 ]
 
-#: Sign of a change → words, as in :data:`fiscal_analysis.metrics.DIRECTIONS`.
-DIRECTIONS = {1: "增加", -1: "减少", 0: "持平"}
 #: Sign of 决算 − 预算 → words (决算数大于/小于/持平 预算数).
 BUDGET_WORDS = {1: "大于", -1: "小于", 0: "持平"}
 _INT64_MAX = 2**63 - 1

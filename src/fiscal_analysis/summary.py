@@ -10,12 +10,12 @@ figures the data does not have. ``fiscal-analysis summary`` prints it.
 from __future__ import annotations
 
 import json
-import unicodedata
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from .dataset import Dataset
+from .display import pad, text_width
 from .entity_metrics import (
     budget_completion,
     ops_cost,
@@ -173,14 +173,6 @@ def headline(ds: Dataset, entity_id: str, year: int, decimals: int = 1) -> dict[
     return result
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
-
-
 def _wan(value: str | None) -> str:
     return "—" if value is None else f"{value}万元"
 
@@ -248,10 +240,10 @@ def render_text(result: dict[str, Any]) -> str:
         kinds = " / ".join(_wan(pr[k]) for k in ("goods", "works", "services"))
         rows.append(("  货物 / 工程 / 服务", kinds))
         rows.append(("  授予中小企业", f"{_wan(pr['sme'])}（占{_pc(pr['sme_pct'])}）"))
-    width = max(_width(k) for k, _ in rows) + 2
+    width = max(text_width(k) for k, _ in rows) + 2
     title = f"{result['name']}（{result['entity_id']}）{result['year']}年度 主要指标"
-    lines = [title, "=" * _width(title)]
-    lines += [_pad(k, width) + v for k, v in rows]
+    lines = [title, "=" * text_width(title)]
+    lines += [pad(k, width) + v for k, v in rows]
     if result["missing"]:
         lines.append("缺少的数据：" + "、".join(result["missing"]))
     return "\n".join(lines)

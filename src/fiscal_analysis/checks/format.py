@@ -14,9 +14,9 @@ Examples:
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Iterable, Sequence
 
+from ..display import pad, text_width
 from ..findings import Finding
 
 __all__ = [
@@ -42,14 +42,6 @@ def visible(findings: Iterable[Finding], show_all: bool = False) -> list[Finding
     return [f for f in findings if show_all or f.status != "pass"]
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
-
-
 def render_table(findings: Sequence[Finding], show_all: bool = False) -> str:
     """A plain-text table: rule, outcome, entity·year, message.
 
@@ -60,12 +52,12 @@ def render_table(findings: Sequence[Finding], show_all: bool = False) -> str:
         return "没有需要列出的核对结果（全部通过）。"
     rows = [(f.rule, outcome_label(f), f"{f.entity_id or '—'}·{f.year or '—'}", f) for f in shown]
     head = ("规则", "结果", "单位·年度")
-    widths = [max(_width(h), *(_width(r[i]) for r in rows)) for i, h in enumerate(head)]
-    lines = ["  ".join(_pad(h, w) for h, w in zip(head, widths, strict=True)) + "  说明"]
+    widths = [max(text_width(h), *(text_width(r[i]) for r in rows)) for i, h in enumerate(head)]
+    lines = ["  ".join(pad(h, w) for h, w in zip(head, widths, strict=True)) + "  说明"]
     for rule, outcome, where, f in rows:
         cells = (rule, outcome, where)
         lines.append(
-            "  ".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)) + "  " + f.message
+            "  ".join(pad(c, w) for c, w in zip(cells, widths, strict=True)) + "  " + f.message
         )
         if f.status == "fail" and (f.figures or f.tolerance):
             figs = "；".join(f"{k} {v}" for k, v in f.figures.items())
