@@ -87,7 +87,7 @@ def completion(
         what = f"{basis}数" if budget is None else "决算数"
         return Completion(actual, budget, None, None, None, f"缺少{what}，无法计算完成率", basis)
     delta = Decimal(actual) - Decimal(budget)
-    direction = budget_direction(actual, budget)
+    direction = BUDGET_WORDS[sign(delta)]
     if budget == 0:
         return Completion(
             actual, budget, None, delta, direction, f"{basis}为0，无法计算完成率", basis

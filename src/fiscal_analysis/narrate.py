@@ -134,9 +134,10 @@ def _ops(ds: Dataset, e: str, y: int, p: int) -> str:
 def _fund(ds: Dataset, e: str, y: int, kind: str, table: str) -> str:
     income, _ = figure(ds, e, y, table, "income")
     expense, _ = figure(ds, e, y, table, "expense")
-    if income is None and expense is None and ds.table_status(e, y, table) != "empty":
+    empty = ds.table_status(e, y, table) == "empty"
+    if income is None and expense is None and not empty:
         return f"缺少{_FUND_NAMES[kind]}数据。"
-    return fund_sentence(y, kind, income, expense, ds.table_status(e, y, table) == "empty")
+    return fund_sentence(y, kind, income, expense, empty)
 
 
 def describe(ds: Dataset, entity_id: str, year: int, places: int = 1) -> dict[str, str]:

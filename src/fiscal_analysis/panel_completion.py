@@ -23,9 +23,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .classification import LEVEL_DIGITS
 from .items import TABLES
 from .panel_rates import change_columns, completion_columns, ratio_pct_panel
-from .panel_shares import LEVEL_LEN
 from .panel_view import Source, view_of
 
 __all__ = ["BASES", "completion_panel", "ops_cost_panel", "three_public_panel"]
@@ -84,7 +84,7 @@ def completion_panel(
     """
     if basis not in BASES:
         raise ValueError(f"basis 应为 budget_initial 或 budget_adjusted (got {basis!r})")
-    if level != "合计" and level not in LEVEL_LEN:
+    if level != "合计" and level not in LEVEL_DIGITS:
         raise ValueError(f"level 应为 合计、类、款 或 项 (got {level!r})")
     view = view_of(source)
     cl = view.ds.classification
@@ -94,7 +94,7 @@ def completion_panel(
         actual, budget = actual.reset_index(drop=True), budget.reset_index(drop=True)
         code_id, codes = np.zeros(len(pair), dtype=np.int64), np.array([""], dtype=object)
     else:
-        lines = view.lines("T05", LEVEL_LEN[level])
+        lines = view.lines("T05", LEVEL_DIGITS[level])
         pair, code_id, codes = lines.pair, lines.code_id, lines.codes
         actual = _int(*view.line_item(lines, "total")[:2])
         budget = _int(*view.line_item(lines, basis)[:2])

@@ -31,13 +31,10 @@ from .money import ratio_pct
 from .panel_completion import completion_panel
 from .panel_rates import ratio_pct_panel
 from .panel_view import Source
+from .pefa import _AGGREGATE_BANDS as _AGGREGATE
+from .pefa import _COMPOSITION_BANDS as _COMPOSITION
 
 __all__ = ["outturn_panel", "outturn_panel_from_lines"]
-
-#: (band, low, high) in percent, inclusive; PI-1.
-_AGGREGATE = (("A", 95, 105), ("B", 90, 110), ("C", 85, 115))
-#: (band, upper bound exclusive) in percent; PI-2.
-_COMPOSITION = (("A", 5), ("B", 10), ("C", 15))
 
 
 def _objects(s: pd.Series) -> pd.Series:
@@ -88,8 +85,8 @@ def outturn_panel_from_lines(lines: pd.DataFrame, places: int = 1) -> pd.DataFra
     keys = [use["entity_id"], use["year"]]
     sums = pd.DataFrame({"actual": a, "budget": b}).groupby(keys, sort=True).sum()
     n = use.groupby(keys, sort=True).size()
-    sa = sums["actual"].reindex(pd.MultiIndex.from_frame(use[["entity_id", "year"]])).to_numpy()
-    sb = sums["budget"].reindex(pd.MultiIndex.from_frame(use[["entity_id", "year"]])).to_numpy()
+    rows = pd.MultiIndex.from_frame(use[["entity_id", "year"]])
+    sa, sb = sums["actual"].reindex(rows).to_numpy(), sums["budget"].reindex(rows).to_numpy()
     dev = pd.Series(np.abs(a.to_numpy() * sb - sa * b.to_numpy()), index=use.index, dtype=object)
     spread = dev.groupby(keys, sort=True).sum()
     out = sums.reset_index()

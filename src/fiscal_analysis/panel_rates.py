@@ -25,6 +25,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from .completion import BUDGET_WORDS
 from .metrics import DIRECTIONS
 
 __all__ = [
@@ -39,7 +40,6 @@ __all__ = [
 ]
 
 #: Sign of 决算 − 预算 → words (决算数大于/小于/持平 预算数).
-BUDGET_WORDS = {1: "大于", -1: "小于", 0: "持平"}
 _INT64_MAX = 2**63 - 1
 
 

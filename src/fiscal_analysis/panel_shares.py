@@ -46,7 +46,6 @@ __all__ = [
     "shares_panel",
 ]
 
-LEVEL_LEN = LEVEL_DIGITS
 
 #: One part for :func:`shares_frame`: values, valid mask and status arrays over the pairs.
 Part = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -212,10 +211,10 @@ def function_shares(
         >>> [(r.code, int(r.amount), str(r.pct_rounded)) for r in df.itertuples()]
         [('201', 25847, '77.0'), ('210', 7731, '23.0')]
     """
-    if level not in LEVEL_LEN:
+    if level not in LEVEL_DIGITS:
         raise ValueError(f"level 应为 类、款 或 项 (got {level!r})")
     view = view_of(source)
-    lines = view.lines(table, LEVEL_LEN[level])
+    lines = view.lines(table, LEVEL_DIGITS[level])
     vals, ok, keep = view.line_item(lines, item)
     pair, code_id = lines.pair[keep], lines.code_id[keep]
     vals, ok = vals[keep], ok[keep]

@@ -165,7 +165,7 @@ class PanelView:
         return np.flatnonzero(codes == hit[0]) if len(hit) else np.zeros(0, dtype=np.int64)
 
     def _column(self, name: str, rows: np.ndarray) -> np.ndarray:
-        return self.facts[name].to_numpy(dtype=object)[rows]
+        return self.facts[name].iloc[rows].to_numpy(dtype=object)
 
     def _table_rows(self, table: str) -> dict[str, np.ndarray]:
         """Rows of ``table`` with their code and item as integer codes, and basis (cached)."""
