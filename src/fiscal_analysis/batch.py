@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .display import text_width
+from .display import pad, text_width
 from .fingerprint import Fingerprint
 
-__all__ = ["BatchResult", "ReportJob", "ReportResult", "text_width"]
+__all__ = ["BatchResult", "ReportJob", "ReportResult"]
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,6 @@ class BatchResult:
         widths = [max(text_width(row[i]) for row in rows) for i in range(3)]
         lines = [head]
         for row in rows:
-            cells = [row[i] + " " * (widths[i] - text_width(row[i])) for i in range(3)]
+            cells = [pad(row[i], widths[i]) for i in range(3)]
             lines.append("  " + "  ".join([*cells, row[3]]).rstrip())
         return "\n".join(lines)

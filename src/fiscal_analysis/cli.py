@@ -16,6 +16,7 @@ import click
 
 from . import __version__
 from .exceptions import DataValidationError, FiscalAnalysisError
+from .render import DEFAULT_NOTEBOOK
 
 __all__ = ["main"]
 
@@ -166,7 +167,7 @@ def _extract_for_check(doc: Path, out_dir: Path) -> Path:
 @click.option(
     "--notebook",
     type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("notebooks/annual_report.ipynb"),
+    default=DEFAULT_NOTEBOOK,
     show_default=True,
     help="报告笔记本 (report notebook).",
 )

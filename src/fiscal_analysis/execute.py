@@ -170,7 +170,7 @@ def run_notebook(
     except PapermillExecutionError as exc:
         done = executed[0] if executed else None
         index = exc.cell_index if done is None else _source_index(done, exc.cell_index)
-        first = next((ln.strip() for ln in exc.source.splitlines() if ln.strip()), "")
+        first = first_line(exc.source)
         message = (str(exc.evalue).strip().splitlines() or [""])[0]
         err = NotebookRunError(exc.ename, message, index, first)
         err.notebook = done  # type: ignore[attr-defined]

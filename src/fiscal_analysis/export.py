@@ -22,6 +22,7 @@ external URL, so such a report fails instead of being sent.
 from __future__ import annotations
 
 import copy
+import functools
 import html
 import re
 import threading
@@ -257,6 +258,12 @@ def embed_font(page: str) -> str:
     return head.replace(_FONT_SLOT, rule, 1) + sep + rest
 
 
+@functools.cache
+def _css() -> str:
+    """The print-friendly report stylesheet, read once per process."""
+    return (_TEMPLATES.parent / "report.css").read_text(encoding="utf-8")
+
+
 def export_html(nb: Any, *, title: str, provenance: Provenance) -> str:
     """Render an executed notebook as a self-contained leadership HTML page.
 
@@ -272,7 +279,7 @@ def export_html(nb: Any, *, title: str, provenance: Provenance) -> str:
         ExportError: If the result contains a script, event handler or
             external URL (see :func:`check_html`).
     """
-    css = (_TEMPLATES.parent / "report.css").read_text(encoding="utf-8")
+    css = _css()
     resources = {
         "leadership": {
             "title": html.escape(title),

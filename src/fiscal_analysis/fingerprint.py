@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,8 +38,6 @@ __all__ = [
     "changed_parts",
     "code_digest",
     "content_digest",
-    "data_digest",
-    "file_digest",
     "read_fingerprint",
     "write_fingerprint",
 ]
@@ -48,48 +46,6 @@ __all__ = [
 FINGERPRINT_FILE = ".fingerprint.json"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def file_digest(path: str | Path, cache: dict[Path, str] | None = None) -> str:
-    """SHA-256 of a file's bytes (hex), memoised in ``cache`` if given.
-
-    Examples:
-        >>> import tempfile, pathlib
-        >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
-        >>> _ = p.write_bytes(b"abc")
-        >>> file_digest(p)[:16]
-        'ba7816bf8f01cfea'
-    """
-    key = Path(path)
-    if cache is not None and key in cache:
-        return cache[key]
-    digest = hashlib.sha256(key.read_bytes()).hexdigest()
-    if cache is not None:
-        cache[key] = digest
-    return digest
-
-
-def data_digest(
-    root: str | Path, files: Iterable[Path], cache: dict[Path, str] | None = None
-) -> str:
-    """One digest over several data files: their paths below ``root`` and bytes.
-
-    Paths are taken relative to ``root``, so moving the data folder does not
-    change the digest but renaming a file inside it does.
-
-    Examples:
-        >>> import tempfile, pathlib
-        >>> root = pathlib.Path(tempfile.mkdtemp())
-        >>> _ = (root / "a.csv").write_text("x")
-        >>> data_digest(root, [root / "a.csv"]) == data_digest(root, [root / "a.csv"])
-        True
-    """
-    base = Path(root)
-    h = hashlib.sha256()
-    for f in sorted(Path(p) for p in files):
-        rel = f.relative_to(base).as_posix() if f.is_relative_to(base) else f.as_posix()
-        h.update(f"{rel}\0{file_digest(f, cache)}\n".encode())
-    return h.hexdigest()
 
 
 def _cell(value: Any) -> str:

@@ -136,6 +136,7 @@ def render_reports(
         raise RenderError(msg) from None
     nb_digest = hashlib.sha256(nb_bytes).hexdigest()
     code = code_digest()
+    data_root = str(Path(data_dir).resolve())
     data_digests: dict[str, str] = {}  # one per entity: its rows, all years, and codes
     results: dict[tuple[str, int], ReportResult] = {}
     todo: list[ReportJob] = []
@@ -157,7 +158,7 @@ def render_reports(
         reason = (
             "--force" if force else "、".join(_REASONS.get(p, p) for p in parts) or "报告文件缺失"
         )
-        params = {"entity": entity_id, "year": year, "data_dir": str(Path(data_dir).resolve())}
+        params = {"entity": entity_id, "year": year, "data_dir": data_root}
         todo.append(
             ReportJob(
                 entity_id, name, year, folder, str(nb_path), nb_text, params, fp, reason, timeout

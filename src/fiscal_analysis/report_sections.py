@@ -143,9 +143,8 @@ def _drivers(ctx: ReportContext, c: Change, table: str, item: str, subject: str)
             if k.delta != 0
         )
         steps = [(name(k.key), k.delta) for k in dec.contributions if k.delta != 0]
-    _, basis = figure(ctx.ds, ctx.entity_id, y - 1, table, "income_grand_total")
-    if table == "T05":
-        _, basis = figure(ctx.ds, ctx.entity_id, y - 1, table, "total")
+    item = "total" if table == "T05" else "income_grand_total"
+    _, basis = figure(ctx.ds, ctx.entity_id, y - 1, table, item)
     start = f"{y - 1}年" + ("（推算）" if basis == "derived" else "")
     chart = waterfall_chart(
         (start, c.prior), steps, (f"{y}年", c.current), title=f"{subject}变动的构成"
