@@ -33,35 +33,11 @@ from .subset import Only, entity_refs, keep_rows, may_hold, resolve_entities
 from .textcolumns import compact, concat_text
 from .validation import validate_frames
 
-__all__ = ["ENCODINGS", "decode", "find_files", "load_dataset", "read_table"]
-
-
-def find_files(root: Path, name: str) -> list[Path]:
-    """All paths called ``<name>.csv`` below ``root``, skipping hidden folders.
-
-    Any number of files with the same name may sit anywhere under ``root``
-    (for example one ``facts.csv`` per department and year); the loader
-    concatenates them. Broken links and folders with that name are returned
-    too, so that they are reported rather than silently skipped.
-
-    Raises:
-        OSError: If a folder cannot be listed.
-    """
-    target = f"{name}.csv"
-    found: list[Path] = []
-
-    def fail(exc: OSError) -> None:
-        raise exc
-
-    for folder, dirs, files in os.walk(root, onerror=fail):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        if target in files or target in dirs:
-            found.append(Path(folder) / target)
-    return sorted(found)
+__all__ = ["ENCODINGS", "decode", "load_dataset", "read_table"]
 
 
 def _find_all(root: Path) -> dict[str, list[Path]]:
-    """:func:`find_files` for every declared file, in one walk of the tree."""
+    """Every declared ``<name>.csv`` below ``root`` (hidden folders skipped), in one walk."""
     targets = {f"{name}.csv": name for name in FILES}
     found: dict[str, list[Path]] = {name: [] for name in FILES}
 

@@ -32,6 +32,7 @@ from fractions import Fraction
 __all__ = [
     "SCALE",
     "Exact",
+    "amount_text",
     "format_amount",
     "format_number",
     "format_pct",
@@ -299,3 +300,13 @@ def sign(value: Exact) -> int:
         (-1, 0, 1)
     """
     return (value > 0) - (value < 0)
+
+
+def amount_text(hundredths: int | None) -> str:
+    """Exact hundredths written as the disclosures print them (no unit), or ``—``.
+
+    Examples:
+        >>> amount_text(33578), amount_text(2600), amount_text(None)
+        ('335.78', '26', '—')
+    """
+    return "—" if hundredths is None else format_number(to_decimal(hundredths))

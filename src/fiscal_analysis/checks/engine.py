@@ -25,7 +25,7 @@ import pandas as pd
 from ..dataset import Dataset
 from ..findings import Finding
 from ..items import TABLES
-from ..money import format_number, to_decimal
+from ..money import amount_text
 from .tolerance import Comparison, compare_at_most, compare_equal, format_tolerance
 
 __all__ = [
@@ -81,11 +81,6 @@ def register(
         return fn
 
     return deco
-
-
-def amount_text(hundredths: int | None) -> str:
-    """A figure as the disclosures print it (``335.78``, ``26``), or ``—``."""
-    return "—" if hundredths is None else format_number(to_decimal(hundredths))
 
 
 @dataclass(frozen=True)

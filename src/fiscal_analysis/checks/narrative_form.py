@@ -19,7 +19,7 @@ import re
 from decimal import Decimal
 
 from ..extract.statements import Parsed
-from ..money import format_number, to_decimal
+from ..money import amount_text
 
 __all__ = ["FormFinding", "form_findings", "wan_text"]
 
@@ -35,7 +35,7 @@ _PCT_WORD = re.compile(r"(?:占|增长|下降|降低|上升|完成(?:年初|全�
 
 def wan_text(v: int | None) -> str:
     """An amount in hundredths as ``335.78万元``, or ``—`` when missing."""
-    return "—" if v is None else f"{format_number(to_decimal(v))}万元"
+    return "—" if v is None else f"{amount_text(v)}万元"
 
 
 def form_findings(parsed: Parsed, lines: list[str]) -> list[FormFinding]:

@@ -39,7 +39,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 
-from ..money import format_number, parse_amount, to_decimal
+from ..money import amount_text as _fmt
+from ..money import parse_amount
 
 __all__ = ["derive_facts"]
 
@@ -64,10 +65,6 @@ _LABEL = {
     "expense_total": "本年支出合计",
     "expense_grand_total": "支出总计",
 }
-
-
-def _fmt(v: int) -> str:
-    return format_number(to_decimal(v))
 
 
 class _State:

@@ -318,11 +318,11 @@ def indicator_rows(
     indicators: list[Indicator], entity_id: str, year: int, doc_id: str
 ) -> list[dict[str, str]]:
     """``indicators.csv`` rows."""
-    from ..money import format_number, to_decimal
+    from ..money import amount_text
 
     return [
         {"entity_id": entity_id, "year": str(year), "indicator": i.name,
-         "value": format_number(to_decimal(i.value)), "unit": i.unit, "qualifier": i.qualifier,
+         "value": amount_text(i.value), "unit": i.unit, "qualifier": i.qualifier,
          "doc_id": doc_id, "section": i.where}
         for i in indicators
     ]  # fmt: skip

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..money import format_number, to_decimal
+from ..money import amount_text
 from .build import Extraction
 
 __all__ = ["report_data", "write_report"]
@@ -32,20 +32,20 @@ def report_data(ex: Extraction) -> dict:
     figures = [
         {
             "table": f.key[0], "code": f.key[1], "item": f.key[2],
-            "value": format_number(to_decimal(f.value)), "unit": f.unit,
+            "value": amount_text(f.value), "unit": f.unit,
             "printed": f.text, "line": f.line, "section": f.where, "note": f.note,
         }
         for f in ex.parsed.figures
     ]  # fmt: skip
     table_facts = [
-        {"table": t.table, "code": c, "item": i, "value": format_number(to_decimal(v)), "line": n}
+        {"table": t.table, "code": c, "item": i, "value": amount_text(v), "line": n}
         for t in ex.tables
         for c, i, v, n in t.facts
     ]
     # An indicator stated again later is kept once; its repeats are not "not understood".
     kept = {(i.value, i.unit) for i in ex.indicators} | {(i.line, i.value) for i in ex.indicators}
     indicators = [
-        {"indicator": i.name, "value": format_number(to_decimal(i.value)), "unit": i.unit,
+        {"indicator": i.name, "value": amount_text(i.value), "unit": i.unit,
          "qualifier": i.qualifier, "line": i.line, "section": i.where}
         for i in ex.indicators
     ]  # fmt: skip

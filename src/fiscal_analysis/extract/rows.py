@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from ..classification import Classification
 from ..items import TABLES
-from ..money import format_number, parse_amount, to_decimal
+from ..money import amount_text as _fmt
+from ..money import parse_amount
 from .rules import Key
 from .tables import TableResult
 
@@ -31,10 +32,6 @@ _PAIRS = {
     ("T04", "", "income_grand_total"): ("T04", "", "expense_grand_total"),
 }
 _DERIVE_TABLES = ("T01", "T04", "T05", "T07", "ops_cost")
-
-
-def _fmt(v: int) -> str:
-    return format_number(to_decimal(v))
 
 
 def code_names(tables: list[TableResult]) -> dict[str, str]:
