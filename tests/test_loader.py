@@ -275,7 +275,7 @@ def _outcome(root: Path):
 
 
 def test_quick_path_gives_exactly_what_the_exact_path_gives(tmp_path, monkeypatch):
-    from fiscal_analysis import loader
+    from fiscal_analysis import readtable
 
     rng = random.Random(11)
     original = (BASE / FACTS).read_bytes()
@@ -290,10 +290,10 @@ def test_quick_path_gives_exactly_what_the_exact_path_gives(tmp_path, monkeypatc
                 rng.choice(b",\n \xff\xe4\xb8\x87.-0123456789ab") for _ in range(rng.randint(0, 2))
             )
         (root / FACTS).write_bytes(bytes(data))
-        quick_used += loader.quick_records(bytes(data)) is not None
+        quick_used += readtable.quick_records(bytes(data)) is not None
         fast = _outcome(root)
         with monkeypatch.context() as m:
-            m.setattr(loader, "quick_records", lambda data: None)
+            m.setattr(readtable, "quick_records", lambda data: None)
             exact = _outcome(root)
         assert fast == exact, i
     assert quick_used > 10  # the comparison really exercised the quick path

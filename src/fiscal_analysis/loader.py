@@ -16,197 +16,90 @@ load a subset of entities and can keep a validated cache
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
-import numpy as np
 import pandas as pd
 
 from . import cache as _cache
 from .classification import Classification
-from .csvread import ENCODINGS, decode, quick_records, read_records
+from .csvread import ENCODINGS, decode
 from .dataset import Dataset
 from .exceptions import DataValidationError, Problem, UnknownEntityError
+from .layout import Tree, entity_folder, shared_files
+from .readtable import empty_frame, read_table, relative
 from .schema import FILES, FileSpec
-from .subset import Only, entity_refs, keep_rows, may_hold, resolve_entities
+from .subset import Only, entity_refs, keep_rows, resolve_entities
 from .textcolumns import compact, concat_text
 from .validation import validate_frames
 
 __all__ = ["ENCODINGS", "decode", "load_dataset", "read_table"]
 
-
-def _find_all(root: Path) -> dict[str, list[Path]]:
-    """Every declared ``<name>.csv`` below ``root`` (hidden folders skipped), in one walk."""
-    targets = {f"{name}.csv": name for name in FILES}
-    found: dict[str, list[Path]] = {name: [] for name in FILES}
-
-    def fail(exc: OSError) -> None:
-        raise exc
-
-    for folder, dirs, files in os.walk(root, onerror=fail):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for entry in (*files, *dirs):
-            if entry in targets:
-                found[targets[entry]].append(Path(folder) / entry)
-    return {name: sorted(paths) for name, paths in found.items()}
+_T = TypeVar("_T")
 
 
-def _relative(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-
-
-def _check_header(header: list[str], spec: FileSpec, rel: str) -> list[Problem]:
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            msg = f"列「{name}」出现了两次，每列只能有一个 (duplicate column)"
-            problems.append(Problem(rel, 1, name, name, msg))
-        seen.add(name)
-    known = set(spec.column_names)
-    allowed = "、".join(spec.column_names)
-    for name in header:
-        if name not in known:
-            shown = name or "（空列名）"
-            msg = f"未知的列「{shown}」，允许的列为：{allowed} (unknown column)"
-            problems.append(Problem(rel, 1, name, name, msg))
-    for c in spec.columns:
-        if c.required and c.name not in seen:
-            cols = ",".join(spec.column_names)
-            msg = f"缺少必需的列「{c.name}」；表头应为：{cols} (missing column)"
-            problems.append(Problem(rel, 1, c.name, None, msg))
-    return problems
-
-
-def _shape_problem(
-    rel: str, line: int, n: int, header: list[str], df: pd.DataFrame, i: int
-) -> Problem:
-    width = len(header)
-    if n < width:
-        missing = header[n]
-        msg = (
-            f"该行只有 {n} 个字段，表头有 {width} 列，从「{missing}」起没有值；"
-            f"请检查是否漏了逗号 (row has too few fields)"
-        )
-        return Problem(rel, line, missing, None, msg)
-    extra = ",".join(str(v) for v in df.iloc[i, width:] if v != "")
-    msg = (
-        f"该行有 {n} 个字段，但表头只有 {width} 列；含逗号的值请用英文双引号括起来"
-        f" (row has more fields than the header; quote values that contain commas)"
-    )
-    return Problem(rel, line, None, extra, msg)
-
-
-def read_table(
-    path: Path, spec: FileSpec, root: Path, *, only: Only | None = None
-) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read one CSV file as text and check its header and row shapes.
-
-    Returns the frame (the declared columns as text, ``category`` or ``str``,
-    in declared order, plus ``_file`` and ``_row``, the 1-based line number)
-    or ``None`` when the file cannot be used at all, and the problems found.
-    Rows with the wrong number of fields are reported and left out; every
-    other row is kept for validation.
-
-    ``only`` keeps just the rows whose (stripped) value in one of its columns
-    is among that column's wanted values; a file whose bytes contain none of
-    the wanted values cannot hold such a row and is not parsed at all
-    (``(None, [])``).
-    """
-    rel = _relative(path, root)
-    if path.is_dir():
-        msg = "应为 CSV 文件，这里却是一个文件夹，请改名 (expected a file, found a folder)"
-        return None, [Problem(rel, None, None, None, msg)]
+def _listed(path: str | Path, step: Callable[[], _T]) -> _T:
+    """Run a listing step; a folder that cannot be listed is a problem, not a traceback."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        msg = f"无法读取文件：{reason} (cannot read the file)"
-        return None, [Problem(rel, None, None, None, msg)]
-    if only is not None and not may_hold(data, only):
-        return None, []
-    table = quick_records(data)
-    if table is None:
-        text, problem = decode(data, rel)
-        if problem:
-            return None, [problem]
-        assert text is not None
-        if not text.strip():
-            cols = ",".join(spec.column_names)
-            msg = f"文件为空，至少应有表头行：{cols} (file is empty; expected a header line)"
-            return None, [Problem(rel, None, None, None, msg)]
-        table = read_records(text, data, rel)
-        del text
-    del data
-    if table.problem:
-        return None, [table.problem]
-    header = table.header
-    problems = _check_header(header, spec, rel)
-    if problems:
-        return None, problems
-    width = len(header)
-    df = table.frame
-    for k in range(df.shape[1], width):
-        df[k] = ""
-    counts = table.counts
-    required_width = max(
-        (i + 1 for i, name in enumerate(header) if spec.column(name).required), default=1
-    )
-    short = counts < required_width
-    long = counts > width
-    if df.shape[1] > width:
-        long &= (df.iloc[:, width:] != "").any(axis=1).to_numpy()
-    for i in np.flatnonzero(short | long):
-        problems.append(_shape_problem(rel, int(table.lines[i]), int(counts[i]), header, df, i))
-    keep = ~(short | long)
-    df = df.iloc[:, :width].set_axis(header, axis=1)
-    for c in spec.columns:
-        if c.name not in df.columns:
-            df[c.name] = ""
-    df = df[list(spec.column_names)]
-    if only is not None:
-        keep &= keep_rows(df, only)
-    lines = table.lines
-    if not keep.all():
-        df, lines = df[keep], lines[keep]
-        df = df.apply(lambda s: s.cat.remove_unused_categories() if s.dtype == "category" else s)
-    df = df.reset_index(drop=True)
-    codes = np.zeros(len(df), dtype="int8")
-    df["_file"] = pd.Categorical.from_codes(codes, pd.Index([rel], dtype="str"))
-    df["_row"] = lines.astype("int64")
-    return df, problems
+        return step()
+    except OSError as exc:  # e.g. a sub-folder that cannot be listed
+        msg = f"无法读取数据目录：{exc.strerror or exc} (cannot list the folder)"
+        raise DataValidationError([Problem(str(path), None, None, None, msg)]) from None
 
 
-def _empty_frame(spec: FileSpec) -> pd.DataFrame:
-    df = pd.DataFrame({c: pd.Series([], dtype=str) for c in spec.column_names})
-    df["_file"] = pd.Series([], dtype=str)
-    df["_row"] = pd.Series([], dtype="int64")
-    return df
+def _list_files(root: Path, path: str | Path) -> dict[str, list[Path]]:
+    """Every declared ``<name>.csv`` below ``root`` (hidden folders skipped), sorted."""
+    return _listed(path, lambda: Tree(root).walk_all().files())
 
 
 def _sort_key(p: Problem) -> tuple[str, int]:
     return (p.file, p.row or 0)
 
 
-def _read_all(
-    files: list[Path], spec: FileSpec, root: Path, only: Only | None, problems: list[Problem]
-) -> pd.DataFrame:
-    parts = []
+def _read_files(
+    files: Iterable[Path], spec: FileSpec, root: Path, only: Only | None, problems: list[Problem]
+) -> dict[Path, pd.DataFrame]:
+    parts = {}
     for f in files:
         df, probs = read_table(f, spec, root, only=only)
         problems += probs
         if df is not None:
-            parts.append(df)
-    return concat_text(parts) if parts else _empty_frame(spec)
+            parts[f] = df
+    return parts
 
 
-def _list_files(root: Path, path: str | Path) -> dict[str, list[Path]]:
-    try:
-        return _find_all(root)
-    except OSError as exc:  # e.g. a sub-folder that cannot be listed
-        msg = f"无法读取数据目录：{exc.strerror or exc} (cannot list the folder)"
-        raise DataValidationError([Problem(str(path), None, None, None, msg)]) from None
+def _concat(parts: dict[Path, pd.DataFrame], spec: FileSpec) -> pd.DataFrame:
+    """The files' frames one after another, in path order."""
+    return concat_text([parts[f] for f in sorted(parts)]) if parts else empty_frame(spec)
+
+
+def _read_all(
+    files: list[Path], spec: FileSpec, root: Path, only: Only | None, problems: list[Problem]
+) -> pd.DataFrame:
+    return _concat(_read_files(files, spec, root, only, problems), spec)
+
+
+def _subset_entities(
+    tree: Tree, path: str | Path, read: dict[Path, pd.DataFrame], problems: list[Problem]
+) -> set[str]:
+    """Read every ``entities.csv`` found, listing top-level folders not named after an entity.
+
+    Repeats until every folder left unlisted is a registered entity's (an
+    ``entities.csv`` found in a listed folder may register more entities);
+    returns the registered ids. ``read`` collects the frames.
+    """
+    spec = FILES["entities"]
+    done: set[Path] = set()
+    while True:
+        new = [f for f in tree.files()["entities"] if f not in done]
+        read.update(_read_files(new, spec, tree.root, None, problems))
+        done.update(new)
+        ids = entity_refs(read.values(), "entity_id")
+        todo = [name for name in tree.pending if name not in ids]
+        if not todo:
+            return ids
+        _listed(path, lambda todo=todo: tree.walk(todo))
 
 
 def load_dataset(
@@ -221,11 +114,14 @@ def load_dataset(
         path: The data directory (for example ``data/``).
         entities: Load only these entities (ids or full names): their rows of
             every file, their ``entities.csv`` rows, ``codes.csv``, their
-            documents, and any document or entity those rows cite. Files whose
-            bytes do not contain a wanted id are skipped unparsed, so a report
-            on one entity reads little of a large per-entity folder tree.
-            Cross-references are validated within the loaded subset; problems
-            in rows of other entities are not looked for. ``None`` loads all.
+            documents, and any document or entity those rows cite. Other
+            entities' folders (``<path>/<entity_id>/…``, see
+            :mod:`fiscal_analysis.layout`) are neither listed nor opened;
+            other files whose bytes do not contain a wanted id are skipped
+            unparsed, so a report on one entity reads little of a large data
+            folder. Cross-references are validated within the loaded subset;
+            problems in rows of other entities are not looked for. ``None``
+            loads all.
         cache: Keep the validated frames in a cache and reuse them while no
             dataset file changed (see :mod:`fiscal_analysis.cache`): ``True``
             for the default cache folder, a path for another one, ``False``
@@ -267,16 +163,17 @@ def load_dataset(
 
 
 def _cold_load(root: Path, path: str | Path, wanted: tuple[str, ...] | None) -> Dataset:
-    found = _list_files(root, path)
-    frames: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
-    for spec in FILES.values():
-        if not found[spec.name] and spec.required:
-            msg = f"缺少必需的文件 {spec.name}.csv（{spec.description}） (required file missing)"
-            problems.append(Problem(f"{spec.name}.csv", None, None, None, msg))
+    read: dict[Path, pd.DataFrame] = {}
+    if wanted is None:
+        tree = _listed(path, lambda: Tree(root).walk_all())
+        read = _read_files(tree.files()["entities"], FILES["entities"], root, None, problems)
+        registered = entity_refs(read.values(), "entity_id")
+    else:
+        tree = _listed(path, lambda: Tree(root))
+        registered = _subset_entities(tree, path, read, problems)
+    frames = {"entities": _concat(read, FILES["entities"])}
     only: Only | None = None
-    for name in ("entities", "codes"):
-        frames[name] = _read_all(found[name], FILES[name], root, None, problems)
     if wanted is not None:
         ids, unknown = resolve_entities(frames["entities"], wanted)
         if unknown and not problems:
@@ -288,15 +185,40 @@ def _cold_load(root: Path, path: str | Path, wanted: tuple[str, ...] | None) -> 
                 f"数据中没有单位「{unknown[0]}」；已有：{known} (unknown entity)"
             )
         only = {"entity_id": ids}
+        _listed(path, lambda: tree.walk(ids))  # the wanted entities' own folders
+        more = [f for f in tree.files()["entities"] if f not in read]
+        read.update(_read_files(more, FILES["entities"], root, None, problems))
+        frames["entities"] = _concat(read, FILES["entities"])
+    found = tree.files()
+    if any(spec.required and not found[spec.name] for spec in FILES.values()):
+        found = _listed(path, tree.walk_all).files()  # perhaps only in other entities' folders
     for spec in FILES.values():
-        if spec.name not in frames and spec.name != "documents":
-            frames[spec.name] = _read_all(found[spec.name], spec, root, only, problems)
+        if not found[spec.name] and spec.required:
+            msg = f"缺少必需的文件 {spec.name}.csv（{spec.description}） (required file missing)"
+            problems.append(Problem(f"{spec.name}.csv", None, None, None, msg))
+    problems += shared_files((relative(f, root) for f in found["codes"]), registered)
+
+    def usable(f: Path) -> bool:  # not in another entity's folder
+        owner = entity_folder(relative(f, root), registered)
+        return only is None or owner is None or owner in only["entity_id"]
+
+    for spec in FILES.values():
+        if spec.name not in ("entities", "documents"):
+            files = [f for f in found[spec.name] if usable(f)]
+            frames[spec.name] = _read_all(files, spec, root, only, problems)
+    spec = FILES["documents"]
     docs_only = None
     if only is not None:
         docs_only = {**only, "doc_id": entity_refs(frames.values(), "doc_id")}
-    frames["documents"] = _read_all(
-        found["documents"], FILES["documents"], root, docs_only, problems
-    )
+    mine = [f for f in found["documents"] if usable(f)]
+    docs = _read_files(mine, spec, root, docs_only, problems)
+    if docs_only is not None:
+        # A cited document filed in another entity's folder: look there only for it.
+        missing = docs_only["doc_id"] - entity_refs(docs.values(), "doc_id")
+        if missing:
+            others = [f for f in _listed(path, tree.walk_all).files()["documents"] if not usable(f)]
+            docs.update(_read_files(others, spec, root, {"doc_id": missing}, problems))
+    frames["documents"] = _concat(docs, spec)
     if only is not None:
         owners = only["entity_id"] | entity_refs([frames["documents"]], "entity_id")
         frames["entities"] = frames["entities"][

@@ -19,6 +19,7 @@ import pandas as pd
 from .classification import Classification
 from .exceptions import Problem
 from .items import TABLES
+from .layout import misfiled
 from .schema import BASES, FILES
 from .textcolumns import (
     AMOUNT_PATTERN,
@@ -291,6 +292,7 @@ def validate_frames(
     for name in FILES:
         if name != "codes":
             probs += _check_columns(name, clean[name], refs if name != "entities" else {})
+        probs += misfiled(clean[name].df, refs["entity_id"])
     probs += _check_facts(clean["facts"], classification)
     probs = list(dict.fromkeys(probs))
     if probs:
