@@ -28,7 +28,7 @@ from .csvread import ENCODINGS, decode
 from .dataset import Dataset
 from .exceptions import DataValidationError, Problem, UnknownEntityError
 from .layout import Tree, entity_folder, shared_files
-from .readtable import empty_frame, read_table, relative
+from .readtable import empty_frame, read_parallel, read_table, relative
 from .schema import FILES, FileSpec
 from .subset import Only, entity_refs, keep_rows, resolve_entities
 from .textcolumns import compact, concat_text
@@ -37,6 +37,7 @@ from .validation import validate_frames
 __all__ = ["ENCODINGS", "decode", "load_dataset", "read_table"]
 
 _T = TypeVar("_T")
+_READ_TABLE = read_table  # tests that replace ``read_table`` here are served serially
 
 
 def _listed(path: str | Path, step: Callable[[], _T]) -> _T:
@@ -60,9 +61,12 @@ def _sort_key(p: Problem) -> tuple[str, int]:
 def _read_files(
     files: Iterable[Path], spec: FileSpec, root: Path, only: Only | None, problems: list[Problem]
 ) -> dict[Path, pd.DataFrame]:
+    """Read files (large ones in parallel processes); problems are appended in file order."""
+    files = list(files)
+    results = read_parallel(files, spec, root, only) if read_table is _READ_TABLE else {}
     parts = {}
     for f in files:
-        df, probs = read_table(f, spec, root, only=only)
+        df, probs = results[f] if f in results else read_table(f, spec, root, only=only)
         problems += probs
         if df is not None:
             parts[f] = df

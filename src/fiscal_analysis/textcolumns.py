@@ -77,6 +77,11 @@ class Column:
             # Already factorized while reading: reuse the codes, no hashing of rows.
             self.codes = values.cat.codes.to_numpy()
             self.uniques = values.cat.categories.to_numpy(dtype=object)
+        elif isinstance(values.dtype, pd.StringDtype):
+            # Factorized by the string array itself (pyarrow's hashing when it backs the
+            # column): the same codes and first-seen order, without a Python object per row.
+            codes, uniques = pd.factorize(values)
+            self.codes, self.uniques = np.asarray(codes), np.asarray(uniques, dtype=object)
         else:
             self.codes, self.uniques = pd.factorize(values.to_numpy(dtype=object))
         self._text: np.ndarray | None = None
