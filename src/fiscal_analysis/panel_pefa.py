@@ -39,6 +39,9 @@ __all__ = ["outturn_panel", "outturn_panel_from_lines"]
 
 def _objects(s: pd.Series) -> pd.Series:
     """Exact Python ints (object dtype) so products of big amounts cannot overflow."""
+    if pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:
+        # numpy and pandas give Python ints for an integer column as objects
+        return pd.Series(s.to_numpy(dtype=object), index=s.index, dtype=object)
     return pd.Series([int(v) for v in s], index=s.index, dtype=object)
 
 

@@ -99,13 +99,14 @@ class PanelView:
     def _pair_info(self) -> tuple[pd.MultiIndex, np.ndarray]:
         f = self.facts
         ent_col = f["entity_id"]
-        ents = ent_col.to_numpy(dtype=object)
         year = f["year"].to_numpy(dtype=np.int64)
         if len(year) == 0:
             empty = pd.MultiIndex.from_arrays([[], []], names=["entity_id", "year"])
             return empty, np.zeros(0, dtype=np.int64)
         if isinstance(ent_col.dtype, pd.CategoricalDtype):
             ents = ent_col.cat.codes.to_numpy(dtype=np.int64)
+        else:
+            ents = ent_col.to_numpy(dtype=object)
         # work on runs of equal (entity, year): rows of one entity-year are usually together
         heads = np.flatnonzero(np.r_[True, (ents[1:] != ents[:-1]) | (year[1:] != year[:-1])])
         ent, uniq = column_codes(ent_col.iloc[heads] if ents.dtype != object else ents[heads])
@@ -167,13 +168,28 @@ class PanelView:
     def _column(self, name: str, rows: np.ndarray) -> np.ndarray:
         return self.facts[name].iloc[rows].to_numpy(dtype=object)
 
+    def _codes(self, name: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``column_codes(self._column(name, rows))``, from a category column's codes."""
+        col = self.facts[name]
+        if not isinstance(col.dtype, pd.CategoricalDtype):
+            return column_codes(self._column(name, rows))
+        codes = col.cat.codes.to_numpy()[rows]
+        if not len(codes) or codes.min() < 0:  # missing values: the general path
+            return column_codes(self._column(name, rows))
+        used, first = np.unique(codes, return_index=True)
+        order = np.argsort(first, kind="stable")  # distinct values in order of first use
+        renumber = np.empty(int(used[-1]) + 1, dtype=np.int64)
+        renumber[used[order]] = np.arange(len(used))
+        cats = col.cat.categories.to_numpy(dtype=object)
+        return renumber[codes], cats[used[order]]
+
     def _table_rows(self, table: str) -> dict[str, np.ndarray]:
         """Rows of ``table`` with their code and item as integer codes, and basis (cached)."""
         if table not in self._tables_cache:
             rows = self.table_rows(table)
-            cc, cu = column_codes(self._column("code", rows))
-            ic, iu = column_codes(self._column("item", rows))
-            bc, bu = column_codes(self._column("basis", rows))
+            cc, cu = self._codes("code", rows)
+            ic, iu = self._codes("item", rows)
+            bc, bu = self._codes("basis", rows)
             self._tables_cache[table] = {"rows": rows, "cc": cc, "cu": cu, "ic": ic, "iu": iu,
                                          "bc": bc, "bu": bu}  # fmt: skip
         return self._tables_cache[table]
@@ -181,11 +197,16 @@ class PanelView:
     # -- uncoded figures -------------------------------------------------------
     @cached_property
     def _blank(self) -> tuple[dict[tuple[str, str], int], np.ndarray, np.ndarray, np.ndarray]:
-        rows = np.flatnonzero(self.facts["code"].to_numpy(dtype=object) == "")
+        code = self.facts["code"]
+        if isinstance(code.dtype, pd.CategoricalDtype):
+            blank = (code.cat.categories == "")[code.cat.codes.to_numpy()] & (code.cat.codes >= 0)
+            rows = np.flatnonzero(np.asarray(blank))
+        else:
+            rows = np.flatnonzero(code.to_numpy(dtype=object) == "")
         tc, tu = self._tables
         tcode = tc[rows]
-        icode, iu = column_codes(self._column("item", rows))
-        bcode, bu = column_codes(self._column("basis", rows))
+        icode, iu = self._codes("item", rows)
+        bcode, bu = self._codes("basis", rows)
         combo = tcode * max(len(iu), 1) + icode
         seen = np.zeros(max(len(tu), 1) * max(len(iu), 1), dtype=bool)
         seen[combo] = True
