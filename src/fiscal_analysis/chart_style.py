@@ -16,18 +16,19 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from .chart_png import png_bytes
 from .fonts import MINUS, cjk_font, font_rc
 from .money import format_amount, format_number
 
@@ -211,7 +212,13 @@ def _wrap(label: str, width: float = 14) -> str:
 
 
 def _tick(x: float, _pos: object = None) -> str:
-    return _minus(format_number(Decimal(repr(float(x)))))  # format_number rounds half up
+    return _tick_text(float(x))
+
+
+@lru_cache(maxsize=4096)
+def _tick_text(x: float) -> str:
+    """A tick's label; kept, as every layout pass formats every tick again."""
+    return _minus(format_number(Decimal(repr(x))))  # format_number rounds half up
 
 
 def _axes(fig: Figure, title: str, value_axis: str):
@@ -265,14 +272,14 @@ def _validate(rows: Sequence, what: str) -> None:
 def figure_png(figure: Figure) -> bytes:
     """Render a figure to PNG in the house style and release it.
 
-    The PNG carries no timestamp or software tag, so the same chart gives the
-    same bytes.
+    Cropped to the tight bounding box (as ``savefig.bbox: tight``) in one
+    layout pass, see :mod:`fiscal_analysis.chart_png`. The PNG carries no
+    timestamp or software tag, so the same chart gives the same bytes.
     """
-    buf = io.BytesIO()
     with house_style():
-        figure.savefig(buf, format="png", metadata={"Software": None})
+        data = png_bytes(figure, DPI)
     figure.clear()
-    return buf.getvalue()
+    return data
 
 
 def chart_html(chart: Chart, *, caption: bool = True) -> str:

@@ -1,0 +1,151 @@
+"""Charts to PNG with one layout pass and text shaped once per process.
+
+``savefig(bbox_inches="tight")`` lays a figure out three times: a dry-run
+draw, the tight bounding box, then the real draw on a new renderer of the
+cropped size. Each pass measures every string again, and each measurement
+shapes the string with the chart font; with the 16 MB Noto Sans CJK font one
+shaping call costs about a millisecond, so text dominated the cost of a chart.
+
+:func:`png_bytes` computes the tight box once at the output resolution and
+then saves with that explicit box, which skips the dry run and gives the same
+pixels. Its renderer keeps string measurements and glyph layouts for the
+whole process (keyed by everything they depend on), so a tick label, legend
+entry or unit seen in an earlier pass or chart is not shaped again. The PNG
+is written at zlib level 3: lossless, about 40% less encoding time than
+Pillow's default and, for these flat-colour charts, smaller files.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import matplotlib as mpl
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+
+__all__ = ["PNG_COMPRESS_LEVEL", "clear_text_cache", "png_bytes"]
+
+#: zlib level for the embedded PNGs (1 fastest … 9 smallest); lossless at any level.
+PNG_COMPRESS_LEVEL = 3
+#: Settings that decide which font file a string is measured with, and how.
+_FONT_RC = (
+    "font.family",
+    "font.sans-serif",
+    "font.serif",
+    "font.monospace",
+    "font.cursive",
+    "font.fantasy",
+    "font.enable_last_resort",
+    "text.hinting",
+    "text.hinting_factor",
+    "text.kerning_factor",
+)
+#: Entries kept per cache before it is emptied (a report uses a few hundred).
+_CACHE_LIMIT = 20_000
+_METRICS: dict[tuple[Any, ...], tuple[float, float, float]] = {}
+_LAYOUTS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+def clear_text_cache() -> None:
+    """Forget the cached text measurements and layouts (e.g. after fonts change)."""
+    _METRICS.clear()
+    _LAYOUTS.clear()
+
+
+def _rc_key() -> tuple[Any, ...]:
+    values = (mpl.rcParams.get(k) for k in _FONT_RC)
+    return tuple(tuple(v) if isinstance(v, list) else v for v in values)
+
+
+def _remember(cache: dict, key: tuple[Any, ...], value: Any) -> Any:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+#: Whether this matplotlib lays text out with ``FT2Font._layout`` (3.11 and later).
+_CAN_CACHE_LAYOUT = hasattr(RendererAgg, "_prepare_font") and hasattr(
+    RendererAgg, "_draw_text_glyphs_and_boxes"
+)
+
+
+class _Renderer(RendererAgg):
+    """Agg renderer whose string measurements and glyph layouts outlive it."""
+
+    def get_text_width_height_descent(
+        self, s: str, prop: FontProperties, ismath: Any
+    ) -> tuple[float, float, float]:
+        if ismath:
+            return super().get_text_width_height_descent(s, prop, ismath)
+        key = (s, prop.copy(), self.dpi, _rc_key())
+        hit = _METRICS.get(key)
+        if hit is None:
+            hit = super().get_text_width_height_descent(s, prop, ismath)
+            _remember(_METRICS, key, hit)
+        return hit
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None) -> None:
+        font = self._prepare_font(prop) if _CAN_CACHE_LAYOUT and not ismath else None
+        if font is None or not hasattr(font, "_layout"):
+            super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+            return
+        features = mtext.get_fontfeatures() if mtext is not None else None
+        language = mtext.get_language() if mtext is not None else None
+        size = prop.get_size_in_points()
+        flags = get_hinting_flag()
+        key = (font, size, self.dpi, s, flags, _frozen(features), _frozen(language))
+        items = _LAYOUTS.get(key)
+        if items is None:
+            laid = font._layout(s, flags=flags, features=features, language=language)
+            items = _remember(_LAYOUTS, key, tuple(laid))
+        glyphs = ((i.ft_object, size, i.glyph_index, 0, 1, i.x, i.y) for i in items)
+        self._draw_text_glyphs_and_boxes(gc, x, y, angle, glyphs, [])
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable form of a font-feature or language setting."""
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+class _Canvas(FigureCanvasAgg):
+    """Agg canvas that draws with :class:`_Renderer`."""
+
+    def get_renderer(self) -> RendererAgg:
+        w, h = self.get_width_height(physical=True)
+        key = w, h, self.figure.dpi
+        if self._lastKey != key:
+            self.renderer = _Renderer(w, h, self.figure.dpi)
+            self._lastKey = key
+        return self.renderer
+
+
+def png_bytes(figure: Figure, dpi: float) -> bytes:
+    """The figure as PNG at ``dpi``, cropped to its tight bounding box.
+
+    Same pixels as ``figure.savefig(..., bbox_inches="tight")`` with the
+    padding of :rc:`savefig.pad_inches`; no timestamp or software tag, so the
+    same chart gives the same bytes. Uses the current rcParams.
+    """
+    canvas = _Canvas(figure)
+    shown_dpi = figure.dpi
+    figure.set_dpi(dpi)
+    try:
+        box = figure.get_tightbbox(canvas.get_renderer())
+    finally:
+        figure.set_dpi(shown_dpi)
+    pad = mpl.rcParams["savefig.pad_inches"]
+    buf = io.BytesIO()
+    figure.savefig(
+        buf,
+        format="png",
+        dpi=dpi,
+        bbox_inches=box.padded(pad if isinstance(pad, int | float) else 0.1),
+        metadata={"Software": None},
+        pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL},
+    )
+    return buf.getvalue()
