@@ -209,3 +209,25 @@ def test_pure_functions_do_not_mutate(ds):
     metrics.budget_completion(ds, E, 2020)
     metrics.income_structure(ds, E, 2020)
     pd.testing.assert_frame_equal(ds.facts, facts_before)
+
+
+def test_figure_agrees_with_dataset_record_for_every_fact(ds):
+    from dataclasses import replace
+
+    from fiscal_analysis.structure import figure
+
+    for (e, y), f in ds.facts.groupby(["entity_id", "year"]):
+        for table, item, code in zip(f["table"], f["item"], f["code"], strict=True):
+            row = ds.record(e, y, table, item, code)
+            if pd.isna(row["value"]):
+                expected = (None, "undisclosed" if row["basis"] == "undisclosed" else "missing")
+            else:
+                expected = (ds.value(e, y, table, item, code), row["basis"])
+            assert figure(ds, e, y, table, item, code) == expected
+    assert figure(ds, E, 2020, "T05", "total", "999") == (None, "missing")
+    # a new Dataset (other frames) is never answered from the old one's figures
+    facts = ds.facts.copy()
+    facts["value"] = facts["value"] * 2
+    doubled = replace(ds, frames={**ds.frames, "facts": facts})
+    amount, _ = figure(doubled, E, 2020, "T05", "total")
+    assert amount == 2 * figure(ds, E, 2020, "T05", "total")[0]

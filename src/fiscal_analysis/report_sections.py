@@ -57,10 +57,10 @@ def derived_notes(ctx: ReportContext, keys: list[tuple[int, str, str, str]]) -> 
     """``推算数：…`` notes for the derived figures among ``(year, table, item, code)`` keys."""
     out = []
     for year, table, item, code in keys:
-        row = ctx.ds.record(ctx.entity_id, year, table, item, code)
-        if row is None or row["basis"] != "derived" or pd.isna(row["value"]):
+        amount, status = figure(ctx.ds, ctx.entity_id, year, table, item, code)
+        if status != "derived":
             continue
-        amount, _ = figure(ctx.ds, ctx.entity_id, year, table, item, code)
+        row = ctx.ds.record(ctx.entity_id, year, table, item, code)
         label = TABLES[table].items[item].label + (f"（{code}）" if code else "")
         out.append(f"推算数：{year}年度{label}{fmt_amount(amount)}，推算式：{row['note']}。")
     return tuple(out)

@@ -10,6 +10,7 @@ the whole (in ``attrs['total']``). A figure that is not in the data is
 
 from __future__ import annotations
 
+import weakref
 from decimal import Decimal
 
 import pandas as pd
@@ -33,6 +34,8 @@ __all__ = [
     "share_rows",
 ]
 
+_Key = tuple[str, str, str]
+
 
 def figure(
     ds: Dataset, entity_id: str, year: int, table: str, item: str, code: str = ""
@@ -47,12 +50,40 @@ def figure(
         >>> figure(ds, "lusong-xzsp", 2019, "T03", "basic")
         (None, 'missing')
     """
-    row = ds.record(entity_id, year, table, item, code)
-    if row is None:
+    hit = _figures(ds, entity_id, year).get((table, item, code))
+    if hit is None:
         return None, "missing"
-    if pd.isna(row["value"]):
-        return None, "undisclosed" if row["basis"] == "undisclosed" else "missing"
-    return to_decimal(int(row["value"])), str(row["basis"])
+    value, basis = hit
+    if pd.isna(value):
+        return None, "undisclosed" if basis == "undisclosed" else "missing"
+    return to_decimal(int(value)), str(basis)
+
+
+#: ``(value, basis)`` by (table, item, code) of recently read (dataset, entity, year)s.
+_PAIRS: dict[tuple[int, str, int], tuple[weakref.ref[Dataset], dict[_Key, tuple]]] = {}
+_PAIR_LIMIT = 64
+
+
+def _figures(ds: Dataset, entity_id: str, year: int) -> dict[_Key, tuple]:
+    """Every figure of one entity-year in one dict (first row per key, as :meth:`Dataset.record`).
+
+    A report reads a few hundred single figures; one pass over the year's
+    facts replaces a pandas row lookup per figure. The frames of a Dataset
+    never change, so the dict is kept while the Dataset lives.
+    """
+    key = (id(ds), entity_id, year)
+    hit = _PAIRS.get(key)
+    if hit is not None and hit[0]() is ds:
+        return hit[1]
+    f = ds.facts_for(entity_id, year)
+    keys = zip(f["table"].tolist(), f["item"].tolist(), f["code"].tolist(), strict=True)
+    found: dict[_Key, tuple] = {}
+    for k, value, basis in zip(keys, f["value"].tolist(), f["basis"].tolist(), strict=True):
+        found.setdefault(k, (value, basis))
+    if len(_PAIRS) >= _PAIR_LIMIT:
+        _PAIRS.clear()
+    _PAIRS[key] = (weakref.ref(ds), found)
+    return found
 
 
 def label_of(table: str, item: str) -> str:
