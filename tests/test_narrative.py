@@ -179,3 +179,23 @@ def test_describe_2019_says_what_is_missing():
     assert text["income"] == "缺少本年收入合计数据。"
     assert "缺少年初预算数和上年决算数" in text["ops_cost"]
     assert all("nan" not in v.lower() and "None" not in v for v in text.values())
+
+
+def test_describe_quotes_the_first_stated_reason_of_the_year_per_topic_and_code():
+    from dataclasses import replace
+
+    import pandas as pd
+
+    ds = load_dataset(DATA)
+    r = ds.reasons
+    extra = r[(r["topic"] == "budget_variance") & (r["code"] == "2010301")].copy()
+    first, other_year = (
+        extra.assign(text="先列出的原因。"),
+        extra.assign(year=2019, text="上年原因。"),
+    )
+    reasons = pd.concat([first, other_year, r], ignore_index=True)
+    text = describe(replace(ds, frames={**ds.frames, "reasons": reasons}), "lusong-xzsp", 2020)
+    items = text["completion"].splitlines()
+    assert items[1].endswith("主要原因是：先列出的原因。") and "上年原因" not in text["completion"]
+    assert items[2].endswith("主要原因是：在执行过程中细化功能科目。")
+    assert text["ops_cost"] == describe(ds, "lusong-xzsp", 2020)["ops_cost"]

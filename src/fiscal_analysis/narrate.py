@@ -64,27 +64,40 @@ def _shares(df: pd.DataFrame) -> list[Share]:
     return [Share(*row) for row in zip(*cols, strict=True)]
 
 
-def _reason(ds: Dataset, entity_id: str, year: int, topic: str, code: str = "") -> str | None:
-    found = ds.reasons_for(entity_id, year, topic, code)
-    return found[0] if found else None
+#: The first stated reason of an entity-year per (topic, code).
+_Reasons = dict[tuple[str, str], str]
 
 
-def _total(ds: Dataset, e: str, y: int, table: str, subject: str, topic: str, p: int) -> str:
+def _stated(ds: Dataset, entity_id: str, year: int) -> _Reasons:
+    """The year's stated reasons (主要原因), read once: the first per (topic, code)."""
+    r = ds.reasons
+    r = r[(r["entity_id"] == entity_id) & (r["year"] == year)]
+    found: _Reasons = {}
+    for key, text in zip(zip(r["topic"], r["code"], strict=True), r["text"], strict=True):
+        found.setdefault(key, text)
+    return found
+
+
+def _reason(reasons: _Reasons, topic: str, code: str = "") -> str | None:
+    return reasons.get((topic, code))
+
+
+def _total(ds: Dataset, e: str, y: int, table: str, subject: str, why: str | None, p: int) -> str:
     c = yoy_for(ds, e, y, table, "income_grand_total")
     if c.current is None:
         return f"缺少{subject}数据。"
-    return total_sentence(y, c, p, subject=subject, reason=_reason(ds, e, y, topic))
+    return total_sentence(y, c, p, subject=subject, reason=why)
 
 
-def _completion(ds: Dataset, e: str, y: int, p: int) -> str:
+def _completion(ds: Dataset, e: str, y: int, p: int, reasons: _Reasons) -> str:
     overall = total_completion(ds, e, y)
     if overall.actual is None:
         return "缺少一般公共预算财政拨款支出数据。"
-    lines = [completion_sentence(y, overall, p, _reason(ds, e, y, "budget_variance"))]
+    lines = [completion_sentence(y, overall, p, _reason(reasons, "budget_variance"))]
     items = budget_completion(ds, e, y)
     for n, r in enumerate(items.itertuples(index=False), start=1):
         c = completion(r.actual, r.budget)
-        why = _reason(ds, e, y, "budget_variance", r.code)
+        why = _reason(reasons, "budget_variance", r.code)
         lines.append(item_entry(n, r.full_name, c, p, why))
     return "\n".join(lines)
 
@@ -117,7 +130,7 @@ def _three_public(ds: Dataset, e: str, y: int, p: int) -> str:
     return three_public_sentence(y, total, total_change, items, p)  # type: ignore[arg-type]
 
 
-def _ops(ds: Dataset, e: str, y: int, p: int) -> str:
+def _ops(ds: Dataset, e: str, y: int, p: int, reasons: _Reasons) -> str:
     actual, _ = figure(ds, e, y, "ops_cost", "actual")
     budget, _ = figure(ds, e, y, "ops_cost", "budget_initial")
     prior, _ = figure(ds, e, y - 1, "ops_cost", "actual")
@@ -126,8 +139,8 @@ def _ops(ds: Dataset, e: str, y: int, p: int) -> str:
         change(actual, budget, base_label="年初预算"),
         change(actual, prior),
         p,
-        _reason(ds, e, y, "ops_cost_budget"),
-        _reason(ds, e, y, "ops_cost_change"),
+        _reason(reasons, "ops_cost_budget"),
+        _reason(reasons, "ops_cost_change"),
     )
 
 
@@ -158,6 +171,7 @@ def describe(ds: Dataset, entity_id: str, year: int, places: int = 1) -> dict[st
         '本年度无政府性基金预算财政拨款收支。'
     """
     e, y, p = ds.resolve(entity_id), year, places
+    reasons = _stated(ds, e, y)
     income = income_structure(ds, e, y)
     top_income = income[income["parent"].isna()]
     expense = expense_structure(ds, e, y)
@@ -168,15 +182,17 @@ def describe(ds: Dataset, entity_id: str, year: int, places: int = 1) -> dict[st
     proc = {k: figure(ds, e, y, "procurement", k)[0] for k in ("total", "goods", "works")}
     proc |= {k: figure(ds, e, y, "procurement", k)[0] for k in ("services", "sme", "micro")}
     return {
-        "total": _total(ds, e, y, "T01", "收、支总计", "total_change", p),
+        "total": _total(ds, e, y, "T01", "收、支总计", _reason(reasons, "total_change"), p),
         "income": structure_sentence("本年收入合计", income.attrs["total"], _shares(top_income), p),
         "expense": structure_sentence("本年支出合计", expense.attrs["total"], _shares(expense), p),
-        "fiscal_total": _total(ds, e, y, "T04", "财政拨款收、支总计", "fiscal_change", p),
+        "fiscal_total": _total(
+            ds, e, y, "T04", "财政拨款收、支总计", _reason(reasons, "fiscal_change"), p
+        ),
         "general_public": (
             "缺少一般公共预算财政拨款支出数据。"
             if gp.current is None
             else general_public_sentence(
-                y, gp, expense_total, p, _reason(ds, e, y, "general_public_change")
+                y, gp, expense_total, p, _reason(reasons, "general_public_change")
             )
         ),
         "function": (
@@ -184,11 +200,11 @@ def describe(ds: Dataset, entity_id: str, year: int, places: int = 1) -> dict[st
             if len(func)
             else "缺少按功能分类（类）的支出数据。"
         ),
-        "completion": _completion(ds, e, y, p),
+        "completion": _completion(ds, e, y, p, reasons),
         "basic": _basic(ds, e, y, p),
         "three_public": _three_public(ds, e, y, p),
         "gov_fund": _fund(ds, e, y, "gov_fund", "T08"),
         "soe_capital": _fund(ds, e, y, "soe_capital", "T09"),
-        "ops_cost": _ops(ds, e, y, p),
+        "ops_cost": _ops(ds, e, y, p, reasons),
         "procurement": procurement_sentence(y, *proc.values(), places=p),
     }
