@@ -117,7 +117,11 @@ class ReportContext:
     @cached_property
     def present_parts(self) -> dict[str, bool]:
         """For each part of :data:`COVERED_PARTS`: whether the year has any figure for it."""
-        return {part: _has_part(self, part) for part in COVERED_PARTS}
+        f = self.ds.facts_for(self.entity_id, self.year)
+        known = f[f["value"].notna()]
+        lengths = [len(c) if isinstance(c, str) else 0 for c in known["code"]]
+        have = set(zip(known["table"], known["item"], lengths, strict=True))
+        return {part: _has_part(self, part, have) for part in COVERED_PARTS}
 
     @property
     def name(self) -> str:
@@ -178,8 +182,8 @@ def has_part(ctx: ReportContext, part: str) -> bool:
     return ctx.present_parts[part]
 
 
-def _has_part(ctx: ReportContext, part: str) -> bool:
-    f = ctx.ds.facts_for(ctx.entity_id, ctx.year)
+def _has_part(ctx: ReportContext, part: str, have: set[tuple[str, str, int]]) -> bool:
+    """Whether ``part`` has a figure; ``have`` is (table, item, code length) of every known one."""
     for need in COVERED_PARTS[part]:
         if need == "projects":
             if not ctx.ds.projects_for(ctx.entity_id, ctx.year).empty:
@@ -188,12 +192,8 @@ def _has_part(ctx: ReportContext, part: str) -> bool:
         table, item, *level = [*need.split(":"), ""][:3] if ":" in need else (need, "*", "")
         if ctx.ds.table_status(ctx.entity_id, ctx.year, table) == "empty":
             return True
-        rows = f[f["table"] == table]
-        if item != "*":
-            rows = rows[rows["item"] == item]
         length = {"类": 3, "款": 5, "项": 7}.get(level[0] if level else "", 0)
-        rows = rows[rows["code"].str.len() == length] if length else rows
-        if rows["value"].notna().any():
+        if any(t == table and item in ("*", i) and length in (0, n) for t, i, n in have):
             return True
     return False
 
