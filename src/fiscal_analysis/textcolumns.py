@@ -114,13 +114,16 @@ class Column:
 
     def rows(self, answers: np.ndarray) -> np.ndarray:
         """Broadcast one answer per distinct value to every row."""
-        return answers[self.codes] if len(answers) else np.zeros(len(self.codes), dtype=bool)
+        if not len(answers) or (answers.dtype == bool and not answers.any()):
+            return np.zeros(len(self.codes), dtype=bool)
+        return answers[self.codes]
 
     def eq(self, value: str) -> np.ndarray:
         return self.rows(self.uniques == value)
 
     def isin(self, allowed) -> np.ndarray:
-        return self.rows(pd.Index(self.uniques).isin(list(allowed)))
+        wanted = allowed if isinstance(allowed, set | frozenset) else set(allowed)
+        return self.rows(np.fromiter((u in wanted for u in self.uniques), bool, len(self.uniques)))
 
     def test(self, check: Callable[[str], bool]) -> np.ndarray:
         """Apply ``check`` once per distinct value and broadcast (a bool array per row)."""

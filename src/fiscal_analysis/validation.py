@@ -42,7 +42,10 @@ _WHITESPACE = "前后有多余的空格，请删去 (leading/trailing spaces)"
 def _problems(
     df: pd.DataFrame, mask, column: str, expected: str | Callable[[str], str]
 ) -> list[Problem]:
-    bad = df.loc[np.asarray(mask, dtype=bool)]
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():  # the usual case: no need to index the frame
+        return []
+    bad = df.loc[mask]
     out = []
     for f, r, v in zip(bad["_file"], bad["_row"], bad[column], strict=True):
         msg = expected(v) if callable(expected) else expected
