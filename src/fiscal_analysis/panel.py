@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .panel_completion import completion_panel, ops_cost_panel, three_public_panel
-from .panel_pefa import outturn_panel
+from .panel_pefa import outturn_panel_from_lines
 from .panel_rates import (
     change_columns,
     completion_columns,
@@ -207,6 +207,8 @@ def all_metrics(source: Source, places: int | None = 1) -> dict[str, pd.DataFram
     """
     view = view_of(source)
     totals = totals_panel(view, KEY_TOTALS, status=True)
+    completion = completion_panel(view, places=places)
+    lines = completion[["entity_id", "year", "actual", "budget"]]  # PEFA's 项 lines, computed once
     return {
         "totals": totals,
         "yoy": yoy_change(totals, places),
@@ -214,10 +216,10 @@ def all_metrics(source: Source, places: int | None = 1) -> dict[str, pd.DataFram
         "expense": expense_shares(view, places),
         "basic": basic_shares(view, places),
         "function": function_shares(view, places=places),
-        "completion": completion_panel(view, places=places),
+        "completion": completion,
         "completion_total": completion_panel(view, "合计", places=places),
         "procurement": procurement_shares(view, places),
         "three_public": three_public_panel(view, places),
         "ops_cost": ops_cost_panel(view, places),
-        "pefa": outturn_panel(view, places=places if places is not None else 1),
+        "pefa": outturn_panel_from_lines(lines, places if places is not None else 1),
     }

@@ -101,8 +101,11 @@ def completion_panel(
     names = np.array([cl.name(c) if c else "合计" for c in codes], dtype=object)[code_id]
     fulls = np.array([cl.full_name(c) if c else "合计" for c in codes], dtype=object)[code_id]
     code = codes[code_id]
-    head = pd.DataFrame({**view.pair_columns(pair), "code": code})
-    head["name"], head["full_name"] = names, fulls
+    cols = {**view.pair_columns(pair), "code": code, "name": names, "full_name": fulls}
+    # text stays object (as returned), not inferred as str and converted back below
+    head = pd.DataFrame(
+        {k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in cols.items()}
+    )
     df = pd.concat([head, completion_columns(actual, budget, BASES[basis])], axis=1)
     df = df[["entity_id", "year", "code", "name", "full_name", "budget", "actual", "delta",
              "direction", "rate_num", "rate_den", "reason"]]  # fmt: skip
