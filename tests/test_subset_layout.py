@@ -162,3 +162,19 @@ def test_shipped_data_keeps_the_entity_folder_rule():
             tops = df["_file"].astype(str).str.split("/").str[0]
             in_folder = tops.isin(set(ds.entities["entity_id"]))
             assert (df["entity_id"].astype(str)[in_folder] == tops[in_folder]).all(), name
+
+
+def test_subset_load_reads_the_shared_codes_file_whole(tmp_path):
+    root = _two_entities(tmp_path)
+    (root / "codes.csv").write_text(
+        "scheme,code,name,source\nfunction,2010603,补充科目,测试\n", encoding="utf-8"
+    )
+    path = root / "other/2020/facts.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",2010301,", ",2010603,", 1), encoding="utf-8")
+    full = load_dataset(root)
+    one = load_dataset(root, entities=["other"])
+    assert one.frames["codes"]["code"].tolist() == ["2010603"]
+    assert one.value("other", 2020, "T05", "total", "2010603") == full.value(
+        "other", 2020, "T05", "total", "2010603"
+    )

@@ -209,7 +209,8 @@ def _cold_load(root: Path, path: str | Path, wanted: tuple[str, ...] | None) -> 
     for spec in FILES.values():
         if spec.name not in ("entities", "documents"):
             files = [f for f in found[spec.name] if usable(f)]
-            frames[spec.name] = _read_all(files, spec, root, only, problems)
+            subset = None if spec.name == "codes" else only  # codes.csv is read whole
+            frames[spec.name] = _read_all(files, spec, root, subset, problems)
     spec = FILES["documents"]
     docs_only = None
     if only is not None:
