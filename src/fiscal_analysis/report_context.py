@@ -121,7 +121,13 @@ class ReportContext:
         known = f[f["value"].notna()]
         lengths = [len(c) if isinstance(c, str) else 0 for c in known["code"]]
         have = set(zip(known["table"], known["item"], lengths, strict=True))
-        return {part: _has_part(self, part, have) for part in COVERED_PARTS}
+        t = self.ds.tables
+        t = t[(t["entity_id"] == self.entity_id) & (t["year"] == self.year)]
+        status: dict[str, str] = {}
+        for table, value in zip(t["table"], t["status"], strict=True):
+            status.setdefault(table, str(value))  # the first row, as Dataset.table_status
+        empty = {table for table, value in status.items() if value == "empty"}
+        return {part: _has_part(self, part, have, empty) for part in COVERED_PARTS}
 
     @property
     def name(self) -> str:
@@ -182,15 +188,21 @@ def has_part(ctx: ReportContext, part: str) -> bool:
     return ctx.present_parts[part]
 
 
-def _has_part(ctx: ReportContext, part: str, have: set[tuple[str, str, int]]) -> bool:
-    """Whether ``part`` has a figure; ``have`` is (table, item, code length) of every known one."""
+def _has_part(
+    ctx: ReportContext, part: str, have: set[tuple[str, str, int]], empty: set[str]
+) -> bool:
+    """Whether ``part`` has a figure.
+
+    ``have`` holds (table, item, code length) of every figure with a value,
+    ``empty`` the tables published empty.
+    """
     for need in COVERED_PARTS[part]:
         if need == "projects":
             if not ctx.ds.projects_for(ctx.entity_id, ctx.year).empty:
                 return True
             continue
         table, item, *level = [*need.split(":"), ""][:3] if ":" in need else (need, "*", "")
-        if ctx.ds.table_status(ctx.entity_id, ctx.year, table) == "empty":
+        if table in empty:
             return True
         length = {"类": 3, "款": 5, "项": 7}.get(level[0] if level else "", 0)
         if any(t == table and item in ("*", i) and length in (0, n) for t, i, n in have):
