@@ -163,12 +163,21 @@ def empty_frame(spec: FileSpec) -> pd.DataFrame:
     return df
 
 
-def _workers(n: int) -> int:
+def _spare_cores() -> int:
+    """Cores not busy with other processes (this one counted as idle), from the load average.
+
+    Forking and returning frames cost about 1 CPU-s per 400 MB, which only
+    pays off when a second core is really free.
+    """
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         cores = os.cpu_count() or 1
-    return min(n, cores)
+    try:
+        others = max(os.getloadavg()[0] - 1.0, 0.0)  # this process is running, too
+    except OSError:  # pragma: no cover - no load average
+        others = 0.0
+    return int(cores - others)
 
 
 def read_parallel(
@@ -178,8 +187,9 @@ def read_parallel(
 
     Parsing is CPU-bound in pandas' C reader, so two large files on two cores
     take about the time of one. Returns ``{}`` (the caller reads serially) when
-    fewer than two files are large, on a single core, where ``fork`` is not
-    available, or if the pool breaks; results are exactly :func:`read_table`'s.
+    fewer than two files are large, fewer than two cores are free (see
+    :func:`_spare_cores`), ``fork`` is not available, or the pool breaks;
+    results are exactly :func:`read_table`'s.
     """
     large = []
     for f in files:
@@ -188,7 +198,7 @@ def read_parallel(
                 large.append(f)
         except OSError:
             continue  # read_table reports it
-    workers = _workers(len(large))
+    workers = min(len(large), _spare_cores())
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return {}
     try:
