@@ -65,3 +65,9 @@ def test_cached_measurements_follow_the_font_settings(strict):  # noqa: F811
 def test_png_is_untagged(strict):  # noqa: F811
     png = figure_png(BUILDERS["bars"]().figure)
     assert png.startswith(b"\x89PNG") and b"Software" not in png and b"tIME" not in png
+
+
+def test_a_rendered_figure_is_released(strict):  # noqa: F811
+    fig = BUILDERS["trend"]().figure
+    figure_png(fig)
+    assert fig.axes == [] and not hasattr(fig.canvas, "renderer")

@@ -131,21 +131,24 @@ def png_bytes(figure: Figure, dpi: float) -> bytes:
     padding of :rc:`savefig.pad_inches`; no timestamp or software tag, so the
     same chart gives the same bytes. Uses the current rcParams.
     """
+    shown_canvas, shown_dpi = figure.canvas, figure.dpi
     canvas = _Canvas(figure)
-    shown_dpi = figure.dpi
-    figure.set_dpi(dpi)
     try:
-        box = figure.get_tightbbox(canvas.get_renderer())
+        figure.set_dpi(dpi)
+        try:
+            box = figure.get_tightbbox(canvas.get_renderer())
+        finally:
+            figure.set_dpi(shown_dpi)
+        pad = mpl.rcParams["savefig.pad_inches"]
+        buf = io.BytesIO()
+        figure.savefig(
+            buf,
+            format="png",
+            dpi=dpi,
+            bbox_inches=box.padded(pad if isinstance(pad, int | float) else 0.1),
+            metadata={"Software": None},
+            pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL},
+        )
     finally:
-        figure.set_dpi(shown_dpi)
-    pad = mpl.rcParams["savefig.pad_inches"]
-    buf = io.BytesIO()
-    figure.savefig(
-        buf,
-        format="png",
-        dpi=dpi,
-        bbox_inches=box.padded(pad if isinstance(pad, int | float) else 0.1),
-        metadata={"Software": None},
-        pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL},
-    )
+        figure.set_canvas(shown_canvas)  # the figure keeps no pixel buffer
     return buf.getvalue()

@@ -278,6 +278,8 @@ def figure_png(figure: Figure) -> bytes:
     """
     with house_style():
         data = png_bytes(figure, DPI)
+    for ax in figure.axes:  # not Figure.clear alone: Axes.clear rebuilds the axes to drop them
+        figure.delaxes(ax)
     figure.clear()
     return data
 
