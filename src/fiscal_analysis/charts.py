@@ -223,17 +223,23 @@ def budget_actual_chart(
         shown_title = f"{title}（差额最大的{len(rows)}项）" if omitted else title
         ax = _axes(fig, shown_title, "x")
         n = len(rows)
-        for i, (_, budget, actual) in enumerate(rows):
-            y = n - 1 - i
-            for off, val, color, name in (
-                (0.2, budget, COLORS["budget"], "年初预算"),
-                (-0.2, actual, COLORS["actual"], "决算"),
-            ):
+        bars = ((0.2, 1, COLORS["budget"], "年初预算"), (-0.2, 2, COLORS["actual"], "决算"))
+        for off, col, color, name in bars:  # one barh call per series
+            widths = [0.0 if r[col] is None else float(r[col]) for r in rows]
+            ax.barh(
+                [n - 1 - i + off for i in range(n)], widths, height=0.38, color=color, label=name
+            )
+        for i, row in enumerate(rows):
+            for off, col, _, _ in bars:
+                val = row[col]
                 width = 0.0 if val is None else float(val)
-                ax.barh(y + off, width, height=0.38, color=color, label=name if i == 0 else None)
                 shown = "未公开" if val is None else _amount(val)
                 ax.annotate(
-                    shown, (width, y + off), xytext=(4, 0), textcoords="offset points", va="center"
+                    shown,
+                    (width, n - 1 - i + off),
+                    xytext=(4, 0),
+                    textcoords="offset points",
+                    va="center",
                 )
         ax.set_yticks(
             range(n),
