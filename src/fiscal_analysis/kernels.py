@@ -37,6 +37,7 @@ from typing import Any
 
 from .exceptions import RenderError
 from .execute import NotebookRunError, run_notebook
+from .forkserver import ForkServer, ForkServerError, available
 
 __all__ = [
     "WARMUP_CODE",
@@ -99,6 +100,7 @@ async def start_kernel(
     cwd: Path | None = None,
     warmup: str = WARMUP_CODE,
     timeout: float = 60,
+    fork_server: ForkServer | None = None,
 ) -> Kernel:
     """Start one kernel and run ``warmup`` in it silently.
 
@@ -109,6 +111,9 @@ async def start_kernel(
         warmup: Code run (``silent=True``) before the kernel is handed out
             (``python3`` kernels only).
         timeout: Seconds to wait for the kernel to start and warm up.
+        fork_server: Fork the (``python3``) kernel from this pre-imported
+            server instead of starting a new interpreter
+            (:mod:`fiscal_analysis.forkserver`).
     """
     from jupyter_client import AsyncKernelManager
 
@@ -125,6 +130,14 @@ async def start_kernel(
             "-f",
             "{connection_file}",
         ]
+        if fork_server is not None:
+            from .provisioner import ForkProvisioner
+
+            km.kernel_id = str(uuid.uuid4())
+            km.provisioner = ForkProvisioner(
+                kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km
+            )
+            km.provisioner.fork_server = fork_server
     log = socket_dir / f"{tag}.log"
     with open(log, "wb") as sink:
         if transport == "ipc":
@@ -189,6 +202,7 @@ class KernelPool:
         cwd: Path | None = None,
         warmup: str = WARMUP_CODE,
         timeout: float = 60,
+        fork: bool = True,
     ):
         self.size = max(1, int(size))
         self._remaining = None if budget is None else max(0, int(budget))
@@ -199,6 +213,8 @@ class KernelPool:
             "timeout": timeout,
         }
         self._socket_dir = Path(tempfile.mkdtemp(prefix="fa-k-"))
+        use_fork = fork and available() and kernel_name == "python3"
+        self._fork = ForkServer(self._socket_dir, cwd=cwd, env=kernel_env()) if use_fork else None
         self._starter = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="kernel-start")
         self._ready: deque[Future[Kernel]] = deque()
         self._lock = threading.Lock()
@@ -212,10 +228,18 @@ class KernelPool:
             return
         if self._remaining is not None:
             self._remaining = max(0, self._remaining - 1)
-        args, options = (self._socket_dir,), self._options
-        self._ready.append(
-            self._starter.submit(lambda: asyncio.run(start_kernel(*args, **options)))
-        )
+        self._ready.append(self._starter.submit(lambda: asyncio.run(self._start())))
+
+    async def _start(self) -> Kernel:
+        """Start one kernel: forked from the server, or as a new process if that fails."""
+        server = self._fork
+        if server is not None:
+            try:
+                return await start_kernel(self._socket_dir, **self._options, fork_server=server)
+            except ForkServerError:
+                self._fork = None  # e.g. a preload import crashed: start kernels normally
+                server.close()
+        return await start_kernel(self._socket_dir, **self._options)
 
     def acquire(self) -> Kernel:
         """A ready kernel (waits for one if none is ready yet); starts a replacement.
@@ -245,6 +269,8 @@ class KernelPool:
                 continue
             asyncio.run(kernel.manager.shutdown_kernel(now=True))
         self._starter.shutdown(wait=True)
+        if self._fork is not None:
+            self._fork.close()
         shutil.rmtree(self._socket_dir, ignore_errors=True)
 
     def __enter__(self) -> KernelPool:
