@@ -12,7 +12,7 @@ import pytest
 from fontTools.ttLib import TTCollection, TTFont
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from fiscal_analysis import webfont
+from fiscal_analysis import fontcut, webfont
 from fiscal_analysis.export import Provenance, check_html, export_html
 from fiscal_analysis.fonts import FontChoice, bundled_font_path
 from fiscal_analysis.webfont import (
@@ -108,12 +108,12 @@ def test_subsets_cut_from_the_gb2312_base_font_are_the_same_bytes(seed_page, mon
     chars = "".join(sorted(set(page_characters(seed_page))))
     assert len(chars) > 300
     src = font_source()
-    full = webfont._font_bytes(src.path)
+    full = fontcut.font_bytes(src.path)
     monkeypatch.setattr(webfont, "_WARM_AFTER", -1)  # take the base-font path at once
     for flavor in ("woff", "otf"):
-        direct = webfont._cut(full, src.number, chars, flavor, prepared=False)
+        direct = fontcut.cut(full, src.number, chars, flavor, prepared=False)
         assert webfont._subset.__wrapped__(src, chars, flavor) == direct
-    base, covered = webfont._base_font(src)
+    base, covered = fontcut.base_font(src, webfont.BASE_CHARACTERS)
     assert covered.issuperset(chars) and "們" not in covered  # 們: traditional, not GB 2312
     rare = webfont._subset.__wrapped__(src, chars + "們", "otf")  # falls back to the full font
     assert missing_glyphs(rare, chars.strip() + "們") == []
@@ -194,3 +194,26 @@ def test_export_embeds_the_font_for_its_own_text_only_in_the_head():
     font = embedded_font(page)
     assert missing_glyphs(font, visible_text(page)) == []
     assert ord("龘") in TTFont(io.BytesIO(font)).getBestCmap()
+
+
+def test_base_font_is_kept_for_later_processes_and_a_damaged_copy_is_ignored(tmp_path, monkeypatch):
+    """The base font goes to the user cache; the next process reads it instead of cutting it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(fontcut, "gb2312", lambda: "收支总计")  # a small base: a quick test
+    src = font_source()
+    fontcut.base_font.cache_clear()
+    try:
+        assert fontcut.stored_base(src) is None
+        made, _ = fontcut.base_font(src, webfont.BASE_CHARACTERS)
+        assert fontcut.stored_base(src) == made
+        (kept,) = (tmp_path / "fiscal-analysis" / "fonts").glob("base-*.otf")
+        fontcut.base_font.cache_clear()  # as in a new process
+        monkeypatch.setattr(fontcut, "cut", lambda *a, **k: pytest.fail("cut again"))
+        assert fontcut.base_font(src, webfont.BASE_CHARACTERS)[0] == made
+        monkeypatch.undo()
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+        assert missing_glyphs(kept.read_bytes(), "收支总计") == []
+        kept.write_bytes(b"garbage")
+        assert fontcut.stored_base(src) is None  # not a font: cut again, no error
+    finally:
+        fontcut.base_font.cache_clear()

@@ -42,11 +42,11 @@ import io
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
+from .fontcut import FontSource, base_font, cut, font_bytes, stored_base
 from .fonts import bundled_font_path, cjk_font
 
 __all__ = [
@@ -68,24 +68,11 @@ FAMILY = "FiscalReportCJK"
 #: Always in the subset: printable ASCII and common Chinese punctuation and signs.
 BASE_CHARACTERS = "".join(map(chr, range(0x20, 0x7F))) + "“”‘’（）：；、。，！？《》【】％—…−·"
 
-#: Layout features never needed for horizontal simplified Chinese (they add glyphs).
-_DROP_FEATURES = frozenset({"locl", "vert", "vrt2", "vkna", "vkrn", "vpal", "vhal", "valt"})
-_DROP_TABLES = ("vhea", "vmtx", "VORG", "DSIG")
-#: Name records kept: family/style/version names and the copyright and licence (OFL).
-_NAME_IDS = (0, 1, 2, 3, 4, 5, 6, 13, 14)
 _MIME = {"woff2": "font/woff2", "woff": "font/woff", "otf": "font/otf", "ttf": "font/ttf"}
 _FORMAT = {"woff2": "woff2", "woff": "woff", "otf": "opentype", "ttf": "truetype"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _DATA_URI = re.compile(r"data:font/(woff2|woff|otf|ttf);base64,([A-Za-z0-9+/=]+)")
 _LOCK = threading.Lock()
-
-
-@dataclass(frozen=True)
-class FontSource:
-    """Which font file (and which font in a collection) the subset is cut from."""
-
-    path: Path
-    number: int = 0
 
 
 def best_flavor() -> str:
@@ -149,63 +136,7 @@ def page_characters(page: str, extra: str = BASE_CHARACTERS) -> str:
     return "".join(sorted(c for c in chars if not _CONTROL.match(c)))
 
 
-@lru_cache(maxsize=2)
-def _font_bytes(path: Path) -> bytes:
-    return path.read_bytes()
-
-
-def _cut(data: bytes, number: int, chars: str, flavor: str | None, *, prepared: bool) -> bytes:
-    """Subset ``data`` to ``chars``; ``prepared``: the font has no hints or subroutines left."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    # bounding boxes stay the full font's (valid, if generous): recomputing them reads every glyph
-    font = TTFont(
-        io.BytesIO(data), fontNumber=number, lazy=True, recalcTimestamp=False, recalcBBoxes=False
-    )
-    options = subset.Options()
-    options.layout_features = [f for f in options.layout_features if f not in _DROP_FEATURES]
-    options.drop_tables = [*options.drop_tables, *_DROP_TABLES]
-    options.name_IDs = list(_NAME_IDS)
-    options.name_languages = [0x409]
-    options.hinting = prepared  # nothing left to remove: skip the pass over every glyph
-    options.desubroutinize = not prepared
-    options.notdef_outline = True
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=chars)
-    subsetter.subset(font)
-    font.flavor = None if flavor in (None, "otf", "ttf") else flavor
-    out = io.BytesIO()
-    font.save(out, reorderTables=False)
-    return out.getvalue()
-
-
-def _gb2312() -> str:
-    """The 6,763 hanzi and the symbols of GB 2312 (what Chinese report text nearly always uses)."""
-    found = []
-    for hi in range(0xA1, 0xF8):
-        for lo in range(0xA1, 0xFF):
-            try:
-                found.append(bytes((hi, lo)).decode("gb2312"))
-            except UnicodeDecodeError:
-                continue
-    return "".join(found)
-
-
-@cache
-def _base_font(source: FontSource) -> tuple[bytes, frozenset[str]]:
-    """The font cut once to GB 2312 and :data:`BASE_CHARACTERS`, hints and subroutines removed.
-
-    Cutting a page's subset from it gives the same bytes as cutting from the
-    full font (tested), in about a third of the time; making it costs several
-    subsets' time, so it is made only once a process has cut :data:`_WARM_AFTER`.
-    """
-    chars = "".join(sorted(set(_gb2312() + BASE_CHARACTERS)))
-    data = _cut(_font_bytes(source.path), source.number, chars, None, prepared=False)
-    return data, frozenset(chars)
-
-
-#: Subsets cut from the full font before later ones come from :func:`_base_font`.
+#: Subsets cut from the full font before later ones come from :func:`fontcut.base_font`.
 _WARM_AFTER = 6
 _CUTS = [0]
 
@@ -213,11 +144,14 @@ _CUTS = [0]
 @lru_cache(maxsize=16)
 def _subset(source: FontSource, chars: str, flavor: str) -> bytes:
     _CUTS[0] += 1
-    if _CUTS[0] > _WARM_AFTER:
-        base, covered = _base_font(source)
+    if _CUTS[0] > _WARM_AFTER or base_font.cache_info().currsize or stored_base(source):
+        base, covered = base_font(source, BASE_CHARACTERS)
         if covered.issuperset(chars):
-            return _cut(base, 0, chars, flavor, prepared=True)
-    return _cut(_font_bytes(source.path), source.number, chars, flavor, prepared=False)
+            try:
+                return cut(base, 0, chars, flavor, prepared=True)
+            except Exception:  # a damaged cached base font: cut from the font file instead
+                pass
+    return cut(font_bytes(source.path), source.number, chars, flavor, prepared=False)
 
 
 def subset_font(
