@@ -6,6 +6,9 @@ keeps ``size`` kernels starting in the background; each one, once its
 process is up, has already imported pandas, matplotlib and fiscal_analysis
 (:data:`WARMUP_CODE`, run silently, so execution counts still start at 1).
 :meth:`KernelPool.acquire` hands out a ready kernel and starts a replacement.
+On Linux the pool forks its kernels from a fork server
+(:mod:`fiscal_analysis.forkserver`) that has done those imports once, so a
+new kernel costs milliseconds instead of seconds and is still a new process.
 
 :func:`~fiscal_analysis.execute.run_notebook` (importable from here too)
 executes a notebook in such a kernel with papermill.
