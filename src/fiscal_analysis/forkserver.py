@@ -43,7 +43,7 @@ from typing import Any
 
 from .exceptions import RenderError
 
-__all__ = ["PRELOAD", "ForkServer", "ForkServerError", "available", "serve"]
+__all__ = ["PRELOAD", "ForkServer", "ForkServerError", "available", "last_line", "serve"]
 
 #: Modules imported by the server before it forks (not matplotlib.pyplot: the
 #: kernel picks its backend itself once its shell exists).
@@ -66,6 +66,20 @@ PRELOAD = (
 
 class ForkServerError(RenderError):
     """The fork server could not be started or did not answer."""
+
+
+def last_line(path: Path) -> str:
+    """The last non-empty line of a log file, stripped (``""`` if it cannot be read).
+
+    Examples:
+        >>> last_line(Path("/no/such/log"))
+        ''
+    """
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    return next((ln.strip() for ln in reversed(lines) if ln.strip()), "")
 
 
 def available() -> bool:
@@ -225,11 +239,7 @@ class ForkServer:
         self._conn, self._stream = conn, conn.makefile("rwb")
 
     def _tail(self) -> str:
-        try:
-            lines = self.log.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            return ""
-        return next((ln.strip() for ln in reversed(lines) if ln.strip()), "")
+        return last_line(self.log)
 
     def fork(self, args: list[str], env: dict[str, str], cwd: str, log: str) -> int:
         """Fork a kernel running ipykernel with ``args``; returns its process id.

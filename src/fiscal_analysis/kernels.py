@@ -40,7 +40,7 @@ from typing import Any
 
 from .exceptions import RenderError
 from .execute import NotebookRunError, run_notebook
-from .forkserver import ForkServer, ForkServerError, available
+from .forkserver import ForkServer, ForkServerError, available, last_line
 
 __all__ = [
     "WARMUP_CODE",
@@ -82,11 +82,7 @@ class Kernel:
 
     def stderr_tail(self) -> str:
         """The last non-empty line the kernel process wrote to stdout/stderr."""
-        try:
-            lines = self.log.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            return ""
-        return next((ln.strip() for ln in reversed(lines) if ln.strip()), "")
+        return last_line(self.log)
 
 
 async def _await_reply(kc: Any, msg_id: str, timeout: float) -> dict:
