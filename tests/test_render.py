@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import shutil
+import subprocess
+import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -17,7 +21,9 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
+import fiscal_analysis.loader as loader_mod
 import fiscal_analysis.render as render_mod
+from fiscal_analysis.batchstamp import STAMP_FILE
 from fiscal_analysis.cli import cli
 from fiscal_analysis.exceptions import RenderError, UnknownEntityError
 from fiscal_analysis.export import check_html
@@ -141,6 +147,77 @@ def test_second_render_skips_everything_without_starting_kernels(workspace, no_k
     assert statuses(batch) == dict.fromkeys(PAIRS, "skipped")
     assert batch.exit_code == 0
     assert "跳过 3 份" in batch.summary()
+
+
+def age(folder, seconds=60):
+    """Make every file below ``folder`` older than the stamp's settling time."""
+    past = time.time() - seconds
+    for path in folder.rglob("*"):
+        os.utime(path, (past, past))
+
+
+@pytest.fixture
+def planned_in_full(monkeypatch):
+    """Count the batches that loaded the dataset (the full plan) instead of trusting the stamp."""
+    calls = []
+    real = loader_mod.load_dataset
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loader_mod, "load_dataset", counting)
+    return calls
+
+
+def test_unchanged_batch_is_recognised_from_its_stamp_without_loading(
+    workspace, no_kernels, planned_in_full
+):
+    first = rerender(workspace)  # a new data folder: planned in full, then stamped
+    assert statuses(first) == dict.fromkeys(PAIRS, "skipped") and len(planned_in_full) == 1
+    assert (workspace / "reports" / STAMP_FILE).is_file()
+    again = rerender(workspace)
+    assert len(planned_in_full) == 1  # the stamp vouched for every report
+    assert again.summary() == first.summary()
+    assert [r.reason for r in again.reports] == ["未变化"] * 3
+    # another selection, a touched file or a missing report: planned in full again
+    rerender(workspace, entities=["beta"])
+    assert len(planned_in_full) == 2
+    rerender(workspace)
+    assert len(planned_in_full) == 3
+    facts = workspace / "data/alpha/2020/facts.csv"
+    os.utime(facts, (time.time() - 30, time.time() - 30))
+    assert statuses(rerender(workspace)) == dict.fromkeys(PAIRS, "skipped")
+    assert len(planned_in_full) == 4
+    assert rerender(workspace).summary() == first.summary() and len(planned_in_full) == 4
+    (workspace / "reports/beta/2020/report.html").unlink()
+    with pytest.raises(AssertionError, match="must not start any kernel"):
+        rerender(workspace)  # the full plan finds the missing report and would render it
+
+
+def test_unchanged_rerun_does_not_import_pandas(workspace):
+    rerender(workspace)  # stamps the batch
+    script = (
+        "import sys\n"
+        "from fiscal_analysis.render import render_reports\n"
+        f"b = render_reports({str(workspace / 'data')!r}, {str(workspace / 'reports')!r},"
+        f" notebook={str(NOTEBOOK)!r}, progress=False)\n"
+        "print(b.summary().splitlines()[0]); print('pandas' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        "报告汇总：生成 0 份，跳过 3 份，失败 0 份 (rendered 0, skipped 3, failed 0)",
+        "False",
+    ]
+
+
+def test_data_edited_moments_ago_is_not_stamped(workspace, no_kernels):
+    """A file younger than the settling time could change again unseen (same size and mtime)."""
+    facts = workspace / "data/beta/2020/facts.csv"
+    facts.write_bytes(facts.read_bytes())
+    assert statuses(rerender(workspace)) == dict.fromkeys(PAIRS, "skipped")
+    assert not (workspace / "reports" / STAMP_FILE).exists()
 
 
 def test_changed_data_file_rerenders_only_reports_that_read_it(workspace):
@@ -276,7 +353,11 @@ def test_failed_report_is_retried_and_recovers(workspace):
     facts = workspace / "data/beta/2020/facts.csv"
     good = facts.read_text(encoding="utf-8")
     facts.write_text("".join(ln for ln in good.splitlines(True) if "income_grand_total" not in ln))
+    age(workspace)
+    rerender(workspace, entities=["alpha"])  # a batch without failures leaves a stamp …
+    assert (workspace / "reports" / STAMP_FILE).is_file()
     first = rerender(workspace)
+    assert not (workspace / "reports" / STAMP_FILE).exists()  # … one with failures none
     failed = next(r for r in first.reports if r.status == "failed")
     assert (failed.cell_index, failed.ename) == (4, "TypeError")
     assert failed.cell_source.startswith("total = int(ds.hundredths(")

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .batch import BatchResult, ReportJob, ReportResult
+from .batchstamp import batch_key, drop_stamp, unchanged_reports, write_stamp
 from .exceptions import RenderError, UnknownEntityError
 from .execute import first_line, quiet, render_one
 from .fingerprint import Fingerprint, changed_parts, code_digest, content_digest, read_fingerprint
@@ -119,14 +120,8 @@ def render_reports(
         UnknownEntityError: If an entity or year asked for is not in the data.
         RenderError: If the notebook cannot be read.
     """
-    from tqdm import tqdm
-
     from . import __version__
-    from .loader import load_dataset
 
-    # Planning reads every entity's rows for the fingerprints; the validated cache
-    # (keyed on every file's size and mtime) makes an unchanged re-run cheap.
-    ds = load_dataset(data_dir, cache=True)
     nb_path = Path(notebook)
     try:
         nb_bytes = nb_path.read_bytes()
@@ -136,9 +131,23 @@ def render_reports(
         raise RenderError(msg) from None
     nb_digest = hashlib.sha256(nb_bytes).hexdigest()
     code = code_digest()
+    # Nothing changed since the last batch without failures: skip it all without
+    # loading the data (or importing pandas); see batchstamp.
+    key = batch_key(data_dir, nb_bytes, code, __version__, entities, years)
+    if not force and (same := unchanged_reports(out_dir, key)) is not None:
+        return BatchResult(same)
+
+    from tqdm import tqdm
+
+    from .loader import load_dataset
+
+    # Planning reads every entity's rows for the fingerprints; the validated cache
+    # (keyed on every file's size and mtime) saves re-reading the CSV files.
+    ds = load_dataset(data_dir, cache=True)
     data_root = str(Path(data_dir).resolve())
     data_digests: dict[str, str] = {}  # one per entity: its rows, all years, and codes
     results: dict[tuple[str, int], ReportResult] = {}
+    skipped: dict[tuple[str, int], str] = {}  # fingerprint digests of the skipped reports
     todo: list[ReportJob] = []
     for entity_id, year in _select(ds, entities, years):
         folder = report_dir(out_dir, entity_id, year)
@@ -154,6 +163,7 @@ def render_reports(
             results[entity_id, year] = ReportResult(
                 entity_id, name, year, "skipped", folder, reason="未变化"
             )
+            skipped[entity_id, year] = fp.digest
             continue
         reason = (
             "--force" if force else "、".join(_REASONS.get(p, p) for p in parts) or "报告文件缺失"
@@ -179,7 +189,17 @@ def render_reports(
         bar.update(len(results))
         if todo:
             results.update(_run(todo, jobs, executor, nb_path, bar))
-    return BatchResult([results[k] for k in sorted(results)])
+    batch = BatchResult([results[k] for k in sorted(results)])
+    if batch.exit_code:
+        drop_stamp(out_dir)
+    else:
+        digests = {(j.entity_id, j.year): j.fingerprint.digest for j in todo} | skipped
+        write_stamp(
+            out_dir,
+            key,
+            [(r.entity_id, r.name, r.year, digests[r.entity_id, r.year]) for r in batch.reports],
+        )
+    return batch
 
 
 def _run(
