@@ -4,7 +4,8 @@ Documents: the repository's seed text (``data/raw/lusong-xzsp-2020.txt``) and,
 when ``../shared/realdocs`` exists beside the repository, the real Shanghai
 disclosures (``.pdf`` and ``.txt``); without it those rows are skipped. For
 the "40-page document in ≤ 1 s" target a 40-page PDF is assembled from the
-real PDFs' pages (pypdf), and a 40-page text from the texts repeated.
+real PDFs' pages (with pypdfium2, the extraction's own PDF engine), and a
+40-page text from the texts repeated.
 
 Each document is read and extracted ``repeat`` times in this process
 (:func:`fiscal_analysis.extract.extract_document`, i.e. ``read_lines`` +
@@ -36,9 +37,13 @@ TARGET_PAGES = 40
 
 
 def _pdf_pages(path: Path) -> int:
-    from pypdf import PdfReader
+    import pypdfium2 as pdfium
 
-    return len(PdfReader(path).pages)
+    doc = pdfium.PdfDocument(path)
+    try:
+        return len(doc)
+    finally:
+        doc.close()
 
 
 def _pdf_engine() -> str:
@@ -75,20 +80,20 @@ def synthetic_40_pages(dest: Path) -> list[tuple[Path, int, bool]]:
     made = []
     pdfs = sorted(REALDOCS.glob("*.pdf")) if REALDOCS.is_dir() else []
     if pdfs:
-        from pypdf import PdfReader, PdfWriter
+        import pypdfium2 as pdfium
 
-        writer = PdfWriter()
-        n = 0
-        while n < TARGET_PAGES:
+        writer = pdfium.PdfDocument.new()
+        while len(writer) < TARGET_PAGES:
             for p in pdfs:
-                for page in PdfReader(p).pages:
-                    if n == TARGET_PAGES:
-                        break
-                    writer.add_page(page)
-                    n += 1
+                take = TARGET_PAGES - len(writer)
+                if take <= 0:  # (an empty page list would import every page)
+                    break
+                source = pdfium.PdfDocument(p)
+                writer.import_pages(source, list(range(min(len(source), take))))
+                source.close()
         path = dest / "synthetic-40p.pdf"
-        with path.open("wb") as f:
-            writer.write(f)
+        writer.save(path)
+        writer.close()
         made.append((path, TARGET_PAGES, False))
     texts = [SEED] + (sorted(REALDOCS.glob("*.txt")) if REALDOCS.is_dir() else [])
     body = ""

@@ -46,7 +46,7 @@ PACKAGES = (
     "ipykernel",
     "jupyter_client",
     "pdfplumber",
-    "pypdf",
+    "pypdfium2",
     "pyinstrument",
     "fiscal-analysis",
 )

@@ -370,9 +370,18 @@ def update(quick: bool = False) -> Path:
         (r for r in (lib, ren, ext) if r), key=lambda r: r["machine"]["date"], default=None
     )
     text = replace_block(text, "machine", machine_table(latest))
-    text = replace_block(text, "targets", targets_table(lib, ren, ext))
-    text = replace_block(text, "library", library_table(lib))
-    text = replace_block(text, "render", render_table(ren))
-    text = replace_block(text, "extract", extract_table(ext))
+    # A benchmark without results (say, only one was run here) keeps its old block.
+    for name, rec, table in (
+        ("library", lib, library_table),
+        ("render", ren, render_table),
+        ("extract", ext, extract_table),
+    ):
+        if rec or f"<!-- results:{name} -->" not in text:
+            text = replace_block(text, name, table(rec))
+    if (lib and ren and ext) or "<!-- results:targets -->" not in text:
+        text = replace_block(text, "targets", targets_table(lib, ren, ext))
+    else:
+        missing = [n for n, r in (("library", lib), ("render", ren), ("extract", ext)) if not r]
+        print(f"targets table kept as it was: no results for {', '.join(missing)}")
     DOC.write_text(text, encoding="utf-8")
     return DOC
