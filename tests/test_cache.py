@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +18,12 @@ from fiscal_analysis.loader import load_dataset
 
 REPO = Path(__file__).resolve().parent.parent
 FACTS = "lusong-xzsp/2020/facts.csv"
+
+
+@pytest.fixture(autouse=True)
+def no_settling(monkeypatch):
+    """These tests write files and load them at once; the settling rule has its own test."""
+    monkeypatch.setattr(cache_mod, "SETTLE_SECONDS", 0)
 
 
 def _two_entities(tmp_path: Path) -> Path:
@@ -181,3 +188,19 @@ def test_cache_is_keyed_by_schema_and_code(tmp_path, monkeypatch):
     monkeypatch.setattr(cache_mod, "schema_digest", lambda: "another schema")
     load_dataset(root, cache=where)
     assert len(calls) == 1
+
+
+def test_files_written_moments_ago_are_not_cached_yet(tmp_path, monkeypatch):
+    """Rewritten within the same timestamp tick, a file keeps its size and mtime: wait first."""
+    monkeypatch.setattr(cache_mod, "SETTLE_SECONDS", 2)
+    root, where = _two_entities(tmp_path), tmp_path / "cache"
+    calls = _cold_loads(monkeypatch)
+    load_dataset(root, cache=where)
+    load_dataset(root, cache=where)
+    assert len(calls) == 2 and not list(where.glob("*/all.pkl"))
+    past = time.time() - 10
+    for path in root.rglob("*"):
+        os.utime(path, (past, past))
+    load_dataset(root, cache=where)
+    load_dataset(root, cache=where)
+    assert len(calls) == 3 and len(list(where.glob("*/all.pkl"))) == 1

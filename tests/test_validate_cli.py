@@ -151,3 +151,29 @@ def test_missing_data_folder_is_a_problem_not_a_traceback(tmp_path):
     assert result.exit_code == 1
     assert "数据目录不存在" in result.output
     assert "Traceback" not in result.output
+
+
+def test_validate_reuses_the_validated_cache_unless_told_not_to(tmp_path, monkeypatch):
+    """A second ``validate`` of unchanged data is served from the cache; ``--no-cache`` parses."""
+    import time
+
+    from fiscal_analysis import loader
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES.parent.parent / "data", data)
+    past = time.time() - 60  # older than the cache's settling time
+    for path in data.rglob("*"):
+        os.utime(path, (past, past))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cold: list[int] = []
+    real = loader._cold_load
+    monkeypatch.setattr(loader, "_cold_load", lambda *a, **k: cold.append(1) or real(*a, **k))
+    runs = [
+        CliRunner().invoke(cli, ["validate", "--data", str(data), *extra])
+        for extra in ([], [], ["--no-cache"])
+    ]
+    assert [r.exit_code for r in runs] == [0, 0, 0]
+    assert len({r.output for r in runs}) == 1
+    assert "数据校验通过：1 个单位，2 个单位年度，122 条数字。" in runs[0].output
+    assert len(cold) == 2  # the first run and the --no-cache run
+    assert len(list((tmp_path / "cache" / "fiscal-analysis").glob("*/all.pkl"))) == 1

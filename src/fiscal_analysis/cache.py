@@ -47,6 +47,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from functools import cache as _memo
 from importlib import metadata
@@ -63,6 +64,8 @@ __all__ = ["MAGIC", "cache_dir", "entry_path", "load", "manifest", "schema_diges
 
 #: First bytes of every cache file (bumped when the layout of the file changes).
 MAGIC = b"fiscal-analysis dataset cache 1\n"
+#: Files modified less than this many seconds ago are not cached yet (see ``_fresh``).
+SETTLE_SECONDS = 2
 #: Modules whose code decides what a load returns: a change invalidates every cache.
 _CODE = (
     "cache.py",
@@ -211,6 +214,17 @@ def load(
     if ds is not None:
         return ds
     ds = cold()
-    if manifest(root, list_files(), wanted) == stamp:
+    if manifest(root, list_files(), wanted) == stamp and not _fresh(stamp):
         _write(path, stamp, ds)
     return ds
+
+
+def _fresh(stamp: dict[str, Any]) -> bool:
+    """Was a file modified in the last :data:`SETTLE_SECONDS` (so not yet safe to cache)?
+
+    A file written again within the same timestamp tick keeps its size and
+    modification time: caching it now could serve stale rows later (git's
+    "racy" entries). Such a load is simply not cached; the next one is.
+    """
+    newest = max((s[2] for s in stamp["files"] if s[2] is not None), default=0)
+    return newest > time.time_ns() - SETTLE_SECONDS * 10**9

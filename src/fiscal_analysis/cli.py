@@ -30,6 +30,14 @@ DATA_OPTION = click.option(
 )
 
 
+CACHE_OPTION = click.option(
+    "--cache/--no-cache",
+    default=True,
+    show_default=True,
+    help="数据文件未变化时从已校验的缓存读取 (reuse the validated cache).",
+)
+
+
 def _fail(exc: Exception) -> None:
     """Print a user error without a traceback and exit 1."""
     click.echo(str(exc), err=True)
@@ -44,12 +52,13 @@ def cli() -> None:
 
 @cli.command()
 @DATA_OPTION
-def validate(data_dir: Path) -> None:
+@CACHE_OPTION
+def validate(data_dir: Path, cache: bool) -> None:
     """校验数据目录；有问题时逐条列出并以 1 退出 (validate a dataset)."""
     from .loader import load_dataset
 
     try:
-        ds = load_dataset(data_dir)
+        ds = load_dataset(data_dir, cache=cache)
     except DataValidationError as exc:
         _fail(exc)
     n_facts = len(ds.facts)
@@ -67,13 +76,16 @@ def validate(data_dir: Path) -> None:
 @click.option(
     "--decimals", default=1, show_default=True, type=click.IntRange(0, 4), help="百分比小数位数."
 )
-def summary(data_dir: Path, entity: str, year: int, as_json: bool, decimals: int) -> None:
+@CACHE_OPTION
+def summary(
+    data_dir: Path, entity: str, year: int, as_json: bool, decimals: int, cache: bool
+) -> None:
     """打印某单位某年度的主要指标 (headline metrics)."""
     from .loader import load_dataset
     from .summary import headline, render_json, render_text
 
     try:
-        ds = load_dataset(data_dir)
+        ds = load_dataset(data_dir, cache=cache)
         entity_id = ds.resolve(entity)
         ds.check_pair(entity_id, year)
         result = headline(ds, entity_id, year, decimals=decimals)
@@ -96,6 +108,7 @@ def summary(data_dir: Path, entity: str, year: int, as_json: bool, decimals: int
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出全部结果 (machine-readable).")
 @click.option("--all", "show_all", is_flag=True, help="同时列出通过的核对 (also list passes).")
 @click.option("--no-text", is_flag=True, help="不做说明与原文的文字核对 (skip text checks).")
+@CACHE_OPTION
 def check(
     doc: Path | None,
     data_dir: Path | None,
@@ -104,6 +117,7 @@ def check(
     as_json: bool,
     show_all: bool,
     no_text: bool,
+    cache: bool,
 ) -> None:
     """勾稽核对：表内、表间及说明与表格 (reconciliation checks, reference §4).
 
@@ -124,7 +138,8 @@ def check(
         try:
             if doc is not None:
                 data_dir = _extract_for_check(doc, Path(tmp))
-            ds = load_dataset(data_dir or Path("data"))
+            # an extracted document goes to a new temporary folder: nothing to reuse
+            ds = load_dataset(data_dir or Path("data"), cache=cache and doc is None)
             pairs = select_pairs(ds, entity, year)
             quiet = as_json or len(pairs) < 10 or not sys.stderr.isatty()
 
