@@ -197,6 +197,7 @@ def run(quick: bool = False, reports: int | None = None, jobs: int = 2) -> dict:
     shutil.rmtree(work, ignore_errors=True)
     data = work / "data"
     shutil.copytree(src, data, ignore=shutil.ignore_patterns("synth.json"))
+    _settle(data)
     pairs = _pairs(n_entities)
     k = len(pairs)
     src_dir, commit = snapshot(work / "code")
@@ -254,6 +255,19 @@ def run(quick: bool = False, reports: int | None = None, jobs: int = 2) -> dict:
     res["data_generation"] = gen
     write_result("render" + ("-quick" if quick else ""), res)
     return res
+
+
+def _settle(data: Path) -> None:
+    """Wait until every data file is older than the batch stamp's settling time.
+
+    ``render`` does not stamp a batch whose data files changed in the last
+    couple of seconds (fiscal_analysis.batchstamp); freshly generated data
+    would otherwise make the "nothing changed" re-run plan in full.
+    """
+    from fiscal_analysis.batchstamp import SETTLE_SECONDS
+
+    newest = max((p.stat().st_mtime for p in data.rglob("*") if p.is_file()), default=0.0)
+    time.sleep(max(0.0, newest + SETTLE_SECONDS + 0.1 - time.time()))
 
 
 def _floor_subprocess(data: Path, k: int, notebook: Path) -> dict:

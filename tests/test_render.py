@@ -27,7 +27,12 @@ from fiscal_analysis.batchstamp import STAMP_FILE
 from fiscal_analysis.cli import cli
 from fiscal_analysis.exceptions import RenderError, UnknownEntityError
 from fiscal_analysis.export import check_html
-from fiscal_analysis.fingerprint import FINGERPRINT_FILE, code_digest
+from fiscal_analysis.fingerprint import (
+    FINGERPRINT_FILE,
+    code_digest,
+    content_digest,
+    entity_digests,
+)
 from fiscal_analysis.render import render_reports
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -282,6 +287,14 @@ def test_reformatted_csv_with_the_same_values_rerenders_nothing(workspace, no_ke
     entities.write_bytes(b"\xef\xbb\xbf" + entities.read_bytes())  # a BOM
     batch = rerender(workspace)
     assert statuses(batch) == dict.fromkeys(PAIRS, "skipped")
+
+
+def test_entity_digests_equal_each_entitys_own_digest():
+    """The one-pass digests of planning are the per-entity content digests, value for value."""
+    ds = loader_mod.load_dataset(FIXTURES / "data")
+    ids = ["beta", "alpha", "nobody"]
+    assert entity_digests(ds, ids) == {e: content_digest(ds.rows_for(e)) for e in ids}
+    assert len(set(entity_digests(ds, ids).values())) == 3
 
 
 def test_code_digest_tracks_package_source(tmp_path):

@@ -68,6 +68,7 @@ MAGIC = b"fiscal-analysis dataset cache 1\n"
 SETTLE_SECONDS = 2
 #: Modules whose code decides what a load returns: a change invalidates every cache.
 _CODE = (
+    "bundle.py",
     "cache.py",
     "classification.py",
     "csvread.py",

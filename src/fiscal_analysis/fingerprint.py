@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +30,10 @@ from typing import TYPE_CHECKING, Any
 from .paths import atomic_write
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
+
+    from .dataset import Dataset
 
 __all__ = [
     "FINGERPRINT_FILE",
@@ -38,6 +41,7 @@ __all__ = [
     "changed_parts",
     "code_digest",
     "content_digest",
+    "entity_digests",
     "read_fingerprint",
     "write_fingerprint",
 ]
@@ -102,14 +106,69 @@ def content_digest(frames: Mapping[str, pd.DataFrame]) -> str:
     return h.hexdigest()
 
 
-def _column_text(column: pd.Series) -> list[str]:
-    """:func:`_cell` of each cell of a column, computing each distinct value once."""
+def _column_cells(column: pd.Series) -> np.ndarray:
+    """:func:`_cell` of each cell of a column (an object array), each distinct value once."""
     import numpy as np
     import pandas as pd
 
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     encoded = [_cell(u) for u in uniques] + ["n"]
-    return np.asarray(encoded, dtype=object)[codes].tolist()
+    return np.asarray(encoded, dtype=object)[codes]
+
+
+def _column_text(column: pd.Series) -> list[str]:
+    """:func:`_cell` of each cell of a column, computing each distinct value once."""
+    return _column_cells(column).tolist()
+
+
+def entity_digests(ds: Dataset, entity_ids: Iterable[str]) -> dict[str, str]:
+    """``content_digest(ds.rows_for(e))`` for many entities at once, equal value for value.
+
+    Each column's distinct values are encoded once for the whole frame instead
+    of once per entity, and the frames without an ``entity_id`` (``codes``)
+    are hashed once: planning a batch of 1,000 entities costs one pass over
+    the data rather than 1,000.
+
+    Examples:
+        >>> from fiscal_analysis.loader import load_dataset
+        >>> ds = load_dataset("data")
+        >>> entity_digests(ds, ["lusong-xzsp"]) == {
+        ...     "lusong-xzsp": content_digest(ds.rows_for("lusong-xzsp"))}
+        True
+    """
+    import numpy as np
+    import pandas as pd
+
+    wanted = list(dict.fromkeys(entity_ids))
+    hashers = {e: hashlib.sha256() for e in wanted}
+    for name in sorted(ds.frames):
+        df = ds.frames[name]
+        cols = sorted(str(c) for c in df.columns if c not in ("_file", "_row"))
+        head = json.dumps([name, cols], ensure_ascii=False).encode("utf-8") + b"\n"
+        if "entity_id" not in df.columns:
+            whole = head + _rows_text(df, cols)
+            for h in hashers.values():
+                h.update(whole)
+            continue
+        cells = {c: _column_cells(df[c]) for c in cols}
+        owner, ids = pd.factorize(df["entity_id"], use_na_sentinel=True)
+        order = np.argsort(owner, kind="stable")
+        bounds = np.searchsorted(owner[order], np.arange(len(ids) + 1))
+        where = {str(e): (bounds[i], bounds[i + 1]) for i, e in enumerate(ids)}
+        for e, h in hashers.items():
+            lo, hi = where.get(e, (0, 0))
+            take = order[lo:hi]
+            texts = [cells[c][take] for c in cols]
+            rows = sorted(map("\x1f".join, zip(*texts, strict=True))) if texts else []
+            h.update(head + ("\x1e".join(rows) + "\x1d").encode("utf-8"))
+    return {e: h.hexdigest() for e, h in hashers.items()}
+
+
+def _rows_text(df: pd.DataFrame, cols: list[str]) -> bytes:
+    """The sorted rows of ``df`` as :func:`content_digest` hashes them."""
+    texts = [_column_text(df[c]) for c in cols]
+    lines = sorted(map("\x1f".join, zip(*texts, strict=True))) if texts else []
+    return ("\x1e".join(lines) + "\x1d").encode("utf-8")
 
 
 def code_digest(package_dir: str | Path = _PACKAGE_DIR) -> str:

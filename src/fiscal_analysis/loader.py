@@ -23,6 +23,7 @@ from typing import TypeVar
 import pandas as pd
 
 from . import cache as _cache
+from .bundle import read_bundles
 from .classification import Classification
 from .csvread import ENCODINGS, decode
 from .dataset import Dataset
@@ -61,10 +62,15 @@ def _sort_key(p: Problem) -> tuple[str, int]:
 def _read_files(
     files: Iterable[Path], spec: FileSpec, root: Path, only: Only | None, problems: list[Problem]
 ) -> dict[Path, pd.DataFrame]:
-    """Read files (large ones in parallel processes); problems are appended in file order."""
+    """Read files: runs of small regular ones as one parse (:mod:`~fiscal_analysis.bundle`),
+    large ones in parallel processes, the rest one by one; problems in file order."""
     files = list(files)
+    parts: dict[Path, pd.DataFrame] = {}
+    if read_table is _READ_TABLE:  # (tests that replace read_table see every file)
+        parts, rest = read_bundles(files, spec, root, only)
+        left = set(rest)
+        files = [f for f in files if f in left]
     results = read_parallel(files, spec, root, only) if read_table is _READ_TABLE else {}
-    parts = {}
     for f in files:
         df, probs = results[f] if f in results else read_table(f, spec, root, only=only)
         problems += probs

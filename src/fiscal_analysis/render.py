@@ -34,7 +34,7 @@ from .batch import BatchResult, ReportJob, ReportResult
 from .batchstamp import batch_key, drop_stamp, unchanged_reports, write_stamp
 from .exceptions import RenderError, UnknownEntityError
 from .execute import first_line, quiet, render_one
-from .fingerprint import Fingerprint, changed_parts, code_digest, content_digest, read_fingerprint
+from .fingerprint import Fingerprint, changed_parts, code_digest, entity_digests, read_fingerprint
 from .paths import report_dir
 
 __all__ = [
@@ -145,14 +145,14 @@ def render_reports(
     # (keyed on every file's size and mtime) saves re-reading the CSV files.
     ds = load_dataset(data_dir, cache=True)
     data_root = str(Path(data_dir).resolve())
-    data_digests: dict[str, str] = {}  # one per entity: its rows, all years, and codes
+    chosen = _select(ds, entities, years)
+    # one per entity: its rows, all years, and codes
+    data_digests = entity_digests(ds, (e for e, _ in chosen))
     results: dict[tuple[str, int], ReportResult] = {}
     skipped: dict[tuple[str, int], str] = {}  # fingerprint digests of the skipped reports
     todo: list[ReportJob] = []
-    for entity_id, year in _select(ds, entities, years):
+    for entity_id, year in chosen:
         folder = report_dir(out_dir, entity_id, year)
-        if entity_id not in data_digests:
-            data_digests[entity_id] = content_digest(ds.rows_for(entity_id))
         data = data_digests[entity_id]
         fp = Fingerprint(nb_digest, data, __version__, code, {"entity": entity_id, "year": year})
         old = read_fingerprint(folder)
