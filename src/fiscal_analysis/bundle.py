@@ -21,6 +21,7 @@ never which rows or which problems come out.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -67,12 +68,13 @@ def _regular(data: bytes) -> tuple[str, bytes, int] | None:
     return line, data[end + 1 :], lines - 1
 
 
-def _runs(
-    files: list[Path], only: Only | None
-) -> tuple[list[list[tuple[Path, str, bytes, int]]], list[Path]]:
-    """Consecutive regular files (path order) with equal headers; and the rest."""
-    runs: list[list[tuple[Path, str, bytes, int]]] = []
-    rest: list[Path] = []
+def _runs(files: list[Path], only: Only | None) -> Iterator[list[tuple[Path, str, bytes, int]]]:
+    """Consecutive regular files (path order) with equal headers, run by run.
+
+    A file that is not regular (or too large, or unreadable) is yielded as a
+    run of one with no header, for the caller to hand back. Runs are yielded
+    as soon as they end, so only one run's bytes are held at a time.
+    """
     run: list[tuple[Path, str, bytes, int]] = []
     size = 0
     for path in sorted(files):
@@ -83,16 +85,16 @@ def _runs(
         if data is not None and only is not None and not may_hold(data, only):
             continue  # cannot hold a wanted row: not parsed at all, as read_table does
         found = _regular(data) if data is not None else None
-        if found is None or (run and (found[0] != run[0][1] or size >= MAX_RUN)):
-            runs.append(run)
+        if run and (found is None or found[0] != run[0][1] or size >= MAX_RUN):
+            yield run
             run, size = [], 0
         if found is None:
-            rest.append(path)
+            yield [(path, "", b"", 0)]
         else:
             run.append((path, *found))
             size += len(found[1])
-    runs.append(run)
-    return [r for r in runs if r], rest
+    if run:
+        yield run
 
 
 def _parse(
@@ -139,9 +141,9 @@ def read_bundles(
     path order, so sorting every frame's key (as the loader does) keeps the
     rows in path order.
     """
-    runs, rest = _runs(files, only)
     frames: dict[Path, pd.DataFrame] = {}
-    for run in runs:
+    rest: list[Path] = []
+    for run in _runs(files, only):
         df = _parse(run, spec, root, only) if len(run) > 1 else None
         if df is None:
             rest += [p for p, *_ in run]
