@@ -1,7 +1,9 @@
 """Batch rendering: one notebook and one leadership HTML per (entity, year).
 
 :func:`render_reports` plans the batch (which reports are unchanged and can
-be skipped, see :mod:`fiscal_analysis.fingerprint`), runs the rest in
+be skipped, see :mod:`fiscal_analysis.fingerprint`; a batch in which nothing
+changed at all is recognised without loading the data, see
+:mod:`fiscal_analysis.batchstamp`), runs the rest in
 parallel, each in a fresh pre-warmed kernel (:mod:`fiscal_analysis.kernels`),
 exports the HTML in-process (:mod:`fiscal_analysis.export`) and writes
 ``<out>/<entity>/<year>/report.ipynb`` and ``report.html`` atomically: a
