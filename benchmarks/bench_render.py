@@ -264,7 +264,7 @@ def _settle(data: Path) -> None:
     couple of seconds (fiscal_analysis.batchstamp); freshly generated data
     would otherwise make the "nothing changed" re-run plan in full.
     """
-    from fiscal_analysis.batchstamp import SETTLE_SECONDS
+    from fiscal_analysis.paths import SETTLE_SECONDS
 
     newest = max((p.stat().st_mtime for p in data.rglob("*") if p.is_file()), default=0.0)
     time.sleep(max(0.0, newest + SETTLE_SECONDS + 0.1 - time.time()))

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from fiscal_analysis import cache as cache_mod
-from fiscal_analysis import loader
+from fiscal_analysis import loader, paths
 from fiscal_analysis.exceptions import DataValidationError
 from fiscal_analysis.loader import load_dataset
 
@@ -23,7 +23,7 @@ FACTS = "lusong-xzsp/2020/facts.csv"
 @pytest.fixture(autouse=True)
 def no_settling(monkeypatch):
     """These tests write files and load them at once; the settling rule has its own test."""
-    monkeypatch.setattr(cache_mod, "SETTLE_SECONDS", 0)
+    monkeypatch.setattr(paths, "SETTLE_SECONDS", 0)
 
 
 def _two_entities(tmp_path: Path) -> Path:
@@ -192,7 +192,7 @@ def test_cache_is_keyed_by_schema_and_code(tmp_path, monkeypatch):
 
 def test_files_written_moments_ago_are_not_cached_yet(tmp_path, monkeypatch):
     """Rewritten within the same timestamp tick, a file keeps its size and mtime: wait first."""
-    monkeypatch.setattr(cache_mod, "SETTLE_SECONDS", 2)
+    monkeypatch.setattr(paths, "SETTLE_SECONDS", 2)
     root, where = _two_entities(tmp_path), tmp_path / "cache"
     calls = _cold_loads(monkeypatch)
     load_dataset(root, cache=where)

@@ -12,9 +12,8 @@ small stamp in the output folder (``.render-batch.json``):
   the entities and years asked for;
 * each report's entity, name, year and fingerprint digest.
 
-A file modified less than :data:`SETTLE_SECONDS` before it is looked at gives
-no key (``None``): it could be written again within the same timestamp tick
-without its size or modification time changing, as git's "racy" entries.
+A file modified moments before it is looked at gives no key (``None``): its
+stats cannot stand for its content yet (:func:`~fiscal_analysis.paths.settled`).
 
 On the next run :func:`unchanged_reports` recomputes the key from ``os.stat``
 alone. If it is equal and every report folder still holds its HTML, its
@@ -37,13 +36,12 @@ import contextlib
 import hashlib
 import json
 import os
-import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .batch import ReportResult
 from .fingerprint import read_fingerprint
-from .paths import atomic_write, report_dir
+from .paths import atomic_write, report_dir, settled
 
 __all__ = [
     "STAMP_FILE",
@@ -58,8 +56,6 @@ __all__ = [
 STAMP_FILE = ".render-batch.json"
 #: Bumped when the stamp's meaning changes.
 _FORMAT = 1
-#: Files younger than this (seconds) make the batch unstampable for now.
-SETTLE_SECONDS = 2
 
 
 def data_stats(data_dir: str | Path) -> list[tuple[str, int, int]]:
@@ -104,7 +100,7 @@ def batch_key(
 ) -> str | None:
     """SHA-256 over everything a batch's plan depends on (see the module docstring).
 
-    ``None`` if a data file was modified in the last :data:`SETTLE_SECONDS`.
+    ``None`` if a data file was modified moments ago (:func:`~fiscal_analysis.paths.settled`).
 
     Examples:
         >>> a = batch_key("data", b"nb", "c", "0.1.0", None, [2020])
@@ -114,7 +110,7 @@ def batch_key(
         False
     """
     files = data_stats(data_dir)
-    if any(mtime > time.time_ns() - SETTLE_SECONDS * 10**9 for _, _, mtime in files):
+    if not settled(max((mtime for _, _, mtime in files), default=0)):
         return None
     parts = {
         "format": _FORMAT,

@@ -11,8 +11,8 @@ Regular is what :func:`~fiscal_analysis.csvread.quick_records` proves with byte
 counts: UTF-8 (BOM allowed), no ``"``, no lone ``\\r``, a final newline, and
 every line as wide as the header, so record *i* of a file is on line *i* + 2.
 The joined parse must return exactly the sum of the files' records, or the
-whole run is handed back. Files that are not regular, whose header does not
-pass the declared-columns check, or that stand alone, are returned unread
+whole run is handed back. Files that are not regular, or whose header does
+not pass the declared-columns check, are handed back
 for :func:`~fiscal_analysis.readtable.read_table`, which finds and names
 their problems exactly as before. So bundling changes how fast rows are read,
 never which rows or which problems come out.
@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .csvread import _BOM, _clean_header, _read_text_columns
-from .readtable import _check_header, relative
+from .csvread import _clean_header, _read_text_columns, regular_layout
+from .readtable import _check_header, relative, shape_table
 from .schema import FileSpec
-from .subset import Only, keep_rows, may_hold
+from .subset import Only, may_hold
 
 __all__ = ["MAX_FILE", "read_bundles"]
 
@@ -43,29 +43,20 @@ MAX_RUN = 64 * 2**20
 def _regular(data: bytes) -> tuple[str, bytes, int] | None:
     """``(header line, body bytes, records)`` of a regular file with records, else ``None``.
 
+    Regular as :func:`~fiscal_analysis.csvread.regular_layout` proves it, and
+    ending in a newline, so that bodies can be joined.
+
     Examples:
         >>> _regular(b"a,b\\r\\n1,x\\r\\n2,y\\r\\n")
         ('a,b', b'1,x\\r\\n2,y\\r\\n', 2)
         >>> _regular(b'a,b\\n1,"x"\\n') is None, _regular(b"a,b\\n1\\n") is None
         (True, True)
     """
-    start = 3 if data.startswith(_BOM) else 0
-    if b'"' in data or not data.endswith(b"\n"):
+    layout = regular_layout(data) if data.endswith(b"\n") else None
+    if layout is None or layout[2] < 2:
         return None
-    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
-        return None
-    end = data.find(b"\n", start)
-    try:
-        line = data[start:end].decode("utf-8").rstrip("\r")
-    except UnicodeDecodeError:
-        return None
-    if not line.strip() or line.startswith("\ufeff"):
-        return None
-    width = line.count(",") + 1
-    lines = data.count(b"\n", start)
-    if lines < 2 or data.count(b",", start) != (width - 1) * lines:
-        return None
-    return line, data[end + 1 :], lines - 1
+    start, line, lines = layout
+    return line, data[data.find(b"\n", start) + 1 :], lines - 1
 
 
 def _runs(files: list[Path], only: Only | None) -> Iterator[list[tuple[Path, str, bytes, int]]]:
@@ -114,22 +105,11 @@ def _parse(
             return None
     if len(df) != counts.sum() or df.shape[1] != len(header):
         return None
-    df = df.set_axis(header, axis=1)
-    for c in spec.columns:
-        if c.name not in df.columns:
-            df[c.name] = ""
-    df = df[list(spec.column_names)]
     ends = np.cumsum(counts)
     lines = np.arange(ends[-1], dtype="int64") - np.repeat(ends - counts, counts) + 2
-    codes = np.repeat(np.arange(len(run), dtype="int32"), counts)
-    if only is not None:
-        keep = keep_rows(df, only)
-        df, lines, codes = df[keep], lines[keep], codes[keep]
-        df = df.apply(lambda s: s.cat.remove_unused_categories() if s.dtype == "category" else s)
-    df = df.reset_index(drop=True)
-    df["_file"] = pd.Categorical.from_codes(codes, pd.Index(rels, dtype="str"))
-    df["_row"] = lines
-    return df
+    files = np.repeat(np.arange(len(run), dtype="int32"), counts)
+    keep = np.ones(len(df), dtype=bool)
+    return shape_table(df, header, spec, keep, only, lines, files, rels)
 
 
 def read_bundles(
@@ -144,7 +124,7 @@ def read_bundles(
     frames: dict[Path, pd.DataFrame] = {}
     rest: list[Path] = []
     for run in _runs(files, only):
-        df = _parse(run, spec, root, only) if len(run) > 1 else None
+        df = _parse(run, spec, root, only) if run[0][1] else None  # (no header: irregular)
         if df is None:
             rest += [p for p, *_ in run]
         else:

@@ -47,7 +47,6 @@ import os
 import pickle
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterable
 from functools import cache as _memo
 from importlib import metadata
@@ -58,14 +57,13 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset
+from .paths import cache_dir, settled
 from .schema import FILES
 
 __all__ = ["MAGIC", "cache_dir", "entry_path", "load", "manifest", "schema_digest"]
 
 #: First bytes of every cache file (bumped when the layout of the file changes).
 MAGIC = b"fiscal-analysis dataset cache 1\n"
-#: Files modified less than this many seconds ago are not cached yet (see ``_fresh``).
-SETTLE_SECONDS = 2
 #: Modules whose code decides what a load returns: a change invalidates every cache.
 _CODE = (
     "bundle.py",
@@ -82,21 +80,6 @@ _CODE = (
     "textcolumns.py",
     "validation.py",
 )
-
-
-def cache_dir(cache: bool | str | Path = True) -> Path:
-    """The cache folder: ``cache`` itself when it is a path, else the default.
-
-    Examples:
-        >>> cache_dir("/tmp/x")
-        PosixPath('/tmp/x')
-        >>> cache_dir(True).name
-        'fiscal-analysis'
-    """
-    if cache is not True and not isinstance(cache, bool):
-        return Path(cache)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "fiscal-analysis"
 
 
 @_memo
@@ -215,17 +198,8 @@ def load(
     if ds is not None:
         return ds
     ds = cold()
-    if manifest(root, list_files(), wanted) == stamp and not _fresh(stamp):
+    # Files changed moments ago are not cached yet (paths.settled); the next load is.
+    newest = max((s[2] for s in stamp["files"] if s[2] is not None), default=0)
+    if manifest(root, list_files(), wanted) == stamp and settled(newest):
         _write(path, stamp, ds)
     return ds
-
-
-def _fresh(stamp: dict[str, Any]) -> bool:
-    """Was a file modified in the last :data:`SETTLE_SECONDS` (so not yet safe to cache)?
-
-    A file written again within the same timestamp tick keeps its size and
-    modification time: caching it now could serve stale rows later (git's
-    "racy" entries). Such a load is simply not cached; the next one is.
-    """
-    newest = max((s[2] for s in stamp["files"] if s[2] is not None), default=0)
-    return newest > time.time_ns() - SETTLE_SECONDS * 10**9

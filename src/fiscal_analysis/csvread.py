@@ -30,7 +30,7 @@ import pandas as pd
 
 from .exceptions import Problem
 
-__all__ = ["ENCODINGS", "Records", "decode", "quick_records", "read_records"]
+__all__ = ["ENCODINGS", "Records", "decode", "quick_records", "read_records", "regular_layout"]
 
 #: Tried in order; GB18030 is a superset of GBK and GB2312.
 ENCODINGS = ("utf-8", "gb18030")
@@ -148,6 +148,37 @@ def _fast_records(text: str, data: bytes) -> Records | None:
     return Records(header, frame, counts[rec], rec + 1)
 
 
+def regular_layout(data: bytes) -> tuple[int, str, int] | None:
+    """``(start, header line, lines)`` if byte counts prove one record per line, else ``None``.
+
+    Proven: UTF-8 header (BOM allowed, ``start`` is the offset after it), no
+    ``"``, no lone ``\\r``, a non-blank header and as many commas as
+    ``lines`` lines of the header's width. The records' bytes are still to be
+    decoded (pandas' C reader refuses bad UTF-8).
+
+    Examples:
+        >>> regular_layout(b"\\xef\\xbb\\xbfa,b\\r\\n1,x\\r\\n")
+        (3, 'a,b', 2)
+        >>> regular_layout(b'a,b\\n1,"x"\\n') is None, regular_layout(b"a,b\\n1\\n") is None
+        (True, True)
+    """
+    start = 3 if data.startswith(_BOM) else 0
+    if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+        return None
+    end = data.find(b"\n", start)
+    first = data[start:] if end < 0 else data[start:end]
+    try:
+        line = first.decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        return None
+    if not line.strip() or line.startswith("\ufeff"):
+        return None
+    lines = data.count(b"\n", start) + (0 if data.endswith(b"\n") else 1)
+    if data.count(b",", start) != line.count(",") * lines:
+        return None
+    return start, line, lines
+
+
 def quick_records(data: bytes) -> Records | None:
     """Parse a regular UTF-8 CSV straight from its bytes, or return ``None``.
 
@@ -165,23 +196,13 @@ def quick_records(data: bytes) -> Records | None:
         >>> quick_records(b"a,b\\n1\\n2,y\\n") is None  # a short row: exact path
         True
     """
-    start = 3 if data.startswith(_BOM) else 0
-    if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+    layout = regular_layout(data)
+    if layout is None:
         return None
-    end = data.find(b"\n", start)
-    first = data[start:] if end < 0 else data[start:end]
-    try:
-        line = first.decode("utf-8").rstrip("\r")
-    except UnicodeDecodeError:
-        return None
-    if not line.strip() or line.startswith("\ufeff"):
-        return None
+    start, line, lines = layout
     header = line.split(",")
     width = len(header)
-    lines = data.count(b"\n", start) + (0 if data.endswith(b"\n") else 1)
     records = lines - 1
-    if data.count(b",", start) != (width - 1) * lines:
-        return None
     if records == 0:
         empty = pd.Index([], dtype="str")
         frame = pd.DataFrame({c: pd.Categorical([], categories=empty) for c in range(width)})

@@ -193,9 +193,19 @@ class Dataset:
         sel = self._index.key_rows(table, item, code)
         return sel.set_index(["entity_id", "year"])["value"].sort_index()
 
+    def year_rows(self, frame: str, entity_id: str, year: int) -> pd.DataFrame:
+        """The rows of one frame (``reasons``, ``tables`` …) for one entity-year, in file order.
+
+        Examples:
+            >>> from fiscal_analysis.loader import load_dataset
+            >>> len(load_dataset("data").year_rows("tables", "lusong-xzsp", 2020))
+            9
+        """
+        return self._index.rows(frame, entity_id, year)
+
     def table_status(self, entity_id: str, year: int, table: str) -> str:
         """``published``, ``empty``, ``absent`` or ``unknown`` for a 公开表."""
-        t = self._index.rows("tables", entity_id, year)
+        t = self.year_rows("tables", entity_id, year)
         hit = t[t["table"] == table]
         return "unknown" if hit.empty else str(hit["status"].iloc[0])
 
@@ -203,7 +213,7 @@ class Dataset:
         self, entity_id: str, year: int, topic: str | None = None, code: str | None = None
     ) -> list[str]:
         """Stated reasons (主要原因), verbatim."""
-        r = self._index.rows("reasons", entity_id, year)
+        r = self.year_rows("reasons", entity_id, year)
         if topic is not None:
             r = r[r["topic"] == topic]
         if code is not None:

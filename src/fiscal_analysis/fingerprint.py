@@ -98,12 +98,24 @@ def content_digest(frames: Mapping[str, pd.DataFrame]) -> str:
     h = hashlib.sha256()
     for name in sorted(frames):
         df = frames[name]
-        cols = sorted(str(c) for c in df.columns if c not in ("_file", "_row"))
-        h.update(json.dumps([name, cols], ensure_ascii=False).encode("utf-8") + b"\n")
-        texts = [_column_text(df[c]) for c in cols]
-        rows = sorted(map("\x1f".join, zip(*texts, strict=True))) if texts else []
-        h.update(("\x1e".join(rows) + "\x1d").encode("utf-8"))
+        cols = _columns(df)
+        h.update(_head(name, cols) + _rows_bytes([_column_cells(df[c]) for c in cols]))
     return h.hexdigest()
+
+
+def _columns(df: pd.DataFrame) -> list[str]:
+    """The columns that are hashed, sorted (not the provenance ``_file`` and ``_row``)."""
+    return sorted(str(c) for c in df.columns if c not in ("_file", "_row"))
+
+
+def _head(name: str, cols: list[str]) -> bytes:
+    return json.dumps([name, cols], ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def _rows_bytes(texts: list) -> bytes:
+    """Rows from per-column cell texts, sorted and joined with separators, as UTF-8."""
+    rows = sorted(map("\x1f".join, zip(*texts, strict=True))) if texts else []
+    return ("\x1e".join(rows) + "\x1d").encode("utf-8")
 
 
 def _column_cells(column: pd.Series) -> np.ndarray:
@@ -114,11 +126,6 @@ def _column_cells(column: pd.Series) -> np.ndarray:
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     encoded = [_cell(u) for u in uniques] + ["n"]
     return np.asarray(encoded, dtype=object)[codes]
-
-
-def _column_text(column: pd.Series) -> list[str]:
-    """:func:`_cell` of each cell of a column, computing each distinct value once."""
-    return _column_cells(column).tolist()
 
 
 def entity_digests(ds: Dataset, entity_ids: Iterable[str]) -> dict[str, str]:
@@ -143,14 +150,14 @@ def entity_digests(ds: Dataset, entity_ids: Iterable[str]) -> dict[str, str]:
     hashers = {e: hashlib.sha256() for e in wanted}
     for name in sorted(ds.frames):
         df = ds.frames[name]
-        cols = sorted(str(c) for c in df.columns if c not in ("_file", "_row"))
-        head = json.dumps([name, cols], ensure_ascii=False).encode("utf-8") + b"\n"
-        if "entity_id" not in df.columns:
-            whole = head + _rows_text(df, cols)
+        cols = _columns(df)
+        head = _head(name, cols)
+        cells = [_column_cells(df[c]) for c in cols]
+        if "entity_id" not in df.columns:  # shared by every entity (``codes``)
+            whole = head + _rows_bytes(cells)
             for h in hashers.values():
                 h.update(whole)
             continue
-        cells = {c: _column_cells(df[c]) for c in cols}
         owner, ids = pd.factorize(df["entity_id"], use_na_sentinel=True)
         order = np.argsort(owner, kind="stable")
         bounds = np.searchsorted(owner[order], np.arange(len(ids) + 1))
@@ -158,17 +165,8 @@ def entity_digests(ds: Dataset, entity_ids: Iterable[str]) -> dict[str, str]:
         for e, h in hashers.items():
             lo, hi = where.get(e, (0, 0))
             take = order[lo:hi]
-            texts = [cells[c][take] for c in cols]
-            rows = sorted(map("\x1f".join, zip(*texts, strict=True))) if texts else []
-            h.update(head + ("\x1e".join(rows) + "\x1d").encode("utf-8"))
+            h.update(head + _rows_bytes([column[take] for column in cells]))
     return {e: h.hexdigest() for e, h in hashers.items()}
-
-
-def _rows_text(df: pd.DataFrame, cols: list[str]) -> bytes:
-    """The sorted rows of ``df`` as :func:`content_digest` hashes them."""
-    texts = [_column_text(df[c]) for c in cols]
-    lines = sorted(map("\x1f".join, zip(*texts, strict=True))) if texts else []
-    return ("\x1e".join(lines) + "\x1d").encode("utf-8")
 
 
 def code_digest(package_dir: str | Path = _PACKAGE_DIR) -> str:

@@ -21,9 +21,17 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from .paths import atomic_write
+from .paths import atomic_write, cache_dir
 
-__all__ = ["FontSource", "base_font", "cut", "font_bytes", "gb2312", "stored_base"]
+__all__ = [
+    "FontSource",
+    "base_font",
+    "cut",
+    "font_bytes",
+    "gb2312",
+    "has_stored_base",
+    "stored_base",
+]
 
 #: Layout features never needed for horizontal simplified Chinese (they add glyphs).
 DROP_FEATURES = frozenset({"locl", "vert", "vrt2", "vkna", "vkrn", "vpal", "vhal", "valt"})
@@ -91,8 +99,6 @@ def _base_path(source: FontSource) -> Path:
     """Where the base font cut from ``source`` is kept between processes (user cache)."""
     import fontTools
 
-    from .cache import cache_dir
-
     st = source.path.stat()
     key = f"{source.path.resolve()}|{source.number}|{st.st_size}|{st.st_mtime_ns}|"
     key += f"{fontTools.version}|{_BASE_FORMAT}"
@@ -100,13 +106,28 @@ def _base_path(source: FontSource) -> Path:
     return cache_dir() / "fonts" / f"base-{digest}.otf"
 
 
+def has_stored_base(source: FontSource) -> bool:
+    """Is there a base font in the user cache (not yet checked)?"""
+    return _base_path(source).is_file()
+
+
 def stored_base(source: FontSource) -> bytes | None:
-    """The base font from the user cache, if an earlier process made it."""
+    """The base font from the user cache, if an earlier process made it and it is intact.
+
+    Intact means every table is there in full with the checksum the font
+    records for it, so a truncated or damaged file is cut again (and
+    overwritten) rather than failing every later subset.
+    """
+    from fontTools.ttLib import TTFont
+
     try:
         data = _base_path(source).read_bytes()
-    except OSError:
+        font = TTFont(io.BytesIO(data), checkChecksums=2, lazy=True)
+        for tag in list(font.reader.tables):
+            font.reader[tag]  # reads the table's bytes and checks its checksum
+    except Exception:  # unreadable, not a font, truncated, bad checksum
         return None
-    return data if data[:4] in (b"OTTO", b"\x00\x01\x00\x00") else None
+    return data
 
 
 @cache

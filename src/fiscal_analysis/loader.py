@@ -66,11 +66,10 @@ def _read_files(
     large ones in parallel processes, the rest one by one; problems in file order."""
     files = list(files)
     parts: dict[Path, pd.DataFrame] = {}
+    results: dict = {}
     if read_table is _READ_TABLE:  # (tests that replace read_table see every file)
-        parts, rest = read_bundles(files, spec, root, only)
-        left = set(rest)
-        files = [f for f in files if f in left]
-    results = read_parallel(files, spec, root, only) if read_table is _READ_TABLE else {}
+        parts, files = read_bundles(files, spec, root, only)
+        results = read_parallel(files, spec, root, only)
     for f in files:
         df, probs = results[f] if f in results else read_table(f, spec, root, only=only)
         problems += probs
@@ -215,7 +214,7 @@ def _cold_load(root: Path, path: str | Path, wanted: tuple[str, ...] | None) -> 
     for spec in FILES.values():
         if spec.name not in ("entities", "documents"):
             files = [f for f in found[spec.name] if usable(f)]
-            subset = None if spec.name == "codes" else only  # codes.csv is read whole
+            subset = only if spec.per_entity else None  # codes.csv is read whole
             frames[spec.name] = _read_all(files, spec, root, subset, problems)
     spec = FILES["documents"]
     docs_only = None

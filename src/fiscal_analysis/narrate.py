@@ -70,8 +70,7 @@ _Reasons = dict[tuple[str, str], str]
 
 def _stated(ds: Dataset, entity_id: str, year: int) -> _Reasons:
     """The year's stated reasons (主要原因), read once: the first per (topic, code)."""
-    r = ds.reasons
-    r = r[(r["entity_id"] == entity_id) & (r["year"] == year)]
+    r = ds.year_rows("reasons", entity_id, year)
     found: _Reasons = {}
     for key, text in zip(zip(r["topic"], r["code"], strict=True), r["text"], strict=True):
         found.setdefault(key, text)

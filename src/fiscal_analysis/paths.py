@@ -9,6 +9,8 @@ that is valid on Linux, macOS and Windows; :func:`report_dir` builds
 Chinese characters are kept. Whenever anything had to change, a short hash of
 the original id is appended so that two different ids never share a folder.
 :func:`atomic_write` replaces a file only once its new content is complete.
+:func:`settled` says whether a file's size and modification time can vouch
+for its content yet.
 """
 
 from __future__ import annotations
@@ -17,13 +19,24 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 import unicodedata
 from pathlib import Path
 
 from .exceptions import RenderError
 
-__all__ = ["MAX_COMPONENT_BYTES", "atomic_write", "report_dir", "safe_component"]
+__all__ = [
+    "MAX_COMPONENT_BYTES",
+    "SETTLE_SECONDS",
+    "atomic_write",
+    "cache_dir",
+    "report_dir",
+    "safe_component",
+    "settled",
+]
 
+#: A file modified less than this many seconds ago is not yet vouched for by its stats.
+SETTLE_SECONDS = 2
 #: Longest component we produce, in UTF-8 bytes (file systems allow 255).
 MAX_COMPONENT_BYTES = 120
 
@@ -139,3 +152,33 @@ def atomic_write(path: str | Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def settled(newest_mtime_ns: int) -> bool:
+    """Were the newest of some files modified at least :data:`SETTLE_SECONDS` ago?
+
+    A file written again within the same timestamp tick keeps its size and
+    modification time, so until then (git's "racy" entries) those stats
+    cannot stand for its content: the validated cache and the batch stamp
+    both wait.
+
+    Examples:
+        >>> settled(0), settled(time.time_ns())
+        (True, False)
+    """
+    return newest_mtime_ns <= time.time_ns() - SETTLE_SECONDS * 10**9
+
+
+def cache_dir(cache: bool | str | Path = True) -> Path:
+    """The user cache folder (``$XDG_CACHE_HOME/fiscal-analysis``), or ``cache`` if a path.
+
+    Examples:
+        >>> cache_dir("/tmp/x")
+        PosixPath('/tmp/x')
+        >>> cache_dir(True).name
+        'fiscal-analysis'
+    """
+    if cache is not True and not isinstance(cache, bool):
+        return Path(cache)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "fiscal-analysis"

@@ -22,7 +22,14 @@ from .exceptions import Problem
 from .schema import FileSpec
 from .subset import Only, keep_rows, may_hold
 
-__all__ = ["LARGE_FILE", "empty_frame", "read_parallel", "read_table", "relative"]
+__all__ = [
+    "LARGE_FILE",
+    "empty_frame",
+    "read_parallel",
+    "read_table",
+    "relative",
+    "shape_table",
+]
 
 #: Files at least this large (bytes) are parsed in worker processes when there are two or more.
 LARGE_FILE = 16 * 2**20
@@ -136,23 +143,41 @@ def read_table(
         long &= (df.iloc[:, width:] != "").any(axis=1).to_numpy()
     for i in np.flatnonzero(short | long):
         problems.append(_shape_problem(rel, int(table.lines[i]), int(counts[i]), header, df, i))
-    keep = ~(short | long)
-    df = df.iloc[:, :width].set_axis(header, axis=1)
+    files = np.zeros(len(df), dtype="int8")
+    df = shape_table(df, header, spec, ~(short | long), only, table.lines, files, [rel])
+    return df, problems
+
+
+def shape_table(
+    df: pd.DataFrame,
+    header: list[str],
+    spec: FileSpec,
+    keep: np.ndarray,
+    only: Only | None,
+    lines: np.ndarray,
+    files: np.ndarray,
+    names: list[str],
+) -> pd.DataFrame:
+    """Positional text columns to the declared columns, in order, with ``_file`` and ``_row``.
+
+    Columns the file lacks are filled with ``""``; rows not in ``keep`` (or,
+    with ``only``, not wanted) are dropped. Row *i* came from line
+    ``lines[i]`` of file ``names[files[i]]``.
+    """
+    df = df.iloc[:, : len(header)].set_axis(header, axis=1)
     for c in spec.columns:
         if c.name not in df.columns:
             df[c.name] = ""
     df = df[list(spec.column_names)]
     if only is not None:
-        keep &= keep_rows(df, only)
-    lines = table.lines
+        keep = keep & keep_rows(df, only)
     if not keep.all():
-        df, lines = df[keep], lines[keep]
+        df, lines, files = df[keep], lines[keep], files[keep]
         df = df.apply(lambda s: s.cat.remove_unused_categories() if s.dtype == "category" else s)
     df = df.reset_index(drop=True)
-    codes = np.zeros(len(df), dtype="int8")
-    df["_file"] = pd.Categorical.from_codes(codes, pd.Index([rel], dtype="str"))
+    df["_file"] = pd.Categorical.from_codes(files, pd.Index(names, dtype="str"))
     df["_row"] = lines.astype("int64")
-    return df, problems
+    return df
 
 
 def empty_frame(spec: FileSpec) -> pd.DataFrame:

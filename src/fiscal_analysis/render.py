@@ -151,12 +151,13 @@ def render_reports(
     # one per entity: its rows, all years, and codes
     data_digests = entity_digests(ds, (e for e, _ in chosen))
     results: dict[tuple[str, int], ReportResult] = {}
-    skipped: dict[tuple[str, int], str] = {}  # fingerprint digests of the skipped reports
+    planned: dict[tuple[str, int], str] = {}  # each report's fingerprint digest, for the stamp
     todo: list[ReportJob] = []
     for entity_id, year in chosen:
         folder = report_dir(out_dir, entity_id, year)
         data = data_digests[entity_id]
         fp = Fingerprint(nb_digest, data, __version__, code, {"entity": entity_id, "year": year})
+        planned[entity_id, year] = fp.digest
         old = read_fingerprint(folder)
         parts = changed_parts(old, fp)
         complete = (folder / "report.html").is_file() and (folder / "report.ipynb").is_file()
@@ -165,7 +166,6 @@ def render_reports(
             results[entity_id, year] = ReportResult(
                 entity_id, name, year, "skipped", folder, reason="未变化"
             )
-            skipped[entity_id, year] = fp.digest
             continue
         reason = (
             "--force" if force else "、".join(_REASONS.get(p, p) for p in parts) or "报告文件缺失"
@@ -195,12 +195,10 @@ def render_reports(
     if batch.exit_code:
         drop_stamp(out_dir)
     else:
-        digests = {(j.entity_id, j.year): j.fingerprint.digest for j in todo} | skipped
-        write_stamp(
-            out_dir,
-            key,
-            [(r.entity_id, r.name, r.year, digests[r.entity_id, r.year]) for r in batch.reports],
-        )
+        reports = [
+            (r.entity_id, r.name, r.year, planned[r.entity_id, r.year]) for r in batch.reports
+        ]
+        write_stamp(out_dir, key, reports)
     return batch
 
 

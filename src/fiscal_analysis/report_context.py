@@ -104,8 +104,7 @@ class ReportContext:
     @cached_property
     def stated_reasons(self) -> tuple[tuple[str, str, str], ...]:
         """``(topic, code, text)`` of every stated reason of the year, in data order."""
-        r = self.ds.reasons
-        r = r[(r["entity_id"] == self.entity_id) & (r["year"] == self.year)]
+        r = self.ds.year_rows("reasons", self.entity_id, self.year)
         return tuple(zip(r["topic"].tolist(), r["code"].tolist(), r["text"].tolist(), strict=True))
 
     def reasons(self, topic: str, code: str | None = None) -> tuple[str, ...]:
@@ -121,8 +120,7 @@ class ReportContext:
         known = f[f["value"].notna()]
         lengths = [len(c) if isinstance(c, str) else 0 for c in known["code"]]
         have = set(zip(known["table"], known["item"], lengths, strict=True))
-        t = self.ds.tables
-        t = t[(t["entity_id"] == self.entity_id) & (t["year"] == self.year)]
+        t = self.ds.year_rows("tables", self.entity_id, self.year)
         status: dict[str, str] = {}
         for table, value in zip(t["table"], t["status"], strict=True):
             status.setdefault(table, str(value))  # the first row, as Dataset.table_status

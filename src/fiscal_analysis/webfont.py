@@ -46,7 +46,7 @@ from functools import cache, lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
-from .fontcut import FontSource, base_font, cut, font_bytes, stored_base
+from .fontcut import FontSource, base_font, cut, font_bytes, has_stored_base
 from .fonts import bundled_font_path, cjk_font
 
 __all__ = [
@@ -144,13 +144,10 @@ _CUTS = [0]
 @lru_cache(maxsize=16)
 def _subset(source: FontSource, chars: str, flavor: str) -> bytes:
     _CUTS[0] += 1
-    if _CUTS[0] > _WARM_AFTER or base_font.cache_info().currsize or stored_base(source):
-        base, covered = base_font(source, BASE_CHARACTERS)
+    if _CUTS[0] > _WARM_AFTER or base_font.cache_info().currsize or has_stored_base(source):
+        base, covered = base_font(source, BASE_CHARACTERS)  # (a damaged stored one is re-cut)
         if covered.issuperset(chars):
-            try:
-                return cut(base, 0, chars, flavor, prepared=True)
-            except Exception:  # a damaged cached base font: cut from the font file instead
-                pass
+            return cut(base, 0, chars, flavor, prepared=True)
     return cut(font_bytes(source.path), source.number, chars, flavor, prepared=False)
 
 
