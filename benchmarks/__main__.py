@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import tables
+from benchmarks import tables
 
 BENCHES = ("library", "render", "extract")
 
@@ -37,15 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     if not a.tables_only:
         for name in a.only or BENCHES:
             if name == "library":
-                from .bench_library import run as run_library
+                from benchmarks.bench_library import run as run_library
 
                 run_library(quick=a.quick)
             elif name == "render":
-                from .bench_render import run as run_render
+                from benchmarks.bench_render import run as run_render
 
                 run_render(quick=a.quick)
             else:
-                from .bench_extract import run as run_extract
+                from benchmarks.bench_extract import run as run_extract
 
                 run_extract(quick=a.quick)
     if not a.quick or a.tables_from_quick:

@@ -25,7 +25,7 @@ import statistics
 import time
 from pathlib import Path
 
-from .common import OUT, REPO, SHARED, write_result
+from benchmarks.common import OUT, REPO, SHARED, write_result
 
 __all__ = ["CHARS_PER_PAGE", "documents", "run", "synthetic_40_pages"]
 

@@ -5,10 +5,10 @@ size's alone). Phases:
 
 * ``load``: :func:`fiscal_analysis.load_dataset` (read every CSV, validate,
   type the frames).
-* ``yoy``: :func:`fiscal_analysis.metrics.yoy_panel` over
+* ``yoy``: :func:`fiscal_analysis.metrics.exact.yoy_panel` over
   ``Dataset.panel(table, item)`` for the key totals (:data:`KEY_TOTALS`), all
   entities × years at once.
-* ``pefa``: :func:`fiscal_analysis.pefa.outturn_table` for every entity-year
+* ``pefa``: :func:`fiscal_analysis.metrics.pefa.outturn_table` for every entity-year
   (PI-1/PI-2 from 05表 项 lines).
 * ``per_pair``: the per-entity-year metrics a report uses (shares/structure,
   budget completion per 项, 三公, 机关运行经费, 政府采购): the metrics module
@@ -34,7 +34,7 @@ import sys
 import time
 from pathlib import Path
 
-from .common import OUT, ensure_panel, loglog_slope, write_result
+from benchmarks.common import OUT, ensure_panel, loglog_slope, write_result
 
 __all__ = ["KEY_TOTALS", "SCALAR_METRICS", "cache_child", "child", "run"]
 
@@ -56,16 +56,16 @@ KEY_TOTALS = (
 )
 #: (module, function) of the scalar per-entity-year metrics.
 SCALAR_METRICS = (
-    ("fiscal_analysis.structure", "income_structure"),
-    ("fiscal_analysis.structure", "expense_structure"),
-    ("fiscal_analysis.structure", "function_structure"),
-    ("fiscal_analysis.structure", "basic_structure"),
-    ("fiscal_analysis.structure", "economic_structure"),
-    ("fiscal_analysis.entity_metrics", "total_completion"),
-    ("fiscal_analysis.entity_metrics", "budget_completion"),
-    ("fiscal_analysis.entity_metrics", "three_public"),
-    ("fiscal_analysis.entity_metrics", "ops_cost"),
-    ("fiscal_analysis.entity_metrics", "procurement"),
+    ("fiscal_analysis.metrics.structure", "income_structure"),
+    ("fiscal_analysis.metrics.structure", "expense_structure"),
+    ("fiscal_analysis.metrics.structure", "function_structure"),
+    ("fiscal_analysis.metrics.structure", "basic_structure"),
+    ("fiscal_analysis.metrics.structure", "economic_structure"),
+    ("fiscal_analysis.metrics.entity", "total_completion"),
+    ("fiscal_analysis.metrics.entity", "budget_completion"),
+    ("fiscal_analysis.metrics.entity", "three_public"),
+    ("fiscal_analysis.metrics.entity", "ops_cost"),
+    ("fiscal_analysis.metrics.entity", "procurement"),
 )
 SIZES = (100, 1000, 5000)
 QUICK_SIZES = (20, 100)
@@ -85,8 +85,8 @@ def child(path: Path, sample: int, budget_s: float = 120.0) -> dict:
     import importlib
 
     from fiscal_analysis import load_dataset
-    from fiscal_analysis.metrics import yoy_panel
-    from fiscal_analysis.pefa import outturn_table
+    from fiscal_analysis.metrics.exact import yoy_panel
+    from fiscal_analysis.metrics.pefa import outturn_table
 
     fns = []
     missing = []
@@ -112,12 +112,12 @@ def child(path: Path, sample: int, budget_s: float = 120.0) -> dict:
     out["pefa_s"] = time.perf_counter() - t
     out["pefa_cpu_s"] = time.process_time() - c
     out["pefa_rows"] = len(pefa)
-    # Whole-panel metrics (fiscal_analysis.panel, when present): the "all metrics" of the target.
+    # Whole-panel metrics (fiscal_analysis.metrics.panel, when present): the "all metrics" of the target.
     try:
-        from fiscal_analysis.panel import all_metrics
+        from fiscal_analysis.metrics.panel import all_metrics
     except ImportError:
         all_metrics = None
-    out["panel_functions"] = ["fiscal_analysis.panel.all_metrics"] if all_metrics else []
+    out["panel_functions"] = ["fiscal_analysis.metrics.panel.all_metrics"] if all_metrics else []
     t, c = time.perf_counter(), time.process_time()
     if all_metrics is not None:
         all_metrics(ds)
@@ -168,7 +168,7 @@ def cache_child(path: Path, cache: Path, metrics: bool) -> dict:
     out["rss_after_load_mb"] = round(_maxrss_mb(), 1)
     out["facts_rows"] = len(ds.facts)
     if metrics:
-        from fiscal_analysis.panel import all_metrics
+        from fiscal_analysis.metrics.panel import all_metrics
 
         t, c = time.perf_counter(), time.process_time()
         all_metrics(ds)

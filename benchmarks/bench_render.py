@@ -37,7 +37,7 @@ import sys
 import time
 from pathlib import Path
 
-from .common import OUT, REPO, ensure_panel, write_result
+from benchmarks.common import OUT, REPO, ensure_panel, write_result
 
 __all__ = ["floor", "run"]
 
@@ -88,7 +88,7 @@ def _timed(cmd: list[str], cwd: Path | None = None) -> dict:
 
 
 def _pairs(n_entities: int) -> list[tuple[str, int]]:
-    from .synth import entity_id
+    from fiscal_analysis.testing.synth import entity_id
 
     years = range(FIRST_YEAR, FIRST_YEAR + YEARS)
     return [(entity_id(i), y) for i in range(n_entities) for y in years]
@@ -155,7 +155,7 @@ def floor(data: Path, pairs: list[tuple[str, int]], notebook: Path = NOTEBOOK) -
     import matplotlib
 
     matplotlib.use("Agg")
-    import fiscal_analysis.report  # noqa: F401  (import cost measured separately)
+    import fiscal_analysis.report.blocks  # noqa: F401  (import cost measured separately)
 
     import_s = time.perf_counter() - t0
     sizes = []
@@ -261,10 +261,10 @@ def _settle(data: Path) -> None:
     """Wait until every data file is older than the batch stamp's settling time.
 
     ``render`` does not stamp a batch whose data files changed in the last
-    couple of seconds (fiscal_analysis.batchstamp); freshly generated data
+    couple of seconds (fiscal_analysis.render.batchstamp); freshly generated data
     would otherwise make the "nothing changed" re-run plan in full.
     """
-    from fiscal_analysis.paths import SETTLE_SECONDS
+    from fiscal_analysis.files import SETTLE_SECONDS
 
     newest = max((p.stat().st_mtime for p in data.rglob("*") if p.is_file()), default=0.0)
     time.sleep(max(0.0, newest + SETTLE_SECONDS + 0.1 - time.time()))

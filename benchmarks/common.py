@@ -61,7 +61,7 @@ def ensure_panel(
     A folder is reused only if its ``synth.json`` records the same parameters
     and the same generator source, so a changed generator regenerates.
     """
-    from . import synth
+    from fiscal_analysis.testing import synth
 
     name = f"synth-{entities}x{years}" + ("" if layout == "chunk" else f"-{layout}")
     root = OUT / "data" / name

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .common import REPO, fmt_s, read_result
+from benchmarks.common import REPO, fmt_s, read_result
 
 __all__ = ["replace_block", "update"]
 

@@ -39,7 +39,7 @@ def data_dir() -> Path:
 @pytest.fixture(scope="session")
 def seed_report_html(tmp_path_factory) -> Path:
     """The shipped 2020 report rendered once per session with the real notebook."""
-    from fiscal_analysis.render import render_reports
+    from fiscal_analysis.render.reports import render_reports
 
     batch = render_reports(
         REPO / "data",

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from fiscal_analysis.cli import cli
-from fiscal_analysis.exceptions import DataValidationError
-from fiscal_analysis.loader import load_dataset
+from fiscal_analysis.dataset.load import load_dataset
+from fiscal_analysis.errors import DataValidationError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BROKEN = FIXTURES / "broken"
@@ -157,7 +157,7 @@ def test_validate_reuses_the_validated_cache_unless_told_not_to(tmp_path, monkey
     """A second ``validate`` of unchanged data is served from the cache; ``--no-cache`` parses."""
     import time
 
-    from fiscal_analysis import loader
+    from fiscal_analysis.dataset import load as loader
 
     data = tmp_path / "data"
     shutil.copytree(FIXTURES.parent.parent / "data", data)

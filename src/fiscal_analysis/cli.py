@@ -14,9 +14,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .exceptions import DataValidationError, FiscalAnalysisError
-from .render import DEFAULT_NOTEBOOK
+from fiscal_analysis.errors import DataValidationError, FiscalAnalysisError
+from fiscal_analysis.files import VERSION
+from fiscal_analysis.render.reports import DEFAULT_NOTEBOOK
 
 __all__ = ["main"]
 
@@ -45,7 +45,7 @@ def _fail(exc: Exception) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="fiscal-analysis")
+@click.version_option(VERSION, prog_name="fiscal-analysis")
 def cli() -> None:
     """部门决算分析：校验数据、计算指标、生成报告 (department final accounts)."""
 
@@ -55,7 +55,7 @@ def cli() -> None:
 @CACHE_OPTION
 def validate(data_dir: Path, cache: bool) -> None:
     """校验数据目录；有问题时逐条列出并以 1 退出 (validate a dataset)."""
-    from .loader import load_dataset
+    from fiscal_analysis.dataset.load import load_dataset
 
     try:
         ds = load_dataset(data_dir, cache=cache)
@@ -81,8 +81,8 @@ def summary(
     data_dir: Path, entity: str, year: int, as_json: bool, decimals: int, cache: bool
 ) -> None:
     """打印某单位某年度的主要指标 (headline metrics)."""
-    from .loader import load_dataset
-    from .summary import headline, render_json, render_text
+    from fiscal_analysis.dataset.load import load_dataset
+    from fiscal_analysis.report.summary import headline, render_json, render_text
 
     try:
         ds = load_dataset(data_dir, cache=cache)
@@ -128,9 +128,9 @@ def check(
 
     from tqdm import tqdm
 
-    from .checks import run_checks, select_pairs
-    from .checks.format import render_json, render_table, summary_line
-    from .loader import load_dataset
+    from fiscal_analysis.checks import run_checks, select_pairs
+    from fiscal_analysis.dataset.load import load_dataset
+    from fiscal_analysis.report.findings_table import render_json, render_table, summary_line
 
     if doc is not None and data_dir is not None:
         raise click.UsageError("请只给出 --data 数据目录或一个原文文件 DOC，不能同时给出。")
@@ -159,7 +159,7 @@ def check(
 
 def _extract_for_check(doc: Path, out_dir: Path) -> Path:
     """Extract a disclosure (.txt/.pdf) into ``out_dir`` so it can be checked."""
-    from .extract import extract_to_dir
+    from fiscal_analysis.extract import extract_to_dir
 
     if doc.suffix.lower() not in (".txt", ".pdf"):
         raise click.UsageError(f"原文文件应为 .txt 或 .pdf：{doc}")
@@ -209,7 +209,7 @@ def render(
     force: bool,
 ) -> None:
     """批量生成报告：每个单位年度一份笔记本和领导版 HTML (render reports)."""
-    from .render import render_reports
+    from fiscal_analysis.render.reports import render_reports
 
     try:
         batch = render_reports(
@@ -240,8 +240,8 @@ def render(
 @click.option("--entity-id", default=None, help="单位标识；默认由单位名称生成 doc-<8位十六进制>.")
 def extract(doc: Path, out_dir: Path, entity_id: str | None) -> None:
     """从公开的决算文件（.txt 或 .pdf）提取数据集和提取报告 (extract a disclosure)."""
-    from .extract import extract_to_dir, report_data
-    from .loader import load_dataset
+    from fiscal_analysis.dataset.load import load_dataset
+    from fiscal_analysis.extract import extract_to_dir, report_data
 
     try:
         ex = extract_to_dir(doc, out_dir, entity_id=entity_id)

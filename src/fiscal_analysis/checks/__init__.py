@@ -5,6 +5,15 @@ sums (T01-1 … T09-1), identities between tables (X-1 … X-15) and the figures
 of the 情况说明 against the tables (N-rules); then, when the narrative checks
 are installed, the text of each document against the tables.
 
+Rules are registered in :mod:`.engine` and written in the ``rules_*`` modules
+(tables, cross-table, spending, fiscal, text); :mod:`.text_figures` and
+:mod:`.text_form` check the 情况说明 itself; :mod:`.findings` is the result
+model; :mod:`.tolerance` the rounding tolerances. May import
+:mod:`fiscal_analysis.extract`, :mod:`fiscal_analysis.metrics`,
+:mod:`fiscal_analysis.dataset`, :mod:`fiscal_analysis.schema`,
+:mod:`fiscal_analysis.money`, :mod:`fiscal_analysis.errors` and
+:mod:`fiscal_analysis.files`.
+
 Examples:
     >>> sorted(RULES)[:3]
     ['N-12', 'N-9', 'T01-1']
@@ -18,10 +27,7 @@ from collections.abc import Callable, Iterable
 
 import pandas as pd
 
-from ..dataset import Dataset
-from ..exceptions import UnknownEntityError
-from ..findings import Finding
-from . import (  # noqa: F401 - importing registers the rules
+from fiscal_analysis.checks import (  # noqa: F401 - importing registers the rules
     rules_cross,
     rules_cross_spending,
     rules_fiscal,
@@ -29,9 +35,11 @@ from . import (  # noqa: F401 - importing registers the rules
     rules_tables,
     rules_text,
 )
-from .engine import RULES, Rule, run_rules
-from .format import summarise
-from .textchecks import narrative_findings
+from fiscal_analysis.checks.engine import RULES, Rule, run_rules
+from fiscal_analysis.checks.findings import Finding, summarise
+from fiscal_analysis.checks.text_loader import narrative_findings
+from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.errors import UnknownEntityError
 
 __all__ = ["RULES", "Rule", "findings_frame", "run_checks", "select_pairs", "summarise"]
 

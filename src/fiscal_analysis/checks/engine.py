@@ -22,11 +22,16 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from ..dataset import Dataset
-from ..findings import Finding
-from ..items import TABLES
-from ..money import amount_text
-from .tolerance import Comparison, compare_at_most, compare_equal, format_tolerance
+from fiscal_analysis.checks.findings import Finding
+from fiscal_analysis.checks.tolerance import (
+    Comparison,
+    compare_at_most,
+    compare_equal,
+    format_tolerance,
+)
+from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.money import amount_text
+from fiscal_analysis.schema.items import TABLES
 
 __all__ = [
     "RULES",

@@ -7,8 +7,8 @@ and X-15 compare tables with figures of the 情况说明 and live in
 
 from __future__ import annotations
 
-from ..findings import Finding
-from .engine import Context, register
+from fiscal_analysis.checks.engine import Context, register
+from fiscal_analysis.checks.findings import Finding
 
 __all__: list[str] = []
 

@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from ..findings import Finding
-from .engine import Context, amount_text, register
+from fiscal_analysis.checks.engine import Context, amount_text, register
+from fiscal_analysis.checks.findings import Finding
 
 __all__: list[str] = []
 

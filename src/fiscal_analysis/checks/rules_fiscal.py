@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..findings import Finding
-from .engine import Context, Term, register
-from .rules_tables import row_sums
+from fiscal_analysis.checks.engine import Context, Term, register
+from fiscal_analysis.checks.findings import Finding
+from fiscal_analysis.checks.rules_tables import row_sums
 
 __all__: list[str] = []
 

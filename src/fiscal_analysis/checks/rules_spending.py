@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-from ..findings import Finding
-from .engine import Context, Term, amount_text, register
-from .rules_tables import hierarchy, row_sums
+from fiscal_analysis.checks.engine import Context, Term, amount_text, register
+from fiscal_analysis.checks.findings import Finding
+from fiscal_analysis.checks.rules_tables import hierarchy, row_sums
 
 __all__ = ["economic_class"]
 

@@ -6,8 +6,8 @@ and returns one finding per identity it could evaluate.
 
 from __future__ import annotations
 
-from ..findings import Finding
-from .engine import Context, register
+from fiscal_analysis.checks.engine import Context, register
+from fiscal_analysis.checks.findings import Finding
 
 __all__ = ["hierarchy", "row_sums"]
 

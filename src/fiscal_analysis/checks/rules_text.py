@@ -9,8 +9,8 @@ X-13 and X-15 and §4.3 N-9 and N-12. Rules that need the printed wording
 
 from __future__ import annotations
 
-from ..findings import Finding
-from .engine import Context, amount_text, register
+from fiscal_analysis.checks.engine import Context, amount_text, register
+from fiscal_analysis.checks.findings import Finding
 
 __all__: list[str] = []
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from ..money import format_number, to_decimal
+from fiscal_analysis.money import format_number, to_decimal
 
 __all__ = [
     "Comparison",

@@ -1,5 +1,14 @@
 """Published disclosure (text or PDF) -> dataset rows and an extraction report.
 
+:mod:`.text` reads a document into numbered lines (:mod:`.pdftext` for PDF);
+:mod:`.headings` finds its tables and 情况说明 sections; :mod:`.tables` and
+:mod:`.statements` read them; :mod:`.build` assembles an :class:`Extraction`
+(:mod:`.model`) and :mod:`.rows` its dataset rows; :mod:`.extraction_report`
+lists every figure with its source line. May import
+:mod:`fiscal_analysis.dataset`, :mod:`fiscal_analysis.schema`,
+:mod:`fiscal_analysis.money`, :mod:`fiscal_analysis.errors` and
+:mod:`fiscal_analysis.files`.
+
 Examples:
     >>> import tempfile
     >>> from pathlib import Path
@@ -14,11 +23,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..paths import atomic_write
-from ..writer import write_dataset
-from .build import Extraction, build, entity_id_for
-from .report import report_data, write_report
-from .text import ExtractError, read_lines
+from fiscal_analysis.dataset.write import write_dataset
+from fiscal_analysis.extract.build import Extraction, build, entity_id_for
+from fiscal_analysis.extract.extraction_report import report_data, write_report
+from fiscal_analysis.extract.text import ExtractError, read_lines
+from fiscal_analysis.files import atomic_write
 
 __all__ = [
     "ExtractError",
@@ -53,7 +62,7 @@ def extract_to_dir(
 ) -> Extraction:
     """Extract a disclosure into a dataset folder, with its text and the report.
 
-    Writes the CSV files (:func:`fiscal_analysis.writer.write_dataset`), the
+    Writes the CSV files (:func:`fiscal_analysis.dataset.write.write_dataset`), the
     normalised text as ``raw/<doc_id>.txt`` (cited by ``documents.csv`` so the
     narrative checks can read it) and ``extraction_report.md``/``.json``.
     """

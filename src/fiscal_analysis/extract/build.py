@@ -16,35 +16,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 
-from ..paths import safe_component
-from .implied import with_implied
-from .rows import code_names, dataset_rows
-from .sections import find_tables
-from .statements import Parsed, parse
-from .tables import TableResult, parse_table
-from .text import ExtractError
+from fiscal_analysis.extract.headings import find_tables
+from fiscal_analysis.extract.implied import with_implied
+from fiscal_analysis.extract.model import Extraction
+from fiscal_analysis.extract.rows import code_names, dataset_rows
+from fiscal_analysis.extract.statements import parse
+from fiscal_analysis.extract.tables import TableResult, parse_table
+from fiscal_analysis.extract.text import ExtractError
+from fiscal_analysis.files import safe_component
 
 __all__ = ["Extraction", "build", "entity_from_title", "entity_id_for"]
-
-
-@dataclass
-class Extraction:
-    """Everything read from one document."""
-
-    entity_id: str
-    name: str
-    year: int
-    doc_id: str
-    title: str
-    lines: list[str]
-    tables: list[TableResult]
-    parsed: Parsed
-    rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    #: Non-financial numbers (绩效 outputs …) kept as indicators, with their lines.
-    indicators: list = field(default_factory=list)
 
 
 def entity_from_title(title: str) -> tuple[str, int | None, str, str]:

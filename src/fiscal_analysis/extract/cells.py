@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..money import parse_amount
+from fiscal_analysis.money import parse_amount
 
 __all__ = ["Token", "amount", "read_code", "tokenize"]
 

@@ -39,8 +39,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 
-from ..money import amount_text as _fmt
-from ..money import parse_amount
+from fiscal_analysis.money import amount_text as _fmt
+from fiscal_analysis.money import parse_amount
 
 __all__ = ["derive_facts"]
 

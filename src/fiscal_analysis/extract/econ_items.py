@@ -25,9 +25,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..classification import Classification
-from .sections import PAGE, Section, find_sections
-from .text import compact
+from fiscal_analysis.extract.headings import PAGE, Section, find_sections
+from fiscal_analysis.extract.text import compact
+from fiscal_analysis.schema.classification import Classification
 
 __all__ = ["EconItem", "listed_items", "lookup"]
 

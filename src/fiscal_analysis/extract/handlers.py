@@ -14,9 +14,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .records import Change, Figure, Number, Parsed, Project, Rate
-from .rules import _SUBJECTS as _SUBJECT_PATTERNS
-from .rules import CHANGE_WORDS, DEFAULT_DENOMINATOR, Key, keys_for, three_public_subject
+from fiscal_analysis.extract.records import Change, Figure, Number, Parsed, Project, Rate
+from fiscal_analysis.extract.rules import _SUBJECTS as _SUBJECT_PATTERNS
+from fiscal_analysis.extract.rules import (
+    CHANGE_WORDS,
+    DEFAULT_DENOMINATOR,
+    Key,
+    keys_for,
+    three_public_subject,
+)
 
 __all__ = [
     "Ctx",

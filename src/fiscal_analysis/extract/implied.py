@@ -23,12 +23,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from .derive import derive_facts
-from .econ_items import listed_items
-from .indicators import find_indicators, indicator_rows
+from fiscal_analysis.extract.derive import derive_facts
+from fiscal_analysis.extract.econ_items import listed_items
+from fiscal_analysis.extract.indicators import find_indicators, indicator_rows
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .build import Extraction
+    from fiscal_analysis.extract.model import Extraction
 
 __all__ = ["with_implied"]
 

@@ -32,9 +32,9 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from .records import Parsed
-from .sections import PAGE, SUB, TOP, Section, find_sections
-from .text import compact
+from fiscal_analysis.extract.headings import PAGE, SUB, TOP, Section, find_sections
+from fiscal_analysis.extract.records import Parsed
+from fiscal_analysis.extract.text import compact
 
 __all__ = ["Indicator", "chinese_number", "find_indicators", "indicator_rows"]
 
@@ -318,7 +318,7 @@ def indicator_rows(
     indicators: list[Indicator], entity_id: str, year: int, doc_id: str
 ) -> list[dict[str, str]]:
     """``indicators.csv`` rows."""
-    from ..money import amount_text
+    from fiscal_analysis.money import amount_text
 
     return [
         {"entity_id": entity_id, "year": str(year), "indicator": i.name,

@@ -27,15 +27,13 @@ import itertools
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from fiscal_analysis.errors import PdfReadError
+
 __all__ = ["PdfReadError", "chars_to_words", "engine_available", "page_words"]
 
 Char = dict
 #: pdfplumber expands these ligatures when it joins characters into words.
 _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
-
-
-class PdfReadError(Exception):
-    """The file is not a PDF either engine can open (message: the engine's)."""
 
 
 def engine_available(engine: str) -> bool:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .rules import Key
-from .sections import Section
+from fiscal_analysis.extract.headings import Section
+from fiscal_analysis.extract.rules import Key
 
 __all__ = [
     "Change", "Direction", "Figure", "Item", "Number", "Parsed", "Project", "Rate", "Reason",

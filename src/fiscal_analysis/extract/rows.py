@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..classification import Classification
-from ..items import TABLES
-from ..money import amount_text as _fmt
-from ..money import parse_amount
-from .rules import Key
-from .tables import TableResult
+from fiscal_analysis.extract.rules import Key
+from fiscal_analysis.extract.tables import TableResult
+from fiscal_analysis.money import amount_text as _fmt
+from fiscal_analysis.money import parse_amount
+from fiscal_analysis.schema.classification import Classification
+from fiscal_analysis.schema.items import TABLES
 
 if TYPE_CHECKING:
-    from .build import Extraction
+    from fiscal_analysis.extract.model import Extraction
 
 __all__ = ["code_names", "dataset_rows"]
 

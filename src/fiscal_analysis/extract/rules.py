@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from ..classification import Classification
+from fiscal_analysis.schema.classification import Classification
 
 __all__ = [
     "CHANGE_WORDS",

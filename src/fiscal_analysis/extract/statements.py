@@ -22,9 +22,16 @@ Examples:
 import re
 from decimal import Decimal
 
-from ..classification import Classification
-from .handlers import Ctx, handle_amount, handle_count, handle_pct, last_subject, stated
-from .records import (
+from fiscal_analysis.extract.handlers import (
+    Ctx,
+    handle_amount,
+    handle_count,
+    handle_pct,
+    last_subject,
+    stated,
+)
+from fiscal_analysis.extract.headings import PAGE, Section, find_sections
+from fiscal_analysis.extract.records import (
     Change,
     Direction,
     Figure,
@@ -36,9 +43,9 @@ from .records import (
     Reason,
     to_hundredths,
 )
-from .rules import Key, class_code
-from .sections import PAGE, Section, find_sections
-from .text import compact
+from fiscal_analysis.extract.rules import Key, class_code
+from fiscal_analysis.extract.text import compact
+from fiscal_analysis.schema.classification import Classification
 
 __all__ = [
     "Change", "Direction", "Figure", "Item", "Number", "Parsed", "Project", "Rate", "Reason",

@@ -22,9 +22,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from ..classification import Classification
-from .cells import amount, read_code, tokenize
-from .sections import PAGE, Block
+from fiscal_analysis.extract.cells import amount, read_code, tokenize
+from fiscal_analysis.extract.headings import PAGE, Block
+from fiscal_analysis.schema.classification import Classification
 
 __all__ = ["TableResultLike", "parse_summary"]
 

@@ -22,10 +22,10 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from .cells import amount as _amount
-from .cells import read_code, tokenize
-from .sections import PAGE, Block
-from .summary_tables import parse_summary
+from fiscal_analysis.extract.cells import amount as _amount
+from fiscal_analysis.extract.cells import read_code, tokenize
+from fiscal_analysis.extract.headings import PAGE, Block
+from fiscal_analysis.extract.summary_tables import parse_summary
 
 __all__ = ["COLUMNS", "T07_COLUMNS", "TableResult", "parse_table"]
 
@@ -183,7 +183,7 @@ def parse_table(
     """Read one table block into facts ``(code, item, hundredths, line)``.
 
     Args:
-        block: The block from :func:`~fiscal_analysis.extract.sections.find_tables`.
+        block: The block from :func:`~fiscal_analysis.extract.headings.find_tables`.
         lines: All document lines.
         hints: Known column totals per table (``{"T02": {1: 294005}}``), used to
             place the numbers of an incomplete 合计 row.

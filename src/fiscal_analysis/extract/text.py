@@ -26,8 +26,8 @@ import itertools
 import re
 from pathlib import Path
 
-from ..exceptions import FiscalAnalysisError
-from .pdftext import PdfReadError, page_words
+from fiscal_analysis.errors import ExtractError
+from fiscal_analysis.extract.pdftext import PdfReadError, page_words
 
 __all__ = ["ExtractError", "compact", "normalise_line", "read_lines"]
 
@@ -51,10 +51,6 @@ _KEEP_SPACE = re.compile(r"(?<=[A-Za-z])\s+(?=[A-Za-z])")
 #: Thousands separators written with a full-width comma: "2，940.05".
 _CN_THOUSANDS = re.compile(r"(?<=\d)，(?=\d{3}(?:\D|$))")
 _NUMERIC = re.compile(r"^-?[\d,]+(?:\.\d+)?$")
-
-
-class ExtractError(FiscalAnalysisError):
-    """A document cannot be read (missing, unsupported or unreadable)."""
 
 
 def normalise_line(line: str) -> str:

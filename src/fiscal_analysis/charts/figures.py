@@ -1,0 +1,321 @@
+"""House-style charts with Chinese labels, exact figures and alt text.
+
+Every chart function takes exact :class:`~decimal.Decimal` amounts, returns a
+:class:`Chart` (the :class:`~matplotlib.figure.Figure` and a Chinese alt text
+that states the figures), and writes every label with the money formatters.
+Floats are used only for drawing geometry. Figures are made without pyplot, so
+notebooks never show them twice and pyplot never counts open figures;
+:func:`chart_html` renders a chart to an embedded ``<img>`` with its alt text.
+
+Examples:
+    >>> chart = structure_chart([("基本支出", Decimal("190.92")), ("项目支出", Decimal("144.86"))],
+    ...                         title="支出结构")
+    >>> chart.alt
+    '支出结构（条形图）：基本支出190.92万元，占56.9%；项目支出144.86万元，占43.1%。'
+    >>> chart_html(chart).startswith('<figure class="fa-chart"><img alt="支出结构')
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from matplotlib.figure import Figure
+
+from fiscal_analysis.charts.style import (
+    COLORS,
+    DPI,
+    MAX_BARS,
+    MAX_HEIGHT,
+    Chart,
+    _amount,
+    _axes,
+    _height,
+    _largest,
+    _lump,
+    _minus,
+    _validate,
+    _wrap,
+    chart_html,
+    figure_png,
+    house_rc,
+    house_style,
+    signed_amount,
+    use_house_style,
+    wrap_label,
+)
+from fiscal_analysis.money import format_pct, ratio_pct
+
+__all__ = [
+    "COLORS",
+    "DPI",
+    "MAX_BARS",
+    "MAX_HEIGHT",
+    "Chart",
+    "budget_actual_chart",
+    "chart_html",
+    "figure_png",
+    "house_rc",
+    "house_style",
+    "signed_amount",
+    "structure_chart",
+    "trend_chart",
+    "use_house_style",
+    "waterfall_chart",
+    "wrap_label",
+]
+
+
+def waterfall_chart(
+    start: tuple[str, Decimal],
+    steps: Sequence[tuple[str, Decimal]],
+    end: tuple[str, Decimal],
+    *,
+    title: str,
+) -> Chart:
+    """What drove a change: start total, one bar per driver, end total.
+
+    Examples:
+        >>> c = waterfall_chart(("2019年", Decimal("662.95")), [("减少", Decimal("-327.17"))],
+        ...                     ("2020年", Decimal("335.78")), title="收支总计变动")
+        >>> "2019年662.95万元" in c.alt and "335.78万元" in c.alt
+        True
+    """
+    labels = [start[0], *(s[0] for s in steps), end[0]]
+    bottoms, heights, colors = [0.0], [float(start[1])], [COLORS["total"]]
+    running = start[1]
+    for _, delta in steps:
+        low = running + min(delta, Decimal(0))
+        bottoms.append(float(low))
+        heights.append(float(abs(delta)))
+        colors.append(COLORS["up"] if delta >= 0 else COLORS["down"])
+        running += delta
+    bottoms.append(0.0)
+    heights.append(float(end[1]))
+    colors.append(COLORS["total"])
+    with house_style():
+        fig = Figure()
+        ax = _axes(fig, title, "y")
+        xs = range(len(labels))
+        ax.bar(xs, heights, bottom=bottoms, color=colors, width=0.6)
+        # about 36 characters fit across the axes: share them between the bars
+        width = max(4, min(10, 36 // len(labels)))
+        ax.set_xticks(list(xs), [wrap_label(lbl, width) for lbl in labels])
+        label_texts = [_amount(start[1])]
+        label_texts += [signed_amount(d) for _, d in steps]
+        label_texts += [_amount(end[1])]
+        for x, b, h, t in zip(xs, bottoms, heights, label_texts, strict=True):
+            ax.annotate(t, (x, b + h), xytext=(0, 3), textcoords="offset points", ha="center")
+        ax.margins(y=0.12)
+    parts = [f"{start[0]}{_amount(start[1])}"]
+    parts += [f"{label}{signed_amount(d)}" for label, d in steps]
+    parts.append(f"{end[0]}{_amount(end[1])}")
+    return Chart(fig, f"{title}（瀑布图）：" + "；".join(parts) + "。")
+
+
+def structure_chart(
+    parts: Sequence[tuple[str, Decimal]],
+    *,
+    title: str,
+    total: Decimal | None = None,
+    decimals: int = 1,
+    kind: str = "bar",
+    max_parts: int = MAX_BARS,
+) -> Chart:
+    """Shares of a whole, as horizontal bars (``kind="bar"``) or a donut.
+
+    Shares are exact ratios of ``total`` (default: the sum of ``parts``). More
+    than ``max_parts`` parts: the largest ``max_parts - 1`` are drawn and the
+    rest are summed (exactly) into one ``其余N项`` part, named as such in the
+    alt text; the figure grows with the number of bars up to :data:`MAX_HEIGHT`.
+
+    Examples:
+        >>> parts = [("一般公共服务", Decimal("258.47")), ("卫生健康", Decimal("77.31"))]
+        >>> structure_chart(parts, title="按类", kind="donut").alt
+        '按类（环形图）：一般公共服务258.47万元，占77.0%；卫生健康77.31万元，占23.0%。'
+    """
+    _validate(parts, title)
+    if kind not in ("bar", "donut"):
+        raise ValueError(f"kind 应为 bar 或 donut (expected bar or donut): {kind!r}")
+    whole = sum((v for _, v in parts), Decimal(0)) if total is None else total
+    if kind == "donut" and any(v < 0 for _, v in parts):
+        raise ValueError("环形图不能显示负数 (a donut cannot show negative parts)")
+    parts = _lump(parts, max_parts)
+    shares = [format_pct(ratio_pct(v, whole, decimals), decimals) for _, v in parts]
+    texts = [f"{_amount(v)}（{s}）" for (_, v), s in zip(parts, shares, strict=True)]
+    with house_style():
+        fig = Figure()
+        if kind == "bar":
+            fig.set_figheight(_height(len(parts), 0.5, 4.2))
+            ax = _axes(fig, title, "x")
+            ys = list(range(len(parts)))[::-1]
+            ax.barh(ys, [float(v) for _, v in parts], color=COLORS["actual"], height=0.55)
+            ax.set_yticks(ys, [_wrap(lbl) for lbl, _ in parts])
+            for y, (_, v), t in zip(ys, parts, texts, strict=True):
+                ax.annotate(
+                    _minus(t), (float(v), y), xytext=(4, 0), textcoords="offset points", va="center"
+                )
+            ax.margins(x=0.3)
+        else:
+            ax = fig.subplots()
+            ax.set_title(_wrap(title, 30))
+            ax.pie(
+                [float(v) for _, v in parts],
+                labels=[f"{_wrap(lbl, 10)}\n{t}" for (lbl, _), t in zip(parts, texts, strict=True)],
+                colors=COLORS["series"][: len(parts)],
+                startangle=90,
+                counterclock=False,
+                wedgeprops={"width": 0.38, "edgecolor": "white"},
+            )
+            ax.text(0, 0, f"合计\n{_amount(whole)}", ha="center", va="center")
+            ax.set_aspect("equal")
+    kind_name = "条形图" if kind == "bar" else "环形图"
+    items = [f"{lbl}{_amount(v)}，占{s}" for (lbl, v), s in zip(parts, shares, strict=True)]
+    return Chart(fig, f"{title}（{kind_name}）：" + "；".join(items) + "。")
+
+
+def budget_actual_chart(
+    rows: Sequence[tuple[str, Decimal | None, Decimal | None]],
+    *,
+    title: str,
+    decimals: int = 1,
+    max_rows: int = MAX_BARS,
+    rest: str = "见下表",
+) -> Chart:
+    """Budget against actual per line, with the completion rate or why there is none.
+
+    More than ``max_rows`` lines: only the ``max_rows`` with the largest
+    |决算 − 年初预算| (then the largest 决算) are drawn, in their given order, and
+    the chart's title and alt text say how many others there are and where
+    they are (``rest``). The figure grows with the lines up to :data:`MAX_HEIGHT`.
+
+    Examples:
+        >>> rows = [("2013801", Decimal("200.35"), Decimal("10.00")),
+        ...         ("2010301", Decimal("0"), Decimal("99.20"))]
+        >>> for part in budget_actual_chart(rows, title="预决算").alt.split("；"):
+        ...     print(part)
+        预决算（预算与决算对比图）：2013801年初预算200.35万元、决算10万元，完成年初预算的5.0%
+        2010301年初预算0万元、决算99.2万元，年初预算为0，无完成率。
+    """
+    _validate(rows, title)
+    omitted = max(0, len(rows) - max_rows)
+    if omitted:
+        zero = Decimal(0)
+        keys = [
+            (zero if b is None or a is None else abs(a - b), zero if a is None else a)
+            for _, b, a in rows
+        ]
+        rows = [rows[i] for i in _largest(keys, max_rows)]
+    notes = []
+    for _, budget, actual in rows:
+        rate = None if actual is None else ratio_pct(actual, budget, decimals)
+        if rate is not None:
+            notes.append(f"完成年初预算的{format_pct(rate, decimals)}")
+        elif budget is None:
+            notes.append("年初预算未公开，无完成率")
+        elif actual is None:
+            notes.append("决算未公开，无完成率")
+        else:
+            notes.append("年初预算为0，无完成率")
+    with house_style():
+        fig = Figure(figsize=(7.5, _height(len(rows), 0.8, 3.0)))
+        shown_title = f"{title}（差额最大的{len(rows)}项）" if omitted else title
+        ax = _axes(fig, shown_title, "x")
+        n = len(rows)
+        bars = ((0.2, 1, COLORS["budget"], "年初预算"), (-0.2, 2, COLORS["actual"], "决算"))
+        for off, col, color, name in bars:  # one barh call per series
+            widths = [0.0 if r[col] is None else float(r[col]) for r in rows]
+            ax.barh(
+                [n - 1 - i + off for i in range(n)], widths, height=0.38, color=color, label=name
+            )
+        for i, row in enumerate(rows):
+            for off, col, _, _ in bars:
+                val = row[col]
+                width = 0.0 if val is None else float(val)
+                shown = "未公开" if val is None else _amount(val)
+                ax.annotate(
+                    shown,
+                    (width, n - 1 - i + off),
+                    xytext=(4, 0),
+                    textcoords="offset points",
+                    va="center",
+                )
+        ax.set_yticks(
+            range(n),
+            [f"{_wrap(r[0])}\n（{note}）" for r, note in zip(rows[::-1], notes[::-1], strict=True)],
+        )
+        ax.margins(x=0.25)
+        ax.legend(loc="lower right")
+    items = [
+        f"{lbl}年初预算{_amount(b)}、决算{_amount(a)}，{note}"
+        for (lbl, b, a), note in zip(rows, notes, strict=True)
+    ]
+    head = f"{title}（预算与决算对比图）："
+    if omitted:
+        head += f"图中为决算与年初预算差额最大的{len(rows)}项，其余{omitted}项{rest}。"
+    return Chart(fig, head + "；".join(items) + "。")
+
+
+def trend_chart(
+    series: Mapping[str, Sequence[tuple[int, Decimal | None]]],
+    *,
+    title: str,
+    derived: Sequence[tuple[str, int]] = (),
+) -> Chart:
+    """Several years per series; derived (推算) points drawn hollow and named in the alt text.
+
+    Examples:
+        >>> c = trend_chart({"收支总计": [(2019, Decimal("662.95")), (2020, Decimal("335.78"))]},
+        ...                 title="趋势", derived=[("收支总计", 2019)])
+        >>> c.alt
+        '趋势（折线图）：收支总计：2019年662.95万元（推算），2020年335.78万元。'
+    """
+    _validate(list(series.items()), title)
+    marked = set(derived)
+    with house_style():
+        fig = Figure()
+        ax = _axes(fig, title, "y")
+        years: set[int] = set()
+        for i, (name, points) in enumerate(series.items()):
+            color = COLORS["series"][i % len(COLORS["series"])]
+            known = [(y, v) for y, v in points if v is not None]
+            years |= {y for y, _ in points}
+            ax.plot(
+                [y for y, _ in known],
+                [float(v) for _, v in known],
+                color=color,
+                label=name,
+                marker="",
+            )
+            for y, v in known:
+                hollow = (name, y) in marked
+                ax.plot(
+                    [y],
+                    [float(v)],
+                    marker="o",
+                    color=color,
+                    markerfacecolor="white" if hollow else color,
+                )
+                text = _amount(v) + ("（推算）" if hollow else "")
+                ax.annotate(
+                    _minus(text),
+                    (y, float(v)),
+                    xytext=(0, 6),
+                    textcoords="offset points",
+                    ha="center",
+                )
+        ax.set_xticks(sorted(years), [f"{y}年" for y in sorted(years)])
+        ax.margins(x=0.2, y=0.15)
+        if len(series) > 1 or marked:
+            ax.legend(title="空心点为推算数" if marked else None)
+    items = []
+    for name, points in series.items():
+        shown = [
+            f"{y}年"
+            + ("未公开" if v is None else _amount(v))
+            + ("（推算）" if (name, y) in marked else "")
+            for y, v in points
+        ]
+        items.append(f"{name}：" + "，".join(shown))
+    return Chart(fig, f"{title}（折线图）：" + "；".join(items) + "。")

@@ -1,0 +1,193 @@
+"""A validated cache of loaded datasets, so that re-opening the same data is fast.
+
+``load_dataset(path, cache=True)`` keeps the validated, typed frames of a data
+folder in a cache file and reuses them as long as nothing they came from has
+changed. The cache is keyed by a *manifest*:
+
+* every dataset file's path relative to the data folder, size and
+  modification time (``st_mtime_ns``), as found by the loader;
+* the package version and a digest of the schema and of the code that reads
+  and validates (:func:`schema_digest`), plus the Python, pandas and numpy
+  versions;
+* the entities asked for (``load_dataset(..., entities=...)``).
+
+Any difference means a cold load (every file read and fully validated) and a
+rewritten cache file. Writes are atomic (a temporary file renamed into
+place), so a reader never sees half a file. A cache file that is missing,
+truncated, corrupt, unreadable or from another version is ignored: the data is
+loaded cold, never an error. Failing to write the cache is silent, too.
+
+Location: ``$XDG_CACHE_HOME/fiscal-analysis`` (default
+``~/.cache/fiscal-analysis``) or the folder given as ``cache=``; one
+sub-folder per data folder (a hash of its absolute path), one file per entity
+selection (``all.pkl`` for the whole dataset).
+
+Format: :mod:`pickle`. Unpickling can run code, so a cache folder must be
+trusted like your own source code: it is created private to the user
+(mode ``0700``), and you should never point ``cache=`` at a folder that other
+people can write. (Parquet would need pyarrow, which is not a dependency.)
+
+Examples:
+    >>> from fiscal_analysis.dataset.load import load_dataset
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> cold = load_dataset("data", cache=folder)   # reads the CSV files, writes the cache
+    >>> warm = load_dataset("data", cache=folder)   # unchanged files: read from the cache
+    >>> warm.value("lusong-xzsp", 2020, "T01", "income_grand_total")
+    Decimal('335.78')
+    >>> len(list(Path(folder).glob("*/all.pkl")))
+    1
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from functools import cache as _memo
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.files import cache_dir, settled
+from fiscal_analysis.schema.columns import FILES
+
+__all__ = ["MAGIC", "cache_dir", "entry_path", "load", "manifest", "schema_digest"]
+
+#: First bytes of every cache file (bumped when the layout of the file changes).
+MAGIC = b"fiscal-analysis dataset cache 1\n"
+#: Folders (of the package) whose code decides what a load returns: a change invalidates every cache.
+_CODE = ("schema", "dataset")
+
+
+@_memo
+def schema_digest() -> str:
+    """A digest of the declared files and of the code that loads and validates them."""
+    h = hashlib.sha256()
+    h.update(repr(sorted(FILES.items())).encode())
+    package = Path(__file__).resolve().parents[1]
+    for folder in _CODE:
+        for f in sorted((package / folder).rglob("*")):
+            if f.suffix not in {".py", ".csv"} or "__pycache__" in f.parts:
+                continue
+            name = f.relative_to(package).as_posix()
+            try:
+                h.update(name.encode() + b"\0" + f.read_bytes())
+            except OSError:
+                h.update(name.encode() + b"\0?")
+    return h.hexdigest()
+
+
+def _version() -> str:
+    try:
+        return metadata.version("fiscal-analysis")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0"
+
+
+def manifest(
+    root: Path, files: dict[str, list[Path]], entities: Iterable[str] | None
+) -> dict[str, Any]:
+    """What a cached load depends on (equal manifests: the cache is valid)."""
+    stats = []
+    for name in sorted(files):
+        for path in files[name]:
+            rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+            try:
+                st = path.stat()
+                stats.append((rel, st.st_size, st.st_mtime_ns, path.is_dir()))
+            except OSError:
+                stats.append((rel, None, None, None))
+    return {
+        "package": _version(),
+        "schema": schema_digest(),
+        "python": sys.version,
+        "pandas": pd.__version__,
+        "numpy": np.__version__,
+        "entities": None if entities is None else sorted(entities),
+        "files": stats,
+    }
+
+
+def entry_path(folder: Path, root: Path, entities: Iterable[str] | None) -> Path:
+    """The cache file for a data folder and entity selection."""
+    where = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:20]
+    if entities is None:
+        name = "all.pkl"
+    else:
+        key = "\0".join(sorted(entities)).encode()
+        name = f"entities-{hashlib.sha256(key).hexdigest()[:20]}.pkl"
+    return folder / where / name
+
+
+def _read(path: Path, expected: dict[str, Any], root: Path) -> Dataset | None:
+    """The cached dataset, or ``None`` if the file is absent, stale or unusable."""
+    try:
+        with path.open("rb") as f:
+            if f.read(len(MAGIC)) != MAGIC or pickle.load(f) != expected:
+                return None
+            payload = pickle.load(f)
+        frames = payload["frames"]
+        if set(frames) != set(FILES) or not all(
+            isinstance(df, pd.DataFrame) for df in frames.values()
+        ):
+            return None
+        return Dataset(root=root, frames=frames, classification=payload["classification"])
+    except Exception:
+        return None
+
+
+def _write(path: Path, stamp: dict[str, Any], ds: Dataset) -> None:
+    """Write the cache file atomically; any failure leaves no file and is ignored."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pkl")
+        with os.fdopen(fd, "wb") as f:
+            f.write(MAGIC)
+            pickle.dump(stamp, f, protocol=pickle.HIGHEST_PROTOCOL)
+            payload = {"frames": ds.frames, "classification": ds.classification}
+            pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        tmp = None
+    except Exception:
+        pass
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def load(
+    root: Path,
+    entities: Iterable[str] | None,
+    cache: bool | str | Path,
+    list_files: Callable[[], dict[str, list[Path]]],
+    cold: Callable[[], Dataset],
+) -> Dataset:
+    """Return the cached dataset when its manifest still matches, else ``cold()`` (then cache it).
+
+    ``list_files`` lists the dataset files (as the loader finds them) and
+    ``cold`` loads and validates them; the cache is written only if the files
+    did not change while they were being read.
+    """
+    wanted = None if entities is None else list(entities)
+    path = entry_path(cache_dir(cache), root, wanted)
+    stamp = manifest(root, list_files(), wanted)
+    ds = _read(path, stamp, root)
+    if ds is not None:
+        return ds
+    ds = cold()
+    # Files changed moments ago are not cached yet (paths.settled); the next load is.
+    newest = max((s[2] for s in stamp["files"] if s[2] is not None), default=0)
+    if manifest(root, list_files(), wanted) == stamp and settled(newest):
+        _write(path, stamp, ds)
+    return ds

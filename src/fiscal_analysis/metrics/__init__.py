@@ -1,0 +1,113 @@
+"""Metrics: a validated Dataset → exact change, structure, budget completion and PEFA.
+
+Every metric is computed once, for every entity × year, by one vectorised
+engine over integer hundredths (:mod:`.panel`, :mod:`.shares`,
+:mod:`.completion`, :mod:`.pefa`; shared integer views in :mod:`.view`, exact
+integer rounding in :mod:`.rates`). One entity-year is a row filter of that
+result, presented exactly as :class:`~decimal.Decimal` 万元 and
+:class:`~fractions.Fraction` percents (:mod:`.structure`, :mod:`.entity`,
+through :mod:`.present`); :mod:`.exact` holds the exact building blocks
+(:func:`change`, :func:`completion`, :func:`share`) and :mod:`.decompose` what
+drove a change. Round half up only when presenting
+(:func:`fiscal_analysis.money.format_pct`).
+
+May import :mod:`fiscal_analysis.dataset`, :mod:`fiscal_analysis.schema`,
+:mod:`fiscal_analysis.money` and :mod:`fiscal_analysis.errors` only.
+
+Examples:
+    >>> from fiscal_analysis import load_dataset, metrics
+    >>> ds = load_dataset("data")
+    >>> c = metrics.yoy_for(ds, "lusong-xzsp", 2020, "T01", "income_grand_total")
+    >>> c.current, c.delta, format_pct(c.pct)
+    (Decimal('335.78'), Decimal('-327.17'), '-49.4%')
+    >>> format_pct(metrics.total_completion(ds, "lusong-xzsp", 2020).rate)
+    '167.6%'
+"""
+
+from fiscal_analysis.metrics.completion import completion_panel, ops_cost_panel, three_public_panel
+from fiscal_analysis.metrics.decompose import Decomposition, decompose
+from fiscal_analysis.metrics.entity import (
+    budget_completion,
+    change_drivers,
+    ops_cost,
+    procurement,
+    three_public,
+    total_completion,
+    yoy_for,
+)
+from fiscal_analysis.metrics.exact import (
+    DIRECTIONS,
+    Change,
+    Completion,
+    Share,
+    budget_direction,
+    change,
+    completion,
+    share,
+    shares,
+)
+from fiscal_analysis.metrics.panel import KEY_TOTALS, all_metrics, totals_panel, yoy_change
+from fiscal_analysis.metrics.pefa import outturn, outturn_panel, outturn_table, pi_score
+from fiscal_analysis.metrics.shares import (
+    basic_shares,
+    expense_shares,
+    function_shares,
+    income_shares,
+    procurement_shares,
+    shares_panel,
+)
+from fiscal_analysis.metrics.structure import (
+    basic_structure,
+    economic_structure,
+    expense_structure,
+    figure,
+    function_structure,
+    income_structure,
+    project_structure,
+)
+from fiscal_analysis.money import format_pct  # noqa: F401 (doctests)
+
+__all__ = [
+    "DIRECTIONS",
+    "KEY_TOTALS",
+    "Change",
+    "Completion",
+    "Decomposition",
+    "Share",
+    "all_metrics",
+    "basic_shares",
+    "basic_structure",
+    "budget_completion",
+    "budget_direction",
+    "change",
+    "change_drivers",
+    "completion",
+    "completion_panel",
+    "decompose",
+    "economic_structure",
+    "expense_shares",
+    "expense_structure",
+    "figure",
+    "function_shares",
+    "function_structure",
+    "income_shares",
+    "income_structure",
+    "ops_cost",
+    "ops_cost_panel",
+    "outturn",
+    "outturn_panel",
+    "outturn_table",
+    "pi_score",
+    "procurement",
+    "procurement_shares",
+    "project_structure",
+    "share",
+    "shares",
+    "shares_panel",
+    "three_public",
+    "three_public_panel",
+    "total_completion",
+    "totals_panel",
+    "yoy_change",
+    "yoy_for",
+]

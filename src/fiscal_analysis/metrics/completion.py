@@ -1,0 +1,207 @@
+"""决算 against 预算, 三公 and 机关运行经费 for every entity × year at once, exactly.
+
+Long frames (one row per entity-year and line) built from a
+:class:`~fiscal_analysis.metrics.view.PanelView`; amounts are ``Int64``
+hundredths, rates exact ``*_num`` / ``*_den`` ``Int64`` pairs (percent =
+num / den × 100, ``<NA>`` when the base is 0 or missing, never infinite) and
+``*_rounded`` Decimals for presentation. They agree row for row with
+:func:`fiscal_analysis.metrics.entity.budget_completion`,
+:func:`~fiscal_analysis.metrics.entity.total_completion`,
+:func:`~fiscal_analysis.metrics.entity.three_public` and
+:func:`~fiscal_analysis.metrics.entity.ops_cost`.
+
+Examples:
+    >>> from fiscal_analysis.dataset.load import load_dataset
+    >>> df = completion_panel(load_dataset("data"))
+    >>> r = df.set_index("code").loc["2013801"]
+    >>> int(r["budget"]), int(r["actual"]), r["direction"], r["rate_rounded"]
+    (20035, 1000, '小于', Decimal('5.0'))
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from fiscal_analysis.metrics.rates import change_columns, completion_columns, ratio_pct_panel
+from fiscal_analysis.metrics.view import Source, view_of
+from fiscal_analysis.schema.classification import LEVEL_DIGITS
+from fiscal_analysis.schema.items import TABLES
+
+__all__ = ["BASES", "completion_panel", "ops_cost_panel", "three_public_panel"]
+
+#: Budget item → its name in reasons.
+BASES = {"budget_initial": "年初预算", "budget_adjusted": "调整预算"}
+_THREE_PUBLIC = ("total", "abroad", "vehicle", "vehicle_purchase", "vehicle_operation", "reception")
+
+
+def _int(values: np.ndarray, valid: np.ndarray) -> pd.Series:
+    return pd.Series(pd.arrays.IntegerArray(np.where(valid, values, 0).astype(np.int64), ~valid))
+
+
+def _prior(view, values: pd.Series) -> pd.Series:
+    """The same entity's value one year earlier (``<NA>`` if that year is absent)."""
+    at = view.prior_pair
+    v = values.to_numpy(dtype=np.int64, na_value=0)
+    ok = values.notna().to_numpy(dtype=bool)
+    has = at >= 0
+    safe = np.where(has, at, 0)
+    return _int(v[safe], has & ok[safe])
+
+
+def _rounded(df: pd.DataFrame, name: str, places: int | None) -> pd.DataFrame:
+    if places is not None:
+        df[f"{name}_rounded"] = ratio_pct_panel(df[f"{name}_num"], df[f"{name}_den"], places)
+    return df
+
+
+def completion_panel(
+    source: Source, level: str = "项", basis: str = "budget_initial", places: int | None = 1
+) -> pd.DataFrame:
+    """05表 决算 (``total``) against a budget, per (entity_id, year, code).
+
+    Args:
+        source: A Dataset or a PanelView.
+        level: ``类``, ``款`` or ``项`` (every code of that length that has any
+            05表 row), or ``合计`` (one row per entity-year, code ``""``).
+        basis: ``budget_initial`` (年初预算) or ``budget_adjusted`` (调整预算).
+        places: Decimals of ``rate_rounded`` (``None``: leave it out).
+
+    Returns:
+        Columns ``entity_id``, ``year``, ``code``, ``name``, ``full_name``,
+        ``budget``, ``actual``, ``delta``, ``direction`` (大于/小于/持平),
+        ``rate_num``, ``rate_den``, ``reason`` and ``rate_rounded``.
+
+    Examples:
+        >>> from fiscal_analysis.dataset.load import load_dataset
+        >>> ds = load_dataset("data")
+        >>> t = completion_panel(ds, "合计")
+        >>> t[["year", "rate_rounded", "direction"]].values.tolist()
+        [[2019, None, None], [2020, Decimal('167.6'), '大于']]
+        >>> c = completion_panel(ds).set_index("code")
+        >>> c.loc["2010301", ["rate_num", "rate_rounded", "reason"]].tolist()
+        [<NA>, None, '年初预算为0，无法计算完成率']
+    """
+    if basis not in BASES:
+        raise ValueError(f"basis 应为 budget_initial 或 budget_adjusted (got {basis!r})")
+    if level != "合计" and level not in LEVEL_DIGITS:
+        raise ValueError(f"level 应为 合计、类、款 或 项 (got {level!r})")
+    view = view_of(source)
+    cl = view.ds.classification
+    if level == "合计":
+        actual, budget = view.figure("T05", "total")[0], view.figure("T05", basis)[0]
+        pair = np.arange(len(view.pairs))
+        actual, budget = actual.reset_index(drop=True), budget.reset_index(drop=True)
+        code_id, codes = np.zeros(len(pair), dtype=np.int64), np.array([""], dtype=object)
+    else:
+        lines = view.lines("T05", LEVEL_DIGITS[level])
+        pair, code_id, codes = lines.pair, lines.code_id, lines.codes
+        actual = _int(*view.line_item(lines, "total")[:2])
+        budget = _int(*view.line_item(lines, basis)[:2])
+    names = np.array([cl.name(c) if c else "合计" for c in codes], dtype=object)[code_id]
+    fulls = np.array([cl.full_name(c) if c else "合计" for c in codes], dtype=object)[code_id]
+    code = codes[code_id]
+    cols = {**view.pair_columns(pair), "code": code, "name": names, "full_name": fulls}
+    # text stays object (as returned), not inferred as str and converted back below
+    head = pd.DataFrame(
+        {k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in cols.items()}
+    )
+    df = pd.concat([head, completion_columns(actual, budget, BASES[basis])], axis=1)
+    df = df[["entity_id", "year", "code", "name", "full_name", "budget", "actual", "delta",
+             "direction", "rate_num", "rate_den", "reason"]]  # fmt: skip
+    for c in ("entity_id", "code", "name", "full_name", "direction", "reason"):
+        df[c] = df[c].astype(object)
+    return _rounded(df, "rate", places)
+
+
+def ops_cost_panel(source: Source, places: int | None = 1) -> pd.DataFrame:
+    """机关运行经费 against 年初预算 and against 上年决算: two rows per entity-year.
+
+    Columns ``entity_id``, ``year``, ``comparison`` (``年初预算``/``上年决算``),
+    ``base``, ``actual``, ``delta``, ``direction``, ``pct_num``, ``pct_den``,
+    ``note``, ``pct_rounded``.
+
+    Examples:
+        >>> from fiscal_analysis.dataset.load import load_dataset
+        >>> df = ops_cost_panel(load_dataset("data"))
+        >>> df[df["year"] == 2020][["delta", "pct_rounded"]].values.tolist()
+        [[-1018, Decimal('-47.0')], [-3296, Decimal('-74.2')]]
+    """
+    view = view_of(source)
+    actual = view.figure("ops_cost", "actual")[0].reset_index(drop=True)
+    budget = view.figure("ops_cost", "budget_initial")[0].reset_index(drop=True)
+    frames = []
+    for label, base in (("年初预算", budget), ("上年决算", _prior(view, actual))):
+        c = change_columns(actual, base, base_label="上年" if label == "上年决算" else label)
+        c.insert(0, "comparison", label)
+        c.insert(0, "_pair", np.arange(len(actual)))
+        frames.append(c)
+    df = pd.concat(frames, ignore_index=True).sort_values("_pair", kind="stable")
+    pair = df.pop("_pair").to_numpy()
+    df = df.rename(columns={"prior": "base", "current": "actual"}).reset_index(drop=True)
+    head = pd.DataFrame(view.pair_columns(pair))
+    df = pd.concat([head, df], axis=1)
+    df = df[["entity_id", "year", "comparison", "base", "actual", "delta", "direction",
+             "pct_num", "pct_den", "note"]]  # fmt: skip
+    for c in ("entity_id", "comparison", "direction", "note"):
+        df[c] = df[c].astype(object)
+    return _rounded(df, "pct", places)
+
+
+def three_public_panel(source: Source, places: int | None = 1) -> pd.DataFrame:
+    """“三公”经费 (T07) per line: completion against 预算, change on last year, share.
+
+    Columns ``entity_id``, ``year``, ``item``, ``label``, ``budget``, ``actual``, ``rate_num``,
+    ``rate_den``, ``rate_reason``, ``prior``, ``delta``, ``direction``,
+    ``yoy_num``, ``yoy_den``, ``yoy_note``, ``share_num``, ``share_den``,
+    ``status`` (of the actual) and the ``*_rounded`` Decimals.
+
+    Examples:
+        >>> from fiscal_analysis.dataset.load import load_dataset
+        >>> df = three_public_panel(load_dataset("data"))
+        >>> r = df[(df["year"] == 2020) & (df["item"] == "abroad")].iloc[0]
+        >>> int(r["actual"]), r["rate_rounded"], r["direction"], r["rate_reason"]
+        (0, None, '持平', '预算为0，无法计算完成率')
+    """
+    view = view_of(source)
+    total = view.figure("T07", "total_actual")[0].reset_index(drop=True)
+    frames = []
+    for k, line in enumerate(_THREE_PUBLIC):
+        budget = view.figure("T07", f"{line}_budget")[0].reset_index(drop=True)
+        actual, status = view.figure("T07", f"{line}_actual")
+        actual = actual.reset_index(drop=True)
+        comp = completion_columns(actual, budget, "预算")
+        yoy = change_columns(actual, _prior(view, actual))
+        share_ok = actual.notna() & total.notna() & (total != 0)
+        part = pd.DataFrame(
+            {
+                "_pair": np.arange(len(actual)),
+                "_k": k,
+                "item": line,
+                "label": TABLES["T07"].items[f"{line}_actual"].label.removesuffix("决算数"),
+                "budget": budget,
+                "actual": actual,
+                "rate_num": comp["rate_num"],
+                "rate_den": comp["rate_den"],
+                "rate_reason": comp["reason"],
+                "prior": yoy["prior"],
+                "delta": yoy["delta"],
+                "direction": yoy["direction"],
+                "yoy_num": yoy["pct_num"],
+                "yoy_den": yoy["pct_den"],
+                "yoy_note": yoy["note"],
+                "share_num": actual.where(share_ok, pd.NA),
+                "share_den": total.where(share_ok, pd.NA),
+                "status": status,
+            }
+        )
+        frames.append(part)
+    df = pd.concat(frames, ignore_index=True).sort_values(["_pair", "_k"], kind="stable")
+    pair = df.pop("_pair").to_numpy()
+    df = df.drop(columns="_k").reset_index(drop=True)
+    df = pd.concat([pd.DataFrame(view.pair_columns(pair)), df], axis=1)
+    for c in ("entity_id", "item", "label", "rate_reason", "direction", "yoy_note", "status"):
+        df[c] = df[c].astype(object)
+    for name in ("rate", "yoy", "share"):
+        df = _rounded(df, name, places)
+    return df

@@ -1,0 +1,225 @@
+"""Whole-panel metrics: every entity × year at once, vectorised and exact.
+
+The per-entity functions of :mod:`fiscal_analysis.metrics.structure` and
+:mod:`fiscal_analysis.metrics.entity` look figures up one at a time; the
+functions here compute the same metrics for all entity-years together from a
+few integer-coded views of ``Dataset.facts`` (:class:`PanelView`). Amounts are
+``Int64`` hundredths (``<NA>`` when missing or undisclosed, never 0 or NaN);
+rates are exact numerator/denominator ``Int64`` columns (percent = num / den ×
+100) and, for presentation only, ``*_rounded`` Decimals rounded half up with
+integer arithmetic. No binary float is involved anywhere.
+
+* :func:`totals_panel`, :func:`yoy_change`: figures and their change on the
+  previous year.
+* :func:`shares_panel`, :func:`income_shares`, :func:`expense_shares`,
+  :func:`basic_shares`, :func:`function_shares`, :func:`procurement_shares`.
+* :func:`completion_panel` (per 类/款/项 or 合计), :func:`three_public_panel`,
+  :func:`ops_cost_panel`.
+* :func:`all_metrics`: all of them over one shared view.
+
+Every function takes a :class:`~fiscal_analysis.dataset.model.Dataset` or a
+:class:`PanelView` (pass the view to share its work between calls).
+
+Examples:
+    >>> from fiscal_analysis.dataset.load import load_dataset
+    >>> ds = load_dataset("data")
+    >>> t = totals_panel(ds, {"grand": ("T01", "income_grand_total")})
+    >>> t["grand"].tolist()
+    [66295, 33578]
+    >>> y = yoy_change(t).iloc[1]
+    >>> int(y["delta"]), y["direction"], y["pct_rounded"]
+    (-32717, '减少', Decimal('-49.4'))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from fiscal_analysis.metrics.completion import completion_panel, ops_cost_panel, three_public_panel
+from fiscal_analysis.metrics.pefa import outturn_panel_from_lines
+from fiscal_analysis.metrics.rates import (
+    change_columns,
+    completion_columns,
+    fractions_of,
+    ratio_pct_panel,
+    round_ratio,
+    units_to_decimal,
+)
+from fiscal_analysis.metrics.shares import (
+    basic_shares,
+    expense_shares,
+    function_shares,
+    income_shares,
+    procurement_shares,
+    shares_panel,
+)
+from fiscal_analysis.metrics.view import PanelView, Source, view_of
+
+__all__ = [
+    "KEY_TOTALS",
+    "PanelView",
+    "all_metrics",
+    "basic_shares",
+    "change_columns",
+    "completion_columns",
+    "completion_panel",
+    "expense_shares",
+    "fractions_of",
+    "function_shares",
+    "income_shares",
+    "ops_cost_panel",
+    "procurement_shares",
+    "ratio_pct_panel",
+    "round_ratio",
+    "shares_panel",
+    "three_public_panel",
+    "totals_panel",
+    "units_to_decimal",
+    "yoy_change",
+]
+
+#: Key totals of a 部门决算 (name → (table, item, code)), as the library benchmark uses.
+KEY_TOTALS: dict[str, tuple[str, str, str]] = {
+    "income_grand_total": ("T01", "income_grand_total", ""),
+    "income_total": ("T01", "income_total", ""),
+    "expense_total": ("T01", "expense_total", ""),
+    "expense": ("T03", "total", ""),
+    "basic": ("T03", "basic", ""),
+    "project": ("T03", "project", ""),
+    "gp_total": ("T05", "total", ""),
+    "gp_budget_initial": ("T05", "budget_initial", ""),
+    "personnel": ("T06", "personnel_total", ""),
+    "public": ("T06", "public_total", ""),
+    "three_public": ("T07", "total_actual", ""),
+    "ops_cost": ("ops_cost", "actual", ""),
+    "procurement": ("procurement", "total", ""),
+}
+
+
+def totals_panel(
+    source: Source,
+    items: Mapping[str, tuple[str, str] | tuple[str, str, str]],
+    *,
+    status: bool = False,
+) -> pd.DataFrame:
+    """Figures for every entity × year: one ``Int64`` column of hundredths per name.
+
+    Args:
+        source: A Dataset or a :class:`PanelView`.
+        items: Column name → ``(table, item)`` or ``(table, item, code)``.
+        status: Also add ``<name>_status`` columns (``published``, ``derived``,
+            ``undisclosed`` or ``missing``).
+
+    Returns:
+        A frame indexed by ``(entity_id, year)`` (every pair with facts, sorted);
+        a missing or undisclosed figure is ``<NA>``.
+
+    Examples:
+        >>> from fiscal_analysis.dataset.load import load_dataset
+        >>> t = totals_panel(load_dataset("data"), {"b": ("T03", "basic")}, status=True)
+        >>> t.values.tolist()
+        [[<NA>, 'missing'], [19092, 'published']]
+    """
+    view = view_of(source)
+    cols: dict[str, object] = {}
+    for name, key in items.items():
+        if len(key) not in (2, 3):
+            raise ValueError(f"{name}: 应为 (table, item) 或 (table, item, code)，实为 {key!r}")
+        values, st = view.figure(*key)
+        cols[name] = values
+        if status:
+            cols[f"{name}_status"] = pd.Series(st, index=view.pairs, dtype=object)
+    return pd.DataFrame(cols, index=view.pairs)
+
+
+def yoy_change(totals: pd.DataFrame, places: int | None = 1) -> pd.DataFrame:
+    """Change on the previous year of every ``Int64`` column of ``totals``, long form.
+
+    Args:
+        totals: A frame indexed by ``(entity_id, year)``, e.g. from
+            :func:`totals_panel` (status columns are skipped). Not modified.
+        places: Decimals of ``pct_rounded`` (``None``: leave it out).
+
+    Returns:
+        One row per (entity_id, year, item): ``current``, ``prior`` (the same
+        entity's ``year − 1``; ``<NA>`` if absent), ``delta``, ``direction``
+        (增加/减少/持平), exact ``pct_num`` / ``pct_den`` (percent = delta /
+        |prior| × 100; ``<NA>`` when the base is 0 or missing), ``note`` and
+        ``pct_rounded``, as :func:`fiscal_analysis.metrics.exact.change`.
+
+    Examples:
+        >>> idx = pd.MultiIndex.from_tuples([("a", 2019), ("a", 2020)], names=["entity_id", "year"])
+        >>> t = pd.DataFrame({"x": pd.array([0, 2600], dtype="Int64")}, index=idx)
+        >>> yoy_change(t)[["year", "delta", "direction", "pct_num", "note"]].values.tolist()
+        [[2019, <NA>, None, <NA>, '缺少上年数据，无法比较'],
+         [2020, 2600, '增加', <NA>, '上年为0，无法计算增长率']]
+    """
+    if totals.index.nlevels != 2:
+        raise ValueError("totals must be indexed by (entity_id, year)")
+    cols = [c for c in totals.columns if isinstance(totals[c].dtype, pd.Int64Dtype)]
+    cur = totals[cols]
+    ents, years = totals.index.get_level_values(0), totals.index.get_level_values(1)
+    before = pd.MultiIndex.from_arrays([ents, years.astype(np.int64) - 1])
+    pri = cur.reindex(before)
+
+    def flat(df: pd.DataFrame) -> pd.Series:
+        v = df.to_numpy(dtype=np.int64, na_value=0).ravel()
+        ok = df.notna().to_numpy(dtype=bool).ravel()
+        return pd.Series(pd.arrays.IntegerArray(np.where(ok, v, 0), ~ok))
+
+    k = len(cols)
+    c = change_columns(flat(cur), flat(pri))
+    head = pd.DataFrame(
+        {
+            "entity_id": np.repeat(ents.to_numpy(dtype=object), k),
+            "year": np.repeat(years.to_numpy(), k),
+            "item": np.tile(np.array(cols, dtype=object), len(totals)),
+        }
+    )
+    df = pd.concat([head, c], axis=1)
+    for col in ("entity_id", "item", "direction", "note"):
+        df[col] = df[col].astype(object)
+    if places is not None:
+        df["pct_rounded"] = ratio_pct_panel(df["pct_num"], df["pct_den"], places)
+    return df
+
+
+def all_metrics(source: Source, places: int | None = 1) -> dict[str, pd.DataFrame]:
+    """Every panel metric over one shared :class:`PanelView`.
+
+    Returns:
+        ``totals`` (:data:`KEY_TOTALS`, with status), ``yoy``, ``income``,
+        ``expense``, ``basic``, ``function`` (类), ``completion`` (项 against
+        年初预算), ``completion_total`` (合计), ``procurement``,
+        ``three_public``, ``ops_cost`` and ``pefa`` (PI-1/PI-2 per entity-year).
+
+    Examples:
+        >>> from fiscal_analysis.dataset.load import load_dataset
+        >>> m = all_metrics(load_dataset("data"))
+        >>> sorted(m)  # doctest: +NORMALIZE_WHITESPACE
+        ['basic', 'completion', 'completion_total', 'expense', 'function', 'income',
+         'ops_cost', 'pefa', 'procurement', 'three_public', 'totals', 'yoy']
+        >>> m["procurement"].query("year == 2020 and item == 'sme'")["pct_rounded"].tolist()
+        [Decimal('100.0')]
+    """
+    view = view_of(source)
+    totals = totals_panel(view, KEY_TOTALS, status=True)
+    completion = completion_panel(view, places=places)
+    lines = completion[["entity_id", "year", "actual", "budget"]]  # PEFA's 项 lines, computed once
+    return {
+        "totals": totals,
+        "yoy": yoy_change(totals, places),
+        "income": income_shares(view, places),
+        "expense": expense_shares(view, places),
+        "basic": basic_shares(view, places),
+        "function": function_shares(view, places=places),
+        "completion": completion,
+        "completion_total": completion_panel(view, "合计", places=places),
+        "procurement": procurement_shares(view, places),
+        "three_public": three_public_panel(view, places),
+        "ops_cost": ops_cost_panel(view, places),
+        "pefa": outturn_panel_from_lines(lines, places if places is not None else 1),
+    }

@@ -1,0 +1,304 @@
+"""PEFA-style budget reliability: aggregate outturn (PI-1) and composition (PI-2).
+
+* **PI-1 aggregate outturn** = ΣA / ΣB × 100, actual over original budget.
+  Bands (boundaries inclusive): A 95–105 %, B 90–110 %, C 85–115 %, else D.
+* **PI-2 composition variance**: with ``k = ΣA / ΣB`` (the budget scaled to the
+  actual total), variance = Σ|A − k·B| / ΣA × 100. Bands: A < 5 %, B < 10 %,
+  C < 15 %, else D.
+
+Arithmetic is exact (:class:`~fractions.Fraction`); a band is decided on the
+exact value, never on a rounded one. Over several years PEFA scores a band when
+it is reached in at least two of the last three years (:func:`pi_score`).
+
+Here the lines are the 05表 功能分类 codes (项 by default) with both a
+``budget_initial`` and a ``total``. For a dataset, :func:`outturn_panel`
+computes both for every entity × year at once in integers:
+PI-2 = Σ|A·ΣB − ΣA·B| / (ΣA·ΣB) × 100, band edges compared as
+``num·100 ≤ 105·den``; :func:`outturn_table` presents its rows exactly.
+
+Examples:
+    >>> o = outturn([90, 60, 60], [100, 50, 50])
+    >>> format_pct(o.aggregate), o.aggregate_band
+    ('105.0%', 'A')
+    >>> format_pct(o.composition, 2), o.composition_band
+    ('14.29%', 'C')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from fiscal_analysis.metrics.completion import completion_panel
+from fiscal_analysis.metrics.present import dec
+from fiscal_analysis.metrics.rates import ratio_pct_panel
+from fiscal_analysis.metrics.view import Source, view_of
+from fiscal_analysis.money import Exact, format_pct, ratio_pct  # noqa: F401 (doctests)
+
+__all__ = [
+    "AGGREGATE_BANDS",
+    "COMPOSITION_BANDS",
+    "Outturn",
+    "aggregate_band",
+    "aggregate_outturn",
+    "composition_band",
+    "composition_variance",
+    "outturn",
+    "outturn_panel",
+    "outturn_panel_from_lines",
+    "outturn_table",
+    "pi_score",
+]
+
+AGGREGATE_BANDS = (("A", 95, 105), ("B", 90, 110), ("C", 85, 115))
+COMPOSITION_BANDS = (("A", 5), ("B", 10), ("C", 15))
+
+
+def _check(
+    actual: Sequence[Exact], budget: Sequence[Exact]
+) -> tuple[list[Fraction], list[Fraction]]:
+    if len(actual) != len(budget):
+        raise ValueError(f"actual 与 budget 长度不同 ({len(actual)} ≠ {len(budget)})")
+    for v in [*actual, *budget]:
+        if v is None or isinstance(v, float):
+            raise ValueError(f"应为精确金额 (expected an exact amount, not {v!r})")
+    return [Fraction(a) for a in actual], [Fraction(b) for b in budget]
+
+
+def aggregate_outturn(actual: Sequence[Exact], budget: Sequence[Exact]) -> Fraction | None:
+    """PI-1: ΣA / ΣB × 100 as an exact percent (``None`` if ΣB is 0).
+
+    Examples:
+        >>> aggregate_outturn([Decimal("335.78")], [Decimal("200.35")]) > 167
+        True
+        >>> aggregate_outturn([1], [0]) is None
+        True
+    """
+    a, b = _check(actual, budget)
+    total_b = sum(b, Fraction(0))
+    return None if total_b == 0 else sum(a, Fraction(0)) * 100 / total_b
+
+
+def composition_variance(actual: Sequence[Exact], budget: Sequence[Exact]) -> Fraction | None:
+    """PI-2: Σ|A − k·B| / ΣA × 100 with k = ΣA / ΣB (``None`` if ΣA or ΣB is 0).
+
+    Examples:
+        >>> composition_variance([90, 60, 60], [100, 50, 50])
+        Fraction(100, 7)
+        >>> composition_variance([10, 20], [10, 20])
+        Fraction(0, 1)
+    """
+    a, b = _check(actual, budget)
+    total_a, total_b = sum(a, Fraction(0)), sum(b, Fraction(0))
+    if total_a == 0 or total_b == 0:
+        return None
+    k = total_a / total_b
+    return sum((abs(x - k * y) for x, y in zip(a, b, strict=True)), Fraction(0)) * 100 / total_a
+
+
+def aggregate_band(value: Fraction | Decimal | None) -> str | None:
+    """PI-1 band for an outturn percent; boundaries are inclusive.
+
+    Examples:
+        >>> [aggregate_band(Decimal(v)) for v in ("105.0", "95", "94.99", "110", "115.01")]
+        ['A', 'A', 'B', 'B', 'D']
+    """
+    if value is None:
+        return None
+    for band, low, high in AGGREGATE_BANDS:
+        if low <= value <= high:
+            return band
+    return "D"
+
+
+def composition_band(value: Fraction | Decimal | None) -> str | None:
+    """PI-2 band for a composition variance percent (strictly below the limit).
+
+    Examples:
+        >>> [composition_band(Decimal(v)) for v in ("4.99", "5", "9.99", "14.29", "15")]
+        ['A', 'B', 'B', 'C', 'D']
+    """
+    if value is None:
+        return None
+    for band, limit in COMPOSITION_BANDS:
+        if value < limit:
+            return band
+    return "D"
+
+
+@dataclass(frozen=True)
+class Outturn:
+    """PI-1 and PI-2 for one year: exact percents and their bands."""
+
+    actual: Fraction
+    budget: Fraction
+    aggregate: Fraction | None
+    aggregate_band: str | None
+    composition: Fraction | None
+    composition_band: str | None
+
+
+def outturn(actual: Sequence[Exact], budget: Sequence[Exact]) -> Outturn:
+    """PI-1 and PI-2 for matching lines of actual and budget."""
+    agg = aggregate_outturn(actual, budget)
+    comp = composition_variance(actual, budget)
+    a, b = _check(actual, budget)
+    return Outturn(
+        sum(a, Fraction(0)),
+        sum(b, Fraction(0)),
+        agg,
+        aggregate_band(agg),
+        comp,
+        composition_band(comp),
+    )
+
+
+def pi_score(bands: Sequence[str | None]) -> str | None:
+    """Score over years: the best band reached in at least two of the last three.
+
+    ``bands`` are in year order; only the last three count. Fewer than three
+    years with a band gives ``None`` (PEFA needs three years).
+
+    Examples:
+        >>> pi_score(["A", "C", "B"]), pi_score(["D", "D", "A"]), pi_score(["A", "A"])
+        ('B', 'D', None)
+    """
+    last = [b for b in bands[-3:] if b is not None]
+    if len(bands) < 3 or len(last) < 3:
+        return None
+    for band in "ABC":
+        if sum(b <= band for b in last) >= 2:
+            return band
+    return "D"
+
+
+def _objects(s: pd.Series) -> pd.Series:
+    """Exact Python ints (object dtype) so products of big amounts cannot overflow."""
+    if pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:
+        # numpy and pandas give Python ints for an integer column as objects
+        return pd.Series(s.to_numpy(dtype=object), index=s.index, dtype=object)
+    return pd.Series([int(v) for v in s], index=s.index, dtype=object)
+
+
+def _rounded(num: pd.Series, den: pd.Series, places: int) -> pd.Series:
+    """Rounded percents; exact Python ints when a column does not fit in int64."""
+    limit = 2**62
+    if all(abs(int(v)) < limit for v in (*num, *den)):
+        return ratio_pct_panel(num.astype("Int64"), den.astype("Int64"), places)
+    rounded = [ratio_pct(int(n), int(d), places) for n, d in zip(num, den, strict=True)]
+    return pd.Series(rounded, index=num.index, dtype=object)
+
+
+def _aggregate_band(num: pd.Series, den: pd.Series) -> pd.Series:
+    out = pd.Series("D", index=num.index, dtype=object)
+    for band, low, high in reversed(AGGREGATE_BANDS):
+        inside = (num * 100 >= den * low) & (num * 100 <= den * high)
+        out = out.mask(inside.astype(bool), band)
+    return out.where(den != 0, None)
+
+
+def _composition_band(num: pd.Series, den: pd.Series) -> pd.Series:
+    out = pd.Series("D", index=num.index, dtype=object)
+    for band, upper in reversed(COMPOSITION_BANDS):
+        out = out.mask((num * 100 < den * upper).astype(bool), band)
+    return out.where(den != 0, None)
+
+
+def outturn_panel_from_lines(lines: pd.DataFrame, places: int = 1) -> pd.DataFrame:
+    """PI-1 and PI-2 per (entity_id, year) from line rows with ``actual`` and ``budget``.
+
+    Args:
+        lines: Columns ``entity_id``, ``year``, ``actual``, ``budget`` (exact
+            integer hundredths); rows missing either amount are ignored.
+        places: Decimals of the ``*_rounded`` presentation columns.
+
+    Returns:
+        One row per entity-year: ``n_lines``, ``budget``, ``actual`` (sums, in
+        hundredths), exact ``aggregate_num``/``aggregate_den`` and
+        ``composition_num``/``composition_den``, the rounded percentages and
+        the bands (``None`` when a denominator is 0).
+    """
+    use = lines.dropna(subset=["actual", "budget"])
+    a, b = _objects(use["actual"]), _objects(use["budget"])
+    keys = [use["entity_id"], use["year"]]
+    sums = pd.DataFrame({"actual": a, "budget": b}).groupby(keys, sort=True).sum()
+    n = use.groupby(keys, sort=True).size()
+    rows = pd.MultiIndex.from_frame(use[["entity_id", "year"]])
+    sa, sb = sums["actual"].reindex(rows).to_numpy(), sums["budget"].reindex(rows).to_numpy()
+    dev = pd.Series(np.abs(a.to_numpy() * sb - sa * b.to_numpy()), index=use.index, dtype=object)
+    spread = dev.groupby(keys, sort=True).sum()
+    out = sums.reset_index()
+    out.insert(2, "n_lines", n.to_numpy())
+    out["aggregate_num"], out["aggregate_den"] = (
+        sums["actual"].to_numpy(),
+        sums["budget"].to_numpy(),
+    )
+    out["composition_num"] = spread.to_numpy()
+    out["composition_den"] = (sums["actual"] * sums["budget"]).to_numpy()
+    for name in ("aggregate", "composition"):
+        num, den = out[f"{name}_num"], out[f"{name}_den"]
+        out[f"{name}_rounded"] = _rounded(num, den, places)
+    out["aggregate_band"] = _aggregate_band(out["aggregate_num"], out["aggregate_den"])
+    out["composition_band"] = _composition_band(out["composition_num"], out["composition_den"])
+    return out
+
+
+def outturn_panel(source: Source, level: str = "项", places: int = 1) -> pd.DataFrame:
+    """PEFA outturn for every entity-year of a Dataset (or PanelView), vectorised.
+
+    One row per entity-year with at least one line that has both amounts.
+
+    Examples:
+        >>> from fiscal_analysis.dataset.load import load_dataset
+        >>> t = outturn_panel(load_dataset("data"))
+        >>> t[["year", "aggregate_rounded", "aggregate_band"]].values.tolist()
+        [[2020, Decimal('167.6'), 'D']]
+    """
+    lines = completion_panel(source, level, places=None)
+    return outturn_panel_from_lines(lines[["entity_id", "year", "actual", "budget"]], places)
+
+
+def outturn_table(ds: Source, entity_id: str | None = None, level: str = "项") -> pd.DataFrame:
+    """PI-1 and PI-2 per entity-year, presented exactly: rows of :func:`outturn_panel`.
+
+    Only entity-years where at least one line at ``level`` has both a
+    ``budget_initial`` and a ``total`` appear; lines lacking either are left out
+    (``n_lines`` counts those used).
+
+    Columns: ``entity_id``, ``year``, ``n_lines``, ``budget``, ``actual``
+    (Decimal), ``aggregate`` and ``composition`` (exact percent Fractions or
+    ``None``), ``aggregate_band``, ``composition_band``.
+
+    Examples:
+        >>> from fiscal_analysis.dataset.load import load_dataset
+        >>> t = outturn_table(load_dataset("data"), "lusong-xzsp")
+        >>> r = t.iloc[0]
+        >>> r["year"], r["n_lines"], format_pct(r["aggregate"]), r["aggregate_band"]
+        (2020, 5, '167.6%', 'D')
+        >>> format_pct(r["composition"], 2), r["composition_band"]
+        ('194.04%', 'D')
+    """
+    panel, _ = view_of(ds).metric(("pefa", level), lambda v: outturn_panel(v, level))
+    if entity_id is not None:
+        panel = panel[panel["entity_id"] == entity_id]
+    rows = [
+        {"entity_id": r["entity_id"], "year": int(r["year"]), "n_lines": int(r["n_lines"]),
+         "budget": dec(r["budget"]), "actual": dec(r["actual"]),
+         "aggregate": _fraction(r["aggregate_num"], r["aggregate_den"]),
+         "aggregate_band": r["aggregate_band"],
+         "composition": _fraction(r["composition_num"], r["composition_den"]),
+         "composition_band": r["composition_band"]}
+        for r in panel.to_dict("records")
+    ]  # fmt: skip
+    cols = ["entity_id", "year", "n_lines", "budget", "actual", "aggregate", "aggregate_band"]
+    return pd.DataFrame(rows, columns=[*cols, "composition", "composition_band"], dtype=object)
+
+
+def _fraction(num: int, den: int) -> Fraction | None:
+    """An exact percent ``num / den × 100`` of Python ints (``None`` when ``den`` is 0)."""
+    return None if int(den) == 0 else Fraction(int(num) * 100, int(den))

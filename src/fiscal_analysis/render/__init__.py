@@ -1,0 +1,15 @@
+"""Report notebook → leadership HTML, one per entity and year, in parallel, skipping the unchanged.
+
+* :mod:`.reports`: :func:`render_reports`, the batch: plan, skip, run, summarise.
+* :mod:`.batch`: the jobs and results of a batch; :mod:`.execute`: one report
+  end to end with atomic writes; :mod:`.export`: executed notebook → HTML.
+* :mod:`.fingerprint` and :mod:`.batchstamp`: has anything a report depends on changed?
+* :mod:`.engine`: the speed machinery (kernel pool, fork server, provisioner,
+  the papermill runner), kept apart from the domain code.
+
+papermill, nbconvert and the kernels are imported only when a report runs.
+May import :mod:`fiscal_analysis.report`, :mod:`fiscal_analysis.charts`,
+:mod:`fiscal_analysis.dataset`, :mod:`fiscal_analysis.schema`,
+:mod:`fiscal_analysis.money`, :mod:`fiscal_analysis.errors` and
+:mod:`fiscal_analysis.files`.
+"""

@@ -1,0 +1,9 @@
+"""Speed machinery for rendering: fresh, pre-warmed kernels and the notebook runner.
+
+:mod:`.kernels` keeps a pool of started kernels; :mod:`.forkserver` forks them
+from a process that has done the heavy imports once; :mod:`.provisioner` is the
+jupyter_client provisioner that asks the fork server; :mod:`.notebook` runs a
+notebook with papermill in a given kernel. Every report still gets a new
+process. May import :mod:`fiscal_analysis.errors` and
+:mod:`fiscal_analysis.charts` only (the fork server preloads the chart font).
+"""

@@ -1,0 +1,288 @@
+"""A fork server for kernels: pay the imports once per batch, not once per report.
+
+A fresh Python kernel spends about two CPU-seconds importing ipykernel,
+pandas, matplotlib and this package before a report's first cell can run;
+for a batch of reports on two cores that was most of the cost beyond the
+analysis itself. The fork server is one process that imports all of that
+(and loads the chart font) once, then forks a child for every kernel asked
+for. Each child is a brand-new process, not a reused kernel: its own memory,
+its own IPython shell and user namespace, execution counts from 1, and the
+``parameters`` of one report only. Nothing one report does can reach another.
+
+Protocol: the client (:class:`ForkServer`) starts ``python -m
+fiscal_analysis.render.engine.forkserver SOCKET`` in a new session and connects to the
+Unix socket; each request is one JSON line ``{"args", "env", "cwd", "log"}``
+and the answer one JSON line ``{"pid": …}``. The child calls
+:func:`os.setsid` (so the kernel's process group can be signalled as with
+a normal launch), restores default signal handling, sends its output to
+``log`` and becomes an ipykernel with ``args`` (``-f <connection file>``).
+When the client closes the connection (end of the batch, or the client
+died) the server exits, and each kernel it forked notices its parent is
+gone and exits too (ipykernel's parent poller).
+
+Only on Linux (``fork`` after importing these libraries is not safe on
+macOS, and Windows has no ``fork``): :func:`available` says whether to use
+it; otherwise kernels start as ordinary subprocesses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from fiscal_analysis.errors import ForkServerError
+
+__all__ = ["PRELOAD", "ForkServer", "ForkServerError", "available", "last_line", "serve"]
+
+#: Modules imported by the server before it forks (not matplotlib.pyplot: the
+#: kernel picks its backend itself once its shell exists).
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "IPython.display",
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "fiscal_analysis",
+    "fiscal_analysis.dataset.load",
+    "fiscal_analysis.report.blocks",
+    "fiscal_analysis.report.sections",
+    "fiscal_analysis.charts.figures",
+)
+
+
+def last_line(path: Path) -> str:
+    """The last non-empty line of a log file, stripped (``""`` if it cannot be read).
+
+    Examples:
+        >>> last_line(Path("/no/such/log"))
+        ''
+    """
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    return next((ln.strip() for ln in reversed(lines) if ln.strip()), "")
+
+
+def available() -> bool:
+    """Whether kernels can be forked from a server on this platform (Linux only).
+
+    Examples:
+        >>> isinstance(available(), bool)
+        True
+    """
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+def _preload() -> None:
+    """Import :data:`PRELOAD` and draw one chart label so the CJK font is loaded."""
+    import importlib
+
+    for name in PRELOAD:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    with contextlib.suppress(Exception):
+        from matplotlib.figure import Figure
+
+        from fiscal_analysis.charts.style import figure_png
+
+        fig = Figure(figsize=(1, 1))
+        fig.text(0.1, 0.5, "预算决算万元（%）−0.1")
+        figure_png(fig)
+
+
+def _become_kernel(request: dict[str, Any]) -> None:  # pragma: no cover - runs in the child
+    """In the forked child: detach, redirect output and run an ipykernel; never returns."""
+    code = 1
+    try:
+        os.setsid()
+        for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+            signal.signal(sig, signal.SIG_DFL)
+        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.close(log)
+        os.close(null)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance(parent_handle=os.getppid())
+        app.initialize(list(request["args"]))
+        app.start()
+        code = 0
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def _reap(signum: int, frame: Any) -> None:  # pragma: no cover - server process
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
+def serve(path: str) -> None:  # pragma: no cover - runs in the server process
+    """Listen on the Unix socket ``path`` for one client and fork a kernel per request."""
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]  # as ipykernel_launcher does; the kernel's shell adds it back
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    _preload()
+    # Reap kernels as they exit (no zombies); waiting, rather than ignoring SIGCHLD,
+    # adds their CPU time to this process's children, and so to the client's.
+    signal.signal(signal.SIGCHLD, _reap)
+    gc.freeze()  # imported objects stay put: no collector passes over them in the kernels
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+    conn, _ = listener.accept()
+    listener.close()
+    with conn, conn.makefile("rwb") as stream:
+        for line in stream:
+            request = json.loads(line)
+            pid = os.fork()
+            if pid == 0:
+                stream.close()
+                conn.close()
+                _become_kernel(request)
+            stream.write(json.dumps({"pid": pid}).encode() + b"\n")
+            stream.flush()
+
+
+class ForkServer:
+    """Client side: starts the server process lazily and asks it for kernels.
+
+    Thread-safe; requests are answered one at a time (a fork takes
+    milliseconds). Use :meth:`close` (or ``with``) to stop the server.
+
+    Args:
+        folder: A private folder for the socket and the server's log.
+        cwd: Working directory of the server process.
+        env: Environment of the server process (default: this one).
+        timeout: Seconds to wait for the server to be ready.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 120,
+    ):
+        self.folder = Path(folder)
+        self.socket_path = self.folder / f"fork-{uuid.uuid4().hex[:8]}.sock"
+        self.log = self.folder / "forkserver.log"
+        self._cwd, self._env, self._timeout = cwd, env, timeout
+        self._proc: subprocess.Popen | None = None
+        self._stream: Any = None
+        self._conn: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id once it has been started, else ``None``."""
+        return None if self._proc is None else self._proc.pid
+
+    def _start(self) -> None:
+        with open(self.log, "ab") as sink:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-Xfrozen_modules=off", "-m", __name__, str(self.socket_path)],
+                cwd=str(self._cwd or os.getcwd()),
+                env=self._env,
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=sink,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + self._timeout
+        while True:
+            if self._proc.poll() is not None:
+                raise ForkServerError(f"内核分叉服务启动失败: {self._tail()}")
+            conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                conn.connect(str(self.socket_path))
+                break
+            except OSError:
+                conn.close()
+                if time.monotonic() > deadline:
+                    raise ForkServerError("内核分叉服务启动超时 (fork server timed out)") from None
+                time.sleep(0.02)
+        self._conn, self._stream = conn, conn.makefile("rwb")
+
+    def _tail(self) -> str:
+        return last_line(self.log)
+
+    def fork(self, args: list[str], env: dict[str, str], cwd: str, log: str) -> int:
+        """Fork a kernel running ipykernel with ``args``; returns its process id.
+
+        Raises:
+            ForkServerError: If the server cannot be started or stops answering.
+        """
+        request = {"args": list(args), "env": dict(env), "cwd": str(cwd), "log": str(log)}
+        with self._lock:
+            if self._closed:
+                raise ForkServerError("内核分叉服务已关闭 (fork server is closed)")
+            if self._stream is None:
+                self._start()
+            try:
+                self._stream.write(json.dumps(request).encode() + b"\n")
+                self._stream.flush()
+                answer = self._stream.readline()
+            except OSError as exc:
+                raise ForkServerError(f"内核分叉服务无响应: {exc}") from None
+        if not answer:
+            raise ForkServerError(f"内核分叉服务已退出: {self._tail()}")
+        return int(json.loads(answer)["pid"])
+
+    def close(self) -> None:
+        """Stop the server (kernels it forked exit when they see it gone)."""
+        with self._lock:
+            self._closed = True
+            for thing in (self._stream, self._conn):
+                if thing is not None:
+                    with contextlib.suppress(OSError):
+                        thing.close()
+            proc, self._stream, self._conn = self._proc, None, None
+        if proc is not None:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        with contextlib.suppress(OSError):
+            self.socket_path.unlink()
+
+    def __enter__(self) -> ForkServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    serve(sys.argv[1])

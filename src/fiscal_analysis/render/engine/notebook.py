@@ -1,0 +1,160 @@
+"""Running a notebook with papermill in a given, pre-started kernel.
+
+:func:`run_notebook` executes a notebook through the ``fiscal-pool`` papermill
+engine registered here (in-process; the kernel is shut down as soon as the
+notebook has run) and turns a failure into a
+:class:`~fiscal_analysis.errors.NotebookRunError` that names the cell.
+papermill is imported only when a notebook is run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import warnings
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+from fiscal_analysis.errors import NotebookRunError
+
+
+class Kernel(Protocol):
+    """What :func:`run_notebook` needs of a started kernel (see :mod:`.kernels`)."""
+
+    manager: Any
+
+    def stderr_tail(self) -> str: ...
+
+
+__all__ = ["first_line", "quiet", "run_notebook"]
+
+_QUIET_LOGGERS = ("papermill", "nbclient", "nbconvert", "traitlets", "jupyter_client", "asyncio")
+
+
+def first_line(text: str) -> str:
+    """The first non-blank line of ``text``, stripped.
+
+    Examples:
+        >>> first_line("\\n  TypeError: x\\n  more")
+        'TypeError: x'
+    """
+    return next((ln.strip() for ln in str(text).splitlines() if ln.strip()), "")
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Silence kernel transport, papermill and traitlets chatter for the batch."""
+    saved = {name: logging.getLogger(name).level for name in _QUIET_LOGGERS}
+    try:
+        for name in _QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def _register_engine() -> str:
+    """Register (once) the papermill engine that runs in a given kernel and then shuts it down."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    class PoolEngine(NBClientEngine):
+        """nbclient engine for a pre-started kernel (``km=``); cleans the kernel up after."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):  # type: ignore[override]
+            sink = kwargs.pop("notebook_sink", None)
+            if sink is not None:
+                sink(nb_man.nb)
+            execution_timeout = kwargs.pop("execution_timeout", None)
+            start_timeout = kwargs.pop("start_timeout", 60)
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(
+                kwargs,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+            )
+            return PapermillNotebookClient(nb_man, **final).execute(cleanup_kc=True)
+
+    papermill_engines.register("fiscal-pool", PoolEngine)
+    return "fiscal-pool"
+
+
+def _source_index(nb: Any, index: int) -> int:
+    """Index in the source notebook of cell ``index`` of the executed notebook."""
+    injected = sum(
+        1
+        for cell in nb.cells[:index]
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", [])
+    )
+    return index - injected
+
+
+def run_notebook(
+    nb: Any,
+    parameters: dict[str, Any],
+    kernel: Kernel,
+    *,
+    timeout: float | None = 600,
+    source_path: str = "",
+) -> Any:
+    """Execute a notebook with papermill in ``kernel``; the kernel is shut down afterwards.
+
+    Args:
+        nb: The notebook (an ``nbformat`` node; not modified).
+        parameters: Values for the ``parameters`` cell.
+        kernel: A started kernel, e.g. from :meth:`KernelPool.acquire`.
+        timeout: Seconds allowed per cell.
+        source_path: Recorded as the input path in the notebook's metadata.
+
+    Returns:
+        The executed notebook (papermill's ``injected-parameters`` cell included).
+
+    Raises:
+        NotebookRunError: With the failing cell's index in ``nb``, the first line
+            of its source and the exception's name and message (no traceback);
+            the executed notebook is attached as ``exc.notebook`` when there is one.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    executed: list[Any] = []
+    try:
+        out = papermill.execute_notebook(
+            nb,
+            None,
+            parameters=parameters,
+            engine_name=_register_engine(),
+            km=kernel.manager,
+            kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=timeout,
+            shutdown_kernel="immediate",
+            notebook_sink=executed.append,
+        )
+    except PapermillExecutionError as exc:
+        done = executed[0] if executed else None
+        index = exc.cell_index if done is None else _source_index(done, exc.cell_index)
+        first = first_line(exc.source)
+        message = (str(exc.evalue).strip().splitlines() or [""])[0]
+        err = NotebookRunError(exc.ename, message, index, first)
+        err.notebook = done  # type: ignore[attr-defined]
+        raise err from None
+    except Exception as exc:
+        if kernel.manager.has_kernel:
+            asyncio.run(kernel.manager.shutdown_kernel(now=True))
+        tail = kernel.stderr_tail()
+        message = (str(exc).strip().splitlines() or [""])[0] + (f" ({tail})" if tail else "")
+        raise NotebookRunError(type(exc).__name__, message) from None
+    out.metadata.papermill["input_path"] = source_path
+    out.metadata.papermill["output_path"] = None
+    return out

@@ -1,0 +1,244 @@
+"""Batch rendering: one notebook and one leadership HTML per (entity, year).
+
+:func:`render_reports` plans the batch (which reports are unchanged and can
+be skipped, see :mod:`fiscal_analysis.render.fingerprint`; a batch in which nothing
+changed at all is recognised without loading the data, see
+:mod:`fiscal_analysis.render.batchstamp`), runs the rest in
+parallel, each in a fresh pre-warmed kernel (:mod:`fiscal_analysis.render.engine.kernels`),
+exports the HTML in-process (:mod:`fiscal_analysis.render.export`) and writes
+``<out>/<entity>/<year>/report.ipynb`` and ``report.html`` atomically: a
+report that fails leaves the previous good files byte-for-byte in place (its
+executed notebook, for diagnosis, goes to ``report.failed.ipynb``).
+
+Executors:
+    Workers come from any :class:`concurrent.futures.Executor`. By default a
+    :class:`~concurrent.futures.ThreadPoolExecutor` with ``jobs`` threads is
+    used together with a :class:`~fiscal_analysis.render.engine.kernels.KernelPool` of
+    kernels started ahead of time. Another executor can be passed instead,
+    e.g. ``dask.distributed.Client(...).get_executor()`` or a
+    :class:`~concurrent.futures.ProcessPoolExecutor`: :func:`render_one` is a
+    module-level function of a picklable :class:`ReportJob`, and when the
+    executor is not a thread pool each job starts its own fresh kernel where
+    it runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from fiscal_analysis.errors import RenderError, UnknownEntityError
+from fiscal_analysis.files import VERSION, report_dir
+from fiscal_analysis.render.batch import BatchResult, ReportJob, ReportResult
+from fiscal_analysis.render.batchstamp import batch_key, drop_stamp, unchanged_reports, write_stamp
+from fiscal_analysis.render.execute import first_line, quiet, render_one
+from fiscal_analysis.render.fingerprint import (
+    Fingerprint,
+    changed_parts,
+    code_digest,
+    entity_digests,
+    read_fingerprint,
+)
+
+__all__ = [
+    "DEFAULT_NOTEBOOK",
+    "BatchResult",
+    "ReportJob",
+    "ReportResult",
+    "render_one",
+    "render_reports",
+]
+
+#: The report notebook rendered by default (relative to the working directory).
+DEFAULT_NOTEBOOK = Path("notebooks/annual_report.ipynb")
+
+_REASONS = {
+    "new": "新报告",
+    "notebook": "笔记本已变化",
+    "data": "数据已变化",
+    "version": "版本已变化",
+    "code": "程序已变化",
+    "parameters": "参数已变化",
+}
+
+
+def _select(
+    ds: Any, entities: Sequence[str] | None, years: Sequence[int] | None
+) -> list[tuple[str, int]]:
+    pairs = ds.pairs()
+    wanted_entities = {ds.resolve(e) for e in entities} if entities else None
+    wanted_years = {int(y) for y in years} if years else None
+    if wanted_entities and wanted_years:
+        for entity_id in sorted(wanted_entities):
+            for year in sorted(wanted_years):
+                ds.check_pair(entity_id, year)
+    chosen = [
+        (e, y)
+        for e, y in pairs
+        if (wanted_entities is None or e in wanted_entities)
+        and (wanted_years is None or y in wanted_years)
+    ]
+    if not chosen:
+        shown = "、".join(map(str, sorted(wanted_years or []))) or "任何"
+        raise UnknownEntityError(
+            f"数据中没有 {shown} 年度的单位数据，没有可生成的报告 (nothing to render)"
+        )
+    return chosen
+
+
+def render_reports(
+    data_dir: str | Path = "data",
+    out_dir: str | Path = "reports",
+    *,
+    notebook: str | Path = DEFAULT_NOTEBOOK,
+    entities: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    executor: Executor | None = None,
+    progress: bool | None = None,
+    timeout: float | None = 600,
+) -> BatchResult:
+    """Render every (entity, year) in the data, or the ones asked for.
+
+    Args:
+        data_dir: The dataset folder.
+        out_dir: Where ``<entity>/<year>/report.{ipynb,html}`` go.
+        notebook: The report notebook; its ``parameters`` cell takes
+            ``entity`` (str), ``year`` (int) and ``data_dir`` (str).
+        entities: Entity ids or names to render (default: all).
+        years: Years to render (default: all).
+        jobs: Parallel workers (default: the number of CPUs).
+        force: Re-render reports whose inputs are unchanged.
+        executor: Any :class:`concurrent.futures.Executor` (see the module
+            docstring); by default a thread pool with pre-started kernels.
+        progress: Show a tqdm bar on stderr (``None``: only on a terminal).
+        timeout: Seconds allowed per notebook cell.
+
+    Returns:
+        The :class:`BatchResult`; its ``exit_code`` is 1 if any report failed.
+
+    Raises:
+        DataValidationError: If the dataset does not validate.
+        UnknownEntityError: If an entity or year asked for is not in the data.
+        RenderError: If the notebook cannot be read.
+    """
+
+    nb_path = Path(notebook)
+    try:
+        nb_bytes = nb_path.read_bytes()
+        nb_text = nb_bytes.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"无法读取报告笔记本「{nb_path}」: {type(exc).__name__} (cannot read notebook)"
+        raise RenderError(msg) from None
+    nb_digest = hashlib.sha256(nb_bytes).hexdigest()
+    code = code_digest()
+    # Nothing changed since the last batch without failures: skip it all without
+    # loading the data (or importing pandas); see batchstamp.
+    key = batch_key(data_dir, nb_bytes, code, VERSION, entities, years)
+    if not force and (same := unchanged_reports(out_dir, key)) is not None:
+        return BatchResult(same)
+
+    from tqdm import tqdm
+
+    from fiscal_analysis.dataset.load import load_dataset
+
+    # Planning reads every entity's rows for the fingerprints; the validated cache
+    # (keyed on every file's size and mtime) saves re-reading the CSV files.
+    ds = load_dataset(data_dir, cache=True)
+    data_root = str(Path(data_dir).resolve())
+    chosen = _select(ds, entities, years)
+    # one per entity: its rows, all years, and codes
+    data_digests = entity_digests(ds, (e for e, _ in chosen))
+    results: dict[tuple[str, int], ReportResult] = {}
+    planned: dict[tuple[str, int], str] = {}  # each report's fingerprint digest, for the stamp
+    todo: list[ReportJob] = []
+    for entity_id, year in chosen:
+        folder = report_dir(out_dir, entity_id, year)
+        data = data_digests[entity_id]
+        fp = Fingerprint(nb_digest, data, VERSION, code, {"entity": entity_id, "year": year})
+        planned[entity_id, year] = fp.digest
+        old = read_fingerprint(folder)
+        parts = changed_parts(old, fp)
+        complete = (folder / "report.html").is_file() and (folder / "report.ipynb").is_file()
+        name = ds.name(entity_id)
+        if not parts and complete and not force:
+            results[entity_id, year] = ReportResult(
+                entity_id, name, year, "skipped", folder, reason="未变化"
+            )
+            continue
+        reason = (
+            "--force" if force else "、".join(_REASONS.get(p, p) for p in parts) or "报告文件缺失"
+        )
+        params = {"entity": entity_id, "year": year, "data_dir": data_root}
+        todo.append(
+            ReportJob(
+                entity_id, name, year, folder, str(nb_path), nb_text, params, fp, reason, timeout
+            )
+        )
+
+    total = len(results) + len(todo)
+    with (
+        quiet(),
+        tqdm(
+            total=total,
+            desc="生成报告",
+            unit="份",
+            file=sys.stderr,
+            disable=None if progress is None else not progress,
+        ) as bar,
+    ):
+        bar.update(len(results))
+        if todo:
+            results.update(_run(todo, jobs, executor, nb_path, bar))
+    batch = BatchResult([results[k] for k in sorted(results)])
+    if batch.exit_code:
+        drop_stamp(out_dir)
+    else:
+        reports = [
+            (r.entity_id, r.name, r.year, planned[r.entity_id, r.year]) for r in batch.reports
+        ]
+        write_stamp(out_dir, key, reports)
+    return batch
+
+
+def _run(
+    todo: list[ReportJob], jobs: int | None, executor: Executor | None, nb_path: Path, bar: Any
+) -> dict[tuple[str, int], ReportResult]:
+    from fiscal_analysis.render.engine.kernels import KernelPool
+
+    workers = max(1, jobs or os.cpu_count() or 1)
+    own = executor is None
+    ex = executor or ThreadPoolExecutor(max_workers=workers, thread_name_prefix="render")
+    in_process = isinstance(ex, ThreadPoolExecutor)
+    pool = (
+        KernelPool(min(workers, len(todo)), budget=len(todo), cwd=nb_path.resolve().parent)
+        if in_process
+        else None
+    )
+    out: dict[tuple[str, int], ReportResult] = {}
+    try:
+        futures = {ex.submit(render_one, job, pool): job for job in todo}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # e.g. a worker process died
+                msg = f"{type(exc).__name__}: {first_line(str(exc))}"
+                result = ReportResult(
+                    job.entity_id, job.name, job.year, "failed", job.folder, error=msg
+                )
+            out[job.entity_id, job.year] = result
+            bar.set_postfix_str(f"{job.entity_id} {job.year}", refresh=False)
+            bar.update(1)
+    finally:
+        if own:
+            ex.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.close()
+    return out

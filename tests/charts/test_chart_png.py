@@ -1,0 +1,73 @@
+"""Charts to PNG in one layout pass: the same pixels as ``savefig(bbox_inches="tight")``."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib as mpl
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.font_manager import FontProperties
+from PIL import Image
+from test_charts import BUILDERS, strict  # noqa: F401 (fixture)
+
+from fiscal_analysis.charts import png as chart_png
+from fiscal_analysis.charts.figures import DPI, figure_png, house_style
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    with Image.open(io.BytesIO(png)) as im:
+        assert im.info.get("dpi") == pytest.approx((DPI, DPI), abs=0.05)
+        return np.asarray(im.convert("RGBA"))
+
+
+def _tight_savefig(kind: str) -> bytes:
+    buf = io.BytesIO()
+    with house_style():
+        BUILDERS[kind]().figure.savefig(buf, format="png", bbox_inches="tight", dpi=DPI)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("kind", sorted(BUILDERS))
+def test_same_pixels_as_a_tight_savefig(kind, strict):  # noqa: F811
+    ours = figure_png(BUILDERS[kind]().figure)
+    assert np.array_equal(_pixels(ours), _pixels(_tight_savefig(kind)))
+
+
+def test_same_bytes_with_a_cold_or_a_warm_text_cache(strict):  # noqa: F811
+    chart_png.clear_text_cache()
+    cold = figure_png(BUILDERS["budget"]().figure)
+    assert chart_png._METRICS
+    assert cold == figure_png(BUILDERS["budget"]().figure)
+
+
+def test_text_cache_is_bounded(monkeypatch, strict):  # noqa: F811
+    monkeypatch.setattr(chart_png, "_CACHE_LIMIT", 5)
+    chart_png.clear_text_cache()
+    figure_png(BUILDERS["budget"]().figure)
+    assert 0 < len(chart_png._METRICS) <= 5 and len(chart_png._LAYOUTS) <= 5
+
+
+def test_cached_measurements_follow_the_font_settings(strict):  # noqa: F811
+    """A string measured under the house font is measured again under another font."""
+    cached, fresh = chart_png._Renderer(50, 50, DPI), RendererAgg(50, 50, DPI)
+    prop = FontProperties(size=11)
+    seen = []
+    for rc in ({}, {"font.sans-serif": ["DejaVu Sans"]}):
+        with house_style(), mpl.rc_context(rc):
+            got = cached.get_text_width_height_descent("1,234.56", prop, False)
+            assert got == fresh.get_text_width_height_descent("1,234.56", prop, False)
+            seen.append(got)
+    assert seen[0] != seen[1]
+
+
+def test_png_is_untagged(strict):  # noqa: F811
+    png = figure_png(BUILDERS["bars"]().figure)
+    assert png.startswith(b"\x89PNG") and b"Software" not in png and b"tIME" not in png
+
+
+def test_a_rendered_figure_is_released(strict):  # noqa: F811
+    fig = BUILDERS["trend"]().figure
+    figure_png(fig)
+    assert fig.axes == [] and not hasattr(fig.canvas, "renderer")

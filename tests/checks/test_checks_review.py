@@ -1,0 +1,150 @@
+"""The 数据核对 section, the bridge to the narrative checks, and percentage tolerance."""
+
+from __future__ import annotations
+
+import sys
+import types
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from fiscal_analysis import load_dataset
+from fiscal_analysis.checks import run_checks
+from fiscal_analysis.checks.findings import Finding
+from fiscal_analysis.checks.text_loader import NARRATIVE_MODULES
+from fiscal_analysis.checks.tolerance import (
+    compare_at_most,
+    compare_equal,
+    pct_matches,
+    pct_tolerance,
+    printed_places,
+)
+from fiscal_analysis.report.review import COLUMNS, review_section
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "data"
+FIXTURES = ROOT / "tests" / "fixtures" / "checks"
+
+
+@pytest.fixture
+def no_narrative(monkeypatch):
+    for name in NARRATIVE_MODULES:
+        monkeypatch.setitem(sys.modules, name, None)
+
+
+@pytest.fixture
+def fake_narrative(monkeypatch):
+    calls = []
+
+    def check_narrative(text, ds, entity_id, year):
+        calls.append((text, entity_id, year))
+        return [
+            Finding("N-1", "pass", "error", "收支总计相符", entity_id, year, {"收支总计": "335.78"})
+        ]
+
+    module = types.ModuleType(NARRATIVE_MODULES[0])
+    module.check_narrative = check_narrative
+    monkeypatch.setitem(sys.modules, NARRATIVE_MODULES[0], module)
+    return calls
+
+
+def test_review_seed(no_narrative):
+    r = review_section(load_dataset(DATA), "lusong-xzsp", 2020)
+    assert r.counts["error"] == 0 and r.counts["pass"] == 50
+    assert (
+        r.summary
+        == "按勾稽关系规则核对 50 项：50 项相符；未发现错误。另有 22 项因缺少所需数字未能核对。"
+    )
+    assert list(r.table.columns) == COLUMNS
+    assert len(r.table) == 22
+    assert set(r.table["结果"]) == {"不适用"}
+    assert r.errors == []
+
+
+def test_review_errors_first(no_narrative):
+    r = review_section(load_dataset(FIXTURES / "errors"), "putuo-czj", 2024)
+    assert r.summary.startswith(
+        "按勾稽关系规则核对 148 项：发现 7 项错误（T06-3、T07-1、X-2、X-4、X-11、X-14），"
+        "需核实原表或数据；"
+    )
+    assert "133 项相符，8 项差异在取整误差以内" in r.summary
+    assert list(r.table["结果"][:7]) == ["错误"] * 7
+    assert r.table["结果"].iloc[7] == "提示"
+    x11 = r.table[r.table["规则"] == "X-11"].iloc[0]
+    assert x11["容差"] == "±0.02万元"
+    assert "06表公用经费合计 194.65" in x11["涉及数字"]
+
+
+def test_review_putuo_rounding(no_narrative):
+    r = review_section(load_dataset(FIXTURES / "putuo"), "上海市普陀区财政局（测试数据）", 2024)
+    assert r.entity_id == "putuo-czj"
+    assert "8 项差异在取整误差以内（各级数字分别四舍五入所致，不是错误）；未发现错误" in r.summary
+
+
+def test_text_checks_skipped_when_module_missing(no_narrative):
+    found = run_checks(load_dataset(DATA), "lusong-xzsp", 2020)
+    text = [f for f in found if f.rule == "N-TEXT"]
+    assert len(text) == 1
+    assert text[0].status == "not_applicable"
+    assert "文字核对模块尚未提供" in text[0].message
+
+
+def test_text_checks_get_the_raw_document(fake_narrative):
+    found = run_checks(load_dataset(DATA), "lusong-xzsp", 2020)
+    assert len(fake_narrative) == 1
+    text, eid, year = fake_narrative[0]
+    assert (eid, year) == ("lusong-xzsp", 2020)
+    assert "2020年度收、支总计335.78万元" in text
+    assert [f.rule for f in found][-1] == "N-1"
+    # 2019 has no document of its own: said so, not silently skipped
+    found = run_checks(load_dataset(DATA), "lusong-xzsp", 2019)
+    assert len(fake_narrative) == 1
+    assert [f.status for f in found if f.rule == "N-TEXT"] == ["not_applicable"]
+
+
+def test_text_checks_off(fake_narrative):
+    found = run_checks(load_dataset(DATA), "lusong-xzsp", 2020, text_checks=False)
+    assert fake_narrative == []
+    assert not [f for f in found if f.rule.startswith("N-TEXT") or f.rule == "N-1"]
+
+
+def test_failing_text_check_is_an_error_not_a_silent_pass(monkeypatch):
+    def check_narrative(text, ds, entity_id, year):
+        raise ValueError("boom")
+
+    module = types.ModuleType(NARRATIVE_MODULES[0])
+    module.check_narrative = check_narrative
+    monkeypatch.setitem(sys.modules, NARRATIVE_MODULES[0], module)
+    found = run_checks(load_dataset(DATA), "lusong-xzsp", 2020)
+    f = next(f for f in found if f.rule == "N-TEXT")
+    assert (f.status, f.severity) == ("fail", "error")  # `check` exits 1: the check did not run
+    assert "ValueError: boom" in f.message
+
+
+# -- tolerance ----------------------------------------------------------------------------
+
+
+def test_sum_tolerance_per_addend():
+    assert compare_equal(294006, 294005, 4).severity == "info"  # 2940.06 vs 2940.05
+    assert compare_equal(294010, 294005, 4).severity == "error"
+    assert compare_equal(32672, 32671).rounding  # 326.72 vs 326.71
+    assert compare_equal(32673, 32671).status == "fail"
+    assert compare_equal(32673, 32671).severity == "error"
+    assert compare_at_most(2163, 4914).status == "pass"  # 21.63 ≤ 49.14
+    assert compare_at_most(4915, 4914).rounding
+
+
+def test_percent_tolerance_from_printed_precision():
+    assert printed_places("98.20%") == 2
+    assert printed_places("31%") == 0
+    assert pct_matches("99.79%", 294005, 294625)  # 2940.05 / 2946.25
+    assert pct_matches("98.20%", 294005, 299392)  # 2940.05 / 2993.92
+    assert pct_matches("71.65%", 210666, 294005)
+    assert not pct_matches("71.73%", 210666, 294005)  # the 普陀 sample's error
+    assert pct_matches("49.4%", 32717, 66295)
+    assert pct_matches("49%", 32717, 66295)
+    assert not pct_matches("49.5%", 32717, 66295)
+    assert pct_matches("1.87%", 5695, 305234)
+    assert pct_matches("5%", 100, 0) is None
+    assert pct_tolerance("71.73%") == Decimal("0.005")

@@ -1,0 +1,84 @@
+"""The vectorised PEFA panel: worked examples, band edges, and agreement with the exact definition."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from fiscal_analysis.dataset.load import load_dataset
+from fiscal_analysis.metrics.entity import budget_completion
+from fiscal_analysis.metrics.pefa import (
+    outturn,
+    outturn_panel,
+    outturn_panel_from_lines,
+    outturn_table,
+)
+from fiscal_analysis.money import ratio_pct, round_half_up
+from fiscal_analysis.testing.synth import write_panel
+
+
+def _lines(actual, budget, entity="e", year=2020):
+    n = len(actual)
+    return pd.DataFrame(
+        {"entity_id": [entity] * n, "year": [year] * n, "actual": actual, "budget": budget}
+    )
+
+
+def test_worked_example_in_hundredths():
+    t = outturn_panel_from_lines(_lines([9000, 6000, 6000], [10000, 5000, 5000]), places=2)
+    row = t.iloc[0]
+    assert row["aggregate_rounded"] == Decimal("105.00")
+    assert row["aggregate_band"] == "A"  # 105 % is inside A: edges are inclusive
+    assert row["composition_rounded"] == Decimal("14.29")
+    assert row["composition_band"] == "C"
+
+
+@pytest.mark.parametrize(
+    ("actual", "band"),
+    [(9500, "A"), (9499, "B"), (11000, "B"), (11001, "C"), (8500, "C"), (8499, "D")],
+)
+def test_aggregate_band_edges(actual, band):
+    t = outturn_panel_from_lines(_lines([actual], [10000]))
+    assert t["aggregate_band"].tolist() == [band]
+
+
+def test_zero_budget_gives_no_rate_and_no_band():
+    t = outturn_panel_from_lines(_lines([100, 50], [0, 0]))
+    assert t["aggregate_rounded"].tolist() == [None]
+    assert t["aggregate_band"].tolist() == [None]
+
+
+def test_huge_amounts_do_not_overflow():
+    big = 9 * 10**15  # hundredths; products exceed int64
+    t = outturn_panel_from_lines(_lines([big, big], [big, 2 * big]))
+    assert t["aggregate_rounded"].tolist() == [ratio_pct(2 * big, 3 * big)]
+
+
+def test_seed_panel_agrees_with_exact_outturn_of_its_lines():
+    ds = load_dataset("data")
+    _compare(ds)
+
+
+def test_synthetic_panel_agrees_with_exact_outturn_of_its_lines(tmp_path):
+    write_panel(tmp_path, entities=4, years=3)
+    _compare(load_dataset(tmp_path))
+
+
+def _compare(ds):
+    """Each entity-year's panel row against outturn() of its 项 lines, read one by one."""
+    panel = outturn_panel(ds, places=2).set_index(["entity_id", "year"])
+    table = outturn_table(ds).set_index(["entity_id", "year"])
+    assert len(panel) > 0 and list(table.index) == list(panel.index)
+    for key, p in panel.iterrows():
+        lines = budget_completion(ds, *key)
+        lines = lines[lines["actual"].notna() & lines["budget"].notna()]
+        o = outturn(list(lines["actual"]), list(lines["budget"]))
+        assert int(p["n_lines"]) == len(lines) == table.loc[key, "n_lines"]
+        for name in ("aggregate", "composition"):
+            exact = getattr(o, name)
+            assert table.loc[key, name] == exact, (key, name)
+            expected = None if exact is None else round_half_up(exact, 2)
+            assert p[f"{name}_rounded"] == expected, (key, name)
+            assert p[f"{name}_band"] == getattr(o, f"{name}_band"), (key, name)

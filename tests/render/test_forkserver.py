@@ -1,0 +1,109 @@
+"""Kernels forked from the pre-imported fork server: fresh, isolated, and managed as usual."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from fiscal_analysis.render.engine import forkserver
+from fiscal_analysis.render.engine.kernels import KernelPool
+from fiscal_analysis.render.engine.provisioner import ForkedProcess
+from fiscal_analysis.render.execute import NotebookRunError, run_notebook
+
+pytestmark = pytest.mark.skipif(not forkserver.available(), reason="fork server is Linux-only")
+
+PROBE = [
+    "import os, signal, subprocess\n"
+    "leaked = 'marker' in globals()\n"
+    "marker = 1\n"
+    "print(os.getpid(), os.getppid(), leaked, "
+    "signal.getsignal(signal.SIGCHLD) == signal.SIG_DFL, subprocess.run(['true']).returncode)",
+    "import matplotlib\nprint(matplotlib.get_backend())",
+]
+
+
+def _notebook(*sources: str) -> nbformat.NotebookNode:
+    nb = new_notebook(cells=[new_code_cell("x = 0", metadata={"tags": ["parameters"]})])
+    nb.cells += [new_code_cell(s) for s in sources]
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Py"}
+    return nb
+
+
+def _stdout(nb: nbformat.NotebookNode, index: int) -> str:
+    cell = [c for c in nb.cells if c.cell_type == "code"][index]
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout").strip()
+
+
+def _gone(pid: int, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if ForkedProcess(pid).poll() is not None:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_each_kernel_is_a_new_process_forked_from_the_server():
+    pool = KernelPool(1, budget=2, fork=True)
+    try:
+        seen = []
+        for _ in range(2):
+            out = run_notebook(_notebook(*PROBE), {"x": 1}, pool.acquire(), timeout=60)
+            pid, ppid, leaked, sigchld_default, true_rc = _stdout(out, 2).split()
+            seen.append(int(pid))
+            assert int(ppid) == pool._fork.pid != os.getpid()  # forked, not started by us
+            assert leaked == "False"  # nothing from the previous report
+            assert sigchld_default == "True" and true_rc == "0"  # subprocesses work normally
+            assert "inline" in _stdout(out, 3)  # the kernel chose its own matplotlib backend
+            counts = [c.execution_count for c in out.cells if c.cell_type == "code"]
+            assert counts == list(range(1, len(counts) + 1))
+        assert seen[0] != seen[1]
+        assert all(_gone(pid) for pid in seen)  # shut down after their report
+    finally:
+        pool.close()
+    assert pool._fork.pid is not None
+    assert _gone(pool._fork.pid) and not pool._fork.socket_path.exists()
+
+
+def test_a_cell_timeout_in_a_forked_kernel_fails_the_report_and_kills_the_kernel(tmp_path):
+    pid_file = tmp_path / "pid"
+    with KernelPool(1, budget=1, fork=True) as pool:
+        nb = _notebook(
+            f"import os, pathlib\npathlib.Path({str(pid_file)!r}).write_text(str(os.getpid()))",
+            "import time\ntime.sleep(120)",
+        )
+        started = time.monotonic()
+        with pytest.raises(NotebookRunError, match="CellTimeoutError"):
+            run_notebook(nb, {"x": 1}, pool.acquire(), timeout=3)
+        assert time.monotonic() - started < 60
+        assert _gone(int(pid_file.read_text()))
+
+
+def test_pool_starts_kernels_normally_when_the_fork_server_fails(monkeypatch):
+    def broken(self):
+        raise forkserver.ForkServerError("preload failed (test)")
+
+    monkeypatch.setattr(forkserver.ForkServer, "_start", broken)
+    with KernelPool(1, budget=1, fork=True) as pool:
+        out = run_notebook(_notebook(*PROBE), {"x": 1}, pool.acquire(), timeout=60)
+        _, ppid, leaked, *_ = _stdout(out, 2).split()
+        assert int(ppid) == os.getpid() and leaked == "False"
+        assert pool._fork is None
+
+
+def test_forked_process_tracks_a_process_it_did_not_start():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    proc = ForkedProcess(child.pid)
+    assert proc.poll() is None
+    with pytest.raises(subprocess.TimeoutExpired):
+        proc.wait(timeout=0.1)
+    proc.kill()
+    child.wait()  # our child: reap it so it is gone, not a zombie
+    assert proc.wait(timeout=5) == 0 and proc.poll() == 0
+    proc.kill()  # already gone: no error
