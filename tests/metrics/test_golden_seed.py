@@ -49,22 +49,22 @@ def test_total_and_yoy(ds):
 def test_income_fiscal_share(ds):
     row = metrics.income_structure(ds, E, Y).set_index("item").loc["income_fiscal"]
     assert row["amount"] == D("335.78")
-    assert format_pct(row["pct"]) == "100.0%"
+    assert format_pct(row["share"]) == "100.0%"
 
 
 def test_basic_project_shares(ds):
     df = metrics.expense_structure(ds, E, Y).set_index("item")
     assert (df.loc["basic", "amount"], df.loc["project", "amount"]) == (D("190.92"), D("144.86"))
-    assert format_pct(df.loc["basic", "pct"]) == "56.9%"
-    assert format_pct(df.loc["project", "pct"]) == "43.1%"
+    assert format_pct(df.loc["basic", "share"]) == "56.9%"
+    assert format_pct(df.loc["project", "share"]) == "43.1%"
 
 
 def test_function_class_shares(ds):
     df = metrics.function_structure(ds, E, Y, level="类").set_index("code")
     assert df.loc["201", "amount"] == D("258.47") and df.loc["210", "amount"] == D("77.31")
-    assert format_pct(df.loc["201", "pct"]) == "77.0%"
-    assert format_pct(df.loc["210", "pct"]) == "23.0%"
-    assert sum(df["pct"], Fraction(0)) == 100
+    assert format_pct(df.loc["201", "share"]) == "77.0%"
+    assert format_pct(df.loc["210", "share"]) == "23.0%"
+    assert sum(df["share"], Fraction(0)) == 100
 
 
 def test_completion(ds):
@@ -89,17 +89,17 @@ def test_personnel_public_shares(ds):
     df = metrics.basic_structure(ds, E, Y).set_index("item")
     assert df.loc["personnel_total", "amount"] == D("179.44")
     assert df.loc["public_total", "amount"] == D("11.48")
-    assert format_pct(df.loc["personnel_total", "pct"]) == "94.0%"
-    assert format_pct(df.loc["public_total", "pct"]) == "6.0%"
+    assert format_pct(df.loc["personnel_total", "share"]) == "94.0%"
+    assert format_pct(df.loc["public_total", "share"]) == "6.0%"
 
 
 def test_ops_cost(ds):
     df = metrics.ops_cost(ds, E, Y).set_index("comparison")
     budget, prior = df.loc["年初预算"], df.loc["上年决算"]
     assert (budget["base"], budget["delta"]) == (D("21.66"), D("-10.18"))
-    assert format_pct(budget["pct"]) == "-47.0%"
+    assert format_pct(budget["change"]) == "-47.0%"
     assert (prior["base"], prior["delta"]) == (D("44.44"), D("-32.96"))
-    assert format_pct(prior["pct"]) == "-74.2%"
+    assert format_pct(prior["change"]) == "-74.2%"
 
 
 def test_procurement(ds):
@@ -107,8 +107,8 @@ def test_procurement(ds):
     parts = [df.loc[k, "amount"] for k in ("goods", "works", "services")]
     assert parts == [D("27.47"), D("0"), D("18.95")]
     assert sum(parts, D(0)) == df.attrs["total"] == D("46.42")
-    assert format_pct(df.loc["sme", "pct"]) == "100.0%"
-    assert format_pct(df.loc["micro", "pct"]) == "100.0%"
+    assert format_pct(df.loc["sme", "share"]) == "100.0%"
+    assert format_pct(df.loc["micro", "share"]) == "100.0%"
 
 
 def test_projects_add_up_to_project_spending(ds):

@@ -74,11 +74,11 @@ def test_yoy_change_uses_previous_year_of_same_entity(ds):
     out = yoy_change(totals).set_index(["entity_id", "year"])
     pd.testing.assert_frame_equal(totals, before)  # input untouched
     row = out.loc[(E, 2020)]
-    assert row["current"] == 33578 and row["prior"] == 66295 and row["delta"] == -32717
-    assert str(row["pct_rounded"]) == "-49.4"
+    assert (row["current"], row["prior"], row["delta"]) == (D("335.78"), D("662.95"), D("-327.17"))
+    assert str(row["change_rounded"]) == "-49.4"
     assert row["direction"] == "减少"
     first = out.loc[(E, 2019)]
-    assert pd.isna(first["prior"]) and pd.isna(first["pct_num"]) and first["direction"] is None
+    assert pd.isna(first["prior"]) and pd.isna(first["change_num"]) and first["direction"] is None
 
 
 def test_yoy_change_gap_and_zero_base():
@@ -89,9 +89,9 @@ def test_yoy_change_gap_and_zero_base():
     t = pd.DataFrame({"x": pd.array([10, 20, 0, 5, 7, 7], dtype="Int64")}, index=idx)
     out = yoy_change(t).set_index(["entity_id", "year"])
     assert pd.isna(out.loc[("a", 2019), "prior"])  # 2018 missing: no prior
-    assert pd.isna(out.loc[("b", 2020), "pct_num"]) and out.loc[("b", 2020), "direction"] == "增加"
+    assert pd.isna(out.loc[("b", 2020), "change_num"]) and out.loc[("b", 2020), "direction"] == "增加"
     assert out.loc[("b", 2020), "note"] == "上年为0，无法计算增长率"
-    assert out.loc[("c", 2020), "direction"] == "持平" and out.loc[("c", 2020), "pct_num"] == 0
+    assert out.loc[("c", 2020), "direction"] == "持平" and out.loc[("c", 2020), "change_num"] == 0
 
 
 # -- shares and completion ----------------------------------------------------
@@ -154,14 +154,14 @@ def test_decompose_frames_from_hundredths():
 def test_income_structure(ds):
     df = metrics.income_structure(ds, E, 2020).set_index("item")
     assert df.loc["income_fiscal", "amount"] == D("335.78")
-    assert format_pct(df.loc["income_fiscal", "pct"]) == "100.0%"
+    assert format_pct(df.loc["income_fiscal", "share"]) == "100.0%"
     assert df.loc["income_business", "status"] == "derived"
     assert df.attrs["total"] == D("335.78")
 
 
 def test_structures_2019_missing_are_none(ds):
     df = metrics.expense_structure(ds, E, 2019)
-    assert all(v is None for v in df["amount"]) and all(v is None for v in df["pct"])
+    assert all(v is None for v in df["amount"]) and all(v is None for v in df["share"])
     assert set(df["status"]) == {"missing"}
     assert metrics.function_structure(ds, E, 2019).empty
     assert metrics.total_completion(ds, E, 2019).rate is None
@@ -172,7 +172,7 @@ def test_function_structure_levels(ds):
     assert list(kuan["code"]) == ["20103", "20138", "21001"]
     xiang = metrics.function_structure(ds, E, 2020, level="项")
     assert sum(xiang["amount"], D(0)) == D("335.78")
-    assert sum(xiang["pct"], Fraction(0)) == 100
+    assert sum(xiang["share"], Fraction(0)) == 100
     with pytest.raises(ValueError):
         metrics.function_structure(ds, E, 2020, level="目")
 
@@ -200,7 +200,7 @@ def test_three_public_all_zero(ds):
     df = metrics.three_public(ds, E, 2020).set_index("item")
     assert (df["actual"] == D(0)).all()
     assert df.loc["total", "direction"] == "持平"
-    assert df.loc["total", "rate"] is None and "预算为0" in df.loc["total", "rate_reason"]
+    assert df.loc["total", "rate"] is None and "预算为0" in df.loc["total", "reason"]
     assert df.loc["vehicle_purchase", "prior"] is None  # not in 2019 data
     assert df.loc["vehicle_purchase", "direction"] is None
 

@@ -37,15 +37,20 @@ from fiscal_analysis.money import ratio_pct, round_half_up, to_decimal
 from fiscal_analysis.testing.synth import write_panel
 
 E = "lusong-xzsp"
+D = Decimal
 
 
 # -- helpers ------------------------------------------------------------------
 def dec(x) -> Decimal | None:
-    return None if pd.isna(x) else to_decimal(int(x))
+    """A frame's amount (exact 万元) as a Decimal; integer hundredths are refused."""
+    if x is None or x is pd.NA:
+        return None
+    assert isinstance(x, Decimal), f"amounts must be exact 万元 decimals, got {x!r}"
+    return x
 
 
 def frac(num, den) -> Fraction | None:
-    return None if pd.isna(num) else Fraction(int(num) * 100, int(den))
+    return None if dec(num) is None else Fraction(dec(num)) * 100 / Fraction(dec(den))
 
 
 def rounded(f: Fraction | None, places: int = 1) -> Decimal | None:
@@ -91,8 +96,8 @@ def check_shares(panel: pd.DataFrame, ds: Dataset) -> int:
     """Each share row: its exact percent is share(amount, whole) of the figures it names."""
     for p in panel.to_dict("records"):
         expected = em.share(dec(p["amount"]), dec(p["whole"]))
-        assert frac(p["pct_num"], p["pct_den"]) == expected, p
-        assert p["pct_rounded"] == rounded(expected), p
+        assert frac(p["share_num"], p["share_den"]) == expected, p
+        assert p["share_rounded"] == rounded(expected), p
         if p["status"] in ("missing", "undisclosed"):
             assert pd.isna(p["amount"]), p
     return len(panel)
@@ -108,8 +113,8 @@ def check_completion(p: dict, basis: str = "年初预算") -> None:
 def check_change(p: dict, current: str, prior: str, base_label: str = "上年") -> None:
     c = em.change(dec(p[current]), dec(p[prior]), base_label=base_label)
     assert dec(p["delta"]) == c.delta and p["direction"] == c.direction, (p, c)
-    assert frac(p["pct_num"], p["pct_den"]) == c.pct and p["note"] == c.note, (p, c)
-    assert p["pct_rounded"] == c.pct_rounded(1), (p, c)
+    assert frac(p["change_num"], p["change_den"]) == c.pct and p["note"] == c.note, (p, c)
+    assert p["change_rounded"] == c.pct_rounded(1), (p, c)
 
 
 def check_dataset(ds: Dataset) -> int:
@@ -125,8 +130,8 @@ def check_dataset(ds: Dataset) -> int:
         prior = st.figure(ds, p["entity_id"], p["year"] - 1, "T07", f"{p['item']}_actual")[0]
         assert dec(p["prior"]) == prior, p
         c = em.change(dec(p["actual"]), prior)
-        assert frac(p["yoy_num"], p["yoy_den"]) == c.pct and p["yoy_note"] == c.note, p
-        assert p["yoy_rounded"] == rounded(c.pct), p
+        assert frac(p["change_num"], p["change_den"]) == c.pct and p["note"] == c.note, p
+        assert p["change_rounded"] == rounded(c.pct), p
         rate = em.completion(dec(p["actual"]), dec(p["budget"]), "预算")
         assert frac(p["rate_num"], p["rate_den"]) == rate.rate, p
         total = st.figure(ds, p["entity_id"], p["year"], "T07", "total_actual")[0]
@@ -184,30 +189,30 @@ def synth(tmp_path_factory) -> Dataset:
 # -- golden seed figures ------------------------------------------------------
 def test_seed_total_change(metrics):
     r = metrics["yoy"].set_index(["year", "item"]).loc[(2020, "income_grand_total")]
-    assert (int(r["current"]), int(r["prior"]), int(r["delta"])) == (33578, 66295, -32717)
-    assert r["direction"] == "减少" and r["pct_rounded"] == Decimal("-49.4")
-    assert (int(r["pct_num"]), int(r["pct_den"])) == (-32717, 66295)
+    assert (r["current"], r["prior"], r["delta"]) == (D("335.78"), D("662.95"), D("-327.17"))
+    assert r["direction"] == "减少" and r["change_rounded"] == Decimal("-49.4")
+    assert (r["change_num"], r["change_den"]) == (D("-327.17"), D("662.95"))
 
 
 def test_seed_shares(metrics):
     def pcts(name: str) -> list[str]:
         df = metrics[name]
-        return [str(p) for p in df.loc[df["year"] == 2020, "pct_rounded"] if p is not None]
+        return [str(p) for p in df.loc[df["year"] == 2020, "share_rounded"] if p is not None]
 
     assert pcts("income")[0] == "100.0"
     assert pcts("expense")[:2] == ["56.9", "43.1"]
     assert pcts("basic") == ["94.0", "6.0"]
     f = metrics["function"]
-    assert list(f["code"]) == ["201", "210"] and list(f["amount"]) == [25847, 7731]
+    assert list(f["code"]) == ["201", "210"] and list(f["amount"]) == [D("258.47"), D("77.31")]
     assert pcts("function") == ["77.0", "23.0"]
 
 
 def test_seed_completion(metrics):
     t = metrics["completion_total"].set_index("year").loc[2020]
-    assert (int(t["actual"]), int(t["budget"]), str(t["rate_rounded"])) == (33578, 20035, "167.6")
+    assert (t["actual"], t["budget"], str(t["rate_rounded"])) == (D("335.78"), D("200.35"), "167.6")
     c = metrics["completion"].set_index("code")
     assert str(c.loc["2013801", "rate_rounded"]) == "5.0"
-    assert (int(c.loc["2013801", "actual"]), int(c.loc["2013801", "budget"])) == (1000, 20035)
+    assert (c.loc["2013801", "actual"], c.loc["2013801", "budget"]) == (D("10.00"), D("200.35"))
     for code in ("2010301", "2010306", "2010399", "2100101"):
         r = c.loc[code]
         assert r["rate_rounded"] is None and pd.isna(r["rate_num"]), code
@@ -219,19 +224,22 @@ def test_seed_ops_cost_and_procurement(metrics):
     o = metrics["ops_cost"]
     o = o[o["year"] == 2020]
     assert list(o["comparison"]) == ["年初预算", "上年决算"]
-    assert list(o["delta"]) == [-1018, -3296] and list(o["base"]) == [2166, 4444]
-    assert [str(p) for p in o["pct_rounded"]] == ["-47.0", "-74.2"]
+    assert list(o["delta"]) == [D("-10.18"), D("-32.96")]
+    assert list(o["base"]) == [D("21.66"), D("44.44")]
+    assert [str(p) for p in o["change_rounded"]] == ["-47.0", "-74.2"]
     p = metrics["procurement"].set_index(["year", "item"]).loc[2020]
-    assert [int(p.loc[i, "amount"]) for i in ("goods", "works", "services")] == [2747, 0, 1895]
-    assert int(p["whole"].iloc[0]) == 4642 and str(p.loc["sme", "pct_rounded"]) == "100.0"
+    goods, works, services = (p.loc[i, "amount"] for i in ("goods", "works", "services"))
+    assert (goods, works, services) == (D("27.47"), D("0.00"), D("18.95"))
+    assert p["whole"].iloc[0] == D("46.42") and str(p.loc["sme", "share_rounded"]) == "100.0"
 
 
 def test_seed_totals_status(ds):
     t = totals_panel(ds, {"ops": ("ops_cost", "budget_initial"), "c": ("T05", "total", "201")},
                      status=True)  # fmt: skip
     assert list(t.index) == ds.pairs()
-    assert t["ops"].tolist() == [pd.NA, 2166] and t["ops_status"].tolist() == ["missing", "derived"]
-    assert t["c"].tolist() == [pd.NA, 25847]
+    assert t["ops"].tolist()[1] == D("21.66") and pd.isna(t["ops"].tolist()[0])
+    assert t["ops_status"].tolist() == ["missing", "derived"]
+    assert t["c"].tolist()[1] == D("258.47")
     with pytest.raises(ValueError, match="table, item"):
         totals_panel(ds, {"x": ("T01",)})
 
@@ -255,12 +263,12 @@ def test_seed_with_ties_negatives_and_gaps_is_consistent(ds):
     assert check_dataset(tie) > 0
     m = all_metrics(tie)
     o = m["ops_cost"].set_index(["year", "comparison"])
-    assert o.loc[(2020, "上年决算"), "pct_rounded"] == Decimal("-28.3")
-    assert o.loc[(2020, "年初预算"), "pct_rounded"] == Decimal("243.5")  # (1148+800)/800
+    assert o.loc[(2020, "上年决算"), "change_rounded"] == Decimal("-28.3")
+    assert o.loc[(2020, "年初预算"), "change_rounded"] == Decimal("243.5")  # (1148+800)/800
     c = m["completion"].set_index("code")
     assert c.loc["2013801", "rate_rounded"] == Decimal("6.3")
     e = m["expense"].set_index(["year", "item"]).loc[(2020, "project")]
-    assert e["status"] == "undisclosed" and e["pct_rounded"] is None
+    assert e["status"] == "undisclosed" and e["share_rounded"] is None
 
 
 def test_synthetic_panel_rows_agree_with_exact_primitives(synth):
@@ -270,11 +278,11 @@ def test_synthetic_panel_rows_agree_with_exact_primitives(synth):
     c = c[(c["entity_id"] == "synth-0001") & (c["year"] == 2020)]
     assert Decimal("6.3") in set(c["rate_rounded"])
     o = m["ops_cost"].set_index(["entity_id", "year", "comparison"])
-    assert o.loc[("synth-0001", 2021, "上年决算"), "pct_rounded"] == Decimal("-206.3")
+    assert o.loc[("synth-0001", 2021, "上年决算"), "change_rounded"] == Decimal("-206.3")
     inc = m["income"].set_index(["entity_id", "year", "item"])
     assert inc.loc[("synth-0002", 2021, "income_fiscal"), "status"] == "derived"
     p = m["procurement"]
-    assert p.loc[(p["entity_id"] == "synth-0002") & (p["year"] == 2020), "pct_rounded"].isna().all()
+    assert p.loc[(p["entity_id"] == "synth-0002") & (p["year"] == 2020), "share_rounded"].isna().all()
 
 
 # -- exact rounding -----------------------------------------------------------
@@ -314,13 +322,13 @@ def test_round_ratio_known_ties_and_big_numbers():
 def test_shares_panel_validates_and_does_not_mutate(ds):
     before = ds.facts.copy()
     df = shares_panel(ds, "T03", ["basic"], ("T01", "expense_total"), labels={"basic": "基本"})
-    assert df["label"].tolist() == ["基本", "基本"] and str(df["pct_rounded"].iloc[1]) == "56.9"
+    assert df["label"].tolist() == ["基本", "基本"] and str(df["share_rounded"].iloc[1]) == "56.9"
     pd.testing.assert_frame_equal(ds.facts, before)
     with pytest.raises(ValueError, match="level"):
         function_shares(ds, "目")
     with pytest.raises(ValueError, match="basis"):
         completion_panel(ds, basis="budget")
-    assert income_shares(ds, places=None).columns[-1] == "pct_den"
-    assert {"pct_rounded"} <= set(expense_shares(ds).columns) & set(basic_shares(ds).columns)
+    assert income_shares(ds, places=None).columns[-1] == "share_den"
+    assert {"share_rounded"} <= set(expense_shares(ds).columns) & set(basic_shares(ds).columns)
     assert len(procurement_shares(ds)) == 10 and len(ops_cost_panel(ds)) == 4
     assert len(three_public_panel(ds)) == 12

@@ -1,8 +1,8 @@
 """决算 against 预算, 三公 and 机关运行经费 for every entity × year at once, exactly.
 
 Long frames (one row per entity-year and line) built from a
-:class:`~fiscal_analysis.metrics.view.PanelView`; amounts are ``Int64``
-hundredths, rates exact ``*_num`` / ``*_den`` ``Int64`` pairs (percent =
+:class:`~fiscal_analysis.metrics.view.PanelView`; amounts in exact 万元
+(:mod:`.units`), rates as exact ``*_num`` / ``*_den`` amount pairs (percent =
 num / den × 100, ``<NA>`` when the base is 0 or missing, never infinite) and
 ``*_rounded`` Decimals for presentation. They agree row for row with
 :func:`fiscal_analysis.metrics.entity.budget_completion`,
@@ -14,8 +14,8 @@ Examples:
     >>> from fiscal_analysis.dataset.load import load_dataset
     >>> df = completion_panel(load_dataset("data"))
     >>> r = df.set_index("code").loc["2013801"]
-    >>> int(r["budget"]), int(r["actual"]), r["direction"], r["rate_rounded"]
-    (20035, 1000, '小于', Decimal('5.0'))
+    >>> str(r["budget"]), str(r["actual"]), r["direction"], r["rate_rounded"]
+    ('200.35', '10.00', '小于', Decimal('5.0'))
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.metrics.rates import change_columns, completion_columns, ratio_pct_panel
+from fiscal_analysis.metrics.units import as_wan
 from fiscal_analysis.metrics.view import Source, view_of
 from fiscal_analysis.schema.classification import LEVEL_DIGITS
 from fiscal_analysis.schema.items import TABLES
@@ -111,21 +112,21 @@ def completion_panel(
              "direction", "rate_num", "rate_den", "reason"]]  # fmt: skip
     for c in ("entity_id", "code", "name", "full_name", "direction", "reason"):
         df[c] = df[c].astype(object)
-    return _rounded(df, "rate", places)
+    return as_wan(_rounded(df, "rate", places))
 
 
 def ops_cost_panel(source: Source, places: int | None = 1) -> pd.DataFrame:
     """机关运行经费 against 年初预算 and against 上年决算: two rows per entity-year.
 
     Columns ``entity_id``, ``year``, ``comparison`` (``年初预算``/``上年决算``),
-    ``base``, ``actual``, ``delta``, ``direction``, ``pct_num``, ``pct_den``,
-    ``note``, ``pct_rounded``.
+    ``base``, ``actual``, ``delta``, ``direction``, ``change_num``, ``change_den``,
+    ``note``, ``change_rounded``.
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> df = ops_cost_panel(load_dataset("data"))
-        >>> df[df["year"] == 2020][["delta", "pct_rounded"]].values.tolist()
-        [[-1018, Decimal('-47.0')], [-3296, Decimal('-74.2')]]
+        >>> df[df["year"] == 2020][["delta", "change_rounded"]].values.tolist()
+        [[Decimal('-10.18'), Decimal('-47.0')], [Decimal('-32.96'), Decimal('-74.2')]]
     """
     view = view_of(source)
     actual = view.figure("ops_cost", "actual")[0].reset_index(drop=True)
@@ -142,25 +143,25 @@ def ops_cost_panel(source: Source, places: int | None = 1) -> pd.DataFrame:
     head = pd.DataFrame(view.pair_columns(pair))
     df = pd.concat([head, df], axis=1)
     df = df[["entity_id", "year", "comparison", "base", "actual", "delta", "direction",
-             "pct_num", "pct_den", "note"]]  # fmt: skip
+             "change_num", "change_den", "note"]]  # fmt: skip
     for c in ("entity_id", "comparison", "direction", "note"):
         df[c] = df[c].astype(object)
-    return _rounded(df, "pct", places)
+    return as_wan(_rounded(df, "change", places))
 
 
 def three_public_panel(source: Source, places: int | None = 1) -> pd.DataFrame:
     """“三公”经费 (T07) per line: completion against 预算, change on last year, share.
 
     Columns ``entity_id``, ``year``, ``item``, ``label``, ``budget``, ``actual``, ``rate_num``,
-    ``rate_den``, ``rate_reason``, ``prior``, ``delta``, ``direction``,
-    ``yoy_num``, ``yoy_den``, ``yoy_note``, ``share_num``, ``share_den``,
+    ``rate_den``, ``reason``, ``prior``, ``delta``, ``direction``,
+    ``change_num``, ``change_den``, ``note``, ``share_num``, ``share_den``,
     ``status`` (of the actual) and the ``*_rounded`` Decimals.
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> df = three_public_panel(load_dataset("data"))
         >>> r = df[(df["year"] == 2020) & (df["item"] == "abroad")].iloc[0]
-        >>> int(r["actual"]), r["rate_rounded"], r["direction"], r["rate_reason"]
+        >>> int(r["actual"]), r["rate_rounded"], r["direction"], r["reason"]
         (0, None, '持平', '预算为0，无法计算完成率')
     """
     view = view_of(source)
@@ -183,13 +184,13 @@ def three_public_panel(source: Source, places: int | None = 1) -> pd.DataFrame:
                 "actual": actual,
                 "rate_num": comp["rate_num"],
                 "rate_den": comp["rate_den"],
-                "rate_reason": comp["reason"],
+                "reason": comp["reason"],
                 "prior": yoy["prior"],
                 "delta": yoy["delta"],
                 "direction": yoy["direction"],
-                "yoy_num": yoy["pct_num"],
-                "yoy_den": yoy["pct_den"],
-                "yoy_note": yoy["note"],
+                "change_num": yoy["change_num"],
+                "change_den": yoy["change_den"],
+                "note": yoy["note"],
                 "share_num": actual.where(share_ok, pd.NA),
                 "share_den": total.where(share_ok, pd.NA),
                 "status": status,
@@ -200,8 +201,8 @@ def three_public_panel(source: Source, places: int | None = 1) -> pd.DataFrame:
     pair = df.pop("_pair").to_numpy()
     df = df.drop(columns="_k").reset_index(drop=True)
     df = pd.concat([pd.DataFrame(view.pair_columns(pair)), df], axis=1)
-    for c in ("entity_id", "item", "label", "rate_reason", "direction", "yoy_note", "status"):
+    for c in ("entity_id", "item", "label", "reason", "direction", "note", "status"):
         df[c] = df[c].astype(object)
-    for name in ("rate", "yoy", "share"):
+    for name in ("rate", "change", "share"):
         df = _rounded(df, name, places)
-    return df
+    return as_wan(df)

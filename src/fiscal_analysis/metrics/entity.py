@@ -139,7 +139,7 @@ def yoy_for(
 def _change_of(r: dict, base: str = "prior", current: str = "current") -> Change:
     """One change-panel row as an exact :class:`Change`."""
     return Change(dec(r[current]), dec(r[base]), dec(r["delta"]),
-                  frac(r["pct_num"], r["pct_den"]), r["direction"], r["note"])  # fmt: skip
+                  frac(r["change_num"], r["change_den"]), r["direction"], r["note"])  # fmt: skip
 
 
 def ops_cost(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
@@ -148,7 +148,7 @@ def ops_cost(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> df = ops_cost(load_dataset("data"), "lusong-xzsp", 2020)
-        >>> [(r.comparison, str(r.delta), format_pct(r.pct)) for r in df.itertuples()]
+        >>> [(r.comparison, str(r.delta), format_pct(r.change)) for r in df.itertuples()]
         [('年初预算', '-10.18', '-47.0%'), ('上年决算', '-32.96', '-74.2%')]
     """
     rows = rows_for(ds, ("ops_cost",), lambda v: ops_cost_panel(v, None), entity_id, year)
@@ -156,8 +156,8 @@ def ops_cost(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
     for r in rows:
         c = _change_of(r, base="base", current="actual")
         out.append(dict(comparison=r["comparison"], base=c.prior, actual=c.current,
-                        delta=c.delta, pct=c.pct, direction=c.direction, note=c.note))  # fmt: skip
-    return frame(out, ["comparison", "base", "actual", "delta", "pct", "direction", "note"])
+                        delta=c.delta, change=c.pct, direction=c.direction, note=c.note))  # fmt: skip
+    return frame(out, ["comparison", "base", "actual", "delta", "change", "direction", "note"])
 
 
 def procurement(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
@@ -166,12 +166,12 @@ def procurement(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> df = procurement(load_dataset("data"), "lusong-xzsp", 2020).set_index("item")
-        >>> str(df.loc["goods", "amount"]), format_pct(df.loc["sme", "pct"])
+        >>> str(df.loc["goods", "amount"]), format_pct(df.loc["sme", "share"])
         ('27.47', '100.0%')
     """
     rows = rows_for(ds, ("procurement",), lambda v: procurement_shares(v, None), entity_id, year)
     whole, _ = figure(ds, entity_id, year, "procurement", "total")
-    cols = ["item", "label", "amount", "pct", "status"]
+    cols = ["item", "label", "amount", "share", "status"]
     total_label = label_of("procurement", "total")
     return frame(share_records(rows, cols), cols, total=whole, total_label=total_label)
 
@@ -190,12 +190,12 @@ def three_public(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
     for r in rows:
         out.append(dict(item=r["item"], label=r["label"], budget=dec(r["budget"]),
                         actual=dec(r["actual"]), rate=frac(r["rate_num"], r["rate_den"]),
-                        rate_reason=r["rate_reason"], prior=dec(r["prior"]), delta=dec(r["delta"]),
-                        yoy_pct=frac(r["yoy_num"], r["yoy_den"]), direction=r["direction"],
-                        yoy_note=r["yoy_note"], share=frac(r["share_num"], r["share_den"]),
+                        reason=r["reason"], prior=dec(r["prior"]), delta=dec(r["delta"]),
+                        change=frac(r["change_num"], r["change_den"]), direction=r["direction"],
+                        note=r["note"], share=frac(r["share_num"], r["share_den"]),
                         status=r["status"]))  # fmt: skip
-    cols = ["item", "label", "budget", "actual", "rate", "rate_reason", "prior", "delta"]
-    return frame(out, [*cols, "yoy_pct", "direction", "yoy_note", "share", "status"])
+    cols = ["item", "label", "budget", "actual", "rate", "reason", "prior", "delta"]
+    return frame(out, [*cols, "change", "direction", "note", "share", "status"])
 
 
 def change_drivers(

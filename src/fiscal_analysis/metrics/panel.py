@@ -1,13 +1,13 @@
 """Whole-panel metrics: every entity × year at once, vectorised and exact.
 
-The per-entity functions of :mod:`fiscal_analysis.metrics.structure` and
-:mod:`fiscal_analysis.metrics.entity` look figures up one at a time; the
-functions here compute the same metrics for all entity-years together from a
-few integer-coded views of ``Dataset.facts`` (:class:`PanelView`). Amounts are
-``Int64`` hundredths (``<NA>`` when missing or undisclosed, never 0 or NaN);
-rates are exact numerator/denominator ``Int64`` columns (percent = num / den ×
-100) and, for presentation only, ``*_rounded`` Decimals rounded half up with
-integer arithmetic. No binary float is involved anywhere.
+This is the one implementation of every metric: the functions here compute
+them for all entity-years together from a few integer-coded views of
+``Dataset.facts`` (:class:`PanelView`), on integer hundredths. The frames show
+amounts in exact 万元 (:mod:`.units`; ``<NA>`` when missing or undisclosed,
+never 0 or NaN); rates as exact numerator/denominator amount columns (percent
+= num / den × 100) and, for presentation only, ``*_rounded`` Decimals rounded
+half up with integer arithmetic. No binary float is involved anywhere. One
+entity-year is a row filter of these frames (:mod:`.structure`, :mod:`.entity`).
 
 * :func:`totals_panel`, :func:`yoy_change`: figures and their change on the
   previous year.
@@ -25,10 +25,10 @@ Examples:
     >>> ds = load_dataset("data")
     >>> t = totals_panel(ds, {"grand": ("T01", "income_grand_total")})
     >>> t["grand"].tolist()
-    [66295, 33578]
+    [Decimal('662.95'), Decimal('335.78')]
     >>> y = yoy_change(t).iloc[1]
-    >>> int(y["delta"]), y["direction"], y["pct_rounded"]
-    (-32717, '减少', Decimal('-49.4'))
+    >>> y["delta"], y["direction"], y["change_rounded"]
+    (Decimal('-327.17'), '减少', Decimal('-49.4'))
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ from fiscal_analysis.metrics.shares import (
     procurement_shares,
     shares_panel,
 )
+from fiscal_analysis.metrics.units import as_wan, is_amount, to_hundredths
 from fiscal_analysis.metrics.view import PanelView, Source, view_of
 
 __all__ = [
@@ -105,7 +106,7 @@ def totals_panel(
     *,
     status: bool = False,
 ) -> pd.DataFrame:
-    """Figures for every entity × year: one ``Int64`` column of hundredths per name.
+    """Figures for every entity × year: one column of exact 万元 per name.
 
     Args:
         source: A Dataset or a :class:`PanelView`.
@@ -121,7 +122,7 @@ def totals_panel(
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> t = totals_panel(load_dataset("data"), {"b": ("T03", "basic")}, status=True)
         >>> t.values.tolist()
-        [[<NA>, 'missing'], [19092, 'published']]
+        [[<NA>, 'missing'], [Decimal('190.92'), 'published']]
     """
     view = view_of(source)
     cols: dict[str, object] = {}
@@ -132,7 +133,7 @@ def totals_panel(
         cols[name] = values
         if status:
             cols[f"{name}_status"] = pd.Series(st, index=view.pairs, dtype=object)
-    return pd.DataFrame(cols, index=view.pairs)
+    return as_wan(pd.DataFrame(cols, index=view.pairs), items)
 
 
 def yoy_change(totals: pd.DataFrame, places: int | None = 1) -> pd.DataFrame:
@@ -141,26 +142,26 @@ def yoy_change(totals: pd.DataFrame, places: int | None = 1) -> pd.DataFrame:
     Args:
         totals: A frame indexed by ``(entity_id, year)``, e.g. from
             :func:`totals_panel` (status columns are skipped). Not modified.
-        places: Decimals of ``pct_rounded`` (``None``: leave it out).
+        places: Decimals of ``change_rounded`` (``None``: leave it out).
 
     Returns:
         One row per (entity_id, year, item): ``current``, ``prior`` (the same
         entity's ``year − 1``; ``<NA>`` if absent), ``delta``, ``direction``
-        (增加/减少/持平), exact ``pct_num`` / ``pct_den`` (percent = delta /
+        (增加/减少/持平), exact ``change_num`` / ``change_den`` (percent = delta /
         |prior| × 100; ``<NA>`` when the base is 0 or missing), ``note`` and
-        ``pct_rounded``, as :func:`fiscal_analysis.metrics.exact.change`.
+        ``change_rounded``, as :func:`fiscal_analysis.metrics.exact.change`.
 
     Examples:
         >>> idx = pd.MultiIndex.from_tuples([("a", 2019), ("a", 2020)], names=["entity_id", "year"])
         >>> t = pd.DataFrame({"x": pd.array([0, 2600], dtype="Int64")}, index=idx)
-        >>> yoy_change(t)[["year", "delta", "direction", "pct_num", "note"]].values.tolist()
+        >>> yoy_change(t)[["year", "delta", "direction", "change_num", "note"]].values.tolist()
         [[2019, <NA>, None, <NA>, '缺少上年数据，无法比较'],
-         [2020, 2600, '增加', <NA>, '上年为0，无法计算增长率']]
+         [2020, Decimal('26.00'), '增加', <NA>, '上年为0，无法计算增长率']]
     """
     if totals.index.nlevels != 2:
         raise ValueError("totals must be indexed by (entity_id, year)")
-    cols = [c for c in totals.columns if isinstance(totals[c].dtype, pd.Int64Dtype)]
-    cur = totals[cols]
+    cols = [c for c in totals.columns if is_amount(totals[c])]
+    cur = pd.DataFrame({c: to_hundredths(totals[c]) for c in cols}, index=totals.index)
     ents, years = totals.index.get_level_values(0), totals.index.get_level_values(1)
     before = pd.MultiIndex.from_arrays([ents, years.astype(np.int64) - 1])
     pri = cur.reindex(before)
@@ -183,8 +184,8 @@ def yoy_change(totals: pd.DataFrame, places: int | None = 1) -> pd.DataFrame:
     for col in ("entity_id", "item", "direction", "note"):
         df[col] = df[col].astype(object)
     if places is not None:
-        df["pct_rounded"] = ratio_pct_panel(df["pct_num"], df["pct_den"], places)
-    return df
+        df["change_rounded"] = ratio_pct_panel(df["change_num"], df["change_den"], places)
+    return as_wan(df)
 
 
 def all_metrics(source: Source, places: int | None = 1) -> dict[str, pd.DataFrame]:
@@ -202,7 +203,7 @@ def all_metrics(source: Source, places: int | None = 1) -> dict[str, pd.DataFram
         >>> sorted(m)  # doctest: +NORMALIZE_WHITESPACE
         ['basic', 'completion', 'completion_total', 'expense', 'function', 'income',
          'ops_cost', 'pefa', 'procurement', 'three_public', 'totals', 'yoy']
-        >>> m["procurement"].query("year == 2020 and item == 'sme'")["pct_rounded"].tolist()
+        >>> m["procurement"].query("year == 2020 and item == 'sme'")["share_rounded"].tolist()
         [Decimal('100.0')]
     """
     view = view_of(source)

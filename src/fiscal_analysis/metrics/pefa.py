@@ -37,6 +37,7 @@ import pandas as pd
 from fiscal_analysis.metrics.completion import completion_panel
 from fiscal_analysis.metrics.present import dec
 from fiscal_analysis.metrics.rates import ratio_pct_panel
+from fiscal_analysis.metrics.units import to_hundredths, to_wan
 from fiscal_analysis.metrics.view import Source, view_of
 from fiscal_analysis.money import Exact, format_pct, ratio_pct  # noqa: F401 (doctests)
 
@@ -178,7 +179,8 @@ def pi_score(bands: Sequence[str | None]) -> str | None:
 
 
 def _objects(s: pd.Series) -> pd.Series:
-    """Exact Python ints (object dtype) so products of big amounts cannot overflow."""
+    """Exact Python ints of hundredths (object dtype) so products of big amounts cannot overflow."""
+    s = to_hundredths(s)
     if pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:
         # numpy and pandas give Python ints for an integer column as objects
         return pd.Series(s.to_numpy(dtype=object), index=s.index, dtype=object)
@@ -213,15 +215,16 @@ def outturn_panel_from_lines(lines: pd.DataFrame, places: int = 1) -> pd.DataFra
     """PI-1 and PI-2 per (entity_id, year) from line rows with ``actual`` and ``budget``.
 
     Args:
-        lines: Columns ``entity_id``, ``year``, ``actual``, ``budget`` (exact
-            integer hundredths); rows missing either amount are ignored.
+        lines: Columns ``entity_id``, ``year``, ``actual``, ``budget`` (万元, or
+            exact integer hundredths); rows missing either amount are ignored.
         places: Decimals of the ``*_rounded`` presentation columns.
 
     Returns:
         One row per entity-year: ``n_lines``, ``budget``, ``actual`` (sums, in
-        hundredths), exact ``aggregate_num``/``aggregate_den`` and
-        ``composition_num``/``composition_den``, the rounded percentages and
-        the bands (``None`` when a denominator is 0).
+        万元), exact ``aggregate_num``/``aggregate_den`` and
+        ``composition_num``/``composition_den`` (Python ints: hundredths, and
+        products of hundredths for PI-2, so the ratio is exact), the rounded
+        percentages and the bands (``None`` when a denominator is 0).
     """
     use = lines.dropna(subset=["actual", "budget"])
     a, b = _objects(use["actual"]), _objects(use["budget"])
@@ -245,7 +248,16 @@ def outturn_panel_from_lines(lines: pd.DataFrame, places: int = 1) -> pd.DataFra
         out[f"{name}_rounded"] = _rounded(num, den, places)
     out["aggregate_band"] = _aggregate_band(out["aggregate_num"], out["aggregate_den"])
     out["composition_band"] = _composition_band(out["composition_num"], out["composition_den"])
+    for name in ("budget", "actual"):
+        out[name] = _wan(out[name])
     return out
+
+
+def _wan(ints: pd.Series) -> pd.Series:
+    """Sums of hundredths (Python ints) as 万元: decimal128 when they fit in int64, else Decimals."""
+    if all(abs(int(v)) < 2**63 for v in ints):
+        return to_wan(pd.Series(list(ints), index=ints.index, dtype="Int64"))
+    return pd.Series([Decimal(int(v)).scaleb(-2) for v in ints], index=ints.index, dtype=object)
 
 
 def outturn_panel(source: Source, level: str = "项", places: int = 1) -> pd.DataFrame:

@@ -9,10 +9,10 @@ into :class:`~decimal.Decimal` 万元 and rates into exact
 :class:`~fractions.Fraction` percents: round them only when presenting.
 
 Examples:
-    >>> dec(33578), dec(pd.NA)
-    (Decimal('335.78'), None)
-    >>> frac(33578, 20035) == Fraction(3357800, 20035), frac(pd.NA, pd.NA)
-    (True, None)
+    >>> dec(Decimal("335.78")), dec(33578), dec(pd.NA)
+    (Decimal('335.78'), Decimal('335.78'), None)
+    >>> frac(Decimal("335.78"), Decimal("200.35")) == Fraction(3357800, 20035)
+    True
 """
 
 from __future__ import annotations
@@ -31,15 +31,21 @@ __all__ = ["dec", "frac", "rows_for"]
 
 
 def dec(value: Any) -> Decimal | None:
-    """Integer hundredths to an exact :class:`Decimal` of 万元 (``None`` for ``<NA>``)."""
-    return None if value is None or pd.isna(value) else to_decimal(int(value))
+    """An amount of a metric frame as an exact :class:`Decimal` of 万元 (``None`` for ``<NA>``).
+
+    Frames show 万元 decimals; integer hundredths (the engine's unit) are accepted too.
+    """
+    if value is None or value is pd.NA or (not isinstance(value, Decimal) and pd.isna(value)):
+        return None
+    return value if isinstance(value, Decimal) else to_decimal(int(value))
 
 
 def frac(num: Any, den: Any) -> Fraction | None:
     """An exact percent ``num / den × 100`` (``None`` when the pair is ``<NA>``)."""
-    if num is None or den is None or pd.isna(num) or pd.isna(den):
+    a, b = dec(num), dec(den)
+    if a is None or b is None:
         return None
-    return Fraction(int(num) * 100, int(den))
+    return Fraction(a) * 100 / Fraction(b)
 
 
 def rows_for(

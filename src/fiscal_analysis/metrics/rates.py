@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.metrics.exact import BUDGET_WORDS, DIRECTIONS
+from fiscal_analysis.metrics.units import to_hundredths
 
 __all__ = [
     "BUDGET_WORDS",
@@ -43,8 +44,8 @@ _INT64_MAX = 2**63 - 1
 
 
 def _ints(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """``int64`` values (0 where missing) and the mask of present values."""
-    s = s.astype("Int64")
+    """``int64`` hundredths (0 where missing) and the mask of present values (万元 or ``Int64``)."""
+    s = to_hundredths(s)
     return s.to_numpy(dtype="int64", na_value=0), s.notna().to_numpy(dtype=bool)
 
 
@@ -159,15 +160,15 @@ def change_columns(current: pd.Series, prior: pd.Series, base_label: str = "上�
 
     Returns:
         A frame on the same index: ``current``, ``prior``, ``delta`` (``Int64``
-        hundredths), ``direction`` (增加/减少/持平 or ``None``), ``pct_num`` =
-        delta and ``pct_den`` = |prior| (the exact percent is
-        ``pct_num / pct_den × 100``; ``<NA>`` when the base is 0 or missing) and
+        hundredths), ``direction`` (增加/减少/持平 or ``None``), ``change_num`` =
+        delta and ``change_den`` = |prior| (the exact percent is
+        ``change_num / change_den × 100``; ``<NA>`` when the base is 0 or missing) and
         ``note`` (why there is no rate, else ``""``).
 
     Examples:
         >>> c = change_columns(pd.Series([33578, 2600, 500], dtype="Int64"),
         ...                    pd.Series([66295, 0, None], dtype="Int64"))
-        >>> c[["delta", "direction", "pct_num", "pct_den"]].values.tolist()
+        >>> c[["delta", "direction", "change_num", "change_den"]].values.tolist()
         [[-32717, '减少', -32717, 66295], [2600, '增加', <NA>, <NA>], [<NA>, None, <NA>, <NA>]]
         >>> c["note"].tolist()
         ['', '上年为0，无法计算增长率', '缺少上年数据，无法比较']
@@ -189,8 +190,8 @@ def change_columns(current: pd.Series, prior: pd.Series, base_label: str = "上�
             "prior": _int_series(pri, p_ok, idx),
             "delta": _int_series(delta, ok, idx),
             "direction": pd.Series(_words(sign, ok, DIRECTIONS), index=idx, dtype=object),
-            "pct_num": _int_series(delta, has_pct, idx),
-            "pct_den": _int_series(np.abs(pri), has_pct, idx),
+            "change_num": _int_series(delta, has_pct, idx),
+            "change_den": _int_series(np.abs(pri), has_pct, idx),
             "note": pd.Series(note, index=idx, dtype=object),
         },
         index=idx,

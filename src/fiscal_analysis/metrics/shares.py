@@ -2,18 +2,18 @@
 
 Every function returns a long frame, one row per (entity_id, year, part), in
 the order of the per-entity functions of :mod:`fiscal_analysis.metrics.structure`:
-``amount`` and ``whole`` as ``Int64`` hundredths (``<NA>`` when missing or
-undisclosed, with ``status`` saying which), the exact share as ``pct_num`` /
-``pct_den`` (percent = ``pct_num / pct_den × 100``; ``<NA>`` when the part is
-missing or the whole is 0 or missing) and, for presentation, ``pct_rounded``:
+``amount`` and ``whole`` in exact 万元 (:mod:`.units`; ``<NA>`` when missing or
+undisclosed, with ``status`` saying which), the exact share as ``share_num`` /
+``share_den`` (percent = ``share_num / share_den × 100``; ``<NA>`` when the part is
+missing or the whole is 0 or missing) and, for presentation, ``share_rounded``:
 a :class:`~decimal.Decimal` rounded half up to ``places`` decimals.
 
 Examples:
     >>> from fiscal_analysis.dataset.load import load_dataset
     >>> df = expense_shares(load_dataset("data"))
     >>> df = df[df["year"] == 2020]
-    >>> [(r.label, int(r.amount), str(r.pct_rounded)) for r in df.head(2).itertuples()]
-    [('基本支出', 19092, '56.9'), ('项目支出', 14486, '43.1')]
+    >>> [(r.label, str(r.amount), str(r.share_rounded)) for r in df.head(2).itertuples()]
+    [('基本支出', '190.92', '56.9'), ('项目支出', '144.86', '43.1')]
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.metrics.rates import ratio_pct_panel
+from fiscal_analysis.metrics.units import as_wan
 from fiscal_analysis.metrics.view import Source, view_of
 from fiscal_analysis.schema.classification import LEVEL_DIGITS
 from fiscal_analysis.schema.items import (
@@ -86,13 +87,13 @@ def shares_frame(
     for name, per_part in (extra or {}).items():
         cols[name] = pd.Series(np.tile(np.array(list(per_part), dtype=object), n), dtype=object)
     cols |= {"amount": _int(vals, ok), "status": status.astype(object), "whole": _int(w, w_ok)}
-    cols |= {"pct_num": _int(vals, has), "pct_den": _int(w, has)}
+    cols |= {"share_num": _int(vals, has), "share_den": _int(w, has)}
     df = pd.DataFrame(cols)
     for c in ("entity_id", "item", "label", "status", *(extra or {})):
         df[c] = df[c].astype(object)
     if places is not None:
-        df["pct_rounded"] = ratio_pct_panel(df["pct_num"], df["pct_den"], places)
-    return df
+        df["share_rounded"] = ratio_pct_panel(df["share_num"], df["share_den"], places)
+    return as_wan(df)
 
 
 def _label(table: str, item: str) -> str:
@@ -116,13 +117,13 @@ def shares_panel(
         items: Item keys of the parts, in output order.
         whole: The whole's item in ``table``, or ``(table, item)`` elsewhere.
         labels: Chinese labels (default: the declared item labels).
-        places: Decimals of ``pct_rounded`` (``None``: leave it out).
+        places: Decimals of ``share_rounded`` (``None``: leave it out).
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> df = shares_panel(load_dataset("data"), "procurement", ["sme"], "total")
-        >>> df[["year", "amount", "status", "pct_rounded"]].values.tolist()
-        [[2019, <NA>, 'missing', None], [2020, 4642, 'published', Decimal('100.0')]]
+        >>> df[["year", "amount", "status", "share_rounded"]].values.tolist()
+        [[2019, <NA>, 'missing', None], [2020, Decimal('46.42'), 'published', Decimal('100.0')]]
     """
     view = view_of(source)
     wt, wi = (table, whole) if isinstance(whole, str) else whole
@@ -143,8 +144,8 @@ def income_shares(source: Source, places: int | None = 1) -> pd.DataFrame:
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> df = income_shares(load_dataset("data"))
         >>> r = df[df["year"] == 2020].iloc[0]
-        >>> r["label"], int(r["amount"]), r["pct_rounded"], r["status"]
-        ('财政拨款收入', 33578, Decimal('100.0'), 'published')
+        >>> r["label"], str(r["amount"]), r["share_rounded"], r["status"]
+        ('财政拨款收入', '335.78', Decimal('100.0'), 'published')
     """
     view = view_of(source)
     w, w_ok, _ = _part(view, "T01", "income_total")
@@ -179,7 +180,7 @@ def basic_shares(source: Source, places: int | None = 1) -> pd.DataFrame:
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> df = basic_shares(load_dataset("data"))
-        >>> [str(p) for p in df.loc[df["year"] == 2020, "pct_rounded"]]
+        >>> [str(p) for p in df.loc[df["year"] == 2020, "share_rounded"]]
         ['94.0', '6.0']
     """
     view = view_of(source)
@@ -203,13 +204,13 @@ def function_shares(
 
     One row per (entity_id, year, code) that has ``item`` at ``level``;
     columns ``code``, ``name``, ``full_name``, ``level``, ``amount``,
-    ``status``, ``whole``, ``pct_num``, ``pct_den``, ``pct_rounded``.
+    ``status``, ``whole``, ``share_num``, ``share_den``, ``share_rounded``.
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> df = function_shares(load_dataset("data"))
-        >>> [(r.code, int(r.amount), str(r.pct_rounded)) for r in df.itertuples()]
-        [('201', 25847, '77.0'), ('210', 7731, '23.0')]
+        >>> [(r.code, str(r.amount), str(r.share_rounded)) for r in df.itertuples()]
+        [('201', '258.47', '77.0'), ('210', '77.31', '23.0')]
     """
     if level not in LEVEL_DIGITS:
         raise ValueError(f"level 应为 类、款 或 项 (got {level!r})")
@@ -237,12 +238,12 @@ def function_shares(
             "amount": _int(vals, ok),
             "status": status,
             "whole": _int(w, w_ok),
-            "pct_num": _int(vals, has),
-            "pct_den": _int(w, has),
+            "share_num": _int(vals, has),
+            "share_den": _int(w, has),
         }
     )
     for c in ("entity_id", "code", "name", "full_name", "level"):
         df[c] = df[c].astype(object)
     if places is not None:
-        df["pct_rounded"] = ratio_pct_panel(df["pct_num"], df["pct_den"], places)
-    return df
+        df["share_rounded"] = ratio_pct_panel(df["share_num"], df["share_den"], places)
+    return as_wan(df)

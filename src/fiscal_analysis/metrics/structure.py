@@ -123,11 +123,11 @@ def income_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> df = income_structure(load_dataset("data"), "lusong-xzsp", 2020)
         >>> r = df.iloc[0]
-        >>> r["label"], r["amount"], format_pct(r["pct"])
+        >>> r["label"], r["amount"], format_pct(r["share"])
         ('财政拨款收入', Decimal('335.78'), '100.0%')
     """
     rows = rows_for(ds, ("income",), income_shares_all, entity_id, year)
-    cols = ["item", "label", "amount", "pct", "status", "parent"]
+    cols = ["item", "label", "amount", "share", "status", "parent"]
     whole = _whole(rows, ds, entity_id, year, ("T01", "income_total"))
     return frame(share_records(rows, cols), cols, total=whole, total_label="本年收入合计")
 
@@ -138,10 +138,10 @@ def _whole(rows: list[dict], ds: Dataset, entity_id: str, year: int, key: tuple[
 
 
 def share_records(rows: list[dict], cols: list[str]) -> list[dict]:
-    """Panel share rows as exact records with ``amount`` (Decimal) and ``pct`` (Fraction)."""
+    """Panel share rows as exact records with ``amount`` (Decimal 万元) and ``share`` (Fraction %)."""
     out = []
     for r in rows:
-        exact = {"amount": dec(r["amount"]), "pct": frac(r["pct_num"], r["pct_den"])}
+        exact = {"amount": dec(r["amount"]), "share": frac(r["share_num"], r["share_den"])}
         out.append({c: exact[c] if c in exact else r.get(c) for c in cols})
     return out
 
@@ -157,11 +157,11 @@ def expense_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> df = expense_structure(load_dataset("data"), "lusong-xzsp", 2020)
-        >>> [(r.label, format_pct(r.pct)) for r in df.head(2).itertuples()]
+        >>> [(r.label, format_pct(r.share)) for r in df.head(2).itertuples()]
         [('基本支出', '56.9%'), ('项目支出', '43.1%')]
     """
     rows = rows_for(ds, ("expense",), lambda v: expense_shares(v, None), entity_id, year)
-    cols = ["item", "label", "amount", "pct", "status"]
+    cols = ["item", "label", "amount", "share", "status"]
     whole = _whole(rows, ds, entity_id, year, ("T03", "total"))
     return frame(share_records(rows, cols), cols, total=whole, total_label="本年支出合计")
 
@@ -184,7 +184,7 @@ def function_structure(
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> df = function_structure(load_dataset("data"), "lusong-xzsp", 2020)
-        >>> [(r.full_name, str(r.amount), format_pct(r.pct)) for r in df.itertuples()]
+        >>> [(r.full_name, str(r.amount), format_pct(r.share)) for r in df.itertuples()]
         [('一般公共服务支出（类）', '258.47', '77.0%'), ('卫生健康支出（类）', '77.31', '23.0%')]
     """
     if level not in LEVEL_DIGITS:
@@ -195,7 +195,7 @@ def function_structure(
 
     rows = rows_for(ds, ("function", level, table, item), build, entity_id, year)
     whole, _ = figure(ds, entity_id, year, table, item)
-    cols = ["code", "name", "full_name", "level", "amount", "pct", "status"]
+    cols = ["code", "name", "full_name", "level", "amount", "share", "status"]
     return frame(share_records(rows, cols), cols, total=whole, total_label=label_of(table, item))
 
 
@@ -207,11 +207,11 @@ def basic_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> df = basic_structure(load_dataset("data"), "lusong-xzsp", 2020)
-        >>> [format_pct(p) for p in df["pct"]]
+        >>> [format_pct(p) for p in df["share"]]
         ['94.0%', '6.0%']
     """
     rows = rows_for(ds, ("basic",), lambda v: basic_shares(v, None), entity_id, year)
-    cols = ["item", "label", "amount", "pct", "status"]
+    cols = ["item", "label", "amount", "share", "status"]
     whole = _whole(rows, ds, entity_id, year, ("T05", "basic"))
     return frame(share_records(rows, cols), cols, total=whole, total_label="基本支出")
 
@@ -236,9 +236,9 @@ def economic_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
         group = "人员经费" if cl.economic_group(code) == "personnel" else "公用经费"
         rows.append(dict(code=code, name=cl.name(code, "economic"), group=group,
                          level="类" if len(code) == 3 else "款", amount=amount,
-                         pct=share(amount, whole),
+                         share=share(amount, whole),
                          status="undisclosed" if amount is None else str(basis)))  # fmt: skip
-    cols = ["code", "name", "group", "level", "amount", "pct", "status"]
+    cols = ["code", "name", "group", "level", "amount", "share", "status"]
     return frame(rows, cols, total=whole, total_label="基本支出")
 
 
@@ -251,17 +251,17 @@ def project_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> df = project_structure(load_dataset("data"), "lusong-xzsp", 2020)
-        >>> [format_pct(p) for p in df["pct"]], str(df.attrs["sum"])
+        >>> [format_pct(p) for p in df["share"]], str(df.attrs["sum"])
         (['17.9%', '49.7%', '32.3%'], '144.86')
     """
     whole, _ = figure(ds, entity_id, year, "T03", "project")
     p = ds.projects_for(entity_id, year)
     amounts = [None if pd.isna(v) else to_decimal(int(v)) for v in p["value"]]
     rows = [
-        {"project": name, "amount": a, "pct": share(a, whole), "status": str(b)}
+        {"project": name, "amount": a, "share": share(a, whole), "status": str(b)}
         for name, a, b in zip(p["project"], amounts, p["basis"], strict=True)
     ]
     known = [a for a in amounts if a is not None]
     total = sum(known, Decimal(0)) if len(known) == len(amounts) and known else None
-    cols = ["project", "amount", "pct", "status"]
+    cols = ["project", "amount", "share", "status"]
     return frame(rows, cols, total=whole, total_label="项目支出", sum=total)

@@ -60,7 +60,7 @@ _FUND_NAMES = {
 
 
 def _shares(df: pd.DataFrame) -> list[Share]:
-    cols = [df[c].tolist() for c in ("item", "label", "amount", "pct", "status")]
+    cols = [df[c].tolist() for c in ("item", "label", "amount", "share", "status")]
     return [Share(*row) for row in zip(*cols, strict=True)]
 
 
@@ -175,7 +175,9 @@ def describe(ds: Dataset, entity_id: str, year: int, places: int = 1) -> dict[st
     top_income = income[income["parent"].isna()]
     expense = expense_structure(ds, e, y)
     func = function_structure(ds, e, y)
-    func_shares = [Share(r.code, r.full_name, r.amount, r.pct, r.status) for r in func.itertuples()]
+    func_shares = [
+        Share(r.code, r.full_name, r.amount, r.share, r.status) for r in func.itertuples()
+    ]
     gp = yoy_for(ds, e, y, "T05", "total")
     expense_total, _ = figure(ds, e, y, "T03", "total")
     proc = {k: figure(ds, e, y, "procurement", k)[0] for k in ("total", "goods", "works")}

@@ -205,7 +205,7 @@ def fiscal_section(ctx: ReportContext) -> Section:
 def _share_table(ctx: ReportContext, df: pd.DataFrame, head: str) -> pd.DataFrame:
     rows = [
         {head: r["label"], "金额": fmt_amount(r["amount"], r["status"]),
-         "占比": fmt_pct(r["pct"], ctx.decimals)}
+         "占比": fmt_pct(r["share"], ctx.decimals)}
         for _, r in df.iterrows()
     ]  # fmt: skip
     total = df.attrs.get("total")
@@ -262,7 +262,7 @@ def _gp_structure(ctx: ReportContext) -> Section:
     df = function_structure(ctx.ds, ctx.entity_id, ctx.year)
     text = ctx.paragraphs["function"]
     rows = [{"科目编码": r.code, "科目名称": r.full_name, "金额": fmt_amount(r.amount, r.status),
-             "占比": fmt_pct(r.pct, ctx.decimals)} for r in df.itertuples()]  # fmt: skip
+             "占比": fmt_pct(r.share, ctx.decimals)} for r in df.itertuples()]  # fmt: skip
     parts = [(r.full_name, r.amount) for r in df.itertuples() if r.amount is not None]
     chart = structure_chart(parts, title="一般公共预算财政拨款支出按类构成",
                             total=df.attrs["total"], decimals=ctx.decimals)  # fmt: skip

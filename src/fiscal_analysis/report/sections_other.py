@@ -116,7 +116,7 @@ def procurement_section(ctx: ReportContext) -> Section:
     text = ctx.paragraphs["procurement"]
     df = procurement(ctx.ds, ctx.entity_id, ctx.year)
     rows = [{"项目": r.label, "金额": fmt_amount(r.amount, r.status),
-             "占采购总额": fmt_pct(r.pct, ctx.decimals)} for r in df.itertuples()]  # fmt: skip
+             "占采购总额": fmt_pct(r.share, ctx.decimals)} for r in df.itertuples()]  # fmt: skip
     rows.append(
         {"项目": df.attrs["total_label"], "金额": fmt_amount(df.attrs["total"]), "占采购总额": ""}
     )

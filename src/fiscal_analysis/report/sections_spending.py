@@ -56,10 +56,10 @@ def basic_section(ctx: ReportContext) -> Section:
         charts = (render_chart(chart),)
     econ = economic_structure(ctx.ds, ctx.entity_id, ctx.year)
     rows = [{"经济分类科目": r.code, "科目名称": r.name, "类别": r.group,
-             "金额": fmt_amount(r.amount, r.status), "占基本支出": fmt_pct(r.pct, ctx.decimals)}
+             "金额": fmt_amount(r.amount, r.status), "占基本支出": fmt_pct(r.share, ctx.decimals)}
             for r in econ.itertuples()]  # fmt: skip
     rows += [{"经济分类科目": "", "科目名称": f"{r.label}合计", "类别": r.label,
-              "金额": fmt_amount(r.amount, r.status), "占基本支出": fmt_pct(r.pct, ctx.decimals)}
+              "金额": fmt_amount(r.amount, r.status), "占基本支出": fmt_pct(r.share, ctx.decimals)}
              for r in df.itertuples()]  # fmt: skip
     notes = ()
     hidden = int(sum(1 for r in econ.itertuples() if r.status == "undisclosed"))
@@ -86,7 +86,7 @@ def three_public_section(ctx: ReportContext) -> Section:
     rows = []
     for r in df.itertuples():
         c = change(r.actual, r.prior)
-        rate = fmt_pct(r.rate, ctx.decimals, r.rate_reason or "—")
+        rate = fmt_pct(r.rate, ctx.decimals, r.reason or "—")
         rows.append({"项目": r.label, "预算数": fmt_amount(r.budget),
                      "决算数": fmt_amount(r.actual, r.status), "完成预算": rate,
                      "上年决算数": fmt_amount(r.prior), "与上年相比": change_words(c)})  # fmt: skip

@@ -49,7 +49,7 @@ def _parts(df: Any, places: int, key: str = "item") -> list[dict[str, Any]]:
     return [
         {"key": k, "label": lab, "amount": _amt(a), "pct": _pct(p, places), "status": s}
         for k, lab, a, p, s in zip(
-            df[key], df["label"], df["amount"], df["pct"], df["status"], strict=True
+            df[key], df["label"], df["amount"], df["share"], df["status"], strict=True
         )
         if a is not None and a != 0
     ]
@@ -131,17 +131,17 @@ def headline(ds: Dataset, entity_id: str, year: int, decimals: int = 1) -> dict[
             "rate": _pct(tp["rate"], p),
             "prior": _amt(tp["prior"]),
             "delta": _amt(tp["delta"]),
-            "pct": _pct(tp["yoy_pct"], p),
+            "pct": _pct(tp["change"], p),
             "direction": tp["direction"],
         },
         "ops_cost": {
             "actual": _amt(ops.loc["年初预算", "actual"]),
             "budget": _amt(ops.loc["年初预算", "base"]),
             "vs_budget_delta": _amt(ops.loc["年初预算", "delta"]),
-            "vs_budget_pct": _pct(ops.loc["年初预算", "pct"], p),
+            "vs_budget_pct": _pct(ops.loc["年初预算", "change"], p),
             "prior": _amt(ops.loc["上年决算", "base"]),
             "vs_prior_delta": _amt(ops.loc["上年决算", "delta"]),
-            "vs_prior_pct": _pct(ops.loc["上年决算", "pct"], p),
+            "vs_prior_pct": _pct(ops.loc["上年决算", "change"], p),
         },
         "procurement": {
             "total": _amt(proc.attrs["total"]),
@@ -149,8 +149,8 @@ def headline(ds: Dataset, entity_id: str, year: int, decimals: int = 1) -> dict[
                 k: _amt(proc.loc[k, "amount"])
                 for k in ("goods", "works", "services", "sme", "micro")
             },
-            "sme_pct": _pct(proc.loc["sme", "pct"], p),
-            "micro_pct": _pct(proc.loc["micro", "pct"], p),
+            "sme_pct": _pct(proc.loc["sme", "share"], p),
+            "micro_pct": _pct(proc.loc["micro", "share"], p),
         },
     }
     checks = [
