@@ -112,7 +112,7 @@ def child(path: Path, sample: int, budget_s: float = 120.0) -> dict:
     out["pefa_s"] = time.perf_counter() - t
     out["pefa_cpu_s"] = time.process_time() - c
     out["pefa_rows"] = len(pefa)
-    # Whole-panel metrics (fiscal_analysis.metrics.panel, when present): the "all metrics" of the target.
+    # Whole-panel metrics (fiscal_analysis.metrics.panel): the "all metrics" of the target.
     try:
         from fiscal_analysis.metrics.panel import all_metrics
     except ImportError:

@@ -361,6 +361,26 @@ def targets_table(lib: dict | None, ren: dict | None, ext: dict | None) -> str:
     return _table(["target", "measured", "status"], rows) + "\n\nMeasured on: " + "; ".join(src)
 
 
+def compare_table(rec: dict | None) -> str:
+    """This checkout against a baseline (``python -m benchmarks.bench_compare``)."""
+    if not rec:
+        return "_No comparison run yet._"
+    head = ["workload", "this: wall s", "baseline: wall s", "wall ratio",
+            "this: CPU s", "baseline: CPU s", "CPU ratio"]  # fmt: skip
+    rows = [
+        [label, f"{r['this_wall']:.2f}", f"{r['base_wall']:.2f}", f"{r['ratio_wall']:.2f}",
+         f"{r['this_cpu']:.2f}", f"{r['base_cpu']:.2f}", f"{r['ratio_cpu']:.2f}"]
+        for label, r in rec["results"].items()
+    ]  # fmt: skip
+    c = rec["commits"]
+    note = (
+        f"\n\nThis checkout `{c['this']}` against baseline `{c['baseline']}`, {rec['date']}, "
+        f"{rec['runs']} alternated runs each after a warm-up, {rec['cpu_count']} cores; medians, "
+        "and the median of the per-pair ratios (this / baseline; below 1 is faster)."
+    )
+    return _table(head, rows) + note
+
+
 def update(quick: bool = False) -> Path:
     """Rewrite the result blocks of BENCHMARKS.md from the latest JSON results."""
     sfx = "-quick" if quick else ""
@@ -378,6 +398,9 @@ def update(quick: bool = False) -> Path:
     ):
         if rec or f"<!-- results:{name} -->" not in text:
             text = replace_block(text, name, table(rec))
+    compare = read_result("compare")
+    if compare or "<!-- results:compare -->" not in text:
+        text = replace_block(text, "compare", compare_table(compare))
     if (lib and ren and ext) or "<!-- results:targets -->" not in text:
         text = replace_block(text, "targets", targets_table(lib, ren, ext))
     else:

@@ -42,7 +42,7 @@ ALLOWED: dict[str, set[str]] = {
         "money",
         "errors",
         "files",
-    },  # fmt: skip
+    },
     "__init__": {"dataset", "errors", "files", "metrics", "checks", "extract", "render", "report"},
 }
 

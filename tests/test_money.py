@@ -20,7 +20,7 @@ from fiscal_analysis.money import (
 
 
 @pytest.mark.parametrize(
-    ("num", "den", "places", "expected"),
+    ("num", "den", "decimals", "expected"),
     [
         (1, 16, 1, "6.3"),  # 6.25 exactly: half up
         (1, 8, 0, "13"),  # 12.5 exactly
@@ -33,9 +33,9 @@ from fiscal_analysis.money import (
         (1000, 20035, 1, "5.0"),
     ],
 )
-def test_ratio_pct_half_up(num, den, places, expected):
-    assert ratio_pct(num, den, places) == Decimal(expected)
-    assert str(ratio_pct(num, den, places)) == expected
+def test_ratio_pct_half_up(num, den, decimals, expected):
+    assert ratio_pct(num, den, decimals) == Decimal(expected)
+    assert str(ratio_pct(num, den, decimals)) == expected
 
 
 def test_round_half_up_ties():

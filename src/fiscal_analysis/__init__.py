@@ -14,6 +14,7 @@ The data flows one way, and so do the package's folders and imports::
 The entry points, importable from here (and listed by ``dir(fiscal_analysis)``):
 
 * :func:`load_dataset` → :class:`Dataset`: load and validate a data folder;
+  ``ds.entity_year(entity, year)`` → one department-year, which the metrics take;
 * :mod:`metrics`: every metric (``metrics.yoy_for``, ``metrics.all_metrics`` …);
 * :func:`open_report`: one entity-year's report context (figures, paragraphs);
 * :func:`run_checks`: the reconciliation findings;
@@ -26,8 +27,8 @@ re-render in which nothing changed) do not pay for importing pandas.
 
 Examples:
     >>> import fiscal_analysis as fa
-    >>> ds = fa.load_dataset("data")
-    >>> fa.metrics.total_completion(ds, "lusong-xzsp", 2020).rate_rounded()
+    >>> ey = fa.load_dataset("data").entity_year("lusong-xzsp", 2020)
+    >>> fa.metrics.total_completion(ey).rate_rounded()
     Decimal('167.6')
     >>> "render_reports" in dir(fa)
     True

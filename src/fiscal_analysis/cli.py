@@ -88,7 +88,7 @@ def summary(
         ds = load_dataset(data_dir, cache=cache)
         entity_id = ds.resolve(entity)
         ds.check_pair(entity_id, year)
-        result = headline(ds, entity_id, year, decimals=decimals)
+        result = headline(ds.entity_year(entity_id, year), decimals=decimals)
     except FiscalAnalysisError as exc:
         _fail(exc)
     click.echo(render_json(result) if as_json else render_text(result))

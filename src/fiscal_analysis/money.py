@@ -145,8 +145,8 @@ def _fraction(value: Exact) -> Fraction:
     return Fraction(value)
 
 
-def round_half_up(value: Exact, places: int = 2) -> Decimal:
-    """Round 四舍五入 (ties away from zero), exactly, to ``places`` decimals.
+def round_half_up(value: Exact, decimals: int = 2) -> Decimal:
+    """Round 四舍五入 (ties away from zero), exactly, to ``decimals`` decimals.
 
     Accepts ``int``, :class:`Decimal` or :class:`~fractions.Fraction`; the
     rounding is done with integer arithmetic, so ties such as 0.125 or 1/16 of
@@ -165,12 +165,12 @@ def round_half_up(value: Exact, places: int = 2) -> Decimal:
         0.12
     """
     f = _fraction(value)
-    scale = 10**places
+    scale = 10**decimals
     q, r = divmod(abs(f.numerator) * scale, f.denominator)
     if 2 * r >= f.denominator:
         q += 1
     sign = -1 if f < 0 and q else 1
-    return Decimal(sign * q).scaleb(-places)
+    return Decimal(sign * q).scaleb(-decimals)
 
 
 def pct(numerator: Exact, denominator: Exact | None) -> Fraction | None:
@@ -198,7 +198,7 @@ def pct(numerator: Exact, denominator: Exact | None) -> Fraction | None:
     return _fraction(numerator) * 100 / den
 
 
-def ratio_pct(numerator: Exact, denominator: Exact | None, places: int = 1) -> Decimal | None:
+def ratio_pct(numerator: Exact, denominator: Exact | None, decimals: int = 1) -> Decimal | None:
     """Percentage ``numerator / denominator × 100``, rounded half up.
 
     The ratio is computed exactly (see :func:`pct`), so a ratio that lies
@@ -208,7 +208,7 @@ def ratio_pct(numerator: Exact, denominator: Exact | None, places: int = 1) -> D
     Args:
         numerator: Part, as an int, Decimal or Fraction.
         denominator: Whole. ``0`` or ``None`` gives ``None``: no rate exists.
-        places: Decimals to keep (1 by default; some regions print 2).
+        decimals: Decimals to keep (1 by default; some regions print 2).
 
     Returns:
         The rounded percentage as a :class:`Decimal`, or ``None``.
@@ -216,19 +216,19 @@ def ratio_pct(numerator: Exact, denominator: Exact | None, places: int = 1) -> D
     Examples:
         >>> ratio_pct(33578, 20035)
         Decimal('167.6')
-        >>> ratio_pct(1, 8, places=1)   # 12.5 exactly, one decimal kept
+        >>> ratio_pct(1, 8, decimals=1)   # 12.5 exactly, one decimal kept
         Decimal('12.5')
-        >>> ratio_pct(1, 16, places=1)  # 6.25 is a tie: half up gives 6.3
+        >>> ratio_pct(1, 16, decimals=1)  # 6.25 is a tie: half up gives 6.3
         Decimal('6.3')
         >>> ratio_pct(7, 0) is None
         True
     """
     p = pct(numerator, denominator)
-    return None if p is None else round_half_up(p, places)
+    return None if p is None else round_half_up(p, decimals)
 
 
-def format_number(value: Exact | None, places: int = 2, *, keep_zeros: bool = False) -> str:
-    """Write a number the way disclosures do: up to ``places`` decimals.
+def format_number(value: Exact | None, decimals: int = 2, *, keep_zeros: bool = False) -> str:
+    """Write a number the way disclosures do: up to ``decimals`` decimals.
 
     Trailing zeros are dropped unless ``keep_zeros`` is set.
 
@@ -244,7 +244,7 @@ def format_number(value: Exact | None, places: int = 2, *, keep_zeros: bool = Fa
     """
     if value is None:
         return "—"
-    d = round_half_up(value, places)
+    d = round_half_up(value, decimals)
     if keep_zeros:
         return f"{d:f}"
     with localcontext() as ctx:
@@ -269,7 +269,7 @@ def format_amount(value: Exact | None, unit: str = "万元") -> str:
     return f"{format_number(value, 2)}{unit}"
 
 
-def format_pct(value: Exact | None, places: int = 1) -> str:
+def format_pct(value: Exact | None, decimals: int = 1) -> str:
     """Write a percentage with a fixed number of decimals (``100.0%``).
 
     ``None`` (no rate defined) is written as an em dash; callers that write
@@ -289,7 +289,7 @@ def format_pct(value: Exact | None, places: int = 1) -> str:
     """
     if value is None:
         return "—"
-    return f"{round_half_up(value, places):f}%"
+    return f"{round_half_up(value, decimals):f}%"
 
 
 def sign(value: Exact) -> int:

@@ -50,7 +50,7 @@ def fake_narrative(monkeypatch):
 
 
 def test_review_seed(no_narrative):
-    r = review_section(load_dataset(DATA), "lusong-xzsp", 2020)
+    r = review_section(load_dataset(DATA).entity_year("lusong-xzsp", 2020))
     assert r.counts["error"] == 0 and r.counts["pass"] == 50
     assert (
         r.summary
@@ -63,7 +63,7 @@ def test_review_seed(no_narrative):
 
 
 def test_review_errors_first(no_narrative):
-    r = review_section(load_dataset(FIXTURES / "errors"), "putuo-czj", 2024)
+    r = review_section(load_dataset(FIXTURES / "errors").entity_year("putuo-czj", 2024))
     assert r.summary.startswith(
         "按勾稽关系规则核对 148 项：发现 7 项错误（T06-3、T07-1、X-2、X-4、X-11、X-14），"
         "需核实原表或数据；"
@@ -77,7 +77,9 @@ def test_review_errors_first(no_narrative):
 
 
 def test_review_putuo_rounding(no_narrative):
-    r = review_section(load_dataset(FIXTURES / "putuo"), "上海市普陀区财政局（测试数据）", 2024)
+    r = review_section(
+        load_dataset(FIXTURES / "putuo").entity_year("上海市普陀区财政局（测试数据）", 2024)
+    )
     assert r.entity_id == "putuo-czj"
     assert "8 项差异在取整误差以内（各级数字分别四舍五入所致，不是错误）；未发现错误" in r.summary
 

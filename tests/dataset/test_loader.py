@@ -13,7 +13,7 @@ import pytest
 
 from fiscal_analysis.dataset.load import decode, load_dataset
 from fiscal_analysis.dataset.validate import AMOUNT_PATTERN, parse_amounts
-from fiscal_analysis.errors import DataValidationError, Problem
+from fiscal_analysis.errors import DataValidationError, Problem, UnknownEntityError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BASE = FIXTURES / "encodings" / "utf8_bom"
@@ -384,3 +384,30 @@ def test_text_columns_are_sorted_categories(seed_dataset):
         assert f[c].cat.categories.is_monotonic_increasing, c
     assert isinstance(seed_dataset.reasons["entity_id"].dtype, pd.CategoricalDtype)
     assert seed_dataset.reasons["text"].dtype == "str"
+
+
+# -- one entity-year -----------------------------------------------------------
+def test_entity_year_is_one_place_for_the_figures_of_a_year(seed_dataset):
+    ey = seed_dataset.entity_year("株洲市芦淞区行政审批服务局", 2020)
+    assert (ey.entity_id, ey.year, ey.name) == ("lusong-xzsp", 2020, "株洲市芦淞区行政审批服务局")
+    assert ey.figure("T01", "income_grand_total") == (Decimal("335.78"), "published")
+    assert ey.previous.figure("T01", "income_grand_total") == (Decimal("662.95"), "derived")
+    assert ey.figure("T05", "total", "999") == (None, "missing")
+    assert ey.amount("ops_cost", "budget_initial") == Decimal("21.66")
+    assert ey.table_status("T08") == "empty" and ey.table_status("T99") == "unknown"
+    assert ey.reasons("budget_variance", "2010301") == ("在执行过程中细化功能科目。",)
+    assert len(ey.figures) == len(ey.facts) == 112  # one key per fact row in 2020
+    # the report context and the checks read this same object
+    from fiscal_analysis.checks.engine import Context
+    from fiscal_analysis.report.context import ReportContext
+
+    ctx = ReportContext(seed_dataset, "lusong-xzsp", 2020)
+    assert isinstance(ctx, type(ey)) and ctx.figure("T05", "total") == ey.figure("T05", "total")
+    assert Context.build(ey).get("T01", "income_grand_total") == 33578
+
+
+def test_entity_year_refuses_an_unknown_entity_or_year(seed_dataset):
+    with pytest.raises(UnknownEntityError, match="nobody"):
+        seed_dataset.entity_year("nobody", 2020)
+    with pytest.raises(UnknownEntityError, match="2018"):
+        seed_dataset.entity_year("lusong-xzsp", 2018)

@@ -38,29 +38,32 @@ def seed_text() -> str:
 
 
 def test_total_and_yoy(ds):
-    c = metrics.yoy_for(ds, E, Y, "T01", "income_grand_total")
+    c = metrics.yoy_for(ds.entity_year(E, Y), "T01", "income_grand_total")
     assert (c.current, c.prior, c.delta) == (D("335.78"), D("662.95"), D("-327.17"))
     assert c.direction == "减少"
     assert format_pct(abs(c.pct)) == "49.4%"
-    assert metrics.yoy_for(ds, E, Y, "T01", "expense_grand_total").delta == D("-327.17")
-    assert format_pct(metrics.yoy_for(ds, E, Y, "T04", "income_grand_total").pct) == "-49.4%"
+    assert metrics.yoy_for(ds.entity_year(E, Y), "T01", "expense_grand_total").delta == D("-327.17")
+    assert (
+        format_pct(metrics.yoy_for(ds.entity_year(E, Y), "T04", "income_grand_total").pct)
+        == "-49.4%"
+    )
 
 
 def test_income_fiscal_share(ds):
-    row = metrics.income_structure(ds, E, Y).set_index("item").loc["income_fiscal"]
+    row = metrics.income_structure(ds.entity_year(E, Y)).set_index("item").loc["income_fiscal"]
     assert row["amount"] == D("335.78")
     assert format_pct(row["share"]) == "100.0%"
 
 
 def test_basic_project_shares(ds):
-    df = metrics.expense_structure(ds, E, Y).set_index("item")
+    df = metrics.expense_structure(ds.entity_year(E, Y)).set_index("item")
     assert (df.loc["basic", "amount"], df.loc["project", "amount"]) == (D("190.92"), D("144.86"))
     assert format_pct(df.loc["basic", "share"]) == "56.9%"
     assert format_pct(df.loc["project", "share"]) == "43.1%"
 
 
 def test_function_class_shares(ds):
-    df = metrics.function_structure(ds, E, Y, level="类").set_index("code")
+    df = metrics.function_structure(ds.entity_year(E, Y), level="类").set_index("code")
     assert df.loc["201", "amount"] == D("258.47") and df.loc["210", "amount"] == D("77.31")
     assert format_pct(df.loc["201", "share"]) == "77.0%"
     assert format_pct(df.loc["210", "share"]) == "23.0%"
@@ -68,10 +71,10 @@ def test_function_class_shares(ds):
 
 
 def test_completion(ds):
-    c = metrics.total_completion(ds, E, Y)
+    c = metrics.total_completion(ds.entity_year(E, Y))
     assert (c.actual, c.budget) == (D("335.78"), D("200.35"))
     assert format_pct(c.rate) == "167.6%"
-    df = metrics.budget_completion(ds, E, Y).set_index("code")
+    df = metrics.budget_completion(ds.entity_year(E, Y)).set_index("code")
     assert format_pct(df.loc["2013801", "rate"]) == "5.0%"
     assert (df.loc["2013801", "actual"], df.loc["2013801", "budget"]) == (D("10"), D("200.35"))
     for code, actual in (
@@ -86,7 +89,7 @@ def test_completion(ds):
 
 
 def test_personnel_public_shares(ds):
-    df = metrics.basic_structure(ds, E, Y).set_index("item")
+    df = metrics.basic_structure(ds.entity_year(E, Y)).set_index("item")
     assert df.loc["personnel_total", "amount"] == D("179.44")
     assert df.loc["public_total", "amount"] == D("11.48")
     assert format_pct(df.loc["personnel_total", "share"]) == "94.0%"
@@ -94,7 +97,7 @@ def test_personnel_public_shares(ds):
 
 
 def test_ops_cost(ds):
-    df = metrics.ops_cost(ds, E, Y).set_index("comparison")
+    df = metrics.ops_cost(ds.entity_year(E, Y)).set_index("comparison")
     budget, prior = df.loc["年初预算"], df.loc["上年决算"]
     assert (budget["base"], budget["delta"]) == (D("21.66"), D("-10.18"))
     assert format_pct(budget["change"]) == "-47.0%"
@@ -103,7 +106,7 @@ def test_ops_cost(ds):
 
 
 def test_procurement(ds):
-    df = metrics.procurement(ds, E, Y).set_index("item")
+    df = metrics.procurement(ds.entity_year(E, Y)).set_index("item")
     parts = [df.loc[k, "amount"] for k in ("goods", "works", "services")]
     assert parts == [D("27.47"), D("0"), D("18.95")]
     assert sum(parts, D(0)) == df.attrs["total"] == D("46.42")
@@ -112,13 +115,13 @@ def test_procurement(ds):
 
 
 def test_projects_add_up_to_project_spending(ds):
-    df = metrics.project_structure(ds, E, Y)
+    df = metrics.project_structure(ds.entity_year(E, Y))
     assert list(df["amount"]) == [D("26"), D("72.02"), D("46.84")]
     assert df.attrs["sum"] == df.attrs["total"] == D("144.86")
 
 
 def test_three_public_all_zero_and_flat(ds):
-    df = metrics.three_public(ds, E, Y).set_index("item")
+    df = metrics.three_public(ds.entity_year(E, Y)).set_index("item")
     for line in ("total", "abroad", "reception", "vehicle"):
         assert df.loc[line, "actual"] == 0 and df.loc[line, "budget"] == 0
         assert df.loc[line, "direction"] == "持平"
@@ -160,6 +163,6 @@ def test_pefa_worked_example():
     ],
 )
 def test_generated_sentences_match_seed(ds, seed_text, section, fragment):
-    generated = describe(ds, E, Y)[section]
+    generated = describe(ds.entity_year(E, Y))[section]
     assert fragment in generated
     assert fragment in seed_text

@@ -89,7 +89,9 @@ def test_yoy_change_gap_and_zero_base():
     t = pd.DataFrame({"x": pd.array([10, 20, 0, 5, 7, 7], dtype="Int64")}, index=idx)
     out = yoy_change(t).set_index(["entity_id", "year"])
     assert pd.isna(out.loc[("a", 2019), "prior"])  # 2018 missing: no prior
-    assert pd.isna(out.loc[("b", 2020), "change_num"]) and out.loc[("b", 2020), "direction"] == "增加"
+    assert (
+        pd.isna(out.loc[("b", 2020), "change_num"]) and out.loc[("b", 2020), "direction"] == "增加"
+    )
     assert out.loc[("b", 2020), "note"] == "上年为0，无法计算增长率"
     assert out.loc[("c", 2020), "direction"] == "持平" and out.loc[("c", 2020), "change_num"] == 0
 
@@ -122,11 +124,11 @@ def test_decompose_sums_exactly():
     assert sum((c.points for c in d.contributions), Fraction(0)) == d.pct
     assert sum((c.share_of_change for c in d.contributions), Fraction(0)) == 100
     assert [c.key for c in d.contributions] == ["201", "210", "208", "213"]
-    for places in (0, 1, 2):
-        rounded = d.points_rounded(places)
-        assert sum(rounded, D(0)) == round_half_up(d.pct, places)
+    for decimals in (0, 1, 2):
+        rounded = d.points_rounded(decimals)
+        assert sum(rounded, D(0)) == round_half_up(d.pct, decimals)
         for r, c in zip(rounded, d.contributions, strict=True):
-            assert abs(Fraction(r) - c.points) < Fraction(1, 10**places)
+            assert abs(Fraction(r) - c.points) < Fraction(1, 10**decimals)
 
 
 def test_allocate_rounded_thirds():
@@ -146,13 +148,13 @@ def test_decompose_frames_from_hundredths():
     d = decompose_frames(a, b)
     assert [c.delta for c in d.contributions] == [D("-1.00"), D("3.00")]
     assert d.pct == Fraction(200, 15)
-    df = d.to_frame(places=1)
+    df = d.to_frame(decimals=1)
     assert list(df["points_rounded"]) == [D("-6.7"), D("20.0")]
 
 
 # -- Dataset helpers ----------------------------------------------------------
 def test_income_structure(ds):
-    df = metrics.income_structure(ds, E, 2020).set_index("item")
+    df = metrics.income_structure(ds.entity_year(E, 2020)).set_index("item")
     assert df.loc["income_fiscal", "amount"] == D("335.78")
     assert format_pct(df.loc["income_fiscal", "share"]) == "100.0%"
     assert df.loc["income_business", "status"] == "derived"
@@ -160,32 +162,32 @@ def test_income_structure(ds):
 
 
 def test_structures_2019_missing_are_none(ds):
-    df = metrics.expense_structure(ds, E, 2019)
+    df = metrics.expense_structure(ds.entity_year(E, 2019))
     assert all(v is None for v in df["amount"]) and all(v is None for v in df["share"])
     assert set(df["status"]) == {"missing"}
-    assert metrics.function_structure(ds, E, 2019).empty
-    assert metrics.total_completion(ds, E, 2019).rate is None
+    assert metrics.function_structure(ds.entity_year(E, 2019)).empty
+    assert metrics.total_completion(ds.entity_year(E, 2019)).rate is None
 
 
 def test_function_structure_levels(ds):
-    kuan = metrics.function_structure(ds, E, 2020, level="款")
+    kuan = metrics.function_structure(ds.entity_year(E, 2020), level="款")
     assert list(kuan["code"]) == ["20103", "20138", "21001"]
-    xiang = metrics.function_structure(ds, E, 2020, level="项")
+    xiang = metrics.function_structure(ds.entity_year(E, 2020), level="项")
     assert sum(xiang["amount"], D(0)) == D("335.78")
     assert sum(xiang["share"], Fraction(0)) == 100
     with pytest.raises(ValueError):
-        metrics.function_structure(ds, E, 2020, level="目")
+        metrics.function_structure(ds.entity_year(E, 2020), level="目")
 
 
 def test_economic_structure_reports_undisclosed(ds):
-    df = metrics.economic_structure(ds, E, 2020)
+    df = metrics.economic_structure(ds.entity_year(E, 2020))
     assert (df["status"] == "undisclosed").all()
     assert all(a is None for a in df["amount"])
     assert set(df["group"]) == {"人员经费", "公用经费"}
 
 
 def test_budget_completion_frame(ds):
-    df = metrics.budget_completion(ds, E, 2020).set_index("code")
+    df = metrics.budget_completion(ds.entity_year(E, 2020)).set_index("code")
     assert list(df.index) == ["2010301", "2010306", "2010399", "2013801", "2100101"]
     for code in ("2010301", "2010306", "2010399", "2100101"):
         assert df.loc[code, "rate"] is None
@@ -197,7 +199,7 @@ def test_budget_completion_frame(ds):
 
 
 def test_three_public_all_zero(ds):
-    df = metrics.three_public(ds, E, 2020).set_index("item")
+    df = metrics.three_public(ds.entity_year(E, 2020)).set_index("item")
     assert (df["actual"] == D(0)).all()
     assert df.loc["total", "direction"] == "持平"
     assert df.loc["total", "rate"] is None and "预算为0" in df.loc["total", "reason"]
@@ -207,15 +209,15 @@ def test_three_public_all_zero(ds):
 
 def test_pure_functions_do_not_mutate(ds):
     facts_before = ds.facts.copy()
-    metrics.budget_completion(ds, E, 2020)
-    metrics.income_structure(ds, E, 2020)
+    metrics.budget_completion(ds.entity_year(E, 2020))
+    metrics.income_structure(ds.entity_year(E, 2020))
     pd.testing.assert_frame_equal(ds.facts, facts_before)
 
 
 def test_figure_agrees_with_dataset_record_for_every_fact(ds):
     from dataclasses import replace
 
-    from fiscal_analysis.metrics.structure import figure
+    from fiscal_analysis.dataset.model import EntityYear
 
     for (e, y), f in ds.facts.groupby(["entity_id", "year"]):
         for table, item, code in zip(f["table"], f["item"], f["code"], strict=True):
@@ -224,11 +226,11 @@ def test_figure_agrees_with_dataset_record_for_every_fact(ds):
                 expected = (None, "undisclosed" if row["basis"] == "undisclosed" else "missing")
             else:
                 expected = (ds.value(e, y, table, item, code), row["basis"])
-            assert figure(ds, e, y, table, item, code) == expected
-    assert figure(ds, E, 2020, "T05", "total", "999") == (None, "missing")
+            assert EntityYear(ds, e, y).figure(table, item, code) == expected
+    assert EntityYear(ds, E, 2020).figure("T05", "total", "999") == (None, "missing")
     # a new Dataset (other frames) is never answered from the old one's figures
     facts = ds.facts.copy()
     facts["value"] = facts["value"] * 2
     doubled = replace(ds, frames={**ds.frames, "facts": facts})
-    amount, _ = figure(doubled, E, 2020, "T05", "total")
-    assert amount == 2 * figure(ds, E, 2020, "T05", "total")[0]
+    amount, _ = EntityYear(doubled, E, 2020).figure("T05", "total")
+    assert amount == 2 * EntityYear(ds, E, 2020).figure("T05", "total")[0]

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from fiscal_analysis import Dataset, load_dataset
+from fiscal_analysis.dataset.model import EntityYear
 from fiscal_analysis.metrics import exact as em
-from fiscal_analysis.metrics import structure as st
 from fiscal_analysis.metrics.panel import (
     KEY_TOTALS,
     all_metrics,
@@ -33,7 +33,7 @@ from fiscal_analysis.metrics.panel import (
     three_public_panel,
     totals_panel,
 )
-from fiscal_analysis.money import ratio_pct, round_half_up, to_decimal
+from fiscal_analysis.money import ratio_pct, round_half_up
 from fiscal_analysis.testing.synth import write_panel
 
 E = "lusong-xzsp"
@@ -53,8 +53,8 @@ def frac(num, den) -> Fraction | None:
     return None if dec(num) is None else Fraction(dec(num)) * 100 / Fraction(dec(den))
 
 
-def rounded(f: Fraction | None, places: int = 1) -> Decimal | None:
-    return None if f is None else round_half_up(f, places)
+def rounded(f: Fraction | None, decimals: int = 1) -> Decimal | None:
+    return None if f is None else round_half_up(f, decimals)
 
 
 def rows_of(df: pd.DataFrame, entity: str, year: int) -> pd.DataFrame:
@@ -127,26 +127,31 @@ def check_dataset(ds: Dataset) -> int:
     for p in completion_panel(ds, basis="budget_adjusted").to_dict("records"):
         check_completion(p, "调整预算")
     for p in m["three_public"].to_dict("records"):
-        prior = st.figure(ds, p["entity_id"], p["year"] - 1, "T07", f"{p['item']}_actual")[0]
+        prior = EntityYear(ds, p["entity_id"], p["year"] - 1).figure("T07", f"{p['item']}_actual")[
+            0
+        ]
         assert dec(p["prior"]) == prior, p
         c = em.change(dec(p["actual"]), prior)
         assert frac(p["change_num"], p["change_den"]) == c.pct and p["note"] == c.note, p
         assert p["change_rounded"] == rounded(c.pct), p
         rate = em.completion(dec(p["actual"]), dec(p["budget"]), "预算")
         assert frac(p["rate_num"], p["rate_den"]) == rate.rate, p
-        total = st.figure(ds, p["entity_id"], p["year"], "T07", "total_actual")[0]
+        total = EntityYear(ds, p["entity_id"], p["year"]).figure("T07", "total_actual")[0]
         assert frac(p["share_num"], p["share_den"]) == em.share(dec(p["actual"]), total), p
     for p in m["ops_cost"].to_dict("records"):
         label = "上年" if p["comparison"] == "上年决算" else p["comparison"]
         check_change(p, "actual", "base", label)
     for p in m["yoy"].to_dict("records"):
         table, item, code = KEY_TOTALS[p["item"]]
-        assert dec(p["current"]) == st.figure(ds, p["entity_id"], p["year"], table, item, code)[0]
-        prior = st.figure(ds, p["entity_id"], p["year"] - 1, table, item, code)[0]
+        assert (
+            dec(p["current"])
+            == EntityYear(ds, p["entity_id"], p["year"]).figure(table, item, code)[0]
+        )
+        prior = EntityYear(ds, p["entity_id"], p["year"] - 1).figure(table, item, code)[0]
         assert dec(p["prior"]) == prior, p
         check_change(p, "current", "prior")
         status = m["totals"].loc[(p["entity_id"], p["year"]), f"{p['item']}_status"]
-        assert status == st.figure(ds, p["entity_id"], p["year"], table, item, code)[1]
+        assert status == EntityYear(ds, p["entity_id"], p["year"]).figure(table, item, code)[1]
     return checked + len(m["completion"]) + len(m["three_public"]) + len(m["yoy"])
 
 
@@ -282,7 +287,9 @@ def test_synthetic_panel_rows_agree_with_exact_primitives(synth):
     inc = m["income"].set_index(["entity_id", "year", "item"])
     assert inc.loc[("synth-0002", 2021, "income_fiscal"), "status"] == "derived"
     p = m["procurement"]
-    assert p.loc[(p["entity_id"] == "synth-0002") & (p["year"] == 2020), "share_rounded"].isna().all()
+    assert (
+        p.loc[(p["entity_id"] == "synth-0002") & (p["year"] == 2020), "share_rounded"].isna().all()
+    )
 
 
 # -- exact rounding -----------------------------------------------------------
@@ -292,9 +299,9 @@ def test_round_ratio_matches_money_on_ties_and_signs():
     pairs = [(n, d) for n in nums for d in dens]
     num = pd.Series([n for n, _ in pairs], dtype="Int64")
     den = pd.Series([d for _, d in pairs], dtype="Int64")
-    for places in (0, 1, 2):
-        got = ratio_pct_panel(num, den, places).tolist()
-        want = [ratio_pct(n, d, places) for n, d in pairs]
+    for decimals in (0, 1, 2):
+        got = ratio_pct_panel(num, den, decimals).tolist()
+        want = [ratio_pct(n, d, decimals) for n, d in pairs]
         assert got == want
         assert [None if g is None else str(g) for g in got] == [
             None if w is None else str(w) for w in want
@@ -328,7 +335,7 @@ def test_shares_panel_validates_and_does_not_mutate(ds):
         function_shares(ds, "目")
     with pytest.raises(ValueError, match="basis"):
         completion_panel(ds, basis="budget")
-    assert income_shares(ds, places=None).columns[-1] == "share_den"
+    assert income_shares(ds, decimals=None).columns[-1] == "share_den"
     assert {"share_rounded"} <= set(expense_shares(ds).columns) & set(basic_shares(ds).columns)
     assert len(procurement_shares(ds)) == 10 and len(ops_cost_panel(ds)) == 4
     assert len(three_public_panel(ds)) == 12

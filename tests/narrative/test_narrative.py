@@ -31,7 +31,7 @@ D = Decimal
 
 @pytest.fixture(scope="module")
 def text():
-    return describe(load_dataset(DATA), "lusong-xzsp", 2020)
+    return describe(load_dataset(DATA).entity_year("lusong-xzsp", 2020))
 
 
 def test_total_sentence_decrease():
@@ -168,13 +168,13 @@ def test_describe_seed(text):
 
 
 def test_describe_two_decimals():
-    text2 = describe(load_dataset(DATA), "lusong-xzsp", 2020, places=2)
+    text2 = describe(load_dataset(DATA).entity_year("lusong-xzsp", 2020), decimals=2)
     assert "下降49.35%" in text2["total"]
     assert "占56.86%" in text2["expense"]
 
 
 def test_describe_2019_says_what_is_missing():
-    text = describe(load_dataset(DATA), "lusong-xzsp", 2019)
+    text = describe(load_dataset(DATA).entity_year("lusong-xzsp", 2019))
     assert text["total"] == "2019年度收、支总计662.95万元。缺少上年数据，无法比较。"
     assert text["income"] == "缺少本年收入合计数据。"
     assert "缺少年初预算数和上年决算数" in text["ops_cost"]
@@ -194,8 +194,10 @@ def test_describe_quotes_the_first_stated_reason_of_the_year_per_topic_and_code(
         extra.assign(year=2019, text="上年原因。"),
     )
     reasons = pd.concat([first, other_year, r], ignore_index=True)
-    text = describe(replace(ds, frames={**ds.frames, "reasons": reasons}), "lusong-xzsp", 2020)
+    text = describe(
+        replace(ds, frames={**ds.frames, "reasons": reasons}).entity_year("lusong-xzsp", 2020)
+    )
     items = text["completion"].splitlines()
     assert items[1].endswith("主要原因是：先列出的原因。") and "上年原因" not in text["completion"]
     assert items[2].endswith("主要原因是：在执行过程中细化功能科目。")
-    assert text["ops_cost"] == describe(ds, "lusong-xzsp", 2020)["ops_cost"]
+    assert text["ops_cost"] == describe(ds.entity_year("lusong-xzsp", 2020))["ops_cost"]

@@ -321,7 +321,7 @@ def test_table_html_marks_figures_and_escapes():
 def test_context_computes_shared_parts_once_with_the_same_results(ctx):
     fresh = open_report(DATA, ENTITY, 2020)
     assert fresh.paragraphs is fresh.paragraphs  # computed once, then kept
-    assert fresh.paragraphs == describe(fresh.ds, ENTITY, 2020, 1)
+    assert fresh.paragraphs == describe(fresh.ds.entity_year(ENTITY, 2020), 1)
     assert income_section(fresh).paragraphs[0] == fresh.paragraphs["income"]
     assert expense_section(fresh).paragraphs[0] == (
         "本年支出合计335.78万元，其中：基本支出190.92万元，占56.9%；项目支出144.86万元，占43.1%。"

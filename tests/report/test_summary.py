@@ -27,7 +27,7 @@ def run(*args: str):
 
 
 def test_headline_2020(ds):
-    h = headline(ds, "lusong-xzsp", 2020)
+    h = headline(ds.entity_year("lusong-xzsp", 2020))
     assert h["totals"]["income_grand_total"] == "335.78"
     assert h["yoy"] == {
         "label": "收、支总计",
@@ -54,13 +54,13 @@ def test_headline_2020(ds):
 
 
 def test_headline_decimals(ds):
-    h = headline(ds, "lusong-xzsp", 2020, decimals=2)
+    h = headline(ds.entity_year("lusong-xzsp", 2020), decimals=2)
     assert h["yoy"]["pct"] == "-49.35"
     assert h["income_structure"][0]["pct"] == "100.00"
 
 
 def test_headline_2019_partial(ds):
-    h = headline(ds, NAME, 2019)
+    h = headline(ds.entity_year(NAME, 2019))
     assert h["totals"]["income_grand_total"] == "662.95"
     assert h["completion"]["rate"] is None
     assert "年初预算数" in h["missing"] and "本年收入合计" in h["missing"]
@@ -70,9 +70,9 @@ def test_headline_2019_partial(ds):
 
 def test_headline_unknown(ds):
     with pytest.raises(UnknownEntityError):
-        headline(ds, "nobody", 2020)
+        headline(ds.entity_year("nobody", 2020))
     with pytest.raises(UnknownEntityError):
-        headline(ds, "lusong-xzsp", 2018)
+        headline(ds.entity_year("lusong-xzsp", 2018))
 
 
 def test_cli_text():

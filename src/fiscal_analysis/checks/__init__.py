@@ -38,7 +38,7 @@ from fiscal_analysis.checks import (  # noqa: F401 - importing registers the rul
 from fiscal_analysis.checks.engine import RULES, Rule, run_rules
 from fiscal_analysis.checks.findings import Finding, summarise
 from fiscal_analysis.checks.text_loader import narrative_findings
-from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.dataset.model import Dataset, EntityYear
 from fiscal_analysis.errors import UnknownEntityError
 
 __all__ = ["RULES", "Rule", "findings_frame", "run_checks", "select_pairs", "summarise"]
@@ -108,7 +108,7 @@ def run_checks(
     )
     out: list[Finding] = []
     for eid, yr in progress(pairs) if progress else pairs:
-        out += run_rules(ds, eid, yr, facts=groups.get((eid, yr)))
+        out += run_rules(EntityYear(ds, eid, yr), facts=groups.get((eid, yr)))
         if text_checks:
             out += narrative_findings(ds, eid, yr)
     return out

@@ -29,7 +29,7 @@ from fiscal_analysis.checks.tolerance import (
     compare_equal,
     format_tolerance,
 )
-from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.dataset.model import Dataset, EntityYear
 from fiscal_analysis.money import amount_text
 from fiscal_analysis.schema.items import TABLES
 
@@ -90,42 +90,53 @@ def register(
 
 @dataclass(frozen=True)
 class Context:
-    """Figures of one entity-year, and helpers that turn comparisons into findings."""
+    """Figures of one entity-year, and helpers that turn comparisons into findings.
 
-    ds: Dataset
-    entity_id: str
-    year: int
+    The figures come from the :class:`~fiscal_analysis.dataset.model.EntityYear`
+    (the same object reports and sentences read), as exact integer hundredths.
+    """
+
+    ey: EntityYear
     values: dict[tuple[str, str, str], int | None]
     sections: dict[tuple[str, str, str], str]
-    statuses: dict[str, str]
     has_document: bool
     rule: Rule | None = None
 
     @classmethod
-    def build(
-        cls, ds: Dataset, entity_id: str, year: int, facts: pd.DataFrame | None = None
-    ) -> Context:
-        """Collect the facts and table statuses of one entity-year.
+    def build(cls, ey: EntityYear, facts: pd.DataFrame | None = None) -> Context:
+        """Collect the facts of one entity-year.
 
         ``facts`` may pass the entity-year's rows when the caller has grouped
         them already (much faster for many entity-years).
         """
-        f = ds.facts_for(entity_id, year) if facts is None else facts
+        f = ey.facts if facts is None else facts
         keys = list(zip(f["table"], f["code"], f["item"], strict=True))
         vals = [None if pd.isna(v) else int(v) for v in f["value"]]
-        t = ds.tables
-        t = t[(t["entity_id"] == entity_id) & (t["year"] == year)]
-        d = ds.documents
-        has_doc = bool(((d["entity_id"] == entity_id) & (d["year"] == year)).any())
+        d = ey.ds.documents
+        has_doc = bool(((d["entity_id"] == ey.entity_id) & (d["year"] == ey.year)).any())
         return cls(
-            ds,
-            entity_id,
-            year,
+            ey,
             dict(zip(keys, vals, strict=True)),
             dict(zip(keys, f["section"], strict=True)),
-            dict(zip(t["table"], t["status"], strict=True)),
             has_doc,
         )
+
+    @property
+    def ds(self) -> Dataset:
+        return self.ey.ds
+
+    @property
+    def entity_id(self) -> str:
+        return self.ey.entity_id
+
+    @property
+    def year(self) -> int:
+        return self.ey.year
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        """公开表 → ``published``, ``empty`` or ``absent``."""
+        return self.ey.table_statuses
 
     # -- lookups ------------------------------------------------------------
     def status(self, table: str) -> str:
@@ -280,14 +291,10 @@ def not_applicable(ctx: Context, rule: Rule) -> Finding:
 
 
 def run_rules(
-    ds: Dataset,
-    entity_id: str,
-    year: int,
-    rules: Iterable[Rule] | None = None,
-    facts: pd.DataFrame | None = None,
+    ey: EntityYear, rules: Iterable[Rule] | None = None, facts: pd.DataFrame | None = None
 ) -> list[Finding]:
     """Run rules (all registered ones by default) on one entity-year."""
-    ctx = Context.build(ds, entity_id, year, facts)
+    ctx = Context.build(ey, facts)
     out: list[Finding] = []
     for rule in ordered_rules() if rules is None else rules:
         found = list(rule.check(ctx.bind(rule)))

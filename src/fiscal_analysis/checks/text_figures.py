@@ -122,7 +122,7 @@ class _Checker:
         rule = self.rule(r.where)
         num = r.numerator if r.numerator is not None else self.ref(r.subject)
         den = r.denominator if r.denominator is not None else self.ref(r.den_key)
-        printed, places, line = r.pct.value, r.pct.places, r.pct.line
+        printed, decimals, line = r.pct.value, r.pct.decimals, r.pct.line
         figs = {"说明": r.pct.text, "分子": _w(num), "分母": _w(den)}
         if num is None or den is None:
             self.add(
@@ -152,13 +152,13 @@ class _Checker:
             )
             self.add(rule, "not_applicable", "info", msg, figs, None, line)
             return
-        half = Fraction(1, 2 * 10**places)
+        half = Fraction(1, 2 * 10**decimals)
         tol = half + Fraction(100, 2) * (Fraction(1, abs(den)) + Fraction(abs(num), den * den))
         diff = abs(exact - Fraction(printed))
-        shown = _pct(exact, places)
+        shown = _pct(exact, decimals)
         figs["重算"] = shown
         tol_text = (
-            f"±{format_number(Decimal(half.numerator) / half.denominator, places + 1)}个百分点"
+            f"±{format_number(Decimal(half.numerator) / half.denominator, decimals + 1)}个百分点"
         )
         what = {"share": "占比", "completion": "完成率", "change": "增减幅度"}[r.kind]
         if diff <= tol:
@@ -177,11 +177,11 @@ class _Checker:
         den = rs[0].denominator if rs[0].denominator is not None else self.ref(rs[0].den_key)
         if len(rs) < 2 or None in nums or not den or abs(sum(nums) - den) > len(rs):
             return
-        places = max(r.pct.places for r in rs)
+        decimals = max(r.pct.decimals for r in rs)
         total = sum(Fraction(r.pct.value) for r in rs)
-        tol = Fraction(len(rs), 2 * 10**places)
+        tol = Fraction(len(rs), 2 * 10**decimals)
         if abs(total - 100) > tol:
-            shown = _pct(total, places)
+            shown = _pct(total, decimals)
             msg = f"各项金额之和等于合计，但所列占比合计为{shown}，不是100%；请核对各项占比。"
             figs = {"占比合计": shown, "项数": str(len(rs))}
             self.add(
@@ -238,9 +238,9 @@ class _Checker:
                 self.add("N-7", "fail", "warning", msg, figs, None, it.line)
 
 
-def _pct(value: Fraction, places: int) -> str:
+def _pct(value: Fraction, decimals: int) -> str:
     d = Decimal(value.numerator) / Decimal(value.denominator)
-    return f"{format_number(d, places, keep_zeros=True)}%"
+    return f"{format_number(d, decimals, keep_zeros=True)}%"
 
 
 def check_narrative(

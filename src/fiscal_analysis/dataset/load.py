@@ -67,7 +67,7 @@ def _sort_key(p: Problem) -> tuple[str, int]:
 def _read_files(
     files: Iterable[Path], spec: FileSpec, root: Path, only: Only | None, problems: list[Problem]
 ) -> dict[Path, pd.DataFrame]:
-    """Read files: runs of small regular ones as one parse (:mod:`~fiscal_analysis.dataset.reading.bundle`),
+    """Read files: runs of small regular ones as one parse (:mod:`.reading.bundle`),
     large ones in parallel processes, the rest one by one; problems in file order."""
     files = list(files)
     parts: dict[Path, pd.DataFrame] = {}

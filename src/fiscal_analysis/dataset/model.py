@@ -23,7 +23,7 @@ from fiscal_analysis.errors import UnknownEntityError
 from fiscal_analysis.money import to_decimal
 from fiscal_analysis.schema.classification import Classification
 
-__all__ = ["Dataset"]
+__all__ = ["Dataset", "EntityYear"]
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,26 @@ class Dataset:
     def pairs(self) -> list[tuple[str, int]]:
         """Every (entity, year) that has figures, sorted."""
         return self._index.pairs()
+
+    def entity_year(self, entity: str, year: int) -> EntityYear:
+        """One department's one year, the object every report, sentence and check reads.
+
+        Args:
+            entity: Entity id or full name.
+            year: The year.
+
+        Raises:
+            UnknownEntityError: If the entity or the year is not in the data.
+
+        Examples:
+            >>> from fiscal_analysis.dataset.load import load_dataset
+            >>> ey = load_dataset("data").entity_year("株洲市芦淞区行政审批服务局", 2020)
+            >>> ey.entity_id, ey.year, ey.figure("T01", "income_grand_total")
+            ('lusong-xzsp', 2020, (Decimal('335.78'), 'published'))
+        """
+        entity_id = self.resolve(entity)
+        self.check_pair(entity_id, int(year))
+        return EntityYear(self, entity_id, int(year))
 
     def check_pair(self, entity_id: str, year: int) -> None:
         """Raise :class:`UnknownEntityError` unless the entity has data for ``year``."""
@@ -264,3 +284,115 @@ class Dataset:
             else:
                 files |= set(df["_file"])
         return sorted(self.root / f for f in files)
+
+
+_Key = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class EntityYear:
+    """One department's one year of a :class:`Dataset`: its figures, reasons and tables.
+
+    Every figure of the year is read once into a dict (:meth:`figure`), so a
+    report, its sentences and its checks look figures up in one place. Build it
+    with :meth:`Dataset.entity_year` (which checks the pair exists); the
+    metric functions of :mod:`fiscal_analysis.metrics` take it as their first
+    argument.
+
+    Attributes:
+        ds: The dataset.
+        entity_id: The entity's id.
+        year: The year.
+    """
+
+    ds: Dataset
+    entity_id: str
+    year: int
+
+    @property
+    def name(self) -> str:
+        """The department's full name."""
+        return self.ds.name(self.entity_id)
+
+    @property
+    def years(self) -> list[int]:
+        """Every year the dataset has for the department."""
+        return self.ds.years(self.entity_id)
+
+    @property
+    def previous(self) -> EntityYear:
+        """The same department one year earlier (its figures are missing if the year is absent)."""
+        return EntityYear(self.ds, self.entity_id, self.year - 1)
+
+    @cached_property
+    def facts(self) -> pd.DataFrame:
+        """The year's fact rows, in file order."""
+        return self.ds.facts_for(self.entity_id, self.year)
+
+    @cached_property
+    def figures(self) -> dict[_Key, tuple[int | None, str]]:
+        """``(table, item, code)`` → (hundredths or ``None``, basis); the first row per key."""
+        f = self.facts
+        keys = zip(f["table"].tolist(), f["item"].tolist(), f["code"].tolist(), strict=True)
+        found: dict[_Key, tuple[int | None, str]] = {}
+        for k, value, basis in zip(keys, f["value"].tolist(), f["basis"].tolist(), strict=True):
+            found.setdefault(k, (None if pd.isna(value) else int(value), str(basis)))
+        return found
+
+    def figure(self, table: str, item: str, code: str = "") -> tuple[Decimal | None, str]:
+        """An exact figure and its status (``published``/``derived``/``undisclosed``/``missing``).
+
+        Examples:
+            >>> from fiscal_analysis.dataset.load import load_dataset
+            >>> ds = load_dataset("data")
+            >>> ds.entity_year("lusong-xzsp", 2020).figure("ops_cost", "budget_initial")
+            (Decimal('21.66'), 'derived')
+            >>> EntityYear(ds, "lusong-xzsp", 2019).figure("T03", "basic")
+            (None, 'missing')
+        """
+        hit = self.figures.get((table, item, code))
+        if hit is None:
+            return None, "missing"
+        value, basis = hit
+        if value is None:
+            return None, "undisclosed" if basis == "undisclosed" else "missing"
+        return to_decimal(value), basis
+
+    def amount(self, table: str, item: str, code: str = "") -> Decimal | None:
+        """An exact figure in 万元, or ``None`` when it is missing or undisclosed."""
+        return self.figure(table, item, code)[0]
+
+    @cached_property
+    def stated_reasons(self) -> tuple[tuple[str, str, str], ...]:
+        """``(topic, code, text)`` of every stated reason (主要原因) of the year, in data order."""
+        r = self.ds.year_rows("reasons", self.entity_id, self.year)
+        return tuple(zip(r["topic"].tolist(), r["code"].tolist(), r["text"].tolist(), strict=True))
+
+    def reasons(self, topic: str, code: str | None = None) -> tuple[str, ...]:
+        """The stated reasons for ``topic`` (and ``code``, if given), verbatim."""
+        return tuple(
+            t for tp, c, t in self.stated_reasons if tp == topic and (code is None or c == code)
+        )
+
+    @cached_property
+    def table_statuses(self) -> dict[str, str]:
+        """公开表 → ``published``, ``empty`` or ``absent`` (the first row per table)."""
+        t = self.ds.year_rows("tables", self.entity_id, self.year)
+        out: dict[str, str] = {}
+        for table, status in zip(t["table"], t["status"], strict=True):
+            out.setdefault(str(table), str(status))
+        return out
+
+    def table_status(self, table: str) -> str:
+        """``published``, ``empty``, ``absent`` or ``unknown`` for a 公开表."""
+        return self.table_statuses.get(table, "unknown")
+
+    @property
+    def projects(self) -> pd.DataFrame:
+        """The year's named projects (projects.csv)."""
+        return self.ds.projects_for(self.entity_id, self.year)
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        """The year's performance indicators (indicators.csv)."""
+        return self.ds.indicators_for(self.entity_id, self.year)

@@ -25,7 +25,7 @@ class Number:
 
     text: str
     value: Decimal
-    places: int
+    decimals: int
     unit: str
     label: str
     line: int

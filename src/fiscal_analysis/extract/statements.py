@@ -251,12 +251,12 @@ def _number(p: Parsed, ctx: Ctx, text: str, pos: list[int], m: re.Match, floor: 
     if "。" in text[floor:start]:
         ctx.foreign = False
     raw = m.group("num")
-    places = len(raw.split(".")[1]) if "." in raw else 0
+    decimals = len(raw.split(".")[1]) if "." in raw else 0
     label = _label(text, start, floor).removeprefix("其中")
     num = Number(
         raw + unit,
         Decimal(raw.replace(",", "")),
-        places,
+        decimals,
         unit,
         label,
         pos[start],

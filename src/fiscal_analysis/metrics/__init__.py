@@ -6,7 +6,9 @@ engine over integer hundredths (:mod:`.panel`, :mod:`.shares`,
 integer rounding in :mod:`.rates`). One entity-year is a row filter of that
 result, presented exactly as :class:`~decimal.Decimal` 万元 and
 :class:`~fractions.Fraction` percents (:mod:`.structure`, :mod:`.entity`,
-through :mod:`.present`); :mod:`.exact` holds the exact building blocks
+through :mod:`.present`): each takes an
+:class:`~fiscal_analysis.dataset.model.EntityYear` (``ds.entity_year(entity, year)``);
+:mod:`.exact` holds the exact building blocks
 (:func:`change`, :func:`completion`, :func:`share`) and :mod:`.decompose` what
 drove a change. Round half up only when presenting
 (:func:`fiscal_analysis.money.format_pct`).
@@ -16,11 +18,11 @@ May import :mod:`fiscal_analysis.dataset`, :mod:`fiscal_analysis.schema`,
 
 Examples:
     >>> from fiscal_analysis import load_dataset, metrics
-    >>> ds = load_dataset("data")
-    >>> c = metrics.yoy_for(ds, "lusong-xzsp", 2020, "T01", "income_grand_total")
+    >>> ey = load_dataset("data").entity_year("lusong-xzsp", 2020)
+    >>> c = metrics.yoy_for(ey, "T01", "income_grand_total")
     >>> c.current, c.delta, format_pct(c.pct)
     (Decimal('335.78'), Decimal('-327.17'), '-49.4%')
-    >>> format_pct(metrics.total_completion(ds, "lusong-xzsp", 2020).rate)
+    >>> format_pct(metrics.total_completion(ey).rate)
     '167.6%'
 """
 
@@ -60,7 +62,6 @@ from fiscal_analysis.metrics.structure import (
     basic_structure,
     economic_structure,
     expense_structure,
-    figure,
     function_structure,
     income_structure,
     project_structure,
@@ -87,7 +88,6 @@ __all__ = [
     "economic_structure",
     "expense_shares",
     "expense_structure",
-    "figure",
     "function_shares",
     "function_structure",
     "income_shares",

@@ -50,14 +50,14 @@ def _prior(view, values: pd.Series) -> pd.Series:
     return _int(v[safe], has & ok[safe])
 
 
-def _rounded(df: pd.DataFrame, name: str, places: int | None) -> pd.DataFrame:
-    if places is not None:
-        df[f"{name}_rounded"] = ratio_pct_panel(df[f"{name}_num"], df[f"{name}_den"], places)
+def _rounded(df: pd.DataFrame, name: str, decimals: int | None) -> pd.DataFrame:
+    if decimals is not None:
+        df[f"{name}_rounded"] = ratio_pct_panel(df[f"{name}_num"], df[f"{name}_den"], decimals)
     return df
 
 
 def completion_panel(
-    source: Source, level: str = "项", basis: str = "budget_initial", places: int | None = 1
+    source: Source, level: str = "项", basis: str = "budget_initial", decimals: int | None = 1
 ) -> pd.DataFrame:
     """05表 决算 (``total``) against a budget, per (entity_id, year, code).
 
@@ -66,7 +66,7 @@ def completion_panel(
         level: ``类``, ``款`` or ``项`` (every code of that length that has any
             05表 row), or ``合计`` (one row per entity-year, code ``""``).
         basis: ``budget_initial`` (年初预算) or ``budget_adjusted`` (调整预算).
-        places: Decimals of ``rate_rounded`` (``None``: leave it out).
+        decimals: Decimals of ``rate_rounded`` (``None``: leave it out).
 
     Returns:
         Columns ``entity_id``, ``year``, ``code``, ``name``, ``full_name``,
@@ -112,10 +112,10 @@ def completion_panel(
              "direction", "rate_num", "rate_den", "reason"]]  # fmt: skip
     for c in ("entity_id", "code", "name", "full_name", "direction", "reason"):
         df[c] = df[c].astype(object)
-    return as_wan(_rounded(df, "rate", places))
+    return as_wan(_rounded(df, "rate", decimals))
 
 
-def ops_cost_panel(source: Source, places: int | None = 1) -> pd.DataFrame:
+def ops_cost_panel(source: Source, decimals: int | None = 1) -> pd.DataFrame:
     """机关运行经费 against 年初预算 and against 上年决算: two rows per entity-year.
 
     Columns ``entity_id``, ``year``, ``comparison`` (``年初预算``/``上年决算``),
@@ -146,10 +146,10 @@ def ops_cost_panel(source: Source, places: int | None = 1) -> pd.DataFrame:
              "change_num", "change_den", "note"]]  # fmt: skip
     for c in ("entity_id", "comparison", "direction", "note"):
         df[c] = df[c].astype(object)
-    return as_wan(_rounded(df, "change", places))
+    return as_wan(_rounded(df, "change", decimals))
 
 
-def three_public_panel(source: Source, places: int | None = 1) -> pd.DataFrame:
+def three_public_panel(source: Source, decimals: int | None = 1) -> pd.DataFrame:
     """“三公”经费 (T07) per line: completion against 预算, change on last year, share.
 
     Columns ``entity_id``, ``year``, ``item``, ``label``, ``budget``, ``actual``, ``rate_num``,
@@ -204,5 +204,5 @@ def three_public_panel(source: Source, places: int | None = 1) -> pd.DataFrame:
     for c in ("entity_id", "item", "label", "reason", "direction", "note", "status"):
         df[c] = df[c].astype(object)
     for name in ("rate", "change", "share"):
-        df = _rounded(df, name, places)
+        df = _rounded(df, name, decimals)
     return as_wan(df)

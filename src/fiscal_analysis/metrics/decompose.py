@@ -80,18 +80,18 @@ class Decomposition:
     pct: Fraction | None
     contributions: tuple[Contribution, ...]
 
-    def points_rounded(self, places: int = 1) -> list[Decimal] | None:
+    def points_rounded(self, decimals: int = 1) -> list[Decimal] | None:
         """Percentage points rounded so that they add up to the rounded total.
 
         Returns ``None`` when the base total is 0 (no percent change exists).
         """
         if self.pct is None:
             return None
-        return allocate_rounded([c.points for c in self.contributions], places)  # type: ignore[misc]
+        return allocate_rounded([c.points for c in self.contributions], decimals)  # type: ignore[misc]
 
-    def to_frame(self, places: int | None = None) -> pd.DataFrame:
+    def to_frame(self, decimals: int | None = None) -> pd.DataFrame:
         """One row per component (``key``, ``prior``, ``current``, ``delta``,
-        ``points``, ``share_of_change``); with ``places``, also
+        ``points``, ``share_of_change``); with ``decimals``, also
         ``points_rounded`` from :func:`allocate_rounded`."""
         rows = [
             {
@@ -105,24 +105,24 @@ class Decomposition:
             for c in self.contributions
         ]
         df = pd.DataFrame(rows, dtype=object)
-        if places is not None:
-            rounded = self.points_rounded(places)
+        if decimals is not None:
+            rounded = self.points_rounded(decimals)
             df["points_rounded"] = rounded if rounded is not None else [None] * len(df)
         return df
 
 
-def allocate_rounded(values: Sequence[Exact], places: int = 1) -> list[Decimal]:
+def allocate_rounded(values: Sequence[Exact], decimals: int = 1) -> list[Decimal]:
     """Round values half up *as a group* so they sum to their rounded total.
 
     Largest-remainder method: see the module docstring.
 
     Args:
         values: Exact values (Fraction, Decimal or int).
-        places: Decimals to keep.
+        decimals: Decimals to keep.
 
     Returns:
         Rounded values, in input order, whose sum equals
-        ``round_half_up(sum(values), places)``.
+        ``round_half_up(sum(values), decimals)``.
 
     Examples:
         >>> allocate_rounded([Fraction(1, 3)] * 3, 1)   # plain rounding gives 0.9
@@ -133,16 +133,16 @@ def allocate_rounded(values: Sequence[Exact], places: int = 1) -> list[Decimal]:
         [Decimal('12.4'), Decimal('0.0')]
     """
     fracs = [Fraction(v) for v in values]
-    unit = Fraction(1, 10**places)
-    target = round_half_up(sum(fracs, Fraction(0)), places)
-    target_units = int(target.scaleb(places))
+    unit = Fraction(1, 10**decimals)
+    target = round_half_up(sum(fracs, Fraction(0)), decimals)
+    target_units = int(target.scaleb(decimals))
     floors = [(f / unit).__floor__() for f in fracs]
     remainders = [f / unit - n for f, n in zip(fracs, floors, strict=True)]
     missing = target_units - sum(floors)
     order = sorted(range(len(fracs)), key=lambda i: (-remainders[i], -abs(fracs[i]), i))
     for i in order[:missing]:
         floors[i] += 1
-    return [Decimal(n).scaleb(-places) for n in floors]
+    return [Decimal(n).scaleb(-decimals) for n in floors]
 
 
 def decompose(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.dataset.model import EntityYear
 from fiscal_analysis.metrics.completion import (
     BASES,
     completion_panel,
@@ -29,7 +29,6 @@ from fiscal_analysis.metrics.panel import totals_panel, yoy_change
 from fiscal_analysis.metrics.present import dec, frac, rows_for
 from fiscal_analysis.metrics.shares import procurement_shares
 from fiscal_analysis.metrics.structure import (
-    figure,
     frame,
     function_structure,
     label_of,
@@ -49,27 +48,27 @@ __all__ = [
 ]
 
 
-def total_completion(ds: Dataset, entity_id: str, year: int, basis: str = "initial") -> Completion:
+def total_completion(ey: EntityYear, basis: str = "initial") -> Completion:
     """T05 合计 决算 against 年初预算 (``basis="initial"``) or 调整预算 (``"adjusted"``).
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
-        >>> c = total_completion(load_dataset("data"), "lusong-xzsp", 2020)
+        >>> c = total_completion(load_dataset("data").entity_year("lusong-xzsp", 2020))
         >>> format_pct(c.rate), c.direction
         ('167.6%', '大于')
     """
     item = {"initial": "budget_initial", "adjusted": "budget_adjusted"}[basis]
-    rows = rows_for(ds, ("completion", "合计", item), _completion(item, "合计"), entity_id, year)
+    rows = rows_for(ey, ("completion", "合计", item), _completion(item, "合计"))
     if not rows:
-        actual, _ = figure(ds, entity_id, year, "T05", "total")
-        budget, _ = figure(ds, entity_id, year, "T05", item)
+        actual, _ = ey.figure("T05", "total")
+        budget, _ = ey.figure("T05", item)
         return completion(actual, budget, BASES[item])
     return _completion_of(rows[0], BASES[item])
 
 
 def _completion(item: str, level: str):
     """Builds the whole-panel completion frame of ``level`` against ``item``."""
-    return lambda view: completion_panel(view, level, item, places=None)
+    return lambda view: completion_panel(view, level, item, decimals=None)
 
 
 def _completion_of(r: dict, basis: str) -> Completion:
@@ -78,7 +77,7 @@ def _completion_of(r: dict, basis: str) -> Completion:
                       dec(r["delta"]), r["direction"], r["reason"], basis)  # fmt: skip
 
 
-def budget_completion(ds: Dataset, entity_id: str, year: int, level: str = "项") -> pd.DataFrame:
+def budget_completion(ey: EntityYear, level: str = "项") -> pd.DataFrame:
     """Per-code 决算 against 年初预算 (and 调整预算 where present), T05.
 
     Columns: ``code``, ``name``, ``full_name``, ``budget``, ``actual``,
@@ -87,7 +86,7 @@ def budget_completion(ds: Dataset, entity_id: str, year: int, level: str = "项"
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
-        >>> df = budget_completion(load_dataset("data"), "lusong-xzsp", 2020)
+        >>> df = budget_completion(load_dataset("data").entity_year("lusong-xzsp", 2020))
         >>> r = df.set_index("code").loc["2013801"]
         >>> str(r["budget"]), str(r["actual"]), format_pct(r["rate"]), r["direction"]
         ('200.35', '10.00', '5.0%', '小于')
@@ -96,10 +95,10 @@ def budget_completion(ds: Dataset, entity_id: str, year: int, level: str = "项"
     """
     if level not in LEVEL_DIGITS:
         raise ValueError(f"level 应为 类、款 或 项 (got {level!r})")
-    initial = rows_for(ds, ("completion", level, "budget_initial"),
-                       _completion("budget_initial", level), entity_id, year)  # fmt: skip
-    adjusted = rows_for(ds, ("completion", level, "budget_adjusted"),
-                        _completion("budget_adjusted", level), entity_id, year)  # fmt: skip
+    initial = rows_for(ey, ("completion", level, "budget_initial"),
+                       _completion("budget_initial", level))  # fmt: skip
+    adjusted = rows_for(ey, ("completion", level, "budget_adjusted"),
+                        _completion("budget_adjusted", level))  # fmt: skip
     adj = {r["code"]: r for r in adjusted}
     rows = []
     for r in initial:
@@ -115,14 +114,13 @@ def budget_completion(ds: Dataset, entity_id: str, year: int, level: str = "项"
     return frame(rows, [*cols, "reason", "budget_adjusted", "rate_adjusted"])
 
 
-def yoy_for(
-    ds: Dataset, entity_id: str, year: int, table: str, item: str, code: str = ""
-) -> Change:
+def yoy_for(ey: EntityYear, table: str, item: str, code: str = "") -> Change:
     """Change of one figure against the same entity's previous year.
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
-        >>> c = yoy_for(load_dataset("data"), "lusong-xzsp", 2020, "T01", "income_grand_total")
+        >>> ey = load_dataset("data").entity_year("lusong-xzsp", 2020)
+        >>> c = yoy_for(ey, "T01", "income_grand_total")
         >>> c.delta, format_pct(c.pct)
         (Decimal('-327.17'), '-49.4%')
     """
@@ -130,9 +128,9 @@ def yoy_for(
     def build(view):
         return yoy_change(totals_panel(view, {item: (table, item, code)}), None)
 
-    rows = rows_for(ds, ("yoy", table, item, code), build, entity_id, year)
+    rows = rows_for(ey, ("yoy", table, item, code), build)
     if not rows:  # no facts at all that year
-        return change(None, figure(ds, entity_id, year - 1, table, item, code)[0])
+        return change(None, ey.previous.figure(table, item, code)[0])
     return _change_of(rows[0])
 
 
@@ -142,50 +140,53 @@ def _change_of(r: dict, base: str = "prior", current: str = "current") -> Change
                   frac(r["change_num"], r["change_den"]), r["direction"], r["note"])  # fmt: skip
 
 
-def ops_cost(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
+def ops_cost(ey: EntityYear) -> pd.DataFrame:
     """机关运行经费 against 年初预算 and against 上年决算 (one row each).
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
-        >>> df = ops_cost(load_dataset("data"), "lusong-xzsp", 2020)
+        >>> df = ops_cost(load_dataset("data").entity_year("lusong-xzsp", 2020))
         >>> [(r.comparison, str(r.delta), format_pct(r.change)) for r in df.itertuples()]
         [('年初预算', '-10.18', '-47.0%'), ('上年决算', '-32.96', '-74.2%')]
     """
-    rows = rows_for(ds, ("ops_cost",), lambda v: ops_cost_panel(v, None), entity_id, year)
+    rows = rows_for(ey, ("ops_cost",), lambda v: ops_cost_panel(v, None))
     out = []
     for r in rows:
         c = _change_of(r, base="base", current="actual")
         out.append(dict(comparison=r["comparison"], base=c.prior, actual=c.current,
-                        delta=c.delta, change=c.pct, direction=c.direction, note=c.note))  # fmt: skip
+                        delta=c.delta, change=c.pct, direction=c.direction,
+                        note=c.note))  # fmt: skip
     return frame(out, ["comparison", "base", "actual", "delta", "change", "direction", "note"])
 
 
-def procurement(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
+def procurement(ey: EntityYear) -> pd.DataFrame:
     """政府采购: goods/works/services and 中小企业/小微企业 amounts, shares of the total.
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
-        >>> df = procurement(load_dataset("data"), "lusong-xzsp", 2020).set_index("item")
+        >>> ey = load_dataset("data").entity_year("lusong-xzsp", 2020)
+        >>> df = procurement(ey).set_index("item")
         >>> str(df.loc["goods", "amount"]), format_pct(df.loc["sme", "share"])
         ('27.47', '100.0%')
     """
-    rows = rows_for(ds, ("procurement",), lambda v: procurement_shares(v, None), entity_id, year)
-    whole, _ = figure(ds, entity_id, year, "procurement", "total")
+    rows = rows_for(ey, ("procurement",), lambda v: procurement_shares(v, None))
+    whole, _ = ey.figure("procurement", "total")
     cols = ["item", "label", "amount", "share", "status"]
     total_label = label_of("procurement", "total")
     return frame(share_records(rows, cols), cols, total=whole, total_label=total_label)
 
 
-def three_public(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
+def three_public(ey: EntityYear) -> pd.DataFrame:
     """“三公”经费 (T07): budget, actual, completion, change on last year, share.
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
-        >>> df = three_public(load_dataset("data"), "lusong-xzsp", 2020).set_index("item")
+        >>> ey = load_dataset("data").entity_year("lusong-xzsp", 2020)
+        >>> df = three_public(ey).set_index("item")
         >>> df.loc["abroad", ["label", "actual", "rate", "direction"]].tolist()
         ['因公出国（境）费', Decimal('0.00'), None, '持平']
     """
-    rows = rows_for(ds, ("three_public",), lambda v: three_public_panel(v, None), entity_id, year)
+    rows = rows_for(ey, ("three_public",), lambda v: three_public_panel(v, None))
     out = []
     for r in rows:
         out.append(dict(item=r["item"], label=r["label"], budget=dec(r["budget"]),
@@ -199,9 +200,7 @@ def three_public(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
 
 
 def change_drivers(
-    ds: Dataset,
-    entity_id: str,
-    year: int,
+    ey: EntityYear,
     table: str = "T05",
     item: str = "total",
     level: str = "类",
@@ -214,11 +213,11 @@ def change_drivers(
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> ds = load_dataset("data")
-        >>> change_drivers(ds, "lusong-xzsp", 2020) is None  # 2019 has no 类 lines
+        >>> change_drivers(ds.entity_year("lusong-xzsp", 2020)) is None  # 2019 has no 类 lines
         True
     """
-    now = function_structure(ds, entity_id, year, level, table, item)
-    before = function_structure(ds, entity_id, year - 1, level, table, item)
+    now = function_structure(ey, level, table, item)
+    before = function_structure(ey.previous, level, table, item)
     if now.empty or before.empty:
         return None
     if any(a is None for a in [*now["amount"], *before["amount"]]):

@@ -68,9 +68,9 @@ class Change:
     direction: str | None
     note: str = ""
 
-    def pct_rounded(self, places: int = 1) -> Decimal | None:
+    def pct_rounded(self, decimals: int = 1) -> Decimal | None:
         """The percent change rounded half up (``None`` if undefined)."""
-        return None if self.pct is None else round_half_up(self.pct, places)
+        return None if self.pct is None else round_half_up(self.pct, decimals)
 
 
 def change(current: Decimal | None, prior: Decimal | None, *, base_label: str = "上年") -> Change:
@@ -200,9 +200,9 @@ class Completion:
     reason: str = ""
     basis: str = "年初预算"
 
-    def rate_rounded(self, places: int = 1) -> Decimal | None:
+    def rate_rounded(self, decimals: int = 1) -> Decimal | None:
         """The completion rate rounded half up (``None`` if undefined)."""
-        return None if self.rate is None else round_half_up(self.rate, places)
+        return None if self.rate is None else round_half_up(self.rate, decimals)
 
 
 def completion(

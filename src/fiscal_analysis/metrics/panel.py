@@ -136,13 +136,13 @@ def totals_panel(
     return as_wan(pd.DataFrame(cols, index=view.pairs), items)
 
 
-def yoy_change(totals: pd.DataFrame, places: int | None = 1) -> pd.DataFrame:
+def yoy_change(totals: pd.DataFrame, decimals: int | None = 1) -> pd.DataFrame:
     """Change on the previous year of every ``Int64`` column of ``totals``, long form.
 
     Args:
         totals: A frame indexed by ``(entity_id, year)``, e.g. from
             :func:`totals_panel` (status columns are skipped). Not modified.
-        places: Decimals of ``change_rounded`` (``None``: leave it out).
+        decimals: Decimals of ``change_rounded`` (``None``: leave it out).
 
     Returns:
         One row per (entity_id, year, item): ``current``, ``prior`` (the same
@@ -183,12 +183,12 @@ def yoy_change(totals: pd.DataFrame, places: int | None = 1) -> pd.DataFrame:
     df = pd.concat([head, c], axis=1)
     for col in ("entity_id", "item", "direction", "note"):
         df[col] = df[col].astype(object)
-    if places is not None:
-        df["change_rounded"] = ratio_pct_panel(df["change_num"], df["change_den"], places)
+    if decimals is not None:
+        df["change_rounded"] = ratio_pct_panel(df["change_num"], df["change_den"], decimals)
     return as_wan(df)
 
 
-def all_metrics(source: Source, places: int | None = 1) -> dict[str, pd.DataFrame]:
+def all_metrics(source: Source, decimals: int | None = 1) -> dict[str, pd.DataFrame]:
     """Every panel metric over one shared :class:`PanelView`.
 
     Returns:
@@ -208,19 +208,19 @@ def all_metrics(source: Source, places: int | None = 1) -> dict[str, pd.DataFram
     """
     view = view_of(source)
     totals = totals_panel(view, KEY_TOTALS, status=True)
-    completion = completion_panel(view, places=places)
+    completion = completion_panel(view, decimals=decimals)
     lines = completion[["entity_id", "year", "actual", "budget"]]  # PEFA's 项 lines, computed once
     return {
         "totals": totals,
-        "yoy": yoy_change(totals, places),
-        "income": income_shares(view, places),
-        "expense": expense_shares(view, places),
-        "basic": basic_shares(view, places),
-        "function": function_shares(view, places=places),
+        "yoy": yoy_change(totals, decimals),
+        "income": income_shares(view, decimals),
+        "expense": expense_shares(view, decimals),
+        "basic": basic_shares(view, decimals),
+        "function": function_shares(view, decimals=decimals),
         "completion": completion,
-        "completion_total": completion_panel(view, "合计", places=places),
-        "procurement": procurement_shares(view, places),
-        "three_public": three_public_panel(view, places),
-        "ops_cost": ops_cost_panel(view, places),
-        "pefa": outturn_panel_from_lines(lines, places if places is not None else 1),
+        "completion_total": completion_panel(view, "合计", decimals=decimals),
+        "procurement": procurement_shares(view, decimals),
+        "three_public": three_public_panel(view, decimals),
+        "ops_cost": ops_cost_panel(view, decimals),
+        "pefa": outturn_panel_from_lines(lines, decimals if decimals is not None else 1),
     }

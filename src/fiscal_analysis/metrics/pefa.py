@@ -187,12 +187,12 @@ def _objects(s: pd.Series) -> pd.Series:
     return pd.Series([int(v) for v in s], index=s.index, dtype=object)
 
 
-def _rounded(num: pd.Series, den: pd.Series, places: int) -> pd.Series:
+def _rounded(num: pd.Series, den: pd.Series, decimals: int) -> pd.Series:
     """Rounded percents; exact Python ints when a column does not fit in int64."""
     limit = 2**62
     if all(abs(int(v)) < limit for v in (*num, *den)):
-        return ratio_pct_panel(num.astype("Int64"), den.astype("Int64"), places)
-    rounded = [ratio_pct(int(n), int(d), places) for n, d in zip(num, den, strict=True)]
+        return ratio_pct_panel(num.astype("Int64"), den.astype("Int64"), decimals)
+    rounded = [ratio_pct(int(n), int(d), decimals) for n, d in zip(num, den, strict=True)]
     return pd.Series(rounded, index=num.index, dtype=object)
 
 
@@ -211,13 +211,13 @@ def _composition_band(num: pd.Series, den: pd.Series) -> pd.Series:
     return out.where(den != 0, None)
 
 
-def outturn_panel_from_lines(lines: pd.DataFrame, places: int = 1) -> pd.DataFrame:
+def outturn_panel_from_lines(lines: pd.DataFrame, decimals: int = 1) -> pd.DataFrame:
     """PI-1 and PI-2 per (entity_id, year) from line rows with ``actual`` and ``budget``.
 
     Args:
         lines: Columns ``entity_id``, ``year``, ``actual``, ``budget`` (万元, or
             exact integer hundredths); rows missing either amount are ignored.
-        places: Decimals of the ``*_rounded`` presentation columns.
+        decimals: Decimals of the ``*_rounded`` presentation columns.
 
     Returns:
         One row per entity-year: ``n_lines``, ``budget``, ``actual`` (sums, in
@@ -245,7 +245,7 @@ def outturn_panel_from_lines(lines: pd.DataFrame, places: int = 1) -> pd.DataFra
     out["composition_den"] = (sums["actual"] * sums["budget"]).to_numpy()
     for name in ("aggregate", "composition"):
         num, den = out[f"{name}_num"], out[f"{name}_den"]
-        out[f"{name}_rounded"] = _rounded(num, den, places)
+        out[f"{name}_rounded"] = _rounded(num, den, decimals)
     out["aggregate_band"] = _aggregate_band(out["aggregate_num"], out["aggregate_den"])
     out["composition_band"] = _composition_band(out["composition_num"], out["composition_den"])
     for name in ("budget", "actual"):
@@ -254,13 +254,13 @@ def outturn_panel_from_lines(lines: pd.DataFrame, places: int = 1) -> pd.DataFra
 
 
 def _wan(ints: pd.Series) -> pd.Series:
-    """Sums of hundredths (Python ints) as 万元: decimal128 when they fit in int64, else Decimals."""
+    """Sums of hundredths (Python ints) as 万元: decimal128 if they fit in int64, else Decimals."""
     if all(abs(int(v)) < 2**63 for v in ints):
         return to_wan(pd.Series(list(ints), index=ints.index, dtype="Int64"))
     return pd.Series([Decimal(int(v)).scaleb(-2) for v in ints], index=ints.index, dtype=object)
 
 
-def outturn_panel(source: Source, level: str = "项", places: int = 1) -> pd.DataFrame:
+def outturn_panel(source: Source, level: str = "项", decimals: int = 1) -> pd.DataFrame:
     """PEFA outturn for every entity-year of a Dataset (or PanelView), vectorised.
 
     One row per entity-year with at least one line that has both amounts.
@@ -271,8 +271,8 @@ def outturn_panel(source: Source, level: str = "项", places: int = 1) -> pd.Dat
         >>> t[["year", "aggregate_rounded", "aggregate_band"]].values.tolist()
         [[2020, Decimal('167.6'), 'D']]
     """
-    lines = completion_panel(source, level, places=None)
-    return outturn_panel_from_lines(lines[["entity_id", "year", "actual", "budget"]], places)
+    lines = completion_panel(source, level, decimals=None)
+    return outturn_panel_from_lines(lines[["entity_id", "year", "actual", "budget"]], decimals)
 
 
 def outturn_table(ds: Source, entity_id: str | None = None, level: str = "项") -> pd.DataFrame:

@@ -24,7 +24,8 @@ from typing import Any
 
 import pandas as pd
 
-from fiscal_analysis.metrics.view import PanelView, Source, view_of
+from fiscal_analysis.dataset.model import EntityYear
+from fiscal_analysis.metrics.view import PanelView, view_of
 from fiscal_analysis.money import to_decimal
 
 __all__ = ["dec", "frac", "rows_for"]
@@ -48,22 +49,14 @@ def frac(num: Any, den: Any) -> Fraction | None:
     return Fraction(a) * 100 / Fraction(b)
 
 
-def rows_for(
-    source: Source,
-    key: tuple,
-    build: Callable[[PanelView], pd.DataFrame],
-    entity_id: str,
-    year: int,
-) -> list[dict]:
+def rows_for(ey: EntityYear, key: tuple, build: Callable[[PanelView], pd.DataFrame]) -> list[dict]:
     """The rows of one entity-year in a whole-panel metric frame, as dicts, in panel order.
 
     Args:
-        source: A Dataset or its PanelView.
+        ey: The entity-year.
         key: Identifies the metric frame (its function and arguments).
-        build: Computes the whole-panel frame from the view (called once per view).
-        entity_id: The entity.
-        year: The year.
+        build: Computes the whole-panel frame from the view (called once per dataset).
     """
-    df, rows = view_of(source).metric(key, build)
-    pos = rows.get((entity_id, int(year)))
+    df, rows = view_of(ey.ds).metric(key, build)
+    pos = rows.get((ey.entity_id, int(ey.year)))
     return [] if pos is None else df.iloc[pos].to_dict("records")

@@ -54,8 +54,8 @@ def _int_series(values: np.ndarray, valid: np.ndarray, index: pd.Index) -> pd.Se
     return pd.Series(arr, index=index)
 
 
-def round_ratio(num: pd.Series, den: pd.Series, places: int = 1, scale: int = 100) -> pd.Series:
-    """``num / den × scale`` rounded half up (四舍五入) to ``places``, in units of 10⁻ᵖˡᵃᶜᵉˢ.
+def round_ratio(num: pd.Series, den: pd.Series, decimals: int = 1, scale: int = 100) -> pd.Series:
+    """``num / den × scale`` rounded half up (四舍五入) to ``decimals``, in units of 10⁻ᵖˡᵃᶜᵉˢ.
 
     Whole columns at once with integer arithmetic: for ``a = |num|``,
     ``b = |den|`` the rounded magnitude is ``(2·a·scale·10ᵖ + b) // (2·b)`` and
@@ -65,11 +65,11 @@ def round_ratio(num: pd.Series, den: pd.Series, places: int = 1, scale: int = 10
     Args:
         num: Numerators (``Int64``, same index as ``den``).
         den: Denominators; ``0`` or ``<NA>`` gives ``<NA>`` (no rate).
-        places: Decimals kept.
+        decimals: Decimals kept.
         scale: 100 for a percent.
 
     Returns:
-        ``Int64`` rounded values times ``10**places`` (``494`` for 49.4 %).
+        ``Int64`` rounded values times ``10**decimals`` (``494`` for 49.4 %).
 
     Raises:
         ValueError: If a rounded ratio does not fit in ``int64`` units.
@@ -87,7 +87,7 @@ def round_ratio(num: pd.Series, den: pd.Series, places: int = 1, scale: int = 10
     ok = n_ok & d_ok & (d != 0)
     a = np.abs(np.where(ok, n, 0))
     b = np.abs(np.where(ok, d, 1))
-    mult = 2 * scale * 10**places
+    mult = 2 * scale * 10**decimals
     big = len(a) and int(a.max()) * mult + int(b.max()) > _INT64_MAX // 2
     if big:
         a, b = a.astype(object), b.astype(object)
@@ -100,7 +100,7 @@ def round_ratio(num: pd.Series, den: pd.Series, places: int = 1, scale: int = 10
     return _int_series(signed, ok, num.index)
 
 
-def units_to_decimal(units: pd.Series, places: int = 1) -> pd.Series:
+def units_to_decimal(units: pd.Series, decimals: int = 1) -> pd.Series:
     """``Int64`` units of 10⁻ᵖˡᵃᶜᵉˢ as exact :class:`~decimal.Decimal` (``None`` for ``<NA>``).
 
     Each distinct value is converted once, so a column of shares costs about
@@ -122,19 +122,19 @@ def units_to_decimal(units: pd.Series, places: int = 1) -> pd.Series:
             inv = (np.cumsum(seen) - 1)[v - lo]
         else:
             uniq, inv = np.unique(v, return_inverse=True)
-        decs = np.array([Decimal(int(u)).scaleb(-places) for u in uniq] + [None], dtype=object)
+        decs = np.array([Decimal(int(u)).scaleb(-decimals) for u in uniq] + [None], dtype=object)
         out[ok] = decs[inv.reshape(-1)]
     return pd.Series(out, index=units.index, dtype=object)
 
 
-def ratio_pct_panel(num: pd.Series, den: pd.Series, places: int = 1) -> pd.Series:
+def ratio_pct_panel(num: pd.Series, den: pd.Series, decimals: int = 1) -> pd.Series:
     """Vectorised :func:`fiscal_analysis.money.ratio_pct`: rounded percents as Decimals.
 
     Examples:
         >>> ratio_pct_panel(pd.Series([33578, 1]), pd.Series([20035, 0])).tolist()
         [Decimal('167.6'), None]
     """
-    return units_to_decimal(round_ratio(num, den, places), places)
+    return units_to_decimal(round_ratio(num, den, decimals), decimals)
 
 
 def fractions_of(num: pd.Series, den: pd.Series) -> list[Fraction | None]:

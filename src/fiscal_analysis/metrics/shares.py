@@ -6,7 +6,7 @@ the order of the per-entity functions of :mod:`fiscal_analysis.metrics.structure
 undisclosed, with ``status`` saying which), the exact share as ``share_num`` /
 ``share_den`` (percent = ``share_num / share_den × 100``; ``<NA>`` when the part is
 missing or the whole is 0 or missing) and, for presentation, ``share_rounded``:
-a :class:`~decimal.Decimal` rounded half up to ``places`` decimals.
+a :class:`~decimal.Decimal` rounded half up to ``decimals`` decimals.
 
 Examples:
     >>> from fiscal_analysis.dataset.load import load_dataset
@@ -66,7 +66,7 @@ def shares_frame(
     parts: Mapping[str, Part],
     labels: Mapping[str, str],
     whole: tuple[np.ndarray, np.ndarray],
-    places: int | None = 1,
+    decimals: int | None = 1,
     extra: Mapping[str, Sequence] | None = None,
 ) -> pd.DataFrame:
     """Long share frame from per-pair arrays (one ``Part`` per key), pair-major order.
@@ -91,8 +91,8 @@ def shares_frame(
     df = pd.DataFrame(cols)
     for c in ("entity_id", "item", "label", "status", *(extra or {})):
         df[c] = df[c].astype(object)
-    if places is not None:
-        df["share_rounded"] = ratio_pct_panel(df["share_num"], df["share_den"], places)
+    if decimals is not None:
+        df["share_rounded"] = ratio_pct_panel(df["share_num"], df["share_den"], decimals)
     return as_wan(df)
 
 
@@ -107,7 +107,7 @@ def shares_panel(
     whole: str | tuple[str, str],
     *,
     labels: Mapping[str, str] | None = None,
-    places: int | None = 1,
+    decimals: int | None = 1,
 ) -> pd.DataFrame:
     """Shares of uncoded ``items`` of ``table`` in a whole, for every entity × year.
 
@@ -117,7 +117,7 @@ def shares_panel(
         items: Item keys of the parts, in output order.
         whole: The whole's item in ``table``, or ``(table, item)`` elsewhere.
         labels: Chinese labels (default: the declared item labels).
-        places: Decimals of ``share_rounded`` (``None``: leave it out).
+        decimals: Decimals of ``share_rounded`` (``None``: leave it out).
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
@@ -130,11 +130,11 @@ def shares_panel(
     w, w_ok, _ = _part(view, wt, wi)
     labels = {x: (labels or {}).get(x) or _label(table, x) for x in items}
     parts = {x: _part(view, table, x) for x in items}
-    return shares_frame(view, parts, labels, (w, w_ok), places)
+    return shares_frame(view, parts, labels, (w, w_ok), decimals)
 
 
-def income_shares(source: Source, places: int | None = 1) -> pd.DataFrame:
-    """本年收入 by source vs 本年收入合计, as :func:`fiscal_analysis.metrics.structure.income_structure`.
+def income_shares(source: Source, decimals: int | None = 1) -> pd.DataFrame:
+    """本年收入 by source vs 本年收入合计 (one entity-year: :func:`.structure.income_structure`).
 
     ``income_fiscal`` (财政拨款收入) comes first; when it is not in the data
     but its three parts are, it is their sum with status ``derived``. Column
@@ -159,20 +159,20 @@ def income_shares(source: Source, places: int | None = 1) -> pd.DataFrame:
     parts |= {x: _part(view, "T01", x) for x in INCOME_OTHER_PARTS}
     labels = {x: _label("T01", x) for x in parts}
     parent = [None] + ["income_fiscal"] * 3 + [None] * len(INCOME_OTHER_PARTS)
-    return shares_frame(view, parts, labels, (w, w_ok), places, {"parent": parent})
+    return shares_frame(view, parts, labels, (w, w_ok), decimals, {"parent": parent})
 
 
-def expense_shares(source: Source, places: int | None = 1) -> pd.DataFrame:
+def expense_shares(source: Source, decimals: int | None = 1) -> pd.DataFrame:
     """本年支出 by kind (T03) vs 本年支出合计, as :func:`.structure.expense_structure`."""
-    return shares_panel(source, "T03", EXPENSE_PARTS, "total", places=places)
+    return shares_panel(source, "T03", EXPENSE_PARTS, "total", decimals=decimals)
 
 
-def procurement_shares(source: Source, places: int | None = 1) -> pd.DataFrame:
+def procurement_shares(source: Source, decimals: int | None = 1) -> pd.DataFrame:
     """政府采购 parts vs 政府采购支出总额, as :func:`fiscal_analysis.metrics.entity.procurement`."""
-    return shares_panel(source, "procurement", PROCUREMENT_PARTS, "total", places=places)
+    return shares_panel(source, "procurement", PROCUREMENT_PARTS, "total", decimals=decimals)
 
 
-def basic_shares(source: Source, places: int | None = 1) -> pd.DataFrame:
+def basic_shares(source: Source, decimals: int | None = 1) -> pd.DataFrame:
     """人员经费 / 公用经费 (T06) vs 基本支出 (T05), as :func:`.structure.basic_structure`.
 
     When T05 基本支出 is missing, the sum of the two parts is the whole.
@@ -190,7 +190,7 @@ def basic_shares(source: Source, places: int | None = 1) -> pd.DataFrame:
     fill = ~w_ok & both
     w = np.where(fill, parts["personnel_total"][0] + parts["public_total"][0], w)
     labels = {"personnel_total": "人员经费", "public_total": "公用经费"}
-    return shares_frame(view, parts, labels, (w, w_ok | fill), places)
+    return shares_frame(view, parts, labels, (w, w_ok | fill), decimals)
 
 
 def function_shares(
@@ -198,7 +198,7 @@ def function_shares(
     level: str = "类",
     table: str = "T05",
     item: str = "total",
-    places: int | None = 1,
+    decimals: int | None = 1,
 ) -> pd.DataFrame:
     """Lines by 功能分类 vs the table's 合计, as :func:`.structure.function_structure`.
 
@@ -244,6 +244,6 @@ def function_shares(
     )
     for c in ("entity_id", "code", "name", "full_name", "level"):
         df[c] = df[c].astype(object)
-    if places is not None:
-        df["share_rounded"] = ratio_pct_panel(df["share_num"], df["share_den"], places)
+    if decimals is not None:
+        df["share_rounded"] = ratio_pct_panel(df["share_num"], df["share_den"], decimals)
     return as_wan(df)

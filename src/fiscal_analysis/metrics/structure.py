@@ -14,12 +14,11 @@ the whole (in ``attrs['total']``). A figure that is not in the data is
 
 from __future__ import annotations
 
-import weakref
 from decimal import Decimal
 
 import pandas as pd
 
-from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.dataset.model import EntityYear
 from fiscal_analysis.metrics.exact import share
 from fiscal_analysis.metrics.present import dec, frac, rows_for
 from fiscal_analysis.metrics.shares import (
@@ -38,7 +37,6 @@ __all__ = [
     "basic_structure",
     "economic_structure",
     "expense_structure",
-    "figure",
     "frame",
     "function_structure",
     "income_structure",
@@ -46,57 +44,6 @@ __all__ = [
     "project_structure",
     "share_records",
 ]
-
-_Key = tuple[str, str, str]
-
-
-def figure(
-    ds: Dataset, entity_id: str, year: int, table: str, item: str, code: str = ""
-) -> tuple[Decimal | None, str]:
-    """An exact figure and its status (``published``/``derived``/``undisclosed``/``missing``).
-
-    Examples:
-        >>> from fiscal_analysis.dataset.load import load_dataset
-        >>> ds = load_dataset("data")
-        >>> figure(ds, "lusong-xzsp", 2020, "ops_cost", "budget_initial")
-        (Decimal('21.66'), 'derived')
-        >>> figure(ds, "lusong-xzsp", 2019, "T03", "basic")
-        (None, 'missing')
-    """
-    hit = _figures(ds, entity_id, year).get((table, item, code))
-    if hit is None:
-        return None, "missing"
-    value, basis = hit
-    if pd.isna(value):
-        return None, "undisclosed" if basis == "undisclosed" else "missing"
-    return to_decimal(int(value)), str(basis)
-
-
-#: ``(value, basis)`` by (table, item, code) of recently read (dataset, entity, year)s.
-_PAIRS: dict[tuple[int, str, int], tuple[weakref.ref[Dataset], dict[_Key, tuple]]] = {}
-_PAIR_LIMIT = 64
-
-
-def _figures(ds: Dataset, entity_id: str, year: int) -> dict[_Key, tuple]:
-    """Every figure of one entity-year in one dict (first row per key, as :meth:`Dataset.record`).
-
-    A report reads a few hundred single figures; one pass over the year's
-    facts replaces a pandas row lookup per figure. The frames of a Dataset
-    never change, so the dict is kept while the Dataset lives.
-    """
-    key = (id(ds), entity_id, year)
-    hit = _PAIRS.get(key)
-    if hit is not None and hit[0]() is ds:
-        return hit[1]
-    f = ds.facts_for(entity_id, year)
-    keys = zip(f["table"].tolist(), f["item"].tolist(), f["code"].tolist(), strict=True)
-    found: dict[_Key, tuple] = {}
-    for k, value, basis in zip(keys, f["value"].tolist(), f["basis"].tolist(), strict=True):
-        found.setdefault(k, (value, basis))
-    if len(_PAIRS) >= _PAIR_LIMIT:
-        _PAIRS.clear()
-    _PAIRS[key] = (weakref.ref(ds), found)
-    return found
 
 
 def label_of(table: str, item: str) -> str:
@@ -111,7 +58,7 @@ def frame(rows: list[dict], columns: list[str], **attrs: object) -> pd.DataFrame
     return df
 
 
-def income_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
+def income_structure(ey: EntityYear) -> pd.DataFrame:
     """本年收入 by source, with exact shares of 本年收入合计 (T01 ``income_total``).
 
     ``财政拨款收入`` comes first (``parent`` ``None``), then its three parts
@@ -121,24 +68,24 @@ def income_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
-        >>> df = income_structure(load_dataset("data"), "lusong-xzsp", 2020)
+        >>> df = income_structure(load_dataset("data").entity_year("lusong-xzsp", 2020))
         >>> r = df.iloc[0]
         >>> r["label"], r["amount"], format_pct(r["share"])
         ('财政拨款收入', Decimal('335.78'), '100.0%')
     """
-    rows = rows_for(ds, ("income",), income_shares_all, entity_id, year)
+    rows = rows_for(ey, ("income",), income_shares_all)
     cols = ["item", "label", "amount", "share", "status", "parent"]
-    whole = _whole(rows, ds, entity_id, year, ("T01", "income_total"))
+    whole = _whole(rows, ey, ("T01", "income_total"))
     return frame(share_records(rows, cols), cols, total=whole, total_label="本年收入合计")
 
 
-def _whole(rows: list[dict], ds: Dataset, entity_id: str, year: int, key: tuple[str, str]):
-    """The whole of a share frame: from its rows (where a derived whole is kept), else the figure."""
-    return dec(rows[0]["whole"]) if rows else figure(ds, entity_id, year, *key)[0]
+def _whole(rows: list[dict], ey: EntityYear, key: tuple[str, str]):
+    """The whole of a share frame: from its rows (they keep a derived whole), else the figure."""
+    return dec(rows[0]["whole"]) if rows else ey.figure(*key)[0]
 
 
 def share_records(rows: list[dict], cols: list[str]) -> list[dict]:
-    """Panel share rows as exact records with ``amount`` (Decimal 万元) and ``share`` (Fraction %)."""
+    """Panel share rows as exact records: ``amount`` (Decimal 万元), ``share`` (Fraction %)."""
     out = []
     for r in rows:
         exact = {"amount": dec(r["amount"]), "share": frac(r["share_num"], r["share_den"])}
@@ -151,30 +98,28 @@ def income_shares_all(view) -> pd.DataFrame:
     return income_shares(view, None)
 
 
-def expense_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
+def expense_structure(ey: EntityYear) -> pd.DataFrame:
     """本年支出 by kind (基本/项目/…, T03) with exact shares of 本年支出合计.
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
-        >>> df = expense_structure(load_dataset("data"), "lusong-xzsp", 2020)
+        >>> df = expense_structure(load_dataset("data").entity_year("lusong-xzsp", 2020))
         >>> [(r.label, format_pct(r.share)) for r in df.head(2).itertuples()]
         [('基本支出', '56.9%'), ('项目支出', '43.1%')]
     """
-    rows = rows_for(ds, ("expense",), lambda v: expense_shares(v, None), entity_id, year)
+    rows = rows_for(ey, ("expense",), lambda v: expense_shares(v, None))
     cols = ["item", "label", "amount", "share", "status"]
-    whole = _whole(rows, ds, entity_id, year, ("T03", "total"))
+    whole = _whole(rows, ey, ("T03", "total"))
     return frame(share_records(rows, cols), cols, total=whole, total_label="本年支出合计")
 
 
-def _coded(ds: Dataset, entity_id: str, year: int, table: str, item: str) -> pd.DataFrame:
-    f = ds.facts_for(entity_id, year)
+def _coded(ey: EntityYear, table: str, item: str) -> pd.DataFrame:
+    f = ey.facts
     return f[(f["table"] == table) & (f["item"] == item) & (f["code"] != "")].sort_values("code")
 
 
 def function_structure(
-    ds: Dataset,
-    entity_id: str,
-    year: int,
+    ey: EntityYear,
     level: str = "类",
     table: str = "T05",
     item: str = "total",
@@ -183,7 +128,7 @@ def function_structure(
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
-        >>> df = function_structure(load_dataset("data"), "lusong-xzsp", 2020)
+        >>> df = function_structure(load_dataset("data").entity_year("lusong-xzsp", 2020))
         >>> [(r.full_name, str(r.amount), format_pct(r.share)) for r in df.itertuples()]
         [('一般公共服务支出（类）', '258.47', '77.0%'), ('卫生健康支出（类）', '77.31', '23.0%')]
     """
@@ -193,43 +138,43 @@ def function_structure(
     def build(view):
         return function_shares(view, level, table, item, None)
 
-    rows = rows_for(ds, ("function", level, table, item), build, entity_id, year)
-    whole, _ = figure(ds, entity_id, year, table, item)
+    rows = rows_for(ey, ("function", level, table, item), build)
+    whole, _ = ey.figure(table, item)
     cols = ["code", "name", "full_name", "level", "amount", "share", "status"]
     return frame(share_records(rows, cols), cols, total=whole, total_label=label_of(table, item))
 
 
-def basic_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
+def basic_structure(ey: EntityYear) -> pd.DataFrame:
     """人员经费 / 公用经费 (T06 totals) as exact shares of 基本支出 (T05 ``basic``).
 
     When T05 基本支出 is missing, the sum of the two totals is the whole.
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
-        >>> df = basic_structure(load_dataset("data"), "lusong-xzsp", 2020)
+        >>> df = basic_structure(load_dataset("data").entity_year("lusong-xzsp", 2020))
         >>> [format_pct(p) for p in df["share"]]
         ['94.0%', '6.0%']
     """
-    rows = rows_for(ds, ("basic",), lambda v: basic_shares(v, None), entity_id, year)
+    rows = rows_for(ey, ("basic",), lambda v: basic_shares(v, None))
     cols = ["item", "label", "amount", "share", "status"]
-    whole = _whole(rows, ds, entity_id, year, ("T05", "basic"))
+    whole = _whole(rows, ey, ("T05", "basic"))
     return frame(share_records(rows, cols), cols, total=whole, total_label="基本支出")
 
 
-def economic_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
+def economic_structure(ey: EntityYear) -> pd.DataFrame:
     """T06 lines by 经济分类 with exact shares of 基本支出; undisclosed lines stay undisclosed.
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
-        >>> df = economic_structure(load_dataset("data"), "lusong-xzsp", 2020)
+        >>> df = economic_structure(load_dataset("data").entity_year("lusong-xzsp", 2020))
         >>> len(df), set(df["status"]), df["amount"].iloc[0] is None
         (17, {'undisclosed'}, True)
         >>> df.iloc[0][["name", "group"]].tolist()
         ['基本工资', '人员经费']
     """
-    whole = basic_structure(ds, entity_id, year).attrs["total"]
-    lines = _coded(ds, entity_id, year, "T06", "amount")
-    cl = ds.classification
+    whole = basic_structure(ey).attrs["total"]
+    lines = _coded(ey, "T06", "amount")
+    cl = ey.ds.classification
     rows = []
     for code, value, basis in zip(lines["code"], lines["value"], lines["basis"], strict=True):
         amount = None if pd.isna(value) else to_decimal(int(value))
@@ -242,7 +187,7 @@ def economic_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
     return frame(rows, cols, total=whole, total_label="基本支出")
 
 
-def project_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
+def project_structure(ey: EntityYear) -> pd.DataFrame:
     """Named projects (projects.csv) with exact shares of 项目支出 (T03 ``project``).
 
     ``attrs['total']`` is the T03 项目支出 and ``attrs['sum']`` the projects' sum,
@@ -250,12 +195,12 @@ def project_structure(ds: Dataset, entity_id: str, year: int) -> pd.DataFrame:
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
-        >>> df = project_structure(load_dataset("data"), "lusong-xzsp", 2020)
+        >>> df = project_structure(load_dataset("data").entity_year("lusong-xzsp", 2020))
         >>> [format_pct(p) for p in df["share"]], str(df.attrs["sum"])
         (['17.9%', '49.7%', '32.3%'], '144.86')
     """
-    whole, _ = figure(ds, entity_id, year, "T03", "project")
-    p = ds.projects_for(entity_id, year)
+    whole, _ = ey.figure("T03", "project")
+    p = ey.projects
     amounts = [None if pd.isna(v) else to_decimal(int(v)) for v in p["value"]]
     rows = [
         {"project": name, "amount": a, "share": share(a, whole), "status": str(b)}

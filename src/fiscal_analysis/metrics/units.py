@@ -1,7 +1,7 @@
 """Amounts in 万元, exactly: integer hundredths inside the engine, decimal 万元 in every frame.
 
 The panel engine computes on ``int64`` hundredths of 万元 (numpy, no floats).
-Every frame it returns shows amounts in 万元 as exact decimals with two places
+Every frame it returns shows amounts in 万元 as exact decimals with two decimals
 (Arrow ``decimal128(38, 2)`` through :class:`pandas.ArrowDtype`): the same
 figures as printed in the disclosure, with no binary float anywhere.
 :data:`AMOUNT_COLUMNS` lists the columns that hold amounts, in every frame
@@ -25,7 +25,7 @@ import pyarrow as pa
 
 __all__ = ["AMOUNT_COLUMNS", "WAN", "as_wan", "is_amount", "to_hundredths", "to_wan"]
 
-#: The dtype of an amount column: exact 万元 with two decimal places.
+#: The dtype of an amount column: exact 万元 with two decimal decimals.
 WAN = pd.ArrowDtype(pa.decimal128(38, 2))
 
 #: Columns that hold amounts (万元) in the metric frames; rates keep their numerator and

@@ -27,7 +27,7 @@ def reason_clause(reason: str | None, lead: str = "，主要原因是：") -> st
 
 def change_clause(
     c: Change,
-    places: int = 1,
+    decimals: int = 1,
     *,
     base: str = "与上年相比，",
     flat: str = "与上年持平",
@@ -54,11 +54,11 @@ def change_clause(
     if c.pct is None:
         return f"{text}（{c.note}）"
     verb = verbs[0] if c.pct > 0 else verbs[1]
-    return f"{text}，{verb}{format_pct(abs(c.pct), places)}"
+    return f"{text}，{verb}{format_pct(abs(c.pct), decimals)}"
 
 
-def rate_clause(c: Completion, places: int) -> str:
+def rate_clause(c: Completion, decimals: int) -> str:
     """``，完成年初预算的5.0%`` or the reason there is no rate, in words."""
     if c.rate is not None:
-        return f"，完成{c.basis}的{format_pct(c.rate, places)}"
+        return f"，完成{c.basis}的{format_pct(c.rate, decimals)}"
     return "" if c.actual == 0 and c.budget == 0 else f"（{c.reason}）"

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.dataset.model import EntityYear
 from fiscal_analysis.metrics.entity import budget_completion, total_completion, yoy_for
 from fiscal_analysis.metrics.exact import Change, Share, change, completion
 from fiscal_analysis.metrics.structure import (
     economic_structure,
     expense_structure,
-    figure,
     function_structure,
     income_structure,
 )
@@ -68,12 +67,11 @@ def _shares(df: pd.DataFrame) -> list[Share]:
 _Reasons = dict[tuple[str, str], str]
 
 
-def _stated(ds: Dataset, entity_id: str, year: int) -> _Reasons:
-    """The year's stated reasons (主要原因), read once: the first per (topic, code)."""
-    r = ds.year_rows("reasons", entity_id, year)
+def _stated(ey: EntityYear) -> _Reasons:
+    """The year's stated reasons (主要原因): the first per (topic, code)."""
     found: _Reasons = {}
-    for key, text in zip(zip(r["topic"], r["code"], strict=True), r["text"], strict=True):
-        found.setdefault(key, text)
+    for topic, code, text in ey.stated_reasons:
+        found.setdefault((topic, code), text)
     return found
 
 
@@ -81,43 +79,50 @@ def _reason(reasons: _Reasons, topic: str, code: str = "") -> str | None:
     return reasons.get((topic, code))
 
 
-def _total(ds: Dataset, e: str, y: int, table: str, subject: str, why: str | None, p: int) -> str:
-    c = yoy_for(ds, e, y, table, "income_grand_total")
+def _total(ey: EntityYear, table: str, subject: str, why: str | None, decimals: int) -> str:
+    y = ey.year
+    c = yoy_for(ey, table, "income_grand_total")
     if c.current is None:
         return f"缺少{subject}数据。"
-    return total_sentence(y, c, p, subject=subject, reason=why)
+    return total_sentence(y, c, decimals, subject=subject, reason=why)
 
 
-def _completion(ds: Dataset, e: str, y: int, p: int, reasons: _Reasons) -> str:
-    overall = total_completion(ds, e, y)
+def _completion(ey: EntityYear, decimals: int, reasons: _Reasons) -> str:
+    y = ey.year
+    overall = total_completion(ey)
     if overall.actual is None:
         return "缺少一般公共预算财政拨款支出数据。"
-    lines = [completion_sentence(y, overall, p, _reason(reasons, "budget_variance"))]
-    items = budget_completion(ds, e, y)
+    lines = [completion_sentence(y, overall, decimals, _reason(reasons, "budget_variance"))]
+    items = budget_completion(ey)
     for n, r in enumerate(items.itertuples(index=False), start=1):
         c = completion(r.actual, r.budget)
         why = _reason(reasons, "budget_variance", r.code)
-        lines.append(item_entry(n, r.full_name, c, p, why))
+        lines.append(item_entry(n, r.full_name, c, decimals, why))
     return "\n".join(lines)
 
 
-def _basic(ds: Dataset, e: str, y: int, p: int) -> str:
-    basic, _ = figure(ds, e, y, "T05", "basic")
-    personnel, _ = figure(ds, e, y, "T06", "personnel_total")
-    public, _ = figure(ds, e, y, "T06", "public_total")
+def _basic(ey: EntityYear, decimals: int) -> str:
+    y = ey.year
+    basic, _ = ey.figure("T05", "basic")
+    personnel, _ = ey.figure("T06", "personnel_total")
+    public, _ = ey.figure("T06", "public_total")
     if basic is None and personnel is None and public is None:
         return "缺少基本支出数据。"
-    econ = economic_structure(ds, e, y)
+    econ = economic_structure(ey)
     listed = econ[econ["amount"].map(lambda a: a is None or a != 0)]
     names = {g: list(listed.loc[listed["group"] == g, "name"]) for g in ("人员经费", "公用经费")}
-    return basic_sentence(y, basic, personnel, public, p, names["人员经费"], names["公用经费"])
+    return basic_sentence(
+        y, basic, personnel, public, decimals, names["人员经费"], names["公用经费"]
+    )
 
 
-def _three_public(ds: Dataset, e: str, y: int, p: int) -> str:
+def _three_public(ey: EntityYear, decimals: int) -> str:
+    y = ey.year
+
     def pair(line: str, label: str) -> tuple[str, object, Change]:
-        actual, _ = figure(ds, e, y, "T07", f"{line}_actual")
-        budget, _ = figure(ds, e, y, "T07", f"{line}_budget")
-        prior, _ = figure(ds, e, y - 1, "T07", f"{line}_actual")
+        actual, _ = ey.figure("T07", f"{line}_actual")
+        budget, _ = ey.figure("T07", f"{line}_budget")
+        prior, _ = ey.previous.figure("T07", f"{line}_actual")
         return label, completion(actual, budget, "预算"), change(actual, prior)
 
     _, total, total_change = pair("total", "")
@@ -126,86 +131,90 @@ def _three_public(ds: Dataset, e: str, y: int, p: int) -> str:
     labels = (("abroad", "因公出国（境）费"), ("reception", "公务接待费"),
               ("vehicle", "公务用车购置及运行维护费"))  # fmt: skip
     items = [pair(line, label) for line, label in labels]
-    return three_public_sentence(y, total, total_change, items, p)  # type: ignore[arg-type]
+    return three_public_sentence(y, total, total_change, items, decimals)  # type: ignore[arg-type]
 
 
-def _ops(ds: Dataset, e: str, y: int, p: int, reasons: _Reasons) -> str:
-    actual, _ = figure(ds, e, y, "ops_cost", "actual")
-    budget, _ = figure(ds, e, y, "ops_cost", "budget_initial")
-    prior, _ = figure(ds, e, y - 1, "ops_cost", "actual")
+def _ops(ey: EntityYear, decimals: int, reasons: _Reasons) -> str:
+    y = ey.year
+    actual, _ = ey.figure("ops_cost", "actual")
+    budget, _ = ey.figure("ops_cost", "budget_initial")
+    prior, _ = ey.previous.figure("ops_cost", "actual")
     return ops_cost_sentence(
         y,
         change(actual, budget, base_label="年初预算"),
         change(actual, prior),
-        p,
+        decimals,
         _reason(reasons, "ops_cost_budget"),
         _reason(reasons, "ops_cost_change"),
     )
 
 
-def _fund(ds: Dataset, e: str, y: int, kind: str, table: str) -> str:
-    income, _ = figure(ds, e, y, table, "income")
-    expense, _ = figure(ds, e, y, table, "expense")
-    empty = ds.table_status(e, y, table) == "empty"
+def _fund(ey: EntityYear, kind: str, table: str) -> str:
+    y = ey.year
+    income, _ = ey.figure(table, "income")
+    expense, _ = ey.figure(table, "expense")
+    empty = ey.table_status(table) == "empty"
     if income is None and expense is None and not empty:
         return f"缺少{_FUND_NAMES[kind]}数据。"
     return fund_sentence(y, kind, income, expense, empty)
 
 
-def describe(ds: Dataset, entity_id: str, year: int, places: int = 1) -> dict[str, str]:
+def describe(ey: EntityYear, decimals: int = 1) -> dict[str, str]:
     """Every standard 情况说明 paragraph for one entity-year, keyed as :data:`SECTIONS`.
 
     Args:
-        ds: The dataset.
-        entity_id: Entity id or full name.
-        year: The year.
-        places: Decimals of printed percentages.
+        ey: The entity-year (``ds.entity_year(entity, year)``).
+        decimals: Decimals of printed percentages.
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
-        >>> text = describe(load_dataset("data"), "lusong-xzsp", 2020)
+        >>> text = describe(load_dataset("data").entity_year("lusong-xzsp", 2020))
         >>> text["expense"]
         '本年支出合计335.78万元，其中：基本支出190.92万元，占56.9%；项目支出144.86万元，占43.1%。'
         >>> text["gov_fund"]
         '本年度无政府性基金预算财政拨款收支。'
     """
-    e, y, p = ds.resolve(entity_id), year, places
-    reasons = _stated(ds, e, y)
-    income = income_structure(ds, e, y)
+    y = ey.year
+    reasons = _stated(ey)
+    income = income_structure(ey)
     top_income = income[income["parent"].isna()]
-    expense = expense_structure(ds, e, y)
-    func = function_structure(ds, e, y)
+    expense = expense_structure(ey)
+    func = function_structure(ey)
     func_shares = [
         Share(r.code, r.full_name, r.amount, r.share, r.status) for r in func.itertuples()
     ]
-    gp = yoy_for(ds, e, y, "T05", "total")
-    expense_total, _ = figure(ds, e, y, "T03", "total")
-    proc = {k: figure(ds, e, y, "procurement", k)[0] for k in ("total", "goods", "works")}
-    proc |= {k: figure(ds, e, y, "procurement", k)[0] for k in ("services", "sme", "micro")}
+    gp = yoy_for(ey, "T05", "total")
+    expense_total, _ = ey.figure("T03", "total")
+    proc = {k: ey.figure("procurement", k)[0] for k in ("total", "goods", "works")}
+    proc |= {k: ey.figure("procurement", k)[0] for k in ("services", "sme", "micro")}
     return {
-        "total": _total(ds, e, y, "T01", "收、支总计", _reason(reasons, "total_change"), p),
-        "income": structure_sentence("本年收入合计", income.attrs["total"], _shares(top_income), p),
-        "expense": structure_sentence("本年支出合计", expense.attrs["total"], _shares(expense), p),
+        "total": _total(ey, "T01", "收、支总计", _reason(reasons, "total_change"), decimals),
+        "income": structure_sentence(
+            "本年收入合计", income.attrs["total"], _shares(top_income), decimals
+        ),
+        "expense": structure_sentence(
+            "本年支出合计", expense.attrs["total"], _shares(expense), decimals
+        ),
         "fiscal_total": _total(
-            ds, e, y, "T04", "财政拨款收、支总计", _reason(reasons, "fiscal_change"), p
+            ey, "T04", "财政拨款收、支总计", _reason(reasons, "fiscal_change"), decimals
         ),
         "general_public": (
             "缺少一般公共预算财政拨款支出数据。"
             if gp.current is None
             else general_public_sentence(
-                y, gp, expense_total, p, _reason(reasons, "general_public_change")
+                y, gp, expense_total, decimals, _reason(reasons, "general_public_change")
             )
         ),
         "function": (
-            function_sentence(y, func.attrs["total"], func_shares, p)
+            function_sentence(y, func.attrs["total"], func_shares, decimals)
             if len(func)
             else "缺少按功能分类（类）的支出数据。"
         ),
-        "completion": _completion(ds, e, y, p, reasons),
-        "basic": _basic(ds, e, y, p),
-        "three_public": _three_public(ds, e, y, p),
-        "gov_fund": _fund(ds, e, y, "gov_fund", "T08"),
-        "soe_capital": _fund(ds, e, y, "soe_capital", "T09"),
-        "ops_cost": _ops(ds, e, y, p, reasons),
-        "procurement": procurement_sentence(y, *proc.values(), places=p),
+        "completion": _completion(ey, decimals, reasons),
+        "basic": _basic(ey, decimals),
+        "three_public": _three_public(ey, decimals),
+        "gov_fund": _fund(ey, "gov_fund", "T08"),
+        "soe_capital": _fund(ey, "soe_capital", "T09"),
+        "ops_cost": _ops(ey, decimals, reasons),
+        "procurement": procurement_sentence(y, *proc.values(), decimals=decimals),
     }

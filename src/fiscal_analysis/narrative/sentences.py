@@ -3,7 +3,7 @@
 Every function here is pure: it takes metric objects (:class:`Change`,
 :class:`Completion`, :class:`Share`) or Decimals and returns Chinese text.
 Amounts are written like the disclosures (``99.2万元``, ``26万元``); percents
-are rounded half up only here, with ``places`` decimals (1 by default; some
+are rounded half up only here, with ``decimals`` decimals (1 by default; some
 regions print 2). A zero or missing base never gets a rate: the sentence says
 so in words (``上年为0，无法计算增长率``, ``年初预算为0，无法计算完成率``).
 :func:`fiscal_analysis.narrative.describe.describe` assembles them for a Dataset.
@@ -62,7 +62,7 @@ __all__ = [
 def total_sentence(
     year: int,
     c: Change,
-    places: int = 1,
+    decimals: int = 1,
     *,
     subject: str = "收、支总计",
     reason: str | None = None,
@@ -70,13 +70,13 @@ def total_sentence(
 ) -> str:
     """§一/§四: ``2020年度收、支总计335.78万元。与上年相比，减少327.17万元，下降49.4%。``"""
     head = f"{unit_name}{year}年度{subject}{format_amount(c.current)}。"
-    clause = change_clause(c, places)
+    clause = change_clause(c, decimals)
     tail = reason_clause(reason) if c.direction not in (None, "持平") else ""
     return f"{head}{clause}{tail}。"
 
 
 def structure_sentence(
-    head: str, total: Decimal | None, parts: Sequence[Share], places: int = 1, *, of: str = ""
+    head: str, total: Decimal | None, parts: Sequence[Share], decimals: int = 1, *, of: str = ""
 ) -> str:
     """``{head}X万元，其中：A万元，占p%；B万元，占q%。`` Parts that are 0 or missing
     are left out (不涉及的不列).
@@ -88,7 +88,7 @@ def structure_sentence(
         '本年收入合计335.78万元，其中：财政拨款收入335.78万元，占100.0%。'
     """
     items = [
-        f"{p.label}{format_amount(p.amount)}，占{of}{format_pct(p.pct, places)}"
+        f"{p.label}{format_amount(p.amount)}，占{of}{format_pct(p.pct, decimals)}"
         for p in parts
         if p.amount and p.pct is not None
     ]
@@ -99,11 +99,11 @@ def structure_sentence(
 
 
 def function_sentence(
-    year: int, total: Decimal | None, parts: Sequence[Share], places: int = 1
+    year: int, total: Decimal | None, parts: Sequence[Share], decimals: int = 1
 ) -> str:
     """§五（二）: ``…主要用于以下方面：一般公共服务支出（类）258.47万元，占77.0%；…``"""
     items = [
-        f"{p.label}{format_amount(p.amount)}，占{format_pct(p.pct, places)}"
+        f"{p.label}{format_amount(p.amount)}，占{format_pct(p.pct, decimals)}"
         for p in parts
         if p.amount and p.pct is not None
     ]
@@ -112,18 +112,22 @@ def function_sentence(
 
 
 def general_public_sentence(
-    year: int, c: Change, expense_total: Decimal | None, places: int = 1, reason: str | None = None
+    year: int,
+    c: Change,
+    expense_total: Decimal | None,
+    decimals: int = 1,
+    reason: str | None = None,
 ) -> str:
     """§五（一）: ``…支出335.78万元，占本年支出合计的100.0%，与上年相比，减少…``"""
     ratio = share(c.current, expense_total)
-    of = "" if ratio is None else f"，占本年支出合计的{format_pct(ratio, places)}"
+    of = "" if ratio is None else f"，占本年支出合计的{format_pct(ratio, decimals)}"
     tail = reason_clause(reason) if c.direction not in (None, "持平") else ""
     body = f"{year}年度一般公共预算财政拨款支出{format_amount(c.current)}{of}"
-    return f"{body}，{change_clause(c, places)}{tail}。"
+    return f"{body}，{change_clause(c, decimals)}{tail}。"
 
 
 def completion_sentence(
-    year: int, c: Completion, places: int = 1, reason: str | None = None
+    year: int, c: Completion, decimals: int = 1, reason: str | None = None
 ) -> str:
     """§五（三）总体: ``…年初预算为200.35万元，支出决算为335.78万元，完成年初预算的167.6%。``
 
@@ -136,11 +140,11 @@ def completion_sentence(
     if c.budget is None or c.actual is None:
         return f"{year}年度一般公共预算财政拨款支出决算为{format_amount(c.actual)}（{c.reason}）。"
     head = f"{year}年度一般公共预算财政拨款支出{c.basis}为{format_amount(c.budget)}"
-    tail = f"{rate_clause(c, places)}{reason_clause(reason)}"
+    tail = f"{rate_clause(c, decimals)}{reason_clause(reason)}"
     return f"{head}，支出决算为{format_amount(c.actual)}{tail}。"
 
 
-def item_sentence(c: Completion, places: int = 1, reason: str | None = None) -> str:
+def item_sentence(c: Completion, decimals: int = 1, reason: str | None = None) -> str:
     """§五（三）per 项: budget, actual, completion (or why none), 大于/小于/持平, reason.
 
     Examples:
@@ -154,7 +158,7 @@ def item_sentence(c: Completion, places: int = 1, reason: str | None = None) -> 
     if c.budget is None or c.actual is None:
         return f"{text}（{c.reason}）。"
     if c.rate is not None:
-        text += f"，完成{c.basis}的{format_pct(c.rate, places)}"
+        text += f"，完成{c.basis}的{format_pct(c.rate, decimals)}"
     if c.direction == "持平":
         return f"{text}，决算数与{c.basis}数持平。"
     text += f"，决算数{c.direction}{c.basis}数"
@@ -164,10 +168,10 @@ def item_sentence(c: Completion, places: int = 1, reason: str | None = None) -> 
 
 
 def item_entry(
-    number: int, full_name: str, c: Completion, places: int = 1, reason: str | None = None
+    number: int, full_name: str, c: Completion, decimals: int = 1, reason: str | None = None
 ) -> str:
     """``1. 一般公共服务支出（类）…（项）。年初预算为0万元，…``"""
-    return f"{number}. {full_name}。{item_sentence(c, places, reason)}"
+    return f"{number}. {full_name}。{item_sentence(c, decimals, reason)}"
 
 
 def basic_sentence(
@@ -175,7 +179,7 @@ def basic_sentence(
     basic: Decimal | None,
     personnel: Decimal | None,
     public: Decimal | None,
-    places: int = 1,
+    decimals: int = 1,
     personnel_items: Sequence[str] = (),
     public_items: Sequence[str] = (),
 ) -> str:
@@ -195,7 +199,7 @@ def basic_sentence(
             continue
         ratio = share(amount, basic)
         text = f"{label}{format_amount(amount)}"
-        text += "" if ratio is None else f"，占基本支出的{format_pct(ratio, places)}"
+        text += "" if ratio is None else f"，占基本支出的{format_pct(ratio, decimals)}"
         parts.append(text + (f"，主要包括{'、'.join(names)}" if names else ""))
     body = f"，其中：{'；'.join(parts)}" if parts else ""
     return f"{year}年度一般公共预算财政拨款基本支出{format_amount(basic)}{body}。"

@@ -28,7 +28,7 @@ def three_public_sentence(
     total: Completion,
     total_change: Change,
     items: Sequence[tuple[str, Completion, Change]],
-    places: int = 1,
+    decimals: int = 1,
     unit_name: str = "",
 ) -> str:
     """§七（一）: 预算, 决算, completion and change for the total and each item.
@@ -42,13 +42,13 @@ def three_public_sentence(
     """
     if total.actual == 0 and not total.budget:
         budget = "" if total.budget is None else f"预算为{format_amount(total.budget)}，"
-        clause = change_clause(total_change, places, base="比上年")
+        clause = change_clause(total_change, decimals, base="比上年")
         return f"{unit_name}{year}年度无“三公”经费财政拨款支出：{budget}支出决算为0万元，{clause}。"
 
     def part(label: str, comp: Completion, chg: Change) -> str:
         budget = "" if comp.budget is None else f"预算为{format_amount(comp.budget)}，"
         head = f"{label}支出{budget}支出决算为{format_amount(comp.actual)}"
-        return f"{head}{rate_clause(comp, places)}，{change_clause(chg, places, base='比上年')}"
+        return f"{head}{rate_clause(comp, decimals)}，{change_clause(chg, decimals, base='比上年')}"
 
     body = part("“三公”经费财政拨款", total, total_change)
     details = "；".join(part(*i) for i in items)
@@ -59,7 +59,7 @@ def ops_cost_sentence(
     year: int,
     vs_budget: Change,
     vs_prior: Change,
-    places: int = 1,
+    decimals: int = 1,
     reason_budget: str | None = None,
     reason_prior: str | None = None,
 ) -> str:
@@ -85,7 +85,7 @@ def ops_cost_sentence(
             missing.append(base)
             continue
         clause = change_clause(
-            c, places, base=f"比{base}", flat=f"与{base}持平", verbs=("增长", "降低")
+            c, decimals, base=f"比{base}", flat=f"与{base}持平", verbs=("增长", "降低")
         )
         parts.append(clause + (reason_clause(reason) if c.direction != "持平" else ""))
     body = "，" + "；".join(parts) if parts else ""
@@ -102,7 +102,7 @@ def procurement_sentence(
     services: Decimal | None,
     sme: Decimal | None = None,
     micro: Decimal | None = None,
-    places: int = 1,
+    decimals: int = 1,
 ) -> str:
     """§十一（三）: amounts by kind and the share awarded to 中小企业 / 小微企业.
 
@@ -123,10 +123,10 @@ def procurement_sentence(
     text = f"{year}年度政府采购支出总额{format_amount(total)}"
     text += f"，其中：{'、'.join(kinds)}。" if kinds else "。"
     if sme is not None:
-        ratio = format_pct(share(sme, total), places)
+        ratio = format_pct(share(sme, total), decimals)
         text += f"授予中小企业合同金额{format_amount(sme)}，占政府采购支出总额的{ratio}"
         if micro is not None:
-            ratio = format_pct(share(micro, total), places)
+            ratio = format_pct(share(micro, total), decimals)
             text += (
                 f"，其中：授予小微企业合同金额{format_amount(micro)}，占政府采购支出总额的{ratio}"
             )

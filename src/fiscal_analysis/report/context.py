@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from fiscal_analysis.dataset.load import load_dataset
-from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.dataset.model import EntityYear
 from fiscal_analysis.errors import FiscalAnalysisError
 from fiscal_analysis.narrative.describe import describe
 
@@ -84,58 +84,31 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] = "data") -> Path:
 
 
 @dataclass(frozen=True)
-class ReportContext:
-    """What every section builder needs: the dataset, the entity, the year, decimals.
+class ReportContext(EntityYear):
+    """One entity-year as a report reads it: the :class:`EntityYear`, plus decimals.
 
-    What several sections read is computed once per report and kept on the
-    context: :attr:`paragraphs`, :attr:`stated_reasons` and :attr:`present_parts`.
+    It is the same object the metrics take (every section passes ``ctx`` to
+    them), so each figure is read in one place. What several sections use is
+    computed once per report and kept on the context: :attr:`paragraphs` and
+    :attr:`present_parts` (and :attr:`EntityYear.stated_reasons`).
     """
 
-    ds: Dataset
-    entity_id: str
-    year: int
     decimals: int = 1
 
     @cached_property
     def paragraphs(self) -> dict[str, str]:
-        """The standard 情况说明 paragraphs (:func:`fiscal_analysis.narrative.describe.describe`)."""
-        return describe(self.ds, self.entity_id, self.year, self.decimals)
-
-    @cached_property
-    def stated_reasons(self) -> tuple[tuple[str, str, str], ...]:
-        """``(topic, code, text)`` of every stated reason of the year, in data order."""
-        r = self.ds.year_rows("reasons", self.entity_id, self.year)
-        return tuple(zip(r["topic"].tolist(), r["code"].tolist(), r["text"].tolist(), strict=True))
-
-    def reasons(self, topic: str, code: str | None = None) -> tuple[str, ...]:
-        """The stated reasons for ``topic`` (and ``code``, if given), verbatim."""
-        return tuple(
-            t for tp, c, t in self.stated_reasons if tp == topic and (code is None or c == code)
-        )
+        """The standard 情况说明 paragraphs (:func:`~.narrative.describe.describe`)."""
+        return describe(self, self.decimals)
 
     @cached_property
     def present_parts(self) -> dict[str, bool]:
         """For each part of :data:`COVERED_PARTS`: whether the year has any figure for it."""
-        f = self.ds.facts_for(self.entity_id, self.year)
+        f = self.facts
         known = f[f["value"].notna()]
         lengths = [len(c) if isinstance(c, str) else 0 for c in known["code"]]
         have = set(zip(known["table"], known["item"], lengths, strict=True))
-        t = self.ds.year_rows("tables", self.entity_id, self.year)
-        status: dict[str, str] = {}
-        for table, value in zip(t["table"], t["status"], strict=True):
-            status.setdefault(table, str(value))  # the first row, as Dataset.table_status
-        empty = {table for table, value in status.items() if value == "empty"}
+        empty = {table for table, value in self.table_statuses.items() if value == "empty"}
         return {part: _has_part(self, part, have, empty) for part in COVERED_PARTS}
-
-    @property
-    def name(self) -> str:
-        """The department's full name."""
-        return self.ds.name(self.entity_id)
-
-    @property
-    def years(self) -> list[int]:
-        """Every year the dataset has for the department."""
-        return self.ds.years(self.entity_id)
 
 
 def open_report(
@@ -196,7 +169,7 @@ def _has_part(
     """
     for need in COVERED_PARTS[part]:
         if need == "projects":
-            if not ctx.ds.projects_for(ctx.entity_id, ctx.year).empty:
+            if not ctx.projects.empty:
                 return True
             continue
         table, item, *level = [*need.split(":"), ""][:3] if ":" in need else (need, "*", "")
@@ -227,7 +200,7 @@ def coverage_statement(ctx: ReportContext) -> str:
         >>> print(coverage_statement(open_report("data", "lusong-xzsp", 2020)))
         2020年度数据共112个数字，其中28个为推算数（由公开数字推算，已标注“推算”），17个列出了科目但未公开金额。
     """
-    f = ctx.ds.facts_for(ctx.entity_id, ctx.year)
+    f = ctx.facts
     n = len(f)
     derived = int((f["basis"] == "derived").sum())
     undisclosed = int((f["basis"] == "undisclosed").sum())

@@ -20,9 +20,8 @@ import importlib.util
 from typing import Any
 
 from fiscal_analysis.charts.figures import structure_chart, trend_chart
-from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.dataset.model import Dataset, EntityYear
 from fiscal_analysis.metrics.pefa import outturn_table
-from fiscal_analysis.metrics.structure import figure
 from fiscal_analysis.report.blocks import Section, fmt_amount, fmt_pct, render_chart, text_table
 from fiscal_analysis.report.sections_other import TREND_SERIES
 
@@ -44,7 +43,7 @@ def overview_section(ds: Dataset) -> Section:
     for entity_id, year in ds.pairs():
         row = {"单位标识": entity_id, "单位名称": ds.name(entity_id), "年度": str(year)}
         for label, table, item in TREND_SERIES:
-            row[label] = fmt_amount(*figure(ds, entity_id, year, table, item))
+            row[label] = fmt_amount(*EntityYear(ds, entity_id, year).figure(table, item))
         f = ds.facts_for(entity_id, year)
         row["推算数"] = f"{int((f['basis'] == 'derived').sum())}/{len(f)}"
         rows.append(row)
@@ -66,7 +65,7 @@ def trends_section(ds: Dataset) -> Section:
         for label, table, item in TREND_SERIES:
             points = []
             for y in years:
-                value, status = figure(ds, entity_id, y, table, item)
+                value, status = EntityYear(ds, entity_id, y).figure(table, item)
                 points.append((y, value))
                 if status == "derived":
                     derived.append((label, y))
@@ -83,8 +82,9 @@ def comparison_section(ds: Dataset, year: int | None = None) -> Section:
     year = years[-1] if year is None else year
     parts, rows = [], []
     for entity_id in sorted({e for e, y in ds.pairs() if y == year}):
-        value, status = figure(ds, entity_id, year, "T01", "income_grand_total")
-        basic, s_basic = figure(ds, entity_id, year, "T03", "basic")
+        ey = EntityYear(ds, entity_id, year)
+        value, status = ey.figure("T01", "income_grand_total")
+        basic, s_basic = ey.figure("T03", "basic")
         rows.append({"单位名称": ds.name(entity_id), "收支总计": fmt_amount(value, status),
                      "基本支出": fmt_amount(basic, s_basic),
                      "基本支出占比": fmt_pct(_share(basic, value))})  # fmt: skip
@@ -137,8 +137,9 @@ def questions_section(ds: Dataset) -> Section:
             qs.append(f"{name}{year}年度全部为推算数：能否取得该年度的决算公开文件，核实推算结果？")
         if (f["basis"] == "undisclosed").any():
             qs.append(f"{name}{year}年度基本支出的经济分类明细未公开金额：能否取得公开06表？")
-        budget, _ = figure(ds, entity_id, year, "T05", "budget_initial")
-        actual, _ = figure(ds, entity_id, year, "T05", "total")
+        ey = EntityYear(ds, entity_id, year)
+        budget, _ = ey.figure("T05", "budget_initial")
+        actual, _ = ey.figure("T05", "total")
         if budget and actual and actual > budget:
             qs.append(
                 f"{name}{year}年度决算{fmt_amount(actual)}超过年初预算{fmt_amount(budget)}："

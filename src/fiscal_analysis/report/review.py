@@ -13,7 +13,7 @@ import pandas as pd
 
 from fiscal_analysis.checks import run_checks, summarise
 from fiscal_analysis.checks.findings import Finding
-from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.dataset.model import EntityYear
 from fiscal_analysis.report.findings_table import outcome_label
 
 __all__ = ["COLUMNS", "ReviewSection", "review_section", "summary_sentence"]
@@ -115,15 +115,11 @@ def _ids(findings: list[Finding], severity: str) -> str:
     return "、".join(dict.fromkeys(hits))
 
 
-def review_section(
-    ds: Dataset, entity_id: str, year: int, *, text_checks: bool = True
-) -> ReviewSection:
+def review_section(ey: EntityYear, *, text_checks: bool = True) -> ReviewSection:
     """Run the checks for the report's 数据核对 section.
 
     Args:
-        ds: A loaded dataset.
-        entity_id: Entity id or full name.
-        year: The report year.
+        ey: The entity-year of the report.
         text_checks: Also check the narrative text against the tables when
             the text checks are available.
 
@@ -133,8 +129,12 @@ def review_section(
     Raises:
         UnknownEntityError: If the entity or year is not in the data.
     """
-    eid = ds.resolve(entity_id)
-    findings = run_checks(ds, eid, year, text_checks=text_checks)
+    findings = run_checks(ey.ds, ey.entity_id, ey.year, text_checks=text_checks)
     return ReviewSection(
-        eid, year, findings, summarise(findings), summary_sentence(findings), _table(findings)
+        ey.entity_id,
+        ey.year,
+        findings,
+        summarise(findings),
+        summary_sentence(findings),
+        _table(findings),
     )

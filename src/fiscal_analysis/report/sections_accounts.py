@@ -20,6 +20,7 @@ from decimal import Decimal  # noqa: F401 (doctests)
 import pandas as pd
 
 from fiscal_analysis.charts.figures import budget_actual_chart, structure_chart, waterfall_chart
+from fiscal_analysis.dataset.model import EntityYear
 from fiscal_analysis.metrics.entity import (
     budget_completion,
     change_drivers,
@@ -29,7 +30,6 @@ from fiscal_analysis.metrics.entity import (
 from fiscal_analysis.metrics.exact import Change, completion
 from fiscal_analysis.metrics.structure import (
     expense_structure,
-    figure,
     function_structure,
     income_structure,
 )
@@ -80,7 +80,7 @@ def derived_notes(ctx: ReportContext, keys: list[tuple[int, str, str, str]]) -> 
     """``推算数：…`` notes for the derived figures among ``(year, table, item, code)`` keys."""
     out = []
     for year, table, item, code in keys:
-        amount, status = figure(ctx.ds, ctx.entity_id, year, table, item, code)
+        amount, status = EntityYear(ctx.ds, ctx.entity_id, year).figure(table, item, code)
         if status != "derived":
             continue
         row = ctx.ds.record(ctx.entity_id, year, table, item, code)
@@ -104,15 +104,16 @@ def title_section(ctx: ReportContext) -> Section:
 
 
 def _change_rows(ctx: ReportContext, table: str, items: dict[str, str]) -> pd.DataFrame:
-    y, d = ctx.year, ctx.decimals
+    y, decimals = ctx.year, ctx.decimals
     rows = []
     for item, label in items.items():
-        now, s_now = figure(ctx.ds, ctx.entity_id, y, table, item)
-        before, s_before = figure(ctx.ds, ctx.entity_id, y - 1, table, item)
-        c = yoy_for(ctx.ds, ctx.entity_id, y, table, item)
+        now, s_now = ctx.figure(table, item)
+        before, s_before = ctx.previous.figure(table, item)
+        c = yoy_for(ctx, table, item)
         rows.append({"项目": label, f"{y - 1}年": fmt_amount(before, s_before),
                      f"{y}年": fmt_amount(now, s_now),
-                     "增减额": change_words(c), "增减率": change_rate_words(c, d)})  # fmt: skip
+                     "增减额": change_words(c),
+                     "增减率": change_rate_words(c, decimals)})  # fmt: skip
     return text_table(rows, ["项目", f"{y - 1}年", f"{y}年", "增减额", "增减率"])
 
 
@@ -146,10 +147,10 @@ def change_rate_words(c: Change, decimals: int = 1) -> str:
 
 def _drivers(ctx: ReportContext, c: Change, table: str, item: str, subject: str):
     """Driver sentences and the waterfall chart for a change on last year."""
-    y, d = ctx.year, ctx.decimals
+    y, decimals = ctx.year, ctx.decimals
     if c.delta is None:
         return ("缺少上年数据，无法分析变动构成。",), ()
-    dec = change_drivers(ctx.ds, ctx.entity_id, y, table, item, "类")
+    dec = change_drivers(ctx, table, item, "类")
     name = ctx.ds.classification.full_name
     if dec is None or not dec.contributions:
         texts = (
@@ -158,16 +159,16 @@ def _drivers(ctx: ReportContext, c: Change, table: str, item: str, subject: str)
         )
         steps = [("变动（无法按科目分解）", c.delta)]
     else:
-        points = dec.points_rounded(d) or [None] * len(dec.contributions)
+        points = dec.points_rounded(decimals) or [None] * len(dec.contributions)
         texts = tuple(
             f"{name(k.key)}{'增加' if k.delta > 0 else '减少'}{fmt_amount(abs(k.delta))}"
-            + ("" if p is None else f"，影响{subject}变动{fmt_pct(p, d)}（百分点）")
+            + ("" if p is None else f"，影响{subject}变动{fmt_pct(p, decimals)}（百分点）")
             for k, p in zip(dec.contributions, points, strict=True)
             if k.delta != 0
         )
         steps = [(name(k.key), k.delta) for k in dec.contributions if k.delta != 0]
     item = "total" if table == "T05" else "income_grand_total"
-    _, basis = figure(ctx.ds, ctx.entity_id, y - 1, table, item)
+    _, basis = ctx.previous.figure(table, item)
     start = f"{y - 1}年" + ("（推算）" if basis == "derived" else "")
     chart = waterfall_chart(
         (start, c.prior), steps, (f"{y}年", c.current), title=f"{subject}变动的构成"
@@ -180,7 +181,7 @@ def _yoy_section(
 ) -> Section:
     if not has_part(ctx, part):
         return missing_section(ctx, title, part)
-    c = yoy_for(ctx.ds, ctx.entity_id, ctx.year, table, "income_grand_total")
+    c = yoy_for(ctx, table, "income_grand_total")
     para = total_sentence(ctx.year, c, ctx.decimals, subject=subject)
     drivers, charts = _drivers(ctx, c, table, "expense" if table == "T01" else "total", subject)
     items = {"income_grand_total": "收入总计", "expense_grand_total": "支出总计"}
@@ -227,7 +228,7 @@ def income_section(ctx: ReportContext) -> Section:
     title = "二、收入决算情况"
     if not has_part(ctx, "收入决算"):
         return missing_section(ctx, title, "收入决算")
-    df = income_structure(ctx.ds, ctx.entity_id, ctx.year)
+    df = income_structure(ctx)
     text = ctx.paragraphs["income"]
     top = df[df["parent"].isna()]
     return Section(title, (text,), _share_table(ctx, df, "收入来源"), _donut(top, "收入构成"))
@@ -238,15 +239,15 @@ def expense_section(ctx: ReportContext) -> Section:
     title = "三、支出决算情况"
     if not has_part(ctx, "支出决算"):
         return missing_section(ctx, title, "支出决算")
-    df = expense_structure(ctx.ds, ctx.entity_id, ctx.year)
+    df = expense_structure(ctx)
     text = ctx.paragraphs["expense"]
     return Section(title, (text,), _share_table(ctx, df, "支出类型"), _donut(df, "支出构成"))
 
 
 def _gp_overall(ctx: ReportContext) -> Section:
     title = "（一）一般公共预算财政拨款支出总体情况"
-    c = yoy_for(ctx.ds, ctx.entity_id, ctx.year, "T05", "total")
-    expense_total, _ = figure(ctx.ds, ctx.entity_id, ctx.year, "T03", "total")
+    c = yoy_for(ctx, "T05", "total")
+    expense_total, _ = ctx.figure("T03", "total")
     para = general_public_sentence(ctx.year, c, expense_total, ctx.decimals)
     drivers, charts = _drivers(ctx, c, "T05", "total", "一般公共预算财政拨款支出")
     keys = [(yr, "T05", "total", "") for yr in (ctx.year - 1, ctx.year)]
@@ -259,7 +260,7 @@ def _gp_structure(ctx: ReportContext) -> Section:
     title = "（二）一般公共预算财政拨款支出结构情况（按功能分类“类”）"
     if not has_part(ctx, "按功能分类的支出结构"):
         return missing_section(ctx, title, "按功能分类（类）的支出", 3)
-    df = function_structure(ctx.ds, ctx.entity_id, ctx.year)
+    df = function_structure(ctx)
     text = ctx.paragraphs["function"]
     rows = [{"科目编码": r.code, "科目名称": r.full_name, "金额": fmt_amount(r.amount, r.status),
              "占比": fmt_pct(r.share, ctx.decimals)} for r in df.itertuples()]  # fmt: skip
@@ -272,17 +273,18 @@ def _gp_structure(ctx: ReportContext) -> Section:
 
 def _gp_items(ctx: ReportContext) -> Section:
     title = "（三）一般公共预算财政拨款支出具体情况（按“项”的预算与决算）"
-    y, d = ctx.year, ctx.decimals
-    overall = total_completion(ctx.ds, ctx.entity_id, y)
-    paras = [completion_sentence(y, overall, d)]
-    df = budget_completion(ctx.ds, ctx.entity_id, y)
+    y, decimals = ctx.year, ctx.decimals
+    overall = total_completion(ctx)
+    paras = [completion_sentence(y, overall, decimals)]
+    df = budget_completion(ctx)
     rows, bars = [], []
     for n, r in enumerate(df.itertuples(index=False), start=1):
         c = completion(r.actual, r.budget)
         why = reasons(ctx, "budget_variance", r.code)
-        paras.append(item_entry(n, r.full_name, c, d, why[0] if why else None))
+        paras.append(item_entry(n, r.full_name, c, decimals, why[0] if why else None))
         rows.append({"科目编码": r.code, "科目名称": r.full_name, "年初预算": fmt_amount(r.budget),
-                     "支出决算": fmt_amount(r.actual), "完成率": fmt_pct(r.rate, d, r.reason),
+                     "支出决算": fmt_amount(r.actual),
+                     "完成率": fmt_pct(r.rate, decimals, r.reason),
                      "决算与预算": f"决算数{r.direction}年初预算数" if r.direction else "—",
                      "单位说明的原因": "；".join(why) or "未说明"})  # fmt: skip
         bars.append((f"{r.code} {r.name}", r.budget, r.actual))
@@ -290,7 +292,9 @@ def _gp_items(ctx: ReportContext) -> Section:
     charts = ()
     if bars:
         charts = (
-            render_chart(budget_actual_chart(bars, title="各项年初预算与支出决算", decimals=d)),
+            render_chart(
+                budget_actual_chart(bars, title="各项年初预算与支出决算", decimals=decimals)
+            ),
         )
     cols = [
         "科目编码",

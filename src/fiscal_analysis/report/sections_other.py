@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fiscal_analysis.charts.figures import budget_actual_chart, structure_chart, trend_chart
+from fiscal_analysis.dataset.model import EntityYear
 from fiscal_analysis.metrics.entity import ops_cost, procurement
 from fiscal_analysis.metrics.exact import change
-from fiscal_analysis.metrics.structure import figure
 from fiscal_analysis.money import format_number, to_decimal
 from fiscal_analysis.narrative.sentences import ops_cost_sentence
 from fiscal_analysis.report.blocks import (
@@ -77,26 +77,26 @@ def ops_cost_section(ctx: ReportContext) -> Section:
     title = "（一）机关运行经费"
     if not has_part(ctx, "机关运行经费"):
         return missing_section(ctx, title, "机关运行经费", 3)
-    y, d = ctx.year, ctx.decimals
-    actual, s_actual = figure(ctx.ds, ctx.entity_id, y, "ops_cost", "actual")
-    budget, s_budget = figure(ctx.ds, ctx.entity_id, y, "ops_cost", "budget_initial")
-    prior, s_prior = figure(ctx.ds, ctx.entity_id, y - 1, "ops_cost", "actual")
+    y, decimals = ctx.year, ctx.decimals
+    actual, s_actual = ctx.figure("ops_cost", "actual")
+    budget, s_budget = ctx.figure("ops_cost", "budget_initial")
+    prior, s_prior = ctx.previous.figure("ops_cost", "actual")
     vs_budget = change(actual, budget, base_label="年初预算")
     vs_prior = change(actual, prior)
-    text = ops_cost_sentence(y, vs_budget, vs_prior, d)
-    df = ops_cost(ctx.ds, ctx.entity_id, y)
+    text = ops_cost_sentence(y, vs_budget, vs_prior, decimals)
+    df = ops_cost(ctx)
     statuses = {"年初预算": s_budget, "上年决算": s_prior}
     rows = [{"比较基准": r.comparison, "基准数": fmt_amount(r.base, statuses[r.comparison]),
              f"{y}年决算数": fmt_amount(r.actual, s_actual),
-             "增减额": change_words(c), "增减率": change_rate_words(c, d)}
+             "增减额": change_words(c), "增减率": change_rate_words(c, decimals)}
             for r, c in zip(df.itertuples(), (vs_budget, vs_prior), strict=True)]  # fmt: skip
     bars = [("机关运行经费", budget, actual)] if budget is not None else []
     charts = ()
     if bars:
-        chart = budget_actual_chart(bars, title="机关运行经费年初预算与决算", decimals=d)
+        chart = budget_actual_chart(bars, title="机关运行经费年初预算与决算", decimals=decimals)
         charts = (render_chart(chart),)
     drivers = tuple(
-        f"比{base}{change_words(c)}（{change_rate_words(c, d)}）"
+        f"比{base}{change_words(c)}（{change_rate_words(c, decimals)}）"
         for base, c in (("年初预算数", vs_budget), ("上年决算数", vs_prior))
         if c.delta is not None
     )
@@ -114,7 +114,7 @@ def procurement_section(ctx: ReportContext) -> Section:
     if not has_part(ctx, "政府采购"):
         return missing_section(ctx, title, "政府采购", 3)
     text = ctx.paragraphs["procurement"]
-    df = procurement(ctx.ds, ctx.entity_id, ctx.year)
+    df = procurement(ctx)
     rows = [{"项目": r.label, "金额": fmt_amount(r.amount, r.status),
              "占采购总额": fmt_pct(r.share, ctx.decimals)} for r in df.itertuples()]  # fmt: skip
     rows.append(
@@ -138,7 +138,7 @@ def assets_section(ctx: ReportContext) -> Section:
         return missing_section(ctx, title, "国有资产占用", 3)
     rows, shown = [], []
     for key, item in TABLES["assets"].items.items():
-        value, status = figure(ctx.ds, ctx.entity_id, ctx.year, "assets", key)
+        value, status = ctx.figure("assets", key)
         if status == "missing":
             continue
         count = "未公开" if value is None else f"{format_number(value)}{item.unit}"
@@ -164,7 +164,7 @@ def trend_section(ctx: ReportContext) -> Section:
     for label, table, item in TREND_SERIES:
         points, row = [], {"项目": label}
         for y in years:
-            value, status = figure(ctx.ds, ctx.entity_id, y, table, item)
+            value, status = EntityYear(ctx.ds, ctx.entity_id, y).figure(table, item)
             points.append((y, value))
             row[f"{y}年"] = fmt_amount(value, status)
             if status == "derived":
@@ -220,7 +220,7 @@ def data_check_section(ctx: ReportContext) -> Section:
         因缺少所需数字未能核对 21 项
         共 153 项。
     """
-    review = review_section(ctx.ds, ctx.entity_id, ctx.year)
+    review = review_section(ctx)
     c = review.counts
     counts = (
         f"核对结果：相符 {c['pass']} 项，差异在取整误差以内 {c['info']} 项（提示，不是错误），"

@@ -16,7 +16,7 @@ from decimal import Decimal
 from fiscal_analysis.charts.figures import structure_chart
 from fiscal_analysis.metrics.entity import three_public
 from fiscal_analysis.metrics.exact import change, share
-from fiscal_analysis.metrics.structure import basic_structure, economic_structure, figure
+from fiscal_analysis.metrics.structure import basic_structure, economic_structure
 from fiscal_analysis.money import format_amount, format_number, to_decimal
 from fiscal_analysis.report.blocks import (
     ReportContext,
@@ -48,13 +48,13 @@ def basic_section(ctx: ReportContext) -> Section:
     if not has_part(ctx, "基本支出（人员经费、公用经费）"):
         return missing_section(ctx, title, "基本支出（人员经费、公用经费）")
     text = ctx.paragraphs["basic"]
-    df = basic_structure(ctx.ds, ctx.entity_id, ctx.year)
+    df = basic_structure(ctx)
     parts = [(r.label, r.amount) for r in df.itertuples() if r.amount]
     charts = ()
     if len(parts) >= 2:
         chart = structure_chart(parts, title="基本支出构成", total=df.attrs["total"], kind="donut")
         charts = (render_chart(chart),)
-    econ = economic_structure(ctx.ds, ctx.entity_id, ctx.year)
+    econ = economic_structure(ctx)
     rows = [{"经济分类科目": r.code, "科目名称": r.name, "类别": r.group,
              "金额": fmt_amount(r.amount, r.status), "占基本支出": fmt_pct(r.share, ctx.decimals)}
             for r in econ.itertuples()]  # fmt: skip
@@ -74,7 +74,7 @@ def three_public_section(ctx: ReportContext) -> Section:
     title = "七、一般公共预算财政拨款“三公”经费支出决算情况"
     if not has_part(ctx, "“三公”经费"):
         return missing_section(ctx, title, "“三公”经费")
-    df = three_public(ctx.ds, ctx.entity_id, ctx.year)
+    df = three_public(ctx)
     total_row = df[df["item"] == "total"].iloc[0]
     text = ctx.paragraphs["three_public"]
     if total_row["budget"] is None:  # the sentence would print the budget as a dash
@@ -93,7 +93,7 @@ def three_public_section(ctx: ReportContext) -> Section:
     counts = TABLES["three_public_counts"].items
     shown = []
     for key, item in counts.items():
-        value, _ = figure(ctx.ds, ctx.entity_id, ctx.year, "three_public_counts", key)
+        value, _ = ctx.figure("three_public_counts", key)
         if value is not None:
             shown.append(f"{item.label}{_count(value, item.unit)}")
     paras = (text, "；".join(shown) + "。") if shown else (text,)
@@ -114,8 +114,8 @@ def funds_section(ctx: ReportContext) -> Section:
         if not has_part(ctx, part):
             notes.append(f"{ctx.year}年度数据中没有{name}的数字，无法判断是否有此类收支。")
             continue
-        income, _ = figure(ctx.ds, ctx.entity_id, ctx.year, table, "income")
-        expense, _ = figure(ctx.ds, ctx.entity_id, ctx.year, table, "expense")
+        income, _ = ctx.figure(table, "income")
+        expense, _ = ctx.figure(table, "expense")
         empty = ctx.ds.table_status(ctx.entity_id, ctx.year, table) == "empty"
         if empty or (not income and not expense):
             paras.append(f"本年度无{name}。")
@@ -137,7 +137,7 @@ def performance_section(ctx: ReportContext) -> Section:
         f"{p}{format_amount(a)}" for p, a in zip(proj["project"], amounts, strict=True)
     )
     text = f"{ctx.year}年度共{len(proj)}个项目：{listed}，合计{format_amount(total)}"
-    project, _ = figure(ctx.ds, ctx.entity_id, ctx.year, "T03", "project")
+    project, _ = ctx.figure("T03", "project")
     if project is not None:
         same = total == project
         text += (

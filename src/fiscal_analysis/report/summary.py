@@ -14,7 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.dataset.model import EntityYear
 from fiscal_analysis.metrics.entity import (
     budget_completion,
     ops_cost,
@@ -26,7 +26,6 @@ from fiscal_analysis.metrics.entity import (
 from fiscal_analysis.metrics.structure import (
     basic_structure,
     expense_structure,
-    figure,
     function_structure,
     income_structure,
 )
@@ -40,14 +39,14 @@ def _amt(value: Decimal | None) -> str | None:
     return None if value is None else format_number(value)
 
 
-def _pct(value: Fraction | None, places: int) -> str | None:
-    return None if value is None else f"{round_half_up(value, places):f}"
+def _pct(value: Fraction | None, decimals: int) -> str | None:
+    return None if value is None else f"{round_half_up(value, decimals):f}"
 
 
-def _parts(df: Any, places: int, key: str = "item") -> list[dict[str, Any]]:
+def _parts(df: Any, decimals: int, key: str = "item") -> list[dict[str, Any]]:
     """Parts with an amount other than 0 (missing ones are listed under ``missing``)."""
     return [
-        {"key": k, "label": lab, "amount": _amt(a), "pct": _pct(p, places), "status": s}
+        {"key": k, "label": lab, "amount": _amt(a), "pct": _pct(p, decimals), "status": s}
         for k, lab, a, p, s in zip(
             df[key], df["label"], df["amount"], df["share"], df["status"], strict=True
         )
@@ -55,31 +54,26 @@ def _parts(df: Any, places: int, key: str = "item") -> list[dict[str, Any]]:
     ]
 
 
-def headline(ds: Dataset, entity_id: str, year: int, decimals: int = 1) -> dict[str, Any]:
+def headline(ey: EntityYear, decimals: int = 1) -> dict[str, Any]:
     """Headline metrics for one entity-year as a JSON-serialisable dict.
 
     Args:
-        ds: The dataset.
-        entity_id: Entity id or full name.
-        year: The year.
+        ey: The entity-year (``ds.entity_year(entity, year)``).
         decimals: Decimals of the percentages (1 by default).
-
-    Raises:
-        UnknownEntityError: If the entity or the year is not in the data.
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
-        >>> h = headline(load_dataset("data"), "lusong-xzsp", 2020)
+        >>> ds = load_dataset("data")
+        >>> h = headline(ds.entity_year("lusong-xzsp", 2020))
         >>> h["yoy"]["delta"], h["yoy"]["pct"], h["completion"]["rate"]
         ('-327.17', '-49.4', '167.6')
-        >>> headline(load_dataset("data"), "lusong-xzsp", 2019)["missing"][:2]
+        >>> headline(ds.entity_year("lusong-xzsp", 2019))["missing"][:2]
         ['本年收入合计', '本年支出合计']
     """
-    e, p = ds.resolve(entity_id), decimals
-    ds.check_pair(e, year)
+    e, year = ey.entity_id, ey.year
 
     def val(table: str, item: str) -> Decimal | None:
-        return figure(ds, e, year, table, item)[0]
+        return ey.amount(table, item)
 
     totals = {
         "income_grand_total": val("T01", "income_grand_total"),
@@ -88,16 +82,16 @@ def headline(ds: Dataset, entity_id: str, year: int, decimals: int = 1) -> dict[
         "expense_total": val("T01", "expense_total"),
         "general_public_expense": val("T05", "total"),
     }
-    yoy = yoy_for(ds, e, year, "T01", "income_grand_total")
-    comp = total_completion(ds, e, year)
-    items = budget_completion(ds, e, year)
-    tp = three_public(ds, e, year).set_index("item").loc["total"]
-    ops = ops_cost(ds, e, year).set_index("comparison")
-    proc = procurement(ds, e, year).set_index("item")
-    func = function_structure(ds, e, year).rename(columns={"full_name": "label"})
+    yoy = yoy_for(ey, "T01", "income_grand_total")
+    comp = total_completion(ey)
+    items = budget_completion(ey)
+    tp = three_public(ey).set_index("item").loc["total"]
+    ops = ops_cost(ey).set_index("comparison")
+    proc = procurement(ey).set_index("item")
+    func = function_structure(ey).rename(columns={"full_name": "label"})
     result: dict[str, Any] = {
         "entity_id": e,
-        "name": ds.name(e),
+        "name": ey.name,
         "year": year,
         "decimals": decimals,
         "totals": {k: _amt(v) for k, v in totals.items()},
@@ -106,17 +100,17 @@ def headline(ds: Dataset, entity_id: str, year: int, decimals: int = 1) -> dict[
             "current": _amt(yoy.current),
             "prior": _amt(yoy.prior),
             "delta": _amt(yoy.delta),
-            "pct": _pct(yoy.pct, p),
+            "pct": _pct(yoy.pct, decimals),
             "direction": yoy.direction,
             "note": yoy.note or None,
         },
-        "income_structure": _parts(income_structure(ds, e, year).query("parent.isna()"), p),
-        "expense_structure": _parts(expense_structure(ds, e, year), p),
-        "function_structure": _parts(func, p, key="code"),
+        "income_structure": _parts(income_structure(ey).query("parent.isna()"), decimals),
+        "expense_structure": _parts(expense_structure(ey), decimals),
+        "function_structure": _parts(func, decimals, key="code"),
         "completion": {
             "budget": _amt(comp.budget),
             "actual": _amt(comp.actual),
-            "rate": _pct(comp.rate, p),
+            "rate": _pct(comp.rate, decimals),
             "direction": comp.direction,
             "note": comp.reason or None,
             "items": len(items),
@@ -124,24 +118,24 @@ def headline(ds: Dataset, entity_id: str, year: int, decimals: int = 1) -> dict[
                 c for c, r in zip(items["code"], items["rate"], strict=True) if r is None
             ],
         },
-        "basic_structure": _parts(basic_structure(ds, e, year), p),
+        "basic_structure": _parts(basic_structure(ey), decimals),
         "three_public": {
             "budget": _amt(tp["budget"]),
             "actual": _amt(tp["actual"]),
-            "rate": _pct(tp["rate"], p),
+            "rate": _pct(tp["rate"], decimals),
             "prior": _amt(tp["prior"]),
             "delta": _amt(tp["delta"]),
-            "pct": _pct(tp["change"], p),
+            "pct": _pct(tp["change"], decimals),
             "direction": tp["direction"],
         },
         "ops_cost": {
             "actual": _amt(ops.loc["年初预算", "actual"]),
             "budget": _amt(ops.loc["年初预算", "base"]),
             "vs_budget_delta": _amt(ops.loc["年初预算", "delta"]),
-            "vs_budget_pct": _pct(ops.loc["年初预算", "change"], p),
+            "vs_budget_pct": _pct(ops.loc["年初预算", "change"], decimals),
             "prior": _amt(ops.loc["上年决算", "base"]),
             "vs_prior_delta": _amt(ops.loc["上年决算", "delta"]),
-            "vs_prior_pct": _pct(ops.loc["上年决算", "change"], p),
+            "vs_prior_pct": _pct(ops.loc["上年决算", "change"], decimals),
         },
         "procurement": {
             "total": _amt(proc.attrs["total"]),
@@ -149,8 +143,8 @@ def headline(ds: Dataset, entity_id: str, year: int, decimals: int = 1) -> dict[
                 k: _amt(proc.loc[k, "amount"])
                 for k in ("goods", "works", "services", "sme", "micro")
             },
-            "sme_pct": _pct(proc.loc["sme", "share"], p),
-            "micro_pct": _pct(proc.loc["micro", "share"], p),
+            "sme_pct": _pct(proc.loc["sme", "share"], decimals),
+            "micro_pct": _pct(proc.loc["micro", "share"], decimals),
         },
     }
     checks = [

@@ -23,6 +23,7 @@ import sys
 
 from fiscal_analysis.schema.columns import BASES, FILES, LEVELS, TABLE_STATUSES, FileSpec
 from fiscal_analysis.schema.items import REASON_TOPICS, TABLES, TableSpec
+from fiscal_analysis.schema.vocabulary import METRIC_COLUMNS
 
 __all__ = ["main", "render_dictionary"]
 
@@ -49,7 +50,8 @@ _INTRO = """\
 # 数据字典 (data dictionary)
 
 > 本文件由 `python -m fiscal_analysis.schema.dictionary > data/README.md` 根据
-> `src/fiscal_analysis/schema/columns.py` 与 `schema/items.py` 中的声明自动生成，请勿手工编辑。
+> `src/fiscal_analysis/schema/` 中的声明（`columns.py`、`items.py`、`vocabulary.py`）
+> 自动生成，请勿手工编辑。
 > Generated from the declarations; do not edit by hand. A test fails when it is out of date.
 
 ## 目录结构 (folder layout)
@@ -173,7 +175,28 @@ def render_dictionary() -> str:
     lines += _choices("编码方式 (code modes)", _CODE_MODES)
     for spec in TABLES.values():
         lines += _table_section(spec)
+    lines += _vocabulary_section()
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _vocabulary_section() -> list[str]:
+    """The metric frames' column names (:data:`.vocabulary.METRIC_COLUMNS`)."""
+    intro = [
+        "## 指标列 (metric columns)",
+        "",
+        "`fiscal_analysis.metrics` 的每张结果表都使用下列列名，同名即同义："
+        "全部单位×年度的面板表（`metrics.all_metrics(ds)`）中金额为精确的万元小数（两位），"
+        "单个单位年度的表（`metrics.income_structure(ds.entity_year(单位, 年度))` 等）"
+        "中为 `Decimal` 万元；"
+        "比率以分子 `*_num`、分母 `*_den` 精确保存（百分比 = 分子 ÷ 分母 × 100），"
+        "`*_rounded` 为四舍五入后的展示值。",
+        "Every metric frame uses these names with one meaning: amounts in 万元 (exact), rates as "
+        "exact numerator/denominator pairs, ``*_rounded`` for presentation only.",
+        "",
+    ]
+    header = ["列 column", "单位 unit", "含义", "meaning"]
+    rows = [[f"`{c.name}`", c.unit, c.meaning, c.gloss] for c in METRIC_COLUMNS.values()]
+    return [*intro, *_table(header, rows), ""]
 
 
 def main() -> None:
