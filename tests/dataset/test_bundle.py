@@ -59,8 +59,8 @@ def _same(a, b) -> None:
 def test_bundled_load_equals_file_by_file(tmp_path, monkeypatch):
     root = _panel(tmp_path)
     calls = []
-    real = bundle._read_text_columns
-    monkeypatch.setattr(bundle, "_read_text_columns", lambda *a: calls.append(1) or real(*a))
+    real = bundle.read_text_columns
+    monkeypatch.setattr(bundle, "read_text_columns", lambda *a: calls.append(1) or real(*a))
     bundled, single = _load_both(monkeypatch, root)
     _same(bundled, single)
     assert len(bundled.facts) == 6 * 122 and calls  # some runs were joined

@@ -29,21 +29,21 @@ from fiscal_analysis.charts.style import (
     MAX_BARS,
     MAX_HEIGHT,
     Chart,
-    _amount,
-    _axes,
-    _height,
-    _largest,
-    _lump,
-    _minus,
-    _validate,
-    _wrap,
+    amount_label,
     chart_html,
+    figure_height,
     figure_png,
     house_rc,
     house_style,
+    largest_positions,
+    lump_small_parts,
+    new_axes,
+    require_rows,
     signed_amount,
+    typeset_minus,
     use_house_style,
     wrap_label,
+    wrap_title,
 )
 from fiscal_analysis.money import format_pct, ratio_pct
 
@@ -96,21 +96,21 @@ def waterfall_chart(
     colors.append(COLORS["total"])
     with house_style():
         fig = Figure()
-        ax = _axes(fig, title, "y")
+        ax = new_axes(fig, title, "y")
         xs = range(len(labels))
         ax.bar(xs, heights, bottom=bottoms, color=colors, width=0.6)
         # about 36 characters fit across the axes: share them between the bars
         width = max(4, min(10, 36 // len(labels)))
         ax.set_xticks(list(xs), [wrap_label(lbl, width) for lbl in labels])
-        label_texts = [_amount(start[1])]
+        label_texts = [amount_label(start[1])]
         label_texts += [signed_amount(d) for _, d in steps]
-        label_texts += [_amount(end[1])]
+        label_texts += [amount_label(end[1])]
         for x, b, h, t in zip(xs, bottoms, heights, label_texts, strict=True):
             ax.annotate(t, (x, b + h), xytext=(0, 3), textcoords="offset points", ha="center")
         ax.margins(y=0.12)
-    parts = [f"{start[0]}{_amount(start[1])}"]
+    parts = [f"{start[0]}{amount_label(start[1])}"]
     parts += [f"{label}{signed_amount(d)}" for label, d in steps]
-    parts.append(f"{end[0]}{_amount(end[1])}")
+    parts.append(f"{end[0]}{amount_label(end[1])}")
     return Chart(fig, f"{title}（瀑布图）：" + "；".join(parts) + "。")
 
 
@@ -135,43 +135,49 @@ def structure_chart(
         >>> structure_chart(parts, title="按类", kind="donut").alt
         '按类（环形图）：一般公共服务258.47万元，占77.0%；卫生健康77.31万元，占23.0%。'
     """
-    _validate(parts, title)
+    require_rows(parts, title)
     if kind not in ("bar", "donut"):
         raise ValueError(f"kind 应为 bar 或 donut (expected bar or donut): {kind!r}")
     whole = sum((v for _, v in parts), Decimal(0)) if total is None else total
     if kind == "donut" and any(v < 0 for _, v in parts):
         raise ValueError("环形图不能显示负数 (a donut cannot show negative parts)")
-    parts = _lump(parts, max_parts)
+    parts = lump_small_parts(parts, max_parts)
     shares = [format_pct(ratio_pct(v, whole, decimals), decimals) for _, v in parts]
-    texts = [f"{_amount(v)}（{s}）" for (_, v), s in zip(parts, shares, strict=True)]
+    texts = [f"{amount_label(v)}（{s}）" for (_, v), s in zip(parts, shares, strict=True)]
     with house_style():
         fig = Figure()
         if kind == "bar":
-            fig.set_figheight(_height(len(parts), 0.5, 4.2))
-            ax = _axes(fig, title, "x")
+            fig.set_figheight(figure_height(len(parts), 0.5, 4.2))
+            ax = new_axes(fig, title, "x")
             ys = list(range(len(parts)))[::-1]
             ax.barh(ys, [float(v) for _, v in parts], color=COLORS["actual"], height=0.55)
-            ax.set_yticks(ys, [_wrap(lbl) for lbl, _ in parts])
+            ax.set_yticks(ys, [wrap_title(lbl) for lbl, _ in parts])
             for y, (_, v), t in zip(ys, parts, texts, strict=True):
                 ax.annotate(
-                    _minus(t), (float(v), y), xytext=(4, 0), textcoords="offset points", va="center"
+                    typeset_minus(t),
+                    (float(v), y),
+                    xytext=(4, 0),
+                    textcoords="offset points",
+                    va="center",
                 )
             ax.margins(x=0.3)
         else:
             ax = fig.subplots()
-            ax.set_title(_wrap(title, 30))
+            ax.set_title(wrap_title(title, 30))
             ax.pie(
                 [float(v) for _, v in parts],
-                labels=[f"{_wrap(lbl, 10)}\n{t}" for (lbl, _), t in zip(parts, texts, strict=True)],
+                labels=[
+                    f"{wrap_title(lbl, 10)}\n{t}" for (lbl, _), t in zip(parts, texts, strict=True)
+                ],
                 colors=COLORS["series"][: len(parts)],
                 startangle=90,
                 counterclock=False,
                 wedgeprops={"width": 0.38, "edgecolor": "white"},
             )
-            ax.text(0, 0, f"合计\n{_amount(whole)}", ha="center", va="center")
+            ax.text(0, 0, f"合计\n{amount_label(whole)}", ha="center", va="center")
             ax.set_aspect("equal")
     kind_name = "条形图" if kind == "bar" else "环形图"
-    items = [f"{lbl}{_amount(v)}，占{s}" for (lbl, v), s in zip(parts, shares, strict=True)]
+    items = [f"{lbl}{amount_label(v)}，占{s}" for (lbl, v), s in zip(parts, shares, strict=True)]
     return Chart(fig, f"{title}（{kind_name}）：" + "；".join(items) + "。")
 
 
@@ -198,7 +204,7 @@ def budget_actual_chart(
         预决算（预算与决算对比图）：2013801年初预算200.35万元、决算10万元，完成年初预算的5.0%
         2010301年初预算0万元、决算99.2万元，年初预算为0，无完成率。
     """
-    _validate(rows, title)
+    require_rows(rows, title)
     omitted = max(0, len(rows) - max_rows)
     if omitted:
         zero = Decimal(0)
@@ -206,7 +212,7 @@ def budget_actual_chart(
             (zero if b is None or a is None else abs(a - b), zero if a is None else a)
             for _, b, a in rows
         ]
-        rows = [rows[i] for i in _largest(keys, max_rows)]
+        rows = [rows[i] for i in largest_positions(keys, max_rows)]
     notes = []
     for _, budget, actual in rows:
         rate = None if actual is None else ratio_pct(actual, budget, decimals)
@@ -219,9 +225,9 @@ def budget_actual_chart(
         else:
             notes.append("年初预算为0，无完成率")
     with house_style():
-        fig = Figure(figsize=(7.5, _height(len(rows), 0.8, 3.0)))
+        fig = Figure(figsize=(7.5, figure_height(len(rows), 0.8, 3.0)))
         shown_title = f"{title}（差额最大的{len(rows)}项）" if omitted else title
-        ax = _axes(fig, shown_title, "x")
+        ax = new_axes(fig, shown_title, "x")
         n = len(rows)
         bars = ((0.2, 1, COLORS["budget"], "年初预算"), (-0.2, 2, COLORS["actual"], "决算"))
         for off, col, color, name in bars:  # one barh call per series
@@ -233,7 +239,7 @@ def budget_actual_chart(
             for off, col, _, _ in bars:
                 val = row[col]
                 width = 0.0 if val is None else float(val)
-                shown = "未公开" if val is None else _amount(val)
+                shown = "未公开" if val is None else amount_label(val)
                 ax.annotate(
                     shown,
                     (width, n - 1 - i + off),
@@ -243,12 +249,15 @@ def budget_actual_chart(
                 )
         ax.set_yticks(
             range(n),
-            [f"{_wrap(r[0])}\n（{note}）" for r, note in zip(rows[::-1], notes[::-1], strict=True)],
+            [
+                f"{wrap_title(r[0])}\n（{note}）"
+                for r, note in zip(rows[::-1], notes[::-1], strict=True)
+            ],
         )
         ax.margins(x=0.25)
         ax.legend(loc="lower right")
     items = [
-        f"{lbl}年初预算{_amount(b)}、决算{_amount(a)}，{note}"
+        f"{lbl}年初预算{amount_label(b)}、决算{amount_label(a)}，{note}"
         for (lbl, b, a), note in zip(rows, notes, strict=True)
     ]
     head = f"{title}（预算与决算对比图）："
@@ -271,11 +280,11 @@ def trend_chart(
         >>> c.alt
         '趋势（折线图）：收支总计：2019年662.95万元（推算），2020年335.78万元。'
     """
-    _validate(list(series.items()), title)
+    require_rows(list(series.items()), title)
     marked = set(derived)
     with house_style():
         fig = Figure()
-        ax = _axes(fig, title, "y")
+        ax = new_axes(fig, title, "y")
         years: set[int] = set()
         for i, (name, points) in enumerate(series.items()):
             color = COLORS["series"][i % len(COLORS["series"])]
@@ -297,9 +306,9 @@ def trend_chart(
                     color=color,
                     markerfacecolor="white" if hollow else color,
                 )
-                text = _amount(v) + ("（推算）" if hollow else "")
+                text = amount_label(v) + ("（推算）" if hollow else "")
                 ax.annotate(
-                    _minus(text),
+                    typeset_minus(text),
                     (y, float(v)),
                     xytext=(0, 6),
                     textcoords="offset points",
@@ -313,7 +322,7 @@ def trend_chart(
     for name, points in series.items():
         shown = [
             f"{y}年"
-            + ("未公开" if v is None else _amount(v))
+            + ("未公开" if v is None else amount_label(v))
             + ("（推算）" if (name, y) in marked else "")
             for y, v in points
         ]

@@ -106,7 +106,7 @@ def use_house_style() -> None:
     mpl.rcParams.update(house_rc())
 
 
-def _minus(text: str) -> str:
+def typeset_minus(text: str) -> str:
     """Typeset hyphen-minus as U+2212 when the chosen font has that glyph."""
     return text.replace("-", MINUS) if cjk_font().has_minus else text
 
@@ -121,11 +121,11 @@ def signed_amount(value: Decimal) -> str:
         '+5万元'
     """
     text = format_amount(value)
-    return _minus(text) if value < 0 else (f"+{text}" if value > 0 else text)
+    return typeset_minus(text) if value < 0 else (f"+{text}" if value > 0 else text)
 
 
-def _amount(value: Decimal | None) -> str:
-    return _minus(format_amount(value))
+def amount_label(value: Decimal | None) -> str:
+    return typeset_minus(format_amount(value))
 
 
 #: Characters that never start a line (closing brackets, punctuation) ...
@@ -207,7 +207,7 @@ def wrap_label(label: str, width: float = 14) -> str:
     return "\n".join(lines) or label
 
 
-def _wrap(label: str, width: float = 14) -> str:
+def wrap_title(label: str, width: float = 14) -> str:
     return wrap_label(label, width)
 
 
@@ -218,12 +218,12 @@ def _tick(x: float, _pos: object = None) -> str:
 @lru_cache(maxsize=4096)
 def _tick_text(x: float) -> str:
     """A tick's label; kept, as every layout pass formats every tick again."""
-    return _minus(format_number(Decimal(repr(x))))  # format_number rounds half up
+    return typeset_minus(format_number(Decimal(repr(x))))  # format_number rounds half up
 
 
-def _axes(fig: Figure, title: str, value_axis: str):
+def new_axes(fig: Figure, title: str, value_axis: str):
     ax = fig.subplots()
-    ax.set_title(_wrap(title, 30))
+    ax.set_title(wrap_title(title, 30))
     fmt = FuncFormatter(_tick)
     if value_axis == "x":
         ax.xaxis.set_major_formatter(fmt)
@@ -238,33 +238,33 @@ def _axes(fig: Figure, title: str, value_axis: str):
     return ax
 
 
-def _height(n: int, row: float, least: float) -> float:
+def figure_height(n: int, row: float, least: float) -> float:
     """Figure height in inches for ``n`` bars of ``row`` inches, capped at :data:`MAX_HEIGHT`."""
     return min(MAX_HEIGHT, max(least, row * n + 1.5))
 
 
-def _largest(keys: Sequence[tuple[Decimal, Decimal]], n: int) -> list[int]:
+def largest_positions(keys: Sequence[tuple[Decimal, Decimal]], n: int) -> list[int]:
     """Positions of the ``n`` largest ``keys`` (ties: earlier first), in their original order."""
     ranked = sorted(range(len(keys)), key=lambda i: (-keys[i][0], -keys[i][1], i))
     return sorted(ranked[:n])
 
 
-def _lump(parts: Sequence[tuple[str, Decimal]], limit: int) -> list[tuple[str, Decimal]]:
+def lump_small_parts(parts: Sequence[tuple[str, Decimal]], limit: int) -> list[tuple[str, Decimal]]:
     """At most ``limit`` parts: the largest ``limit - 1`` and one exact sum of the rest.
 
     Examples:
-        >>> _lump([("a", Decimal(1)), ("b", Decimal(5)), ("c", Decimal(2))], 2)
+        >>> lump_small_parts([("a", Decimal(1)), ("b", Decimal(5)), ("c", Decimal(2))], 2)
         [('b', Decimal('5')), ('其余2项合计', Decimal('3'))]
     """
     if len(parts) <= limit:
         return list(parts)
-    keep = set(_largest([(abs(v), v) for _, v in parts], limit - 1))
+    keep = set(largest_positions([(abs(v), v) for _, v in parts], limit - 1))
     rest = [v for i, (_, v) in enumerate(parts) if i not in keep]
     kept = [p for i, p in enumerate(parts) if i in keep]
     return [*kept, (f"其余{len(rest)}项合计", sum(rest, Decimal(0)))]
 
 
-def _validate(rows: Sequence, what: str) -> None:
+def require_rows(rows: Sequence, what: str) -> None:
     if not rows:
         raise ValueError(f"{what}没有数据，无法作图；请用文字说明 (nothing to chart)")
 

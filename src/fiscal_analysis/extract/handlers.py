@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 
 from fiscal_analysis.extract.records import Change, Figure, Number, Parsed, Project, Rate
-from fiscal_analysis.extract.rules import _SUBJECTS as _SUBJECT_PATTERNS
 from fiscal_analysis.extract.rules import (
     CHANGE_WORDS,
     DEFAULT_DENOMINATOR,
@@ -23,6 +22,7 @@ from fiscal_analysis.extract.rules import (
     keys_for,
     three_public_subject,
 )
+from fiscal_analysis.extract.rules import SUBJECTS as _SUBJECT_PATTERNS
 
 __all__ = [
     "Ctx",

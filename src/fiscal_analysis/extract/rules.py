@@ -121,7 +121,7 @@ DEFAULT_DENOMINATOR: dict[str, Key] = {
     "procurement": ("procurement", "", "total"),
 }
 
-_SUBJECTS = (
+SUBJECTS = (
     (r"公务用车购置(?:费)?及运行(?:维护)?费", "vehicle"),
     (r"公务用车购置", "vehicle_purchase"),
     (r"公务用车运行", "vehicle_operation"),
@@ -133,7 +133,7 @@ _SUBJECTS = (
 
 def three_public_subject(label: str) -> str | None:
     """Which 三公 line a label is about (``total``, ``abroad``, ``vehicle`` …)."""
-    for pattern, subject in _SUBJECTS:
+    for pattern, subject in SUBJECTS:
         if re.search(pattern, label):
             return subject
     return None

@@ -28,11 +28,11 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.dataset.reading.csvread import (
-    _clean_header,
-    _read_text_columns,
+    clean_header,
+    read_text_columns,
     regular_layout,
 )
-from fiscal_analysis.dataset.reading.readtable import _check_header, relative, shape_table
+from fiscal_analysis.dataset.reading.readtable import check_header, relative, shape_table
 from fiscal_analysis.dataset.reading.subset import Only, may_hold
 from fiscal_analysis.schema.columns import FileSpec
 
@@ -96,15 +96,15 @@ def _parse(
     run: list[tuple[Path, str, bytes, int]], spec: FileSpec, root: Path, only: Only | None
 ) -> pd.DataFrame | None:
     """One frame for a run, shaped as :func:`read_table` shapes one file's, or ``None``."""
-    header = _clean_header(run[0][1].split(","))
+    header = clean_header(run[0][1].split(","))
     rels = [relative(p, root) for p, *_ in run]
-    if _check_header(header, spec, rels[0]):
+    if check_header(header, spec, rels[0]):
         return None
     counts = np.array([n for *_, n in run], dtype="int64")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:
-            df = _read_text_columns(b"".join(body for _, _, body, _ in run), len(header), 0)
+            df = read_text_columns(b"".join(body for _, _, body, _ in run), len(header), 0)
         except (ValueError, Warning):  # undecodable, ragged, …: file by file instead
             return None
     if len(df) != counts.sum() or df.shape[1] != len(header):

@@ -39,7 +39,7 @@ _BOM = b"\xef\xbb\xbf"
 _SAMPLE_ROWS = 200
 
 
-def _read_text_columns(buffer: bytes, width: int, skip: int) -> pd.DataFrame:
+def read_text_columns(buffer: bytes, width: int, skip: int) -> pd.DataFrame:
     """Parse CSV bytes (UTF-8) into ``width`` positional text columns, exactly.
 
     Columns are read as ``category`` (pandas' C reader hashes the raw bytes and
@@ -142,7 +142,7 @@ def _fast_records(text: str, data: bytes) -> Records | None:
     body = parts[h + 1] if len(parts) > h + 1 else ""
     rec = nonblank[1:]
     width = int(counts[rec].max()) if len(rec) else 0
-    frame = _read_text_columns(body.encode("utf-8"), width, 0) if width else pd.DataFrame()
+    frame = read_text_columns(body.encode("utf-8"), width, 0) if width else pd.DataFrame()
     if len(frame) != len(rec):
         return None
     return Records(header, frame, counts[rec], rec + 1)
@@ -211,13 +211,13 @@ def quick_records(data: bytes) -> Records | None:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             try:
-                frame = _read_text_columns(buffer, width, 1)
+                frame = read_text_columns(buffer, width, 1)
             except (ValueError, Warning):  # ragged, undecodable, … : take the exact path
                 return None
     if len(frame) != records or frame.shape[1] != width:
         return None
     counts = np.full(records, width, dtype="int64")
-    return Records(_clean_header(header), frame, counts, np.arange(2, records + 2, dtype="int64"))
+    return Records(clean_header(header), frame, counts, np.arange(2, records + 2, dtype="int64"))
 
 
 def _careful_records(text: str, file: str) -> Records:
@@ -259,11 +259,11 @@ def read_records(text: str, data: bytes, file: str) -> Records:
     """Split decoded CSV text into header and records, fast when it can be."""
     table = _fast_records(text, data) or _careful_records(text, file)
     if table.problem is None:
-        table.header = _clean_header(table.header)
+        table.header = clean_header(table.header)
     return table
 
 
-def _clean_header(names: list) -> list[str]:
+def clean_header(names: list) -> list[str]:
     """Header names stripped, trailing empty names dropped."""
     header = [str(c).strip() for c in names]
     while header and header[-1] == "":

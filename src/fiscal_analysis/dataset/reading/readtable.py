@@ -40,7 +40,7 @@ def relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
-def _check_header(header: list[str], spec: FileSpec, rel: str) -> list[Problem]:
+def check_header(header: list[str], spec: FileSpec, rel: str) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for name in header:
@@ -126,7 +126,7 @@ def read_table(
     if table.problem:
         return None, [table.problem]
     header = table.header
-    problems = _check_header(header, spec, rel)
+    problems = check_header(header, spec, rel)
     if problems:
         return None, problems
     width = len(header)
