@@ -17,10 +17,15 @@ Examples:
 from __future__ import annotations
 
 import importlib.util
+from decimal import Decimal
 from typing import Any
+
+import pandas as pd
 
 from fiscal_analysis.charts.figures import structure_chart, trend_chart
 from fiscal_analysis.dataset.model import Dataset, EntityYear
+from fiscal_analysis.metrics.exact import share
+from fiscal_analysis.metrics.panel import totals_panel
 from fiscal_analysis.metrics.pefa import outturn_table
 from fiscal_analysis.report.blocks import Section, fmt_amount, fmt_pct, render_chart, text_table
 from fiscal_analysis.report.sections_other import TREND_SERIES
@@ -37,15 +42,30 @@ __all__ = [
 ]
 
 
+def _key_figures(ds: Dataset) -> dict[tuple[str, int], dict[str, tuple[Decimal | None, str]]]:
+    """(entity, year) → label → (amount, status) of :data:`TREND_SERIES`, from the panel."""
+    t = totals_panel(ds, {label: (table, item) for label, table, item in TREND_SERIES}, status=True)
+    out: dict[tuple[str, int], dict[str, tuple[Decimal | None, str]]] = {}
+    for label, _, _ in TREND_SERIES:
+        values, statuses = t[label].tolist(), t[f"{label}_status"].tolist()
+        for key, value, status in zip(t.index, values, statuses, strict=True):
+            amount = None if value is pd.NA or value is None else value
+            out.setdefault((key[0], int(key[1])), {})[label] = (amount, status)
+    return out
+
+
 def overview_section(ds: Dataset) -> Section:
     """One row per entity-year: the key figures and how many are 推算."""
+    figures = _key_figures(ds)
+    derived = ds.facts.groupby(["entity_id", "year"], observed=True)["basis"]
+    counts = {(e, int(y)): (int((b == "derived").sum()), len(b)) for (e, y), b in derived}
     rows = []
     for entity_id, year in ds.pairs():
         row = {"单位标识": entity_id, "单位名称": ds.name(entity_id), "年度": str(year)}
-        for label, table, item in TREND_SERIES:
-            row[label] = fmt_amount(*EntityYear(ds, entity_id, year).figure(table, item))
-        f = ds.facts_for(entity_id, year)
-        row["推算数"] = f"{int((f['basis'] == 'derived').sum())}/{len(f)}"
+        for label, _, _ in TREND_SERIES:
+            row[label] = fmt_amount(*figures[(entity_id, year)][label])
+        n_derived, n = counts[(entity_id, year)]
+        row["推算数"] = f"{n_derived}/{n}"
         rows.append(row)
     cols = ["单位标识", "单位名称", "年度", *(s[0] for s in TREND_SERIES), "推算数"]
     n = len({e for e, _ in ds.pairs()})
@@ -56,16 +76,17 @@ def overview_section(ds: Dataset) -> Section:
 def trends_section(ds: Dataset) -> Section:
     """A multi-year trend chart per department (推算 points hollow)."""
     charts, notes = [], []
+    figures = _key_figures(ds)
     for entity_id in sorted({e for e, _ in ds.pairs()}):
         years = ds.years(entity_id)
         if len(years) < 2:
             notes.append(f"{ds.name(entity_id)}只有{years[0]}年度一个年度的数据，无法显示趋势。")
             continue
         series, derived = {}, []
-        for label, table, item in TREND_SERIES:
+        for label, _, _ in TREND_SERIES:
             points = []
             for y in years:
-                value, status = EntityYear(ds, entity_id, y).figure(table, item)
+                value, status = figures[(entity_id, y)][label]
                 points.append((y, value))
                 if status == "derived":
                     derived.append((label, y))
@@ -81,13 +102,15 @@ def comparison_section(ds: Dataset, year: int | None = None) -> Section:
     years = sorted({y for _, y in ds.pairs()})
     year = years[-1] if year is None else year
     parts, rows = [], []
+    t = totals_panel(ds, {"grand": ("T01", "income_grand_total"), "basic": ("T03", "basic")},
+                     status=True)  # fmt: skip
     for entity_id in sorted({e for e, y in ds.pairs() if y == year}):
-        ey = EntityYear(ds, entity_id, year)
-        value, status = ey.figure("T01", "income_grand_total")
-        basic, s_basic = ey.figure("T03", "basic")
+        r = t.loc[(entity_id, year)]
+        value, status = (None if pd.isna(r["grand"]) else r["grand"]), r["grand_status"]
+        basic, s_basic = (None if pd.isna(r["basic"]) else r["basic"]), r["basic_status"]
         rows.append({"单位名称": ds.name(entity_id), "收支总计": fmt_amount(value, status),
                      "基本支出": fmt_amount(basic, s_basic),
-                     "基本支出占比": fmt_pct(_share(basic, value))})  # fmt: skip
+                     "基本支出占比": fmt_pct(share(basic, value))})  # fmt: skip
         if value is not None:
             parts.append((ds.name(entity_id), value))
     charts = ()
@@ -101,12 +124,6 @@ def comparison_section(ds: Dataset, year: int | None = None) -> Section:
     )
     table = text_table(rows, ["单位名称", "收支总计", "基本支出", "基本支出占比"])
     return Section(f"{year}年度单位间比较", table=table, charts=charts, notes=notes)
-
-
-def _share(part, whole):
-    from fiscal_analysis.metrics.exact import share
-
-    return share(part, whole)
 
 
 def pefa_section(ds: Dataset, decimals: int = 1) -> Section:
