@@ -88,7 +88,7 @@ def _timed(cmd: list[str], cwd: Path | None = None) -> dict:
 
 
 def _pairs(n_entities: int) -> list[tuple[str, int]]:
-    from fiscal_analysis.testing.synth import entity_id
+    from fiscal_analysis.testing.synth_rows import entity_id
 
     years = range(FIRST_YEAR, FIRST_YEAR + YEARS)
     return [(entity_id(i), y) for i in range(n_entities) for y in years]

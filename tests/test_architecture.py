@@ -135,6 +135,37 @@ def test_no_private_names_are_imported_from_another_module():
     assert leaks == []
 
 
+#: Modules whose purpose is to gather names for the notebooks (besides package ``__init__``s).
+FACADES = {"fiscal_analysis.report.sections"}
+
+
+def test_every_public_name_has_one_home():
+    """A module's ``__all__`` lists what it defines: no module re-exports another's names."""
+    again = []
+    for path in PACKAGE.rglob("*.py"):
+        me = module_name(path)
+        if path.name == "__init__.py" or me in FACADES:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        defined, public = set(), []
+        body = [*tree.body]
+        for node in tree.body:  # names bound in a top-level try (e.g. a version fallback)
+            if isinstance(node, ast.Try):
+                body += node.body + [s for h in node.handlers for s in h.body]
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                defined.add(node.name)
+            elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    if isinstance(t, ast.Name):
+                        defined.add(t.id)
+                        if t.id == "__all__" and isinstance(node.value, ast.List | ast.Tuple):
+                            public += [e.value for e in node.value.elts]
+        again += [f"{me}.{name}" for name in public if name not in defined]
+    assert again == []
+
+
 def test_no_import_cycles():
     graph = imports()
     edges = {

@@ -13,7 +13,7 @@ from PIL import Image
 from test_charts import BUILDERS, strict  # noqa: F401 (fixture)
 
 from fiscal_analysis.charts import png as chart_png
-from fiscal_analysis.charts.figures import DPI, figure_png, house_style
+from fiscal_analysis.charts.style import DPI, figure_png, house_style
 
 
 def _pixels(png: bytes) -> np.ndarray:

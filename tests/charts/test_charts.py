@@ -13,22 +13,24 @@ import matplotlib as mpl
 import pytest
 
 from fiscal_analysis.charts.figures import (
+    budget_actual_chart,
+    structure_chart,
+    trend_chart,
+    waterfall_chart,
+)
+from fiscal_analysis.charts.fonts import MINUS, cjk_font
+from fiscal_analysis.charts.style import (
     DPI,
     MAX_BARS,
     MAX_HEIGHT,
     Chart,
-    budget_actual_chart,
     chart_html,
     figure_png,
     house_style,
     signed_amount,
-    structure_chart,
-    trend_chart,
     use_house_style,
-    waterfall_chart,
     wrap_label,
 )
-from fiscal_analysis.charts.fonts import MINUS, cjk_font
 
 
 def _waterfall() -> Chart:

@@ -17,13 +17,13 @@ from fiscal_analysis.charts.fonts import (
     MINUS,
     SYSTEM_FAMILIES,
     FontChoice,
-    FontNotFoundError,
     bundled_font_path,
     choose_font,
     cjk_font,
     font_rc,
     has_glyph,
 )
+from fiscal_analysis.errors import FontNotFoundError
 
 DEJAVU = Path(font_manager.findfont("DejaVu Sans", fallback_to_default=False))
 

@@ -13,11 +13,11 @@ from fontTools.ttLib import TTCollection, TTFont
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from fiscal_analysis.charts import fontcut, webfont
+from fiscal_analysis.charts.fontcut import FontSource
 from fiscal_analysis.charts.fonts import FontChoice, bundled_font_path
 from fiscal_analysis.charts.webfont import (
     BASE_CHARACTERS,
     FAMILY,
-    FontSource,
     embedded_font,
     font_face_css,
     font_source,

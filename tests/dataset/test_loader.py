@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fiscal_analysis.dataset.load import decode, load_dataset
-from fiscal_analysis.dataset.validate import AMOUNT_PATTERN, parse_amounts
+from fiscal_analysis.dataset.load import load_dataset
+from fiscal_analysis.dataset.reading.csvread import decode
+from fiscal_analysis.dataset.textcolumns import AMOUNT_PATTERN, parse_amounts
 from fiscal_analysis.errors import DataValidationError, Problem, UnknownEntityError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -105,7 +105,7 @@ def test_variant_full_width_yuan_and_flat(tmp_path):
 
 
 def test_yuan_not_whole_hundredths_is_rounded_and_noted():
-    from fiscal_analysis.extract.statements import to_hundredths
+    from fiscal_analysis.extract.records import to_hundredths
 
     assert to_hundredths(Decimal("12345"), "元") == (
         123,

@@ -17,21 +17,16 @@ import pytest
 from fiscal_analysis import Dataset, load_dataset
 from fiscal_analysis.dataset.model import EntityYear
 from fiscal_analysis.metrics import exact as em
-from fiscal_analysis.metrics.panel import (
-    KEY_TOTALS,
-    all_metrics,
+from fiscal_analysis.metrics.completion import completion_panel, ops_cost_panel, three_public_panel
+from fiscal_analysis.metrics.panel import KEY_TOTALS, all_metrics, totals_panel
+from fiscal_analysis.metrics.rates import ratio_pct_panel, round_ratio
+from fiscal_analysis.metrics.shares import (
     basic_shares,
-    completion_panel,
     expense_shares,
     function_shares,
     income_shares,
-    ops_cost_panel,
     procurement_shares,
-    ratio_pct_panel,
-    round_ratio,
     shares_panel,
-    three_public_panel,
-    totals_panel,
 )
 from fiscal_analysis.money import ratio_pct, round_half_up
 from fiscal_analysis.testing.synth import write_panel

@@ -9,20 +9,22 @@ import pytest
 
 from fiscal_analysis.dataset.load import load_dataset
 from fiscal_analysis.metrics.exact import change, completion, shares
+from fiscal_analysis.narrative.clauses import change_clause
 from fiscal_analysis.narrative.describe import SECTIONS, describe
 from fiscal_analysis.narrative.sentences import (
     basic_sentence,
-    change_clause,
     completion_sentence,
     function_sentence,
-    fund_sentence,
     item_entry,
     item_sentence,
+    structure_sentence,
+    total_sentence,
+)
+from fiscal_analysis.narrative.topics import (
+    fund_sentence,
     ops_cost_sentence,
     procurement_sentence,
-    structure_sentence,
     three_public_sentence,
-    total_sentence,
 )
 
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -22,9 +22,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from fiscal_analysis import __version__
 from fiscal_analysis.charts.webfont import FAMILY, embedded_font, missing_glyphs
+from fiscal_analysis.errors import ExportError
 from fiscal_analysis.files import safe_component
 from fiscal_analysis.render.export import (
-    ExportError,
     Provenance,
     check_html,
     export_html,

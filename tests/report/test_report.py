@@ -10,20 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from fiscal_analysis.charts.figures import DPI, MAX_HEIGHT
+from fiscal_analysis.charts.style import DPI, MAX_HEIGHT
 from fiscal_analysis.errors import FiscalAnalysisError
 from fiscal_analysis.narrative.describe import describe
-from fiscal_analysis.report.blocks import (
+from fiscal_analysis.report.blocks import Section, fmt_amount, show, text_table
+from fiscal_analysis.report.context import (
     COVERED_PARTS,
-    Section,
     coverage_statement,
-    fmt_amount,
     has_part,
     missing_parts,
     open_report,
     resolve_data_dir,
-    show,
-    text_table,
 )
 from fiscal_analysis.report.explore import (
     comparison_section,

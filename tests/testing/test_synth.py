@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from fiscal_analysis import load_dataset
-from fiscal_analysis.testing.synth import SYNTH_NOTE, code_pool, write_panel
+from fiscal_analysis.testing.synth import write_panel
+from fiscal_analysis.testing.synth_rows import SYNTH_NOTE, code_pool
 
 FIRST = 2019
 

@@ -5,13 +5,15 @@ Every chart function takes exact :class:`~decimal.Decimal` amounts, returns a
 that states the figures), and writes every label with the money formatters.
 Floats are used only for drawing geometry. Figures are made without pyplot, so
 notebooks never show them twice and pyplot never counts open figures;
-:func:`chart_html` renders a chart to an embedded ``<img>`` with its alt text.
+:func:`~fiscal_analysis.charts.style.chart_html` renders a chart to an embedded ``<img>``
+with its alt text.
 
 Examples:
     >>> chart = structure_chart([("基本支出", Decimal("190.92")), ("项目支出", Decimal("144.86"))],
     ...                         title="支出结构")
     >>> chart.alt
     '支出结构（条形图）：基本支出190.92万元，占56.9%；项目支出144.86万元，占43.1%。'
+    >>> from fiscal_analysis.charts.style import chart_html
     >>> chart_html(chart).startswith('<figure class="fa-chart"><img alt="支出结构')
     True
 """
@@ -25,15 +27,10 @@ from matplotlib.figure import Figure
 
 from fiscal_analysis.charts.style import (
     COLORS,
-    DPI,
     MAX_BARS,
-    MAX_HEIGHT,
     Chart,
     amount_label,
-    chart_html,
     figure_height,
-    figure_png,
-    house_rc,
     house_style,
     largest_positions,
     lump_small_parts,
@@ -41,29 +38,16 @@ from fiscal_analysis.charts.style import (
     require_rows,
     signed_amount,
     typeset_minus,
-    use_house_style,
     wrap_label,
     wrap_title,
 )
 from fiscal_analysis.money import format_pct, ratio_pct
 
 __all__ = [
-    "COLORS",
-    "DPI",
-    "MAX_BARS",
-    "MAX_HEIGHT",
-    "Chart",
     "budget_actual_chart",
-    "chart_html",
-    "figure_png",
-    "house_rc",
-    "house_style",
-    "signed_amount",
     "structure_chart",
     "trend_chart",
-    "use_house_style",
     "waterfall_chart",
-    "wrap_label",
 ]
 
 

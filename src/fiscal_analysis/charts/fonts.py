@@ -40,7 +40,6 @@ __all__ = [
     "MINUS",
     "SYSTEM_FAMILIES",
     "FontChoice",
-    "FontNotFoundError",
     "bundled_font_path",
     "choose_font",
     "cjk_font",

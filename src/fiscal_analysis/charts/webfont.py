@@ -52,7 +52,6 @@ from fiscal_analysis.charts.fonts import bundled_font_path, cjk_font
 __all__ = [
     "BASE_CHARACTERS",
     "FAMILY",
-    "FontSource",
     "best_flavor",
     "embedded_font",
     "font_face_css",

@@ -38,7 +38,6 @@ __all__ = [
     "Context",
     "Rule",
     "Term",
-    "amount_text",
     "not_applicable",
     "ordered_rules",
     "register",

@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
-from fiscal_analysis.checks.engine import Context, amount_text, register
+from fiscal_analysis.checks.engine import Context, register
 from fiscal_analysis.checks.findings import Finding
+from fiscal_analysis.money import amount_text
 
 __all__: list[str] = []
 

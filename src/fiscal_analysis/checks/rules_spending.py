@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
-from fiscal_analysis.checks.engine import Context, Term, amount_text, register
+from fiscal_analysis.checks.engine import Context, Term, register
 from fiscal_analysis.checks.findings import Finding
 from fiscal_analysis.checks.rules_tables import hierarchy, row_sums
+from fiscal_analysis.money import amount_text
 
 __all__ = ["economic_class"]
 

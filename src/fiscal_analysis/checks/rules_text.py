@@ -9,8 +9,9 @@ X-13 and X-15 and §4.3 N-9 and N-12. Rules that need the printed wording
 
 from __future__ import annotations
 
-from fiscal_analysis.checks.engine import Context, amount_text, register
+from fiscal_analysis.checks.engine import Context, register
 from fiscal_analysis.checks.findings import Finding
+from fiscal_analysis.money import amount_text
 
 __all__: list[str] = []
 

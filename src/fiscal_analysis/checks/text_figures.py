@@ -25,7 +25,8 @@ from fiscal_analysis.checks.findings import Finding
 from fiscal_analysis.checks.text_form import form_findings
 from fiscal_analysis.checks.text_form import wan_text as _w
 from fiscal_analysis.dataset.model import Dataset
-from fiscal_analysis.extract.statements import Parsed, Rate, parse
+from fiscal_analysis.extract.records import Parsed, Rate
+from fiscal_analysis.extract.statements import parse
 from fiscal_analysis.extract.text import normalise_line
 from fiscal_analysis.money import format_number
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from fiscal_analysis.extract.statements import Parsed
+from fiscal_analysis.extract.records import Parsed
 from fiscal_analysis.money import amount_text
 
 __all__ = ["FormFinding", "form_findings", "wan_text"]

@@ -60,7 +60,7 @@ from fiscal_analysis.dataset.model import Dataset
 from fiscal_analysis.files import cache_dir, settled
 from fiscal_analysis.schema.columns import FILES
 
-__all__ = ["MAGIC", "cache_dir", "entry_path", "load", "manifest", "schema_digest"]
+__all__ = ["MAGIC", "entry_path", "load", "manifest", "schema_digest"]
 
 #: First bytes of every cache file (bumped when the layout of the file changes).
 MAGIC = b"fiscal-analysis dataset cache 1\n"

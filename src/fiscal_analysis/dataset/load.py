@@ -26,7 +26,6 @@ from fiscal_analysis.dataset import cache as _cache
 from fiscal_analysis.dataset.layout import Tree, entity_folder, shared_files
 from fiscal_analysis.dataset.model import Dataset
 from fiscal_analysis.dataset.reading.bundle import read_bundles
-from fiscal_analysis.dataset.reading.csvread import ENCODINGS, decode
 from fiscal_analysis.dataset.reading.readtable import (
     empty_frame,
     read_parallel,
@@ -40,7 +39,7 @@ from fiscal_analysis.errors import DataValidationError, Problem, UnknownEntityEr
 from fiscal_analysis.schema.classification import Classification
 from fiscal_analysis.schema.columns import FILES, FileSpec
 
-__all__ = ["ENCODINGS", "decode", "load_dataset", "read_table"]
+__all__ = ["load_dataset"]
 
 _T = TypeVar("_T")
 _READ_TABLE = read_table  # tests that replace ``read_table`` here are served serially

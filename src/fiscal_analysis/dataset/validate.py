@@ -18,11 +18,9 @@ import pandas as pd
 
 from fiscal_analysis.dataset.layout import misfiled
 from fiscal_analysis.dataset.textcolumns import (
-    AMOUNT_PATTERN,
     Column,
     amount_hint,
     amounts_ok_rows,
-    parse_amounts,
     parse_column,
 )
 from fiscal_analysis.errors import Problem
@@ -30,7 +28,7 @@ from fiscal_analysis.schema.classification import Classification
 from fiscal_analysis.schema.columns import BASES, FILES
 from fiscal_analysis.schema.items import TABLES
 
-__all__ = ["AMOUNT_PATTERN", "amount_hint", "parse_amounts", "validate_frames"]
+__all__ = ["validate_frames"]
 
 _YEAR = re.compile(r"^(?:19[5-9][0-9]|20[0-9][0-9]|2100)$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -24,9 +24,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from fiscal_analysis.dataset.write import write_dataset
-from fiscal_analysis.extract.build import Extraction, build, entity_id_for
+from fiscal_analysis.errors import ExtractError
+from fiscal_analysis.extract.build import build, entity_id_for
 from fiscal_analysis.extract.extraction_report import report_data, write_report
-from fiscal_analysis.extract.text import ExtractError, read_lines
+from fiscal_analysis.extract.model import Extraction
+from fiscal_analysis.extract.text import read_lines
 from fiscal_analysis.files import atomic_write
 
 __all__ = [

@@ -17,16 +17,16 @@ from __future__ import annotations
 import hashlib
 import re
 
+from fiscal_analysis.errors import ExtractError
 from fiscal_analysis.extract.headings import find_tables
 from fiscal_analysis.extract.implied import with_implied
 from fiscal_analysis.extract.model import Extraction
 from fiscal_analysis.extract.rows import code_names, dataset_rows
 from fiscal_analysis.extract.statements import parse
 from fiscal_analysis.extract.tables import TableResult, parse_table
-from fiscal_analysis.extract.text import ExtractError
 from fiscal_analysis.files import safe_component
 
-__all__ = ["Extraction", "build", "entity_from_title", "entity_id_for"]
+__all__ = ["build", "entity_from_title", "entity_id_for"]
 
 
 def entity_from_title(title: str) -> tuple[str, int | None, str, str]:

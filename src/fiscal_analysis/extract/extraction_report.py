@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fiscal_analysis.extract.build import Extraction
+from fiscal_analysis.extract.model import Extraction
 from fiscal_analysis.money import amount_text
 
 __all__ = ["report_data", "write_report"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fiscal_analysis.extract.statements import Parsed
+from fiscal_analysis.extract.records import Parsed
 from fiscal_analysis.extract.tables import TableResult
 
 __all__ = ["Extraction"]

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from fiscal_analysis.errors import PdfReadError
 
-__all__ = ["PdfReadError", "chars_to_words", "engine_available", "page_words"]
+__all__ = ["chars_to_words", "engine_available", "page_words"]
 
 Char = dict
 #: pdfplumber expands these ligatures when it joins characters into words.

@@ -38,8 +38,6 @@ from fiscal_analysis.extract.records import (
     Item,
     Number,
     Parsed,
-    Project,
-    Rate,
     Reason,
     to_hundredths,
 )
@@ -47,10 +45,7 @@ from fiscal_analysis.extract.rules import Key, class_code
 from fiscal_analysis.extract.text import compact
 from fiscal_analysis.schema.classification import Classification
 
-__all__ = [
-    "Change", "Direction", "Figure", "Item", "Number", "Parsed", "Project", "Rate", "Reason",
-    "parse", "to_hundredths",
-]  # fmt: skip
+__all__ = ["parse"]
 
 _NUM = re.compile(
     r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"

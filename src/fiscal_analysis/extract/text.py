@@ -26,10 +26,10 @@ import itertools
 import re
 from pathlib import Path
 
-from fiscal_analysis.errors import ExtractError
-from fiscal_analysis.extract.pdftext import PdfReadError, page_words
+from fiscal_analysis.errors import ExtractError, PdfReadError
+from fiscal_analysis.extract.pdftext import page_words
 
-__all__ = ["ExtractError", "compact", "normalise_line", "read_lines"]
+__all__ = ["compact", "normalise_line", "read_lines"]
 
 _FULL = {ord("０") + i: ord("0") + i for i in range(10)}
 _FULL.update(

@@ -9,7 +9,8 @@ These are the functions a report notebook calls (together with
 columns holding exact :class:`~decimal.Decimal` amounts and
 :class:`~fractions.Fraction` percents) or a metric object from
 :mod:`fiscal_analysis.metrics.exact`. A figure that is not in the data is ``None``,
-never NaN or 0. All of them can be imported from :mod:`fiscal_analysis.metrics.exact`.
+never NaN or 0. Each takes an EntityYear; all are importable from
+:mod:`fiscal_analysis.metrics`.
 """
 
 from __future__ import annotations

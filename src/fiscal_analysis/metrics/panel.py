@@ -42,11 +42,7 @@ from fiscal_analysis.metrics.completion import completion_panel, ops_cost_panel,
 from fiscal_analysis.metrics.pefa import outturn_panel_from_lines
 from fiscal_analysis.metrics.rates import (
     change_columns,
-    completion_columns,
-    fractions_of,
     ratio_pct_panel,
-    round_ratio,
-    units_to_decimal,
 )
 from fiscal_analysis.metrics.shares import (
     basic_shares,
@@ -54,31 +50,14 @@ from fiscal_analysis.metrics.shares import (
     function_shares,
     income_shares,
     procurement_shares,
-    shares_panel,
 )
 from fiscal_analysis.metrics.units import as_wan, is_amount, to_hundredths
-from fiscal_analysis.metrics.view import PanelView, Source, view_of
+from fiscal_analysis.metrics.view import Source, view_of
 
 __all__ = [
     "KEY_TOTALS",
-    "PanelView",
     "all_metrics",
-    "basic_shares",
-    "change_columns",
-    "completion_columns",
-    "completion_panel",
-    "expense_shares",
-    "fractions_of",
-    "function_shares",
-    "income_shares",
-    "ops_cost_panel",
-    "procurement_shares",
-    "ratio_pct_panel",
-    "round_ratio",
-    "shares_panel",
-    "three_public_panel",
     "totals_panel",
-    "units_to_decimal",
     "yoy_change",
 ]
 

@@ -29,8 +29,6 @@ from fiscal_analysis.metrics.exact import BUDGET_WORDS, DIRECTIONS
 from fiscal_analysis.metrics.units import to_hundredths
 
 __all__ = [
-    "BUDGET_WORDS",
-    "DIRECTIONS",
     "change_columns",
     "completion_columns",
     "fractions_of",

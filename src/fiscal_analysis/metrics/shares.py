@@ -36,8 +36,6 @@ from fiscal_analysis.schema.items import (
 )
 
 __all__ = [
-    "INCOME_FISCAL_PARTS",
-    "INCOME_OTHER_PARTS",
     "basic_shares",
     "expense_shares",
     "function_shares",

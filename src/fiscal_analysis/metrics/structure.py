@@ -8,8 +8,9 @@ Each function returns a pandas DataFrame with object columns holding exact
 :class:`~decimal.Decimal` amounts and :class:`~fractions.Fraction` percents of
 the whole (in ``attrs['total']``). A figure that is not in the data is
 ``None``, never NaN or 0; ``status`` says whether it was ``published``,
-``derived``, ``undisclosed`` or ``missing``. Importable from
-:mod:`fiscal_analysis.metrics.exact` as well.
+``derived``, ``undisclosed`` or ``missing``. Each takes an
+:class:`~fiscal_analysis.dataset.model.EntityYear`; all are importable from
+:mod:`fiscal_analysis.metrics`.
 """
 
 from __future__ import annotations
@@ -29,9 +30,7 @@ from fiscal_analysis.metrics.shares import (
 )
 from fiscal_analysis.money import format_pct, to_decimal  # noqa: F401 (doctests)
 from fiscal_analysis.schema.classification import LEVEL_DIGITS
-from fiscal_analysis.schema.items import (
-    TABLES,
-)
+from fiscal_analysis.schema.items import TABLES
 
 __all__ = [
     "basic_structure",

@@ -22,14 +22,16 @@ from fiscal_analysis.narrative.sentences import (
     basic_sentence,
     completion_sentence,
     function_sentence,
-    fund_sentence,
     general_public_sentence,
     item_entry,
+    structure_sentence,
+    total_sentence,
+)
+from fiscal_analysis.narrative.topics import (
+    fund_sentence,
     ops_cost_sentence,
     procurement_sentence,
-    structure_sentence,
     three_public_sentence,
-    total_sentence,
 )
 
 __all__ = ["SECTIONS", "describe"]

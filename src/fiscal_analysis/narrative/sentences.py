@@ -8,8 +8,7 @@ regions print 2). A zero or missing base never gets a rate: the sentence says
 so in words (``上年为0，无法计算增长率``, ``年初预算为0，无法计算完成率``).
 :func:`fiscal_analysis.narrative.describe.describe` assembles them for a Dataset.
 The shared clauses live in :mod:`fiscal_analysis.narrative.clauses` and the
-§七–§十一 sentences in :mod:`fiscal_analysis.narrative.topics`; every name
-is importable from here.
+§七–§十一 sentences in :mod:`fiscal_analysis.narrative.topics`.
 
 Examples:
     >>> c = change(Decimal("335.78"), Decimal("662.95"))
@@ -35,26 +34,15 @@ from fiscal_analysis.metrics.exact import (  # noqa: F401
 )
 from fiscal_analysis.money import format_amount, format_pct
 from fiscal_analysis.narrative.clauses import change_clause, rate_clause, reason_clause
-from fiscal_analysis.narrative.topics import (
-    fund_sentence,
-    ops_cost_sentence,
-    procurement_sentence,
-    three_public_sentence,
-)
 
 __all__ = [
     "basic_sentence",
-    "change_clause",
     "completion_sentence",
     "function_sentence",
-    "fund_sentence",
     "general_public_sentence",
     "item_entry",
     "item_sentence",
-    "ops_cost_sentence",
-    "procurement_sentence",
     "structure_sentence",
-    "three_public_sentence",
     "total_sentence",
 ]
 

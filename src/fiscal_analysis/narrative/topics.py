@@ -1,7 +1,6 @@
 """The 情况说明 sentences of §七–§十一: 三公经费, 机关运行经费, 政府采购, 政府性基金/国有资本经营.
 
-Pure functions of metric objects and Decimals, like :mod:`fiscal_analysis.narrative.sentences`
-(which re-exports them).
+Pure functions of metric objects and Decimals, like :mod:`fiscal_analysis.narrative.sentences`.
 """
 
 from __future__ import annotations

@@ -39,7 +39,6 @@ from fiscal_analysis.errors import ExportError
 
 __all__ = [
     "REMOVE_TAGS",
-    "ExportError",
     "Provenance",
     "check_html",
     "embed_font",

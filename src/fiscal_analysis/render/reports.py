@@ -47,10 +47,6 @@ from fiscal_analysis.render.fingerprint import (
 
 __all__ = [
     "DEFAULT_NOTEBOOK",
-    "BatchResult",
-    "ReportJob",
-    "ReportResult",
-    "render_one",
     "render_reports",
 ]
 

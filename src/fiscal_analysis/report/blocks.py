@@ -28,32 +28,16 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from fiscal_analysis.charts.figures import Chart, chart_html
+from fiscal_analysis.charts.style import Chart, chart_html
 from fiscal_analysis.money import format_amount, format_pct
-from fiscal_analysis.report.context import (
-    COVERED_PARTS,
-    ReportContext,
-    coverage_statement,
-    has_part,
-    missing_parts,
-    open_report,
-    resolve_data_dir,
-)
 from fiscal_analysis.report.table import table_html
 
 __all__ = [
-    "COVERED_PARTS",
     "RenderedChart",
-    "ReportContext",
     "Section",
-    "coverage_statement",
     "fmt_amount",
     "fmt_pct",
-    "has_part",
-    "missing_parts",
-    "open_report",
     "render_chart",
-    "resolve_data_dir",
     "show",
     "text_table",
 ]

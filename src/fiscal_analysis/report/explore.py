@@ -194,7 +194,8 @@ def picker(ds: Dataset) -> Any:
     import ipywidgets as w  # pragma: no cover - optional dependency
     from IPython.display import display  # pragma: no cover
 
-    from fiscal_analysis.report.blocks import ReportContext, show  # pragma: no cover
+    from fiscal_analysis.report.blocks import show  # pragma: no cover
+    from fiscal_analysis.report.context import ReportContext  # pragma: no cover
     from fiscal_analysis.report.sections_other import all_sections  # pragma: no cover
 
     pairs = ds.pairs()  # pragma: no cover

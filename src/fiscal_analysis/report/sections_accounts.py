@@ -7,7 +7,7 @@ computed drivers beside the department's stated reasons, and missing-data or
 推算 statements. Sections 六 onwards are in :mod:`fiscal_analysis.report.sections_spending`.
 
 Examples:
-    >>> from fiscal_analysis.report.blocks import open_report
+    >>> from fiscal_analysis.report.context import open_report
     >>> s = expense_section(open_report("data", "lusong-xzsp", 2020))
     >>> s.paragraphs[0]
     '本年支出合计335.78万元，其中：基本支出190.92万元，占56.9%；项目支出144.86万元，占43.1%。'
@@ -39,15 +39,8 @@ from fiscal_analysis.narrative.sentences import (
     item_entry,
     total_sentence,
 )
-from fiscal_analysis.report.blocks import (
-    ReportContext,
-    Section,
-    fmt_amount,
-    fmt_pct,
-    has_part,
-    render_chart,
-    text_table,
-)
+from fiscal_analysis.report.blocks import Section, fmt_amount, fmt_pct, render_chart, text_table
+from fiscal_analysis.report.context import ReportContext, has_part
 from fiscal_analysis.schema.items import TABLES
 
 __all__ = [
@@ -91,7 +84,7 @@ def derived_notes(ctx: ReportContext, keys: list[tuple[int, str, str, str]]) -> 
 
 def title_section(ctx: ReportContext) -> Section:
     """The report heading (department and year), the data basis and coverage."""
-    from fiscal_analysis.report.blocks import coverage_statement
+    from fiscal_analysis.report.context import coverage_statement
 
     ent = ctx.ds.entity(ctx.entity_id)
     docs = ctx.ds.documents

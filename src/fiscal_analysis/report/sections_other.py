@@ -2,7 +2,7 @@
 the data notes (推算 figures, missing parts), the 数据核对 results and :func:`all_sections`.
 
 Examples:
-    >>> from fiscal_analysis.report.blocks import open_report
+    >>> from fiscal_analysis.report.context import open_report
     >>> ctx = open_report("data", "lusong-xzsp", 2020)
     >>> [s.title for s in all_sections(ctx)][:2]
     ['株洲市芦淞区行政审批服务局2020年度部门决算分析', '一、收入支出决算总体情况']
@@ -17,17 +17,9 @@ from fiscal_analysis.dataset.model import EntityYear
 from fiscal_analysis.metrics.entity import ops_cost, procurement
 from fiscal_analysis.metrics.exact import change
 from fiscal_analysis.money import format_number, to_decimal
-from fiscal_analysis.narrative.sentences import ops_cost_sentence
-from fiscal_analysis.report.blocks import (
-    ReportContext,
-    Section,
-    fmt_amount,
-    fmt_pct,
-    has_part,
-    missing_parts,
-    render_chart,
-    text_table,
-)
+from fiscal_analysis.narrative.topics import ops_cost_sentence
+from fiscal_analysis.report.blocks import Section, fmt_amount, fmt_pct, render_chart, text_table
+from fiscal_analysis.report.context import ReportContext, has_part, missing_parts
 from fiscal_analysis.report.review import COLUMNS as CHECK_COLUMNS
 from fiscal_analysis.report.review import review_section
 from fiscal_analysis.report.sections_accounts import (
@@ -206,7 +198,7 @@ def data_check_section(ctx: ReportContext) -> Section:
     applied for lack of figures.
 
     Examples:
-        >>> from fiscal_analysis.report.blocks import open_report
+        >>> from fiscal_analysis.report.context import open_report
         >>> s = data_check_section(open_report("data", "lusong-xzsp", 2020))
         >>> s.paragraphs[0]
         '按勾稽关系规则核对 132 项：132 项相符；未发现错误。另有 21 项因缺少所需数字未能核对。'

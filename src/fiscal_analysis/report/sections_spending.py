@@ -4,7 +4,7 @@ Same conventions as :mod:`fiscal_analysis.report.sections_accounts`; section 十
 multi-year trend and the data notes are in :mod:`fiscal_analysis.report.sections_other`.
 
 Examples:
-    >>> from fiscal_analysis.report.blocks import open_report
+    >>> from fiscal_analysis.report.context import open_report
     >>> funds_section(open_report("data", "lusong-xzsp", 2020)).paragraphs
     ('本年度无政府性基金预算财政拨款收支。', '本年度无国有资本经营预算财政拨款收支。')
 """
@@ -18,15 +18,8 @@ from fiscal_analysis.metrics.entity import three_public
 from fiscal_analysis.metrics.exact import change, share
 from fiscal_analysis.metrics.structure import basic_structure, economic_structure
 from fiscal_analysis.money import format_amount, format_number, to_decimal
-from fiscal_analysis.report.blocks import (
-    ReportContext,
-    Section,
-    fmt_amount,
-    fmt_pct,
-    has_part,
-    render_chart,
-    text_table,
-)
+from fiscal_analysis.report.blocks import Section, fmt_amount, fmt_pct, render_chart, text_table
+from fiscal_analysis.report.context import ReportContext, has_part
 from fiscal_analysis.report.sections_accounts import change_words, derived_notes, missing_section
 from fiscal_analysis.schema.items import TABLES
 

@@ -26,6 +26,7 @@ reconciliation identities hold exactly:
 * projects.csv sums to the T05 项目支出.
 """
 
-from fiscal_analysis.testing.synth import SYNTH_NOTE, SynthResult, entity_id, write_panel
+from fiscal_analysis.testing.synth import SynthResult, write_panel
+from fiscal_analysis.testing.synth_rows import SYNTH_NOTE, entity_id
 
 __all__ = ["SYNTH_NOTE", "SynthResult", "entity_id", "write_panel"]

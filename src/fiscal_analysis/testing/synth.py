@@ -18,22 +18,14 @@ from pathlib import Path
 from fiscal_analysis.schema.columns import FILES
 from fiscal_analysis.testing.synth_rows import (
     FILE_NAMES,
-    SYNTH_NOTE,
     code_pool,
     entity_id,
     entity_record,
     entity_rows,
-    fmt,
 )
 
 __all__ = [
-    "SYNTH_NOTE",
     "SynthResult",
-    "code_pool",
-    "entity_id",
-    "entity_record",
-    "entity_rows",
-    "fmt",
     "write_panel",
 ]
 

@@ -43,7 +43,7 @@ from typing import Any
 
 from fiscal_analysis.errors import ForkServerError
 
-__all__ = ["PRELOAD", "ForkServer", "ForkServerError", "available", "last_line", "serve"]
+__all__ = ["PRELOAD", "ForkServer", "available", "last_line", "serve"]
 
 #: Modules imported by the server before it forks (not matplotlib.pyplot: the
 #: kernel picks its backend itself once its shell exists).

@@ -10,8 +10,8 @@ On Linux the pool forks its kernels from a fork server
 (:mod:`fiscal_analysis.render.engine.forkserver`) that has done those imports once, so a
 new kernel costs milliseconds instead of seconds and is still a new process.
 
-:func:`~fiscal_analysis.render.execute.run_notebook` (importable from here too)
-executes a notebook in such a kernel with papermill.
+:func:`~fiscal_analysis.render.engine.notebook.run_notebook` executes a notebook
+in such a kernel with papermill.
 
 Port races and noise:
     Kernels talk over Unix domain sockets (``transport="ipc"``) in a private
@@ -38,22 +38,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fiscal_analysis.errors import NotebookRunError, RenderError
-from fiscal_analysis.render.engine.forkserver import (
-    ForkServer,
-    ForkServerError,
-    available,
-    last_line,
-)
-from fiscal_analysis.render.engine.notebook import run_notebook
+from fiscal_analysis.errors import ForkServerError, NotebookRunError, RenderError
+from fiscal_analysis.render.engine.forkserver import ForkServer, available, last_line
 
 __all__ = [
     "WARMUP_CODE",
     "Kernel",
     "KernelPool",
-    "NotebookRunError",
     "kernel_env",
-    "run_notebook",
     "start_kernel",
 ]
 
