@@ -205,3 +205,90 @@ def test_files_written_moments_ago_are_not_cached_yet(tmp_path, monkeypatch):
     load_dataset(root, cache=where)
     load_dataset(root, cache=where)
     assert len(calls) == 3 and len(list(where.glob("*/all.pkl"))) == 1
+
+
+def _wait_for_next_tick() -> None:
+    """Let a change that follows land in another change-time tick than the load before it."""
+    time.sleep(0.05)
+
+
+def test_same_length_edit_with_the_mtime_put_back_is_seen(tmp_path, monkeypatch):
+    root, where = _two_entities(tmp_path), tmp_path / "cache"
+    path = root / FACTS
+    before = path.stat()
+    assert load_dataset(root, cache=where).value(
+        "lusong-xzsp", 2020, "T01", "income_fiscal"
+    ) == Decimal("335.78")
+    calls = _cold_loads(monkeypatch)
+    _wait_for_next_tick()
+    _edit(path, "income_fiscal,335.78,", "income_fiscal,335.79,")  # same length
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as touch -d or tar do
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    ds = load_dataset(root, cache=where)
+    assert len(calls) == 1
+    assert ds.value("lusong-xzsp", 2020, "T01", "income_fiscal") == Decimal("335.79")
+    assert load_dataset(root, cache=where).value(
+        "lusong-xzsp", 2020, "T01", "income_fiscal"
+    ) == Decimal("335.79")
+    assert len(calls) == 1  # and cached again
+
+
+def test_a_file_replaced_by_rename_with_same_size_and_mtime_is_seen(tmp_path, monkeypatch):
+    root, where = _two_entities(tmp_path), tmp_path / "cache"
+    path = root / FACTS
+    before = path.stat()
+    load_dataset(root, cache=where)
+    calls = _cold_loads(monkeypatch)
+    new = path.with_name("facts.csv.new")
+    new.write_text(
+        path.read_text(encoding="utf-8").replace("income_fiscal,335.78,", "income_fiscal,335.79,"),
+        encoding="utf-8",
+    )
+    os.utime(new, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(new, path)  # as editors and atomic writers do
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    ds = load_dataset(root, cache=where)
+    assert len(calls) == 1
+    assert ds.value("lusong-xzsp", 2020, "T01", "income_fiscal") == Decimal("335.79")
+
+
+def test_the_manifest_keys_on_the_shared_file_states(tmp_path):
+    root = _two_entities(tmp_path)
+    (root / "notes.txt").write_text("not a dataset file", encoding="utf-8")
+    files = cache_mod.manifest(root, None)["files"]
+    assert files == paths.data_states(root, cache_mod.FILES)
+    assert [f[0] for f in files][:3] == [
+        "entities.csv",
+        "lusong-xzsp/2019/facts.csv",
+        "lusong-xzsp/2020/facts.csv",
+    ]
+    assert "notes.txt" not in [f[0] for f in files]
+    assert files[0][1:] == paths.file_state(root / "entities.csv")
+
+
+def test_a_cache_file_of_the_old_layout_is_ignored(tmp_path, monkeypatch):
+    root, where = _two_entities(tmp_path), tmp_path / "cache"
+    load_dataset(root, cache=where)
+    [entry] = list(where.glob("*/all.pkl"))
+    assert entry.read_bytes().startswith(b"fiscal-analysis dataset cache 2\n")
+    entry.write_bytes(
+        b"fiscal-analysis dataset cache 1\n" + entry.read_bytes()[len(cache_mod.MAGIC) :]
+    )
+    calls = _cold_loads(monkeypatch)
+    load_dataset(root, cache=where)
+    assert len(calls) == 1
+
+
+def test_a_symlink_loop_is_refused_with_or_without_cache(tmp_path):
+    root, where = _two_entities(tmp_path), tmp_path / "cache"
+    os.symlink("..", root / "lusong-xzsp" / "2020" / "again")
+    for cache in (where, False):
+        with pytest.raises(DataValidationError) as info:
+            load_dataset(root, cache=cache)
+        [p] = info.value.problems
+        assert (p.file, p.expected) == (
+            "lusong-xzsp/2020/again",
+            "符号链接形成循环（指向所在文件夹或其上级，或无法解析），请删除或改正 (symlink loop)",
+        )

@@ -4,16 +4,21 @@
 folder in a cache file and reuses them as long as nothing they came from has
 changed. The cache is keyed by a *manifest*:
 
-* every dataset file's path relative to the data folder, size and
-  modification time (``st_mtime_ns``), as found by the loader;
+* every dataset file's path relative to the data folder and its state (size,
+  ``st_mtime_ns``, ``st_ctime_ns``, inode): :func:`fiscal_analysis.files.data_states`,
+  the same files and states the batch stamp keys on, listed as the loader
+  lists them (:func:`fiscal_analysis.files.data_files`). The change time and
+  the inode see an edit of the same length whose modification time was put
+  back, and a file replaced by a rename;
 * the package version and a digest of the schema and of the code that reads
   and validates (:func:`schema_digest`), plus the Python, pandas and numpy
   versions;
 * the entities asked for (``load_dataset(..., entities=...)``).
 
 Any difference means a cold load (every file read and fully validated) and a
-rewritten cache file. Writes are atomic (a temporary file renamed into
-place), so a reader never sees half a file. A cache file that is missing,
+rewritten cache file; files modified moments ago are not cached yet
+(:func:`fiscal_analysis.files.settled`). Writes are atomic (a temporary file
+renamed into place), so a reader never sees half a file. A cache file that is missing,
 truncated, corrupt, unreadable or from another version is ignored: the data is
 loaded cold, never an error. Failing to write the cache is silent, too.
 
@@ -57,14 +62,14 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.dataset.model import Dataset
-from fiscal_analysis.files import cache_dir, settled
+from fiscal_analysis.files import cache_dir, data_states, settled
 from fiscal_analysis.schema.columns import FILES
 
 __all__ = ["MAGIC", "entry_path", "load", "manifest", "schema_digest"]
 
-#: First bytes of every cache file (bumped when the layout of the file changes).
-MAGIC = b"fiscal-analysis dataset cache 1\n"
-#: Folders (of the package) whose code decides what a load returns: a change invalidates every cache.
+#: First bytes of every cache file (bumped when the layout of the file or manifest changes).
+MAGIC = b"fiscal-analysis dataset cache 2\n"
+#: Folders of the package whose code decides what a load returns: a change invalidates every cache.
 _CODE = ("schema", "dataset")
 
 
@@ -93,19 +98,12 @@ def _version() -> str:
         return "0.0.0"
 
 
-def manifest(
-    root: Path, files: dict[str, list[Path]], entities: Iterable[str] | None
-) -> dict[str, Any]:
-    """What a cached load depends on (equal manifests: the cache is valid)."""
-    stats = []
-    for name in sorted(files):
-        for path in files[name]:
-            rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-            try:
-                st = path.stat()
-                stats.append((rel, st.st_size, st.st_mtime_ns, path.is_dir()))
-            except OSError:
-                stats.append((rel, None, None, None))
+def manifest(root: Path, entities: Iterable[str] | None) -> dict[str, Any]:
+    """What a cached load depends on (equal manifests: the cache is valid).
+
+    Raises :class:`~fiscal_analysis.errors.DataValidationError` for what the
+    walk refuses (see :func:`fiscal_analysis.files.data_files`), as the loader does.
+    """
     return {
         "package": _version(),
         "schema": schema_digest(),
@@ -113,7 +111,7 @@ def manifest(
         "pandas": pd.__version__,
         "numpy": np.__version__,
         "entities": None if entities is None else sorted(entities),
-        "files": stats,
+        "files": data_states(root, FILES),
     }
 
 
@@ -170,24 +168,25 @@ def load(
     root: Path,
     entities: Iterable[str] | None,
     cache: bool | str | Path,
-    list_files: Callable[[], dict[str, list[Path]]],
+    list_files: Callable[[], object] | None,
     cold: Callable[[], Dataset],
 ) -> Dataset:
     """Return the cached dataset when its manifest still matches, else ``cold()`` (then cache it).
 
-    ``list_files`` lists the dataset files (as the loader finds them) and
-    ``cold`` loads and validates them; the cache is written only if the files
-    did not change while they were being read.
+    ``cold`` loads and validates the files; the cache is written only if the
+    files did not change while they were being read. ``list_files`` is not
+    used any more: the manifest lists the files itself, with the walk the
+    loader uses (:func:`fiscal_analysis.files.data_files`).
     """
     wanted = None if entities is None else list(entities)
     path = entry_path(cache_dir(cache), root, wanted)
-    stamp = manifest(root, list_files(), wanted)
+    stamp = manifest(root, wanted)
     ds = _read(path, stamp, root)
     if ds is not None:
         return ds
     ds = cold()
-    # Files changed moments ago are not cached yet (paths.settled); the next load is.
+    # Files changed moments ago are not cached yet (files.settled); the next load is.
     newest = max((s[2] for s in stamp["files"] if s[2] is not None), default=0)
-    if manifest(root, list_files(), wanted) == stamp and settled(newest):
+    if manifest(root, wanted) == stamp and settled(newest):
         _write(path, stamp, ds)
     return ds

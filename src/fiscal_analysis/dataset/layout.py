@@ -10,6 +10,12 @@ other entities' folders without listing or opening them. Files anywhere else
 (the data folder itself, folders not named after an entity such as chunk
 folders of many entities) may hold any entity's rows.
 
+**The walk.** :class:`Tree` lists folders with
+:func:`fiscal_analysis.files.data_files`, the walk the validated cache and
+the batch stamp use too, so all three see the same files (hidden and
+``__pycache__`` folders skipped, links to folders not followed, link loops
+and dataset files that are not regular files refused by path).
+
 Examples:
     >>> entity_folder("demo/2020/facts.csv", {"demo"})
     'demo'
@@ -21,7 +27,6 @@ Examples:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
@@ -29,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.dataset.textcolumns import Column
-from fiscal_analysis.errors import Problem
+from fiscal_analysis.errors import DataValidationError, Problem
+from fiscal_analysis.files import DataFile, data_files, data_listing
 from fiscal_analysis.schema.columns import FILES
 
 __all__ = ["Tree", "entity_folder", "misfiled", "shared_files"]
@@ -43,39 +49,39 @@ def entity_folder(rel: str, ids: Collection[str]) -> str | None:
     return top if sep and top in ids else None
 
 
-def _fail(exc: OSError) -> None:
-    raise exc
-
-
 class Tree:
     """The declared ``<name>.csv`` files below a data folder, listed folder by folder.
 
     Creating a tree lists only the data folder itself; :meth:`walk` lists
-    top-level folders (with everything below them). Hidden folders are
-    skipped. Listing errors raise :class:`OSError`.
+    top-level folders (with everything below them), by the rules of
+    :func:`~fiscal_analysis.files.data_files`. Refused entries (a link loop,
+    a FIFO named ``facts.csv``, …) and folders that cannot be listed raise
+    :class:`~fiscal_analysis.errors.DataValidationError`, naming each path.
     """
 
     def __init__(self, root: Path):
         self.root = root
         self._found: dict[str, list[Path]] = {name: [] for name in FILES}
+        files, folders = data_listing(root, FILES, deep=False)
+        self._add(files)
         #: Top-level folders not listed yet, by name.
-        self.pending: dict[str, Path] = {}
-        with os.scandir(root) as entries:
-            for entry in entries:
-                if entry.name in _TARGETS:
-                    self._found[_TARGETS[entry.name]].append(Path(entry.path))
-                if entry.is_dir() and not entry.is_symlink() and not entry.name.startswith("."):
-                    self.pending[entry.name] = Path(entry.path)
+        self.pending: dict[str, Path] = {name: root / name for name in folders}
+
+    def _add(self, files: list[DataFile]) -> None:
+        for f in files:
+            self._found[_TARGETS[f.entry.name]].append(Path(f.path))
 
     def walk(self, names: Iterable[str]) -> None:
         """List the pending top-level folders ``names`` (others are ignored)."""
+        problems: list[Problem] = []
         for name in sorted(set(names) & set(self.pending)):
-            top = self.pending.pop(name)
-            for folder, dirs, files in os.walk(top, onerror=_fail):
-                dirs[:] = [d for d in dirs if not d.startswith(".")]
-                for entry in (*files, *dirs):
-                    if entry in _TARGETS:
-                        self._found[_TARGETS[entry]].append(Path(folder) / entry)
+            self.pending.pop(name)
+            try:
+                self._add(data_files(self.root, FILES, under=name))
+            except DataValidationError as exc:
+                problems += exc.problems
+        if problems:
+            raise DataValidationError(problems)
 
     def walk_all(self) -> Tree:
         """List every pending folder; returns the tree."""

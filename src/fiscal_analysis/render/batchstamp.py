@@ -6,21 +6,28 @@ reading every file: most of the cost of a re-run in which every report is
 skipped. After a batch in which no report failed, :func:`write_stamp` keeps a
 small stamp in the output folder (``.render-batch.json``):
 
-* a key over what the batch depended on: the size and modification time of
-  every file below the data folder (a superset of what the loader reads), the
-  notebook's bytes, the package version and source (:func:`code_digest`), and
-  the entities and years asked for;
+* a key over what the batch depended on: the state of every dataset file
+  (:func:`fiscal_analysis.files.data_states`: size, ``st_mtime_ns``,
+  ``st_ctime_ns`` and inode of the files the loader reads, found by the same
+  walk; the validated cache keys on the same list), the notebook's bytes, the
+  package version and source (:func:`code_digest`), and the entities and
+  years asked for;
 * each report's entity, name, year and fingerprint digest.
 
 A file modified moments before it is looked at gives no key (``None``): its
 stats cannot stand for its content yet (:func:`~fiscal_analysis.files.settled`).
 
+The key holds what the full plan reads. Other files in the data folder
+(``README.md``, the source documents in ``raw/``) are not in it, as they are
+not in the reports' fingerprints either, so they would not change the plan.
+
 On the next run :func:`unchanged_reports` recomputes the key from ``os.stat``
-alone. If it is equal and every report folder still holds its HTML, its
-notebook and the same fingerprint, the whole batch is skipped as it is. Any
-difference (a touched file, a deleted report, a report re-rendered by another
-run) returns ``None`` and the batch is planned in full, so the stamp can only
-make a re-run faster, never skip a report that the full plan would render.
+alone (no pandas). If it is equal and every report folder still holds its
+HTML, its notebook and the same fingerprint, the whole batch is skipped as it
+is. Any difference (a touched file, a deleted report, a report re-rendered by
+another run) returns ``None`` and the batch is planned in full, so the stamp
+can only make a re-run faster, never skip a report that the full plan would
+render.
 
 Examples:
     >>> import tempfile
@@ -35,13 +42,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from fiscal_analysis.files import atomic_write, report_dir, settled
+from fiscal_analysis.files import atomic_write, data_states, report_dir, settled
 from fiscal_analysis.render.batch import ReportResult
 from fiscal_analysis.render.fingerprint import read_fingerprint
+from fiscal_analysis.schema.columns import FILES
 
 __all__ = [
     "STAMP_FILE",
@@ -55,39 +62,25 @@ __all__ = [
 #: File name of the stamp, in the output folder.
 STAMP_FILE = ".render-batch.json"
 #: Bumped when the stamp's meaning changes.
-_FORMAT = 1
+_FORMAT = 2
 
 
-def data_stats(data_dir: str | Path) -> list[tuple[str, int, int]]:
-    """Relative path, size and ``st_mtime_ns`` of every file below ``data_dir``, sorted.
+def data_stats(data_dir: str | Path) -> list[tuple]:
+    """``(relative path, size, mtime, ctime, inode)`` of every dataset file, by path.
 
-    Hidden files and folders (names starting with ``.``) are left out, as the
-    loader leaves them out. (``os.scandir`` and plain strings: a province has
-    hundreds of thousands of files.)
+    :func:`fiscal_analysis.files.data_states` of the declared files, exactly
+    what the validated cache keys on (``os.scandir`` and plain strings: a
+    province has hundreds of thousands of files).
+
+    Raises:
+        DataValidationError: For what the walk refuses (a link loop, a FIFO
+            named ``facts.csv``, …), naming the path, as the loader would.
 
     Examples:
-        >>> [p for p, _, _ in data_stats("data")][:2]
-        ['README.md', 'entities.csv']
+        >>> [p for p, *_ in data_stats("data")][:2]
+        ['entities.csv', 'lusong-xzsp/2019/facts.csv']
     """
-    out: list[tuple[str, int, int]] = []
-    pending = [(os.fspath(data_dir), "")]
-    while pending:
-        folder, prefix = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            with contextlib.suppress(OSError):
-                if entry.is_dir():
-                    pending.append((entry.path, f"{prefix}{entry.name}/"))
-                else:
-                    st = entry.stat()
-                    out.append((prefix + entry.name, st.st_size, st.st_mtime_ns))
-    out.sort()
-    return out
+    return data_states(data_dir, FILES)
 
 
 def batch_key(
@@ -101,6 +94,7 @@ def batch_key(
     """SHA-256 over everything a batch's plan depends on (see the module docstring).
 
     ``None`` if a data file was modified moments ago (:func:`~fiscal_analysis.files.settled`).
+    Raises :class:`~fiscal_analysis.errors.DataValidationError` as :func:`data_stats` does.
 
     Examples:
         >>> a = batch_key("data", b"nb", "c", "0.1.0", None, [2020])
@@ -110,7 +104,7 @@ def batch_key(
         False
     """
     files = data_stats(data_dir)
-    if not settled(max((mtime for _, _, mtime in files), default=0)):
+    if not settled(max((s[2] for s in files if s[2] is not None), default=0)):
         return None
     parts = {
         "format": _FORMAT,
