@@ -15,6 +15,7 @@ from fiscal_analysis import files as paths
 from fiscal_analysis.dataset import cache as cache_mod
 from fiscal_analysis.dataset import load as loader
 from fiscal_analysis.dataset.load import load_dataset
+from fiscal_analysis.dataset.walk import data_states, file_state
 from fiscal_analysis.errors import DataValidationError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -258,14 +259,14 @@ def test_the_manifest_keys_on_the_shared_file_states(tmp_path):
     root = _two_entities(tmp_path)
     (root / "notes.txt").write_text("not a dataset file", encoding="utf-8")
     files = cache_mod.manifest(root, None)["files"]
-    assert files == paths.data_states(root, cache_mod.FILES)
+    assert files == data_states(root, cache_mod.FILES)
     assert [f[0] for f in files][:3] == [
         "entities.csv",
         "lusong-xzsp/2019/facts.csv",
         "lusong-xzsp/2020/facts.csv",
     ]
     assert "notes.txt" not in [f[0] for f in files]
-    assert files[0][1:] == paths.file_state(root / "entities.csv")
+    assert files[0][1:] == file_state(root / "entities.csv")
 
 
 def test_a_cache_file_of_the_old_layout_is_ignored(tmp_path, monkeypatch):

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from fiscal_analysis.dataset.layout import Tree
+from fiscal_analysis.dataset.walk import data_files
 from fiscal_analysis.errors import DataValidationError
-from fiscal_analysis.files import data_files
 from fiscal_analysis.schema.columns import FILES
 
 REPO = Path(__file__).resolve().parents[2]

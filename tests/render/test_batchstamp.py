@@ -13,8 +13,9 @@ import pytest
 
 from fiscal_analysis.dataset import cache as cache_mod
 from fiscal_analysis.dataset.layout import Tree
+from fiscal_analysis.dataset.walk import file_state
 from fiscal_analysis.errors import DataValidationError
-from fiscal_analysis.files import file_state, report_dir
+from fiscal_analysis.files import report_dir
 from fiscal_analysis.render.batchstamp import (
     STAMP_FILE,
     batch_key,

@@ -4,6 +4,8 @@
   (:mod:`.layout`), read every file as text (:mod:`.reading`), validate every
   row (:mod:`.validate`, :mod:`.textcolumns`) and build the typed frames.
 * :mod:`.model`: the :class:`Dataset` and its look-ups (:mod:`.frameindex`).
+* :mod:`.walk`: the files of a data folder and what identifies their state (the one
+  rule for "has an input changed?", shared by the loader, the cache and the render stamp).
 * :mod:`.cache`: the validated cache, so a large dataset is parsed once.
 * :mod:`.write`: dataset rows → the project's CSV folder layout.
 

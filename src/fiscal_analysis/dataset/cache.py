@@ -5,9 +5,9 @@ folder in a cache file and reuses them as long as nothing they came from has
 changed. The cache is keyed by a *manifest*:
 
 * every dataset file's path relative to the data folder and its state (size,
-  ``st_mtime_ns``, ``st_ctime_ns``, inode): :func:`fiscal_analysis.files.data_states`,
+  ``st_mtime_ns``, ``st_ctime_ns``, inode): :func:`fiscal_analysis.dataset.walk.data_states`,
   the same files and states the batch stamp keys on, listed as the loader
-  lists them (:func:`fiscal_analysis.files.data_files`). The change time and
+  lists them (:func:`fiscal_analysis.dataset.walk.data_files`). The change time and
   the inode see an edit of the same length whose modification time was put
   back, and a file replaced by a rename;
 * the package version and a digest of the schema and of the code that reads
@@ -17,7 +17,7 @@ changed. The cache is keyed by a *manifest*:
 
 Any difference means a cold load (every file read and fully validated) and a
 rewritten cache file; files modified moments ago are not cached yet
-(:func:`fiscal_analysis.files.settled`). Writes are atomic (a temporary file
+(:func:`fiscal_analysis.dataset.walk.settled`). Writes are atomic (a temporary file
 renamed into place), so a reader never sees half a file. A cache file that is missing,
 truncated, corrupt, unreadable or from another version is ignored: the data is
 loaded cold, never an error. Failing to write the cache is silent, too.
@@ -62,7 +62,8 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.dataset.model import Dataset
-from fiscal_analysis.files import cache_dir, data_states, settled
+from fiscal_analysis.dataset.walk import data_states
+from fiscal_analysis.files import cache_dir, settled
 from fiscal_analysis.schema.columns import FILES
 
 __all__ = ["MAGIC", "entry_path", "load", "manifest", "schema_digest"]
@@ -102,7 +103,7 @@ def manifest(root: Path, entities: Iterable[str] | None) -> dict[str, Any]:
     """What a cached load depends on (equal manifests: the cache is valid).
 
     Raises :class:`~fiscal_analysis.errors.DataValidationError` for what the
-    walk refuses (see :func:`fiscal_analysis.files.data_files`), as the loader does.
+    walk refuses (see :func:`fiscal_analysis.dataset.walk.data_files`), as the loader does.
     """
     return {
         "package": _version(),
@@ -168,15 +169,13 @@ def load(
     root: Path,
     entities: Iterable[str] | None,
     cache: bool | str | Path,
-    list_files: Callable[[], object] | None,
     cold: Callable[[], Dataset],
 ) -> Dataset:
     """Return the cached dataset when its manifest still matches, else ``cold()`` (then cache it).
 
     ``cold`` loads and validates the files; the cache is written only if the
-    files did not change while they were being read. ``list_files`` is not
-    used any more: the manifest lists the files itself, with the walk the
-    loader uses (:func:`fiscal_analysis.files.data_files`).
+    files did not change while they were being read. The manifest lists the
+    files with the walk the loader uses (:func:`fiscal_analysis.dataset.walk.data_files`).
     """
     wanted = None if entities is None else list(entities)
     path = entry_path(cache_dir(cache), root, wanted)

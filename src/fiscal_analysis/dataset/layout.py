@@ -11,7 +11,7 @@ other entities' folders without listing or opening them. Files anywhere else
 folders of many entities) may hold any entity's rows.
 
 **The walk.** :class:`Tree` lists folders with
-:func:`fiscal_analysis.files.data_files`, the walk the validated cache and
+:func:`fiscal_analysis.dataset.walk.data_files`, the walk the validated cache and
 the batch stamp use too, so all three see the same files (hidden and
 ``__pycache__`` folders skipped, links to folders not followed, link loops
 and dataset files that are not regular files refused by path).
@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.dataset.textcolumns import Column
+from fiscal_analysis.dataset.walk import DataFile, data_files, data_listing
 from fiscal_analysis.errors import DataValidationError, Problem
-from fiscal_analysis.files import DataFile, data_files, data_listing
 from fiscal_analysis.schema.columns import FILES
 
 __all__ = ["Tree", "entity_folder", "misfiled", "shared_files"]
@@ -54,7 +54,7 @@ class Tree:
 
     Creating a tree lists only the data folder itself; :meth:`walk` lists
     top-level folders (with everything below them), by the rules of
-    :func:`~fiscal_analysis.files.data_files`. Refused entries (a link loop,
+    :func:`~fiscal_analysis.dataset.walk.data_files`. Refused entries (a link loop,
     a FIFO named ``facts.csv``, …) and folders that cannot be listed raise
     :class:`~fiscal_analysis.errors.DataValidationError`, naming each path.
     """

@@ -54,11 +54,6 @@ def _listed(path: str | Path, step: Callable[[], _T]) -> _T:
         raise DataValidationError([Problem(str(path), None, None, None, msg)]) from None
 
 
-def _list_files(root: Path, path: str | Path) -> dict[str, list[Path]]:
-    """Every declared ``<name>.csv`` below ``root`` (hidden folders skipped), sorted."""
-    return _listed(path, lambda: Tree(root).walk_all().files())
-
-
 def _sort_key(p: Problem) -> tuple[str, int]:
     return (p.file, p.row or 0)
 
@@ -170,9 +165,7 @@ def load_dataset(
     wanted = None if entities is None else tuple(dict.fromkeys(str(e) for e in entities))
     if cache is False:
         return _cold_load(root, path, wanted)
-    return _cache.load(
-        root, wanted, cache, lambda: _list_files(root, path), lambda: _cold_load(root, path, wanted)
-    )
+    return _cache.load(root, wanted, cache, lambda: _cold_load(root, path, wanted))
 
 
 def _cold_load(root: Path, path: str | Path, wanted: tuple[str, ...] | None) -> Dataset:

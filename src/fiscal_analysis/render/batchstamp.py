@@ -7,7 +7,7 @@ skipped. After a batch in which no report failed, :func:`write_stamp` keeps a
 small stamp in the output folder (``.render-batch.json``):
 
 * a key over what the batch depended on: the state of every dataset file
-  (:func:`fiscal_analysis.files.data_states`: size, ``st_mtime_ns``,
+  (:func:`fiscal_analysis.dataset.walk.data_states`: size, ``st_mtime_ns``,
   ``st_ctime_ns`` and inode of the files the loader reads, found by the same
   walk; the validated cache keys on the same list), the notebook's bytes, the
   package version and source (:func:`code_digest`), and the entities and
@@ -45,7 +45,8 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from fiscal_analysis.files import atomic_write, data_states, report_dir, settled
+from fiscal_analysis.dataset.walk import data_states
+from fiscal_analysis.files import atomic_write, report_dir, settled
 from fiscal_analysis.render.batch import ReportResult
 from fiscal_analysis.render.fingerprint import read_fingerprint
 from fiscal_analysis.schema.columns import FILES
@@ -68,7 +69,7 @@ _FORMAT = 2
 def data_stats(data_dir: str | Path) -> list[tuple]:
     """``(relative path, size, mtime, ctime, inode)`` of every dataset file, by path.
 
-    :func:`fiscal_analysis.files.data_states` of the declared files, exactly
+    :func:`fiscal_analysis.dataset.walk.data_states` of the declared files, exactly
     what the validated cache keys on (``os.scandir`` and plain strings: a
     province has hundreds of thousands of files).
 

@@ -18,10 +18,10 @@ imports (the dataset is already loaded once per batch), so checking twenty
 unchanged reports costs milliseconds.
 
 **How this relates to the other change checks.** Two layers, one rule each
-(see :mod:`fiscal_analysis.files`): *file state* decides whether anything
+(see :mod:`fiscal_analysis.dataset.walk`): *file state* decides whether anything
 must be re-read at all. The batch stamp (:mod:`.batchstamp`) and the
 validated dataset cache (:mod:`fiscal_analysis.dataset.cache`) both key on
-:func:`fiscal_analysis.files.data_states`, the size, modification and change
+:func:`fiscal_analysis.dataset.walk.data_states`, the size, modification and change
 times and inode of the same list of dataset files; if it is unchanged, the
 batch is skipped, or the dataset comes from the cache. *Content digests*
 (this module) then decide which reports changed, once the data has been
