@@ -15,6 +15,7 @@ from fiscal_analysis.dataset.load import load_dataset
 from fiscal_analysis.dataset.model import EntityYear
 from fiscal_analysis.errors import FiscalAnalysisError
 from fiscal_analysis.narrative.describe import describe
+from fiscal_analysis.report.review import ReviewSection, review_section
 
 __all__ = [
     "COVERED_PARTS",
@@ -99,6 +100,11 @@ class ReportContext(EntityYear):
     def paragraphs(self) -> dict[str, str]:
         """The standard 情况说明 paragraphs (:func:`~.narrative.describe.describe`)."""
         return describe(self, self.decimals)
+
+    @cached_property
+    def review(self) -> ReviewSection:
+        """The checks of the year (run once per report; the summary and the appendix share them)."""
+        return review_section(self)
 
     @cached_property
     def present_parts(self) -> dict[str, bool]:

@@ -16,7 +16,54 @@ from fiscal_analysis.checks.findings import Finding
 from fiscal_analysis.dataset.model import EntityYear
 from fiscal_analysis.report.findings_table import outcome_label
 
-__all__ = ["COLUMNS", "ReviewSection", "review_section", "summary_sentence"]
+__all__ = [
+    "COLUMNS",
+    "TEXT_RULES",
+    "ReviewSection",
+    "review_section",
+    "rule_title",
+    "summary_sentence",
+]
+
+#: Chinese names of the 情况说明 text checks (the table rules name themselves in ``RULES``).
+TEXT_RULES = {
+    "N-1": "说明中的收支总计与表一致",
+    "N-2": "说明中的收入决算与表一致",
+    "N-3": "说明中的支出决算与表一致",
+    "N-4": "说明中的财政拨款收支总计与表一致",
+    "N-5": "说明中的一般公共预算财政拨款支出总体情况与表一致",
+    "N-6": "说明中的一般公共预算财政拨款支出结构与表一致",
+    "N-7": "说明中各项支出的预算与决算与表一致",
+    "N-8": "说明中的基本支出与表一致",
+    "N-9": "说明中的“三公”经费与表一致",
+    "N-10": "说明中的政府性基金、国有资本经营预算与表一致",
+    "N-11": "说明中的机关运行经费与表一致",
+    "N-12": "说明中的政府采购与表一致",
+    "N-13": "说明中的国有资产占用情况与表一致",
+    "N-14": "说明中的其他数字前后一致",
+    "N-TEXT": "说明原文的文字核对",
+    "F-PLACEHOLDER": "说明中没有遗留模板占位词",
+    "F-DUP": "说明中没有重复的词",
+    "F-PERCENT": "比率写明百分号",
+    "F-UNIT": "金额写明正确的单位",
+}
+
+
+def rule_title(rule: str) -> str:
+    """A rule's Chinese name (never its id), for what a reader sees.
+
+    Examples:
+        >>> rule_title("X-11"), rule_title("F-UNIT")
+        ('05表基本支出合计 = 06表人员经费合计 + 公用经费合计', '金额写明正确的单位')
+        >>> rule_title("Z-99")
+        '其他核对'
+    """
+    from fiscal_analysis.checks import RULES
+
+    if rule in RULES:
+        return RULES[rule].title
+    return TEXT_RULES.get(rule, "其他核对")
+
 
 #: Columns of :attr:`ReviewSection.table`.
 COLUMNS = ["规则", "结果", "说明", "涉及数字", "容差"]
@@ -55,13 +102,22 @@ def _key(f: Finding) -> tuple[int, int]:
     return (0 if f.status == "fail" else 1, _ORDER.get(f.severity, 3))
 
 
+def _message(f: Finding) -> str:
+    """What the reader sees of a finding: a rule that could not be applied says why in words."""
+    if f.status != "not_applicable":
+        return f.message
+    if f.rule == "N-TEXT":
+        return "没有取得该年度公开文件的原文，未做说明与表格的文字核对。"
+    return "数据中缺少这条规则所需的数字，未核对。"
+
+
 def _table(findings: list[Finding]) -> pd.DataFrame:
     shown = sorted((f for f in findings if f.status != "pass"), key=_key)
     rows = [
         [
-            f.rule,
+            rule_title(f.rule),
             outcome_label(f),
-            f.message,
+            _message(f),
             "；".join(f"{k} {v}" for k, v in f.figures.items()),
             f.tolerance or "",
         ]
@@ -82,8 +138,11 @@ def summary_sentence(findings: list[Finding]) -> str:
         >>> s.endswith("不是错误）；未发现错误。另有 1 项因缺少所需数字未能核对。")
         True
         >>> fs = [Finding("X-11", "fail", "error", ""), Finding("N-9", "fail", "warning", "")]
-        >>> print(summary_sentence(fs))
-        按勾稽关系规则核对 2 项：发现 1 项错误（X-11），需核实原表或数据；1 项需要注意（N-9）。
+        >>> s = summary_sentence(fs)
+        >>> s.startswith("按勾稽关系规则核对 2 项：发现 1 项错误（05表基本支出合计")
+        True
+        >>> "X-11" in s
+        False
     """
     s = summarise(findings)
     checked = s["pass"] + s["fail"]
@@ -111,7 +170,8 @@ def summary_sentence(findings: list[Finding]) -> str:
 
 
 def _ids(findings: list[Finding], severity: str) -> str:
-    hits = (f.rule for f in findings if f.status == "fail" and f.severity == severity)
+    """The Chinese names of the failed rules of ``severity``, once each."""
+    hits = (rule_title(f.rule) for f in findings if f.status == "fail" and f.severity == severity)
     return "、".join(dict.fromkeys(hits))
 
 

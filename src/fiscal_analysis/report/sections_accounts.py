@@ -20,7 +20,6 @@ from decimal import Decimal  # noqa: F401 (doctests)
 import pandas as pd
 
 from fiscal_analysis.charts.figures import budget_actual_chart, structure_chart, waterfall_chart
-from fiscal_analysis.dataset.model import EntityYear
 from fiscal_analysis.metrics.entity import (
     budget_completion,
     change_drivers,
@@ -41,12 +40,10 @@ from fiscal_analysis.narrative.sentences import (
 )
 from fiscal_analysis.report.blocks import Section, fmt_amount, fmt_pct, render_chart, text_table
 from fiscal_analysis.report.context import ReportContext, has_part
-from fiscal_analysis.schema.items import TABLES
 
 __all__ = [
     "change_rate_words",
     "change_words",
-    "derived_notes",
     "expense_section",
     "fiscal_section",
     "general_public_section",
@@ -67,19 +64,6 @@ def missing_section(ctx: ReportContext, title: str, part: str, level: int = 2) -
 def reasons(ctx: ReportContext, topic: str, code: str | None = None) -> tuple[str, ...]:
     """The department's stated reasons for ``topic``, verbatim."""
     return ctx.reasons(topic, code)
-
-
-def derived_notes(ctx: ReportContext, keys: list[tuple[int, str, str, str]]) -> tuple[str, ...]:
-    """``推算数：…`` notes for the derived figures among ``(year, table, item, code)`` keys."""
-    out = []
-    for year, table, item, code in keys:
-        amount, status = EntityYear(ctx.ds, ctx.entity_id, year).figure(table, item, code)
-        if status != "derived":
-            continue
-        row = ctx.ds.record(ctx.entity_id, year, table, item, code)
-        label = TABLES[table].items[item].label + (f"（{code}）" if code else "")
-        out.append(f"推算数：{year}年度{label}{fmt_amount(amount)}，推算式：{row['note']}。")
-    return tuple(out)
 
 
 def title_section(ctx: ReportContext) -> Section:
@@ -146,20 +130,20 @@ def _drivers(ctx: ReportContext, c: Change, table: str, item: str, subject: str)
     dec = change_drivers(ctx, table, item, "类")
     name = ctx.ds.classification.full_name
     if dec is None or not dec.contributions:
+        # No breakdown: a waterfall would show one unexplained step, so the table says it all.
         texts = (
             f"{y - 1}年度没有按功能分类（类）的明细数据，无法计算变动由哪些科目构成；"
             f"{subject}{c.direction}{fmt_amount(abs(c.delta))}。",
         )
-        steps = [("变动（无法按科目分解）", c.delta)]
-    else:
-        points = dec.points_rounded(decimals) or [None] * len(dec.contributions)
-        texts = tuple(
-            f"{name(k.key)}{'增加' if k.delta > 0 else '减少'}{fmt_amount(abs(k.delta))}"
-            + ("" if p is None else f"，影响{subject}变动{fmt_pct(p, decimals)}（百分点）")
-            for k, p in zip(dec.contributions, points, strict=True)
-            if k.delta != 0
-        )
-        steps = [(name(k.key), k.delta) for k in dec.contributions if k.delta != 0]
+        return texts, ()
+    points = dec.points_rounded(decimals) or [None] * len(dec.contributions)
+    texts = tuple(
+        f"{name(k.key)}{'增加' if k.delta > 0 else '减少'}{fmt_amount(abs(k.delta))}"
+        + ("" if p is None else f"，影响{subject}变动{fmt_pct(p, decimals)}（百分点）")
+        for k, p in zip(dec.contributions, points, strict=True)
+        if k.delta != 0
+    )
+    steps = [(name(k.key), k.delta) for k in dec.contributions if k.delta != 0]
     item = "total" if table == "T05" else "income_grand_total"
     _, basis = ctx.previous.figure(table, item)
     start = f"{y - 1}年" + ("（推算）" if basis == "derived" else "")
@@ -169,6 +153,19 @@ def _drivers(ctx: ReportContext, c: Change, table: str, item: str, subject: str)
     return texts, (render_chart(chart),)
 
 
+#: Where a repeated total is shown in full: the first section with the same figures.
+SAME_AS_OVERVIEW = "收支总计及其变动与“一、收入支出决算总体情况”相同，变动构成和原因见该部分。"
+
+
+def same_as_overview(ctx: ReportContext, table: str, item: str) -> bool:
+    """Whether ``table``'s figure equals 01表's 收、支总计 in both years (shown once, in 一)."""
+    return all(
+        ey.amount(table, item) is not None
+        and ey.amount(table, item) == ey.amount("T01", "income_grand_total")
+        for ey in (ctx, ctx.previous)
+    )
+
+
 def _yoy_section(
     ctx: ReportContext, title: str, table: str, subject: str, topic: str, part: str
 ) -> Section:
@@ -176,11 +173,12 @@ def _yoy_section(
         return missing_section(ctx, title, part)
     c = yoy_for(ctx, table, "income_grand_total")
     para = total_sentence(ctx.year, c, ctx.decimals, subject=subject)
+    if table != "T01" and same_as_overview(ctx, table, "income_grand_total"):
+        return Section(title, (para,), notes=(SAME_AS_OVERVIEW,))
     drivers, charts = _drivers(ctx, c, table, "expense" if table == "T01" else "total", subject)
     items = {"income_grand_total": "收入总计", "expense_grand_total": "支出总计"}
-    keys = [(yr, table, i, "") for yr in (ctx.year - 1, ctx.year) for i in items]
     return Section(title, (para,), _change_rows(ctx, table, items), charts, drivers,
-                   reasons(ctx, topic), derived_notes(ctx, keys))  # fmt: skip
+                   reasons(ctx, topic))  # fmt: skip
 
 
 def overview_section(ctx: ReportContext) -> Section:
@@ -242,11 +240,12 @@ def _gp_overall(ctx: ReportContext) -> Section:
     c = yoy_for(ctx, "T05", "total")
     expense_total, _ = ctx.figure("T03", "total")
     para = general_public_sentence(ctx.year, c, expense_total, ctx.decimals)
+    if same_as_overview(ctx, "T05", "total"):
+        return Section(title, (para,), notes=(SAME_AS_OVERVIEW,), level=3)
     drivers, charts = _drivers(ctx, c, "T05", "total", "一般公共预算财政拨款支出")
-    keys = [(yr, "T05", "total", "") for yr in (ctx.year - 1, ctx.year)]
     table = _change_rows(ctx, "T05", {"total": "一般公共预算财政拨款支出"})
     return Section(title, (para,), table, charts, drivers, reasons(ctx, "general_public_change"),
-                   derived_notes(ctx, keys), level=3)  # fmt: skip
+                   level=3)  # fmt: skip
 
 
 def _gp_structure(ctx: ReportContext) -> Section:
@@ -299,9 +298,7 @@ def _gp_items(ctx: ReportContext) -> Section:
         "单位说明的原因",
     ]
     table = text_table(rows, cols) if rows else None
-    keys = [(y, "T05", "budget_initial", "")]
-    return Section(title, tuple(paras), table, charts, notes=notes + derived_notes(ctx, keys),
-                   level=3)  # fmt: skip
+    return Section(title, tuple(paras), table, charts, notes=notes, level=3)
 
 
 def general_public_section(ctx: ReportContext) -> Section:

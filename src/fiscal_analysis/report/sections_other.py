@@ -21,11 +21,9 @@ from fiscal_analysis.narrative.topics import ops_cost_sentence
 from fiscal_analysis.report.blocks import Section, fmt_amount, fmt_pct, render_chart, text_table
 from fiscal_analysis.report.context import ReportContext, has_part, missing_parts
 from fiscal_analysis.report.review import COLUMNS as CHECK_COLUMNS
-from fiscal_analysis.report.review import review_section
 from fiscal_analysis.report.sections_accounts import (
     change_rate_words,
     change_words,
-    derived_notes,
     expense_section,
     fiscal_section,
     general_public_section,
@@ -93,11 +91,10 @@ def ops_cost_section(ctx: ReportContext) -> Section:
         if c.delta is not None
     )
     why = reasons(ctx, "ops_cost_budget") + reasons(ctx, "ops_cost_change")
-    keys = [(y, "ops_cost", "budget_initial", ""), (y - 1, "ops_cost", "actual", "")]
     cols = ["比较基准", "基准数", f"{y}年决算数", "增减额", "增减率"]
     table = text_table(rows, cols)
     why = tuple(dict.fromkeys(why))  # the same reason given for both comparisons: show it once
-    return Section(title, (text,), table, charts, drivers, why, derived_notes(ctx, keys), level=3)
+    return Section(title, (text,), table, charts, drivers, why, level=3)
 
 
 def procurement_section(ctx: ReportContext) -> Section:
@@ -212,7 +209,7 @@ def data_check_section(ctx: ReportContext) -> Section:
         因缺少所需数字未能核对 21 项
         共 153 项。
     """
-    review = review_section(ctx)
+    review = ctx.review
     c = review.counts
     counts = (
         f"核对结果：相符 {c['pass']} 项，差异在取整误差以内 {c['info']} 项（提示，不是错误），"

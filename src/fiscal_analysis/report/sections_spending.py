@@ -20,7 +20,7 @@ from fiscal_analysis.metrics.structure import basic_structure, economic_structur
 from fiscal_analysis.money import format_amount, format_number, to_decimal
 from fiscal_analysis.report.blocks import Section, fmt_amount, fmt_pct, render_chart, text_table
 from fiscal_analysis.report.context import ReportContext, has_part
-from fiscal_analysis.report.sections_accounts import change_words, derived_notes, missing_section
+from fiscal_analysis.report.sections_accounts import change_words, missing_section
 from fiscal_analysis.schema.items import TABLES
 
 __all__ = [
@@ -90,10 +90,8 @@ def three_public_section(ctx: ReportContext) -> Section:
         if value is not None:
             shown.append(f"{item.label}{_count(value, item.unit)}")
     paras = (text, "；".join(shown) + "。") if shown else (text,)
-    keys = [(y, "T07", f"{r}_{m}", "") for y in (ctx.year - 1, ctx.year) for r in df["item"]
-            for m in ("budget", "actual")]  # fmt: skip
     cols = ["项目", "预算数", "决算数", "完成预算", "上年决算数", "与上年相比"]
-    return Section(title, paras, text_table(rows, cols), notes=derived_notes(ctx, keys))
+    return Section(title, paras, text_table(rows, cols))
 
 
 def funds_section(ctx: ReportContext) -> Section:
