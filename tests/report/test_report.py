@@ -179,7 +179,7 @@ def test_every_section_renders_html(ctx):
     html = "".join(s.to_html() for s in all_sections(ctx))
     assert html.count("<img alt=") >= 7
     assert "http://" not in html and "https://" not in html
-    assert show(Section("x")).data.startswith('<section class="fa-section">')
+    assert show(Section("x")).data.startswith('<section class="fisc-section">')
 
 
 @pytest.fixture

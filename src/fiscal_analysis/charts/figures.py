@@ -14,7 +14,7 @@ Examples:
     >>> chart.alt
     '支出结构（条形图）：基本支出190.92万元，占56.9%；项目支出144.86万元，占43.1%。'
     >>> from fiscal_analysis.charts.style import chart_html
-    >>> chart_html(chart).startswith('<figure class="fa-chart"><img alt="支出结构')
+    >>> chart_html(chart).startswith('<figure class="fisc-chart"><img alt="支出结构')
     True
 """
 

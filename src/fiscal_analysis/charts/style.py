@@ -296,4 +296,4 @@ def chart_html(chart: Chart, *, caption: bool = True) -> str:
     cap = f"<figcaption>{alt}</figcaption>" if caption else ""
     style = "max-width:100%;height:auto"
     img = f'<img alt="{alt}" src="data:image/png;base64,{data}" style="{style}"/>'
-    return f'<figure class="fa-chart">{img}{cap}</figure>'
+    return f'<figure class="fisc-chart">{img}{cap}</figure>'

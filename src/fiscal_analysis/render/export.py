@@ -85,29 +85,71 @@ def report_title(name: str, year: int) -> str:
     return f"{name} {int(year)}年度部门决算分析报告"
 
 
+#: Notebook parameters as a reader names them in the footer.
+PARAMETER_LABELS = {
+    "entity": "单位",
+    "year": "年度",
+    "decimals": "百分比小数位",
+    "data": "数据目录",
+}
+
+
 def footer_html(prov: Provenance) -> str:
-    """The provenance footer, every value HTML-escaped.
+    """The provenance footer in small Chinese print, every value HTML-escaped.
+
+    The data digest is kept for tracing in an HTML comment, not shown.
 
     Examples:
         >>> from datetime import datetime
-        >>> p = Provenance("0.1.0", "ab" * 32, {"entity": "<b>x</b>"}, datetime(2024, 5, 1, 9, 30))
+        >>> p = Provenance("0.1.0", "ab" * 32, {"entity": "<b>x</b>", "year": 2020},
+        ...                datetime(2024, 5, 1, 9, 30))
         >>> print(footer_html(p))  # doctest: +NORMALIZE_WHITESPACE
-        <footer class="provenance"><h2>生成信息</h2><dl>
-        <dt>软件版本</dt><dd>fiscal-analysis 0.1.0</dd>
-        <dt>数据指纹</dt><dd>sha256:abababababababababababababababab</dd>
-        <dt>参数</dt><dd>entity = &lt;b&gt;x&lt;/b&gt;</dd>
+        <footer class="provenance"><!-- data sha256:abababababababababababababababab -->
+        <h2>生成信息</h2><dl>
+        <dt>生成工具</dt><dd>fiscal-analysis 0.1.0</dd>
+        <dt>报告范围</dt><dd>单位 &lt;b&gt;x&lt;/b&gt;；年度 2020</dd>
         <dt>生成时间</dt><dd>2024-05-01 09:30:00</dd>
         </dl></footer>
     """
-    params = "；".join(f"{k} = {v}" for k, v in prov.parameters.items())
+    params = "；".join(
+        f"{PARAMETER_LABELS.get(k, '其他参数')} {v}"
+        for k, v in prov.parameters.items()
+        if k != "data"
+    )
     rows = [
-        ("软件版本", f"fiscal-analysis {prov.version}"),
-        ("数据指纹", f"sha256:{prov.data_hash[:32]}"),
-        ("参数", params),
+        ("生成工具", f"fiscal-analysis {prov.version}"),
+        ("报告范围", params),
         ("生成时间", prov.rendered_at.isoformat(sep=" ", timespec="seconds")),
     ]
     body = "\n".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
-    return f'<footer class="provenance"><h2>生成信息</h2><dl>\n{body}\n</dl></footer>'
+    digest = re.sub(r"[^0-9a-f]", "", prov.data_hash.lower())[:32]
+    return (
+        f'<footer class="provenance"><!-- data sha256:{digest} -->\n'
+        f"<h2>生成信息</h2><dl>\n{body}\n</dl></footer>"
+    )
+
+
+def page_css(title: str) -> str:
+    """Print rules for one report: its title as the running header, and page numbers.
+
+    The title is written as a CSS string (quotes, backslashes and ``<`` escaped), so no
+    department name can end the rule or the ``<style>`` element.
+
+    Examples:
+        >>> print(page_css('某局"2020'))  # doctest: +NORMALIZE_WHITESPACE
+        @page { @top-center { content: "某局\\22 2020"; font-size: 9pt; color: #59636e; }
+        @bottom-center { content: "第 " counter(page) " 页，共 " counter(pages) " 页";
+        font-size: 9pt; color: #59636e; } }
+    """
+    safe = "".join(
+        f"\\{ord(ch):x} " if ch in '"\\<>\n\r' or ord(ch) < 32 else ch for ch in title
+    )
+    small = "font-size: 9pt; color: #59636e;"
+    return (
+        f'@page {{ @top-center {{ content: "{safe}"; {small} }}\n'
+        '@bottom-center { content: "第 " counter(page) " 页，共 " counter(pages) " 页";\n'
+        f"{small} }} }}"
+    )
 
 
 def _output_text(output: Mapping[str, Any]) -> str:
@@ -279,7 +321,7 @@ def export_html(nb: Any, *, title: str, provenance: Provenance) -> str:
         "leadership": {
             "title": html.escape(title),
             "fontface": _FONT_SLOT,
-            "css": css,
+            "css": css + "\n" + page_css(title),
             "footer": footer_html(provenance),
         }
     }

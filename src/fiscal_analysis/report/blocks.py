@@ -128,7 +128,7 @@ class Section:
         """The section as an HTML fragment; all data-derived text escaped."""
         esc = html.escape
         level = min(max(self.level, 1), 6)
-        out = [f'<section class="fa-section"><h{level}>{esc(self.title)}</h{level}>']
+        out = [f'<section class="fisc-section"><h{level}>{esc(self.title)}</h{level}>']
         out += [f"<p>{esc(p)}</p>" for p in self.paragraphs]
         out += [c.html for c in self.charts]
         if self.table is not None and not self.table.empty:
@@ -139,11 +139,11 @@ class Section:
             right = right or "<p>单位未说明原因。</p>"
             h = f"h{min(level + 1, 6)}"
             out.append(
-                '<div class="fa-compare" style="display:flex;gap:1.5em">'
-                f'<div style="flex:1"><{h}>数据显示的变动构成</{h}>{left}</div>'
-                f'<div style="flex:1"><{h}>单位说明的原因（原文）</{h}>{right}</div></div>'
+                '<div class="fisc-compare">'
+                f"<div><{h}>数据显示的变动构成</{h}>{left}</div>"
+                f"<div><{h}>单位说明的原因（原文）</{h}>{right}</div></div>"
             )
-        out += [f'<p class="fa-note">{esc(n)}</p>' for n in self.notes]
+        out += [f'<p class="fisc-note">{esc(n)}</p>' for n in self.notes]
         out += [s.to_html() for s in self.subsections]
         out.append("</section>")
         return "".join(out)

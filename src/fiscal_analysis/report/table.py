@@ -58,7 +58,7 @@ def table_html(table: pd.DataFrame) -> str:
         <td class="code">T02-1</td>
         <td class="num">99.2万元</td>
         <td>&lt;b&gt;注&lt;/b&gt;</td></tr>
-        </tbody></table>
+        </tbody></table></div>
     """
     columns = [str(c) for c in table.columns]
     rows = [[str(v) for v in row] for row in table.itertuples(index=False)]
@@ -71,5 +71,6 @@ def table_html(table: pd.DataFrame) -> str:
         for r in rows
     )
     return (
-        f'<table class="fa-table"><thead><tr>{head}</tr></thead>\n<tbody>{body}\n</tbody></table>'
+        f'<div class="fisc-table-wrap"><table class="fisc-table"><thead><tr>{head}</tr></thead>\n'
+        f"<tbody>{body}\n</tbody></table></div>"
     )
