@@ -308,3 +308,51 @@ def test_waterfall_tick_labels_wrap_whole_phrases(strict):
     ticks = [t.get_text() for t in chart.figure.axes[0].get_xticklabels()]
     assert ticks == ["2019年（推算）", "变动\n（无法按科目分解）", "2020年"]
     figure_png(chart.figure)
+
+
+# -- legible on the page: no label drawn over another, no legend entry for a hidden line ------
+def _text_boxes(chart: Chart) -> list:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = chart.figure
+    with house_style():  # the chart's fonts, as when it is saved
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        ax = fig.axes[0]
+        return [t.get_window_extent(renderer) for t in ax.texts if t.get_text()]
+
+
+def _overlaps(boxes: list) -> list[tuple[int, int]]:
+    return [
+        (i, j)
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if boxes[i].overlaps(boxes[j])
+    ]
+
+
+def test_trend_labels_of_close_lines_do_not_overlap(strict):
+    series = {
+        "收支总计": [(2022, D("2961.68")), (2023, D("3052.34")), (2024, D("3110.02"))],
+        "一般公共预算财政拨款支出": [
+            (2022, D("2930.40")),
+            (2023, D("3003.19")),
+            (2024, D("3080.55")),
+        ],
+    }
+    chart = trend_chart(series, title="趋势")
+    boxes = _text_boxes(chart)
+    assert len(boxes) == 6
+    assert _overlaps(boxes) == []
+
+
+def test_trend_draws_identical_series_once_and_names_both(strict):
+    pts = [(2019, D("662.95")), (2020, D("335.78"))]
+    chart = trend_chart({"收支总计": pts, "一般公共预算财政拨款支出": pts}, title="趋势")
+    ax = chart.figure.axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()] if ax.get_legend() else []
+    drawn = [line for line in ax.get_lines() if len(line.get_xdata()) > 1]
+    assert len(drawn) == 1  # one line: nothing hidden under it
+    assert legend in ([], ["收支总计 = 一般公共预算财政拨款支出"])
+    assert "收支总计" in chart.alt and "一般公共预算财政拨款支出" in chart.alt

@@ -45,6 +45,8 @@ from fiscal_analysis.money import format_pct, ratio_pct
 
 __all__ = [
     "budget_actual_chart",
+    "label_offsets",
+    "merge_identical",
     "structure_chart",
     "trend_chart",
     "waterfall_chart",
@@ -250,6 +252,40 @@ def budget_actual_chart(
     return Chart(fig, head + "；".join(items) + "。")
 
 
+def merge_identical(
+    series: Mapping[str, Sequence[tuple[int, Decimal | None]]],
+) -> list[tuple[str, Sequence[tuple[int, Decimal | None]]]]:
+    """Series with the same points drawn as one line named ``A = B`` (no line hides another).
+
+    Examples:
+        >>> pts = [(2019, Decimal("1")), (2020, Decimal("2"))]
+        >>> [name for name, _ in merge_identical({"收支总计": pts, "支出": pts, "其他": pts[:1]})]
+        ['收支总计 = 支出', '其他']
+    """
+    merged: dict[tuple, list[str]] = {}
+    for name, points in series.items():
+        merged.setdefault(tuple(points), []).append(name)
+    return [(" = ".join(names), list(points)) for points, names in merged.items()]
+
+
+def label_offsets(values: Sequence[float], span: float) -> list[tuple[int, str]]:
+    """Offsets (points) and vertical alignment of value labels at one x, highest value first.
+
+    Labels of values closer than a tenth of the axis span alternate above and below their
+    points, so two close lines never print one label over the other.
+
+    Examples:
+        >>> label_offsets([3052.34, 3003.19, 100.0], 3000.0)
+        [(7, 'bottom'), (-7, 'top'), (7, 'bottom')]
+    """
+    out: list[tuple[int, str]] = []
+    for i, v in enumerate(values):
+        close = i > 0 and span > 0 and abs(values[i - 1] - v) < span / 10
+        below = close and out[-1][0] > 0
+        out.append((-7, "top") if below else (7, "bottom"))
+    return out
+
+
 def trend_chart(
     series: Mapping[str, Sequence[tuple[int, Decimal | None]]],
     *,
@@ -266,42 +302,39 @@ def trend_chart(
     """
     require_rows(list(series.items()), title)
     marked = set(derived)
+    lines = merge_identical(series)
     with house_style():
         fig = Figure()
         ax = new_axes(fig, title, "y")
-        years: set[int] = set()
-        for i, (name, points) in enumerate(series.items()):
+        years = sorted({y for points in series.values() for y, _ in points})
+        known = {name: [(y, v) for y, v in points if v is not None] for name, points in lines}
+        values = [float(v) for pts in known.values() for _, v in pts]
+        span = (max(values) - min(values)) if values else 0.0
+        for i, (name, _) in enumerate(lines):
             color = COLORS["series"][i % len(COLORS["series"])]
-            known = [(y, v) for y, v in points if v is not None]
-            years |= {y for y, _ in points}
-            ax.plot(
-                [y for y, _ in known],
-                [float(v) for _, v in known],
-                color=color,
-                label=name,
-                marker="",
+            pts = known[name]
+            ax.plot([y for y, _ in pts], [float(v) for _, v in pts], color=color, label=name)
+            for y, v in pts:
+                hollow = any((part, y) in marked for part in name.split(" = "))
+                ax.plot([y], [float(v)], marker="o", color=color,
+                        markerfacecolor="white" if hollow else color)  # fmt: skip
+        for y in years:
+            at = sorted(
+                ((float(v), v, name) for name, pts in known.items() for yy, v in pts if yy == y),
+                reverse=True,
             )
-            for y, v in known:
-                hollow = (name, y) in marked
-                ax.plot(
-                    [y],
-                    [float(v)],
-                    marker="o",
-                    color=color,
-                    markerfacecolor="white" if hollow else color,
-                )
+            offsets = label_offsets([a[0] for a in at], span)
+            for (fv, v, name), (dy, va) in zip(at, offsets, strict=True):
+                hollow = any((part, y) in marked for part in name.split(" = "))
                 text = amount_label(v) + ("（推算）" if hollow else "")
                 ax.annotate(
-                    typeset_minus(text),
-                    (y, float(v)),
-                    xytext=(0, 6),
-                    textcoords="offset points",
-                    ha="center",
-                )
-        ax.set_xticks(sorted(years), [f"{y}年" for y in sorted(years)])
-        ax.margins(x=0.2, y=0.15)
-        if len(series) > 1 or marked:
-            ax.legend(title="空心点为推算数" if marked else None)
+                    typeset_minus(text), (y, fv), xytext=(0, dy), textcoords="offset points",
+                    ha="center", va=va, fontsize=10,
+                )  # fmt: skip
+        ax.set_xticks(years, [f"{y}年" for y in years])
+        ax.margins(x=0.2, y=0.2)
+        if len(lines) > 1 or marked:
+            ax.legend(title="空心点为推算数" if marked else None, fontsize=10)
     items = []
     for name, points in series.items():
         shown = [

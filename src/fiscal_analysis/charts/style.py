@@ -74,7 +74,8 @@ class Chart(NamedTuple):
 def house_rc() -> dict[str, object]:
     """The house style as matplotlib settings (fonts included)."""
     rc: dict[str, object] = {
-        "figure.figsize": (7.5, 4.2),
+        # 6.2 in at 115 dpi is about 710 px: its text stays legible at a phone's 400 px.
+        "figure.figsize": (6.2, 3.8),
         "figure.dpi": 100,
         "savefig.dpi": DPI,
         "savefig.bbox": "tight",

@@ -141,9 +141,7 @@ def page_css(title: str) -> str:
         @bottom-center { content: "第 " counter(page) " 页，共 " counter(pages) " 页";
         font-size: 9pt; color: #59636e; } }
     """
-    safe = "".join(
-        f"\\{ord(ch):x} " if ch in '"\\<>\n\r' or ord(ch) < 32 else ch for ch in title
-    )
+    safe = "".join(f"\\{ord(ch):x} " if ch in '"\\<>\n\r' or ord(ch) < 32 else ch for ch in title)
     small = "font-size: 9pt; color: #59636e;"
     return (
         f'@page {{ @top-center {{ content: "{safe}"; {small} }}\n'
