@@ -20,7 +20,7 @@ from fiscal_analysis.checks.tolerance import (
     pct_tolerance,
     printed_places,
 )
-from fiscal_analysis.report.review import COLUMNS, review_section
+from fiscal_analysis.report.review import COLUMNS, review_section, rule_title
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -65,13 +65,13 @@ def test_review_seed(no_narrative):
 def test_review_errors_first(no_narrative):
     r = review_section(load_dataset(FIXTURES / "errors").entity_year("putuo-czj", 2024))
     assert r.summary.startswith(
-        "按勾稽关系规则核对 148 项：发现 7 项错误（T06-3、T07-1、X-2、X-4、X-11、X-14），"
-        "需核实原表或数据；"
+        "按勾稽关系规则核对 148 项：发现 7 项错误（见下表），需核实原表或数据；"
     )
+    assert r.table["规则"].tolist()[:2] == [rule_title("T06-3"), rule_title("T07-1")]
     assert "133 项相符，8 项差异在取整误差以内" in r.summary
     assert list(r.table["结果"][:7]) == ["错误"] * 7
     assert r.table["结果"].iloc[7] == "提示"
-    x11 = r.table[r.table["规则"] == "X-11"].iloc[0]
+    x11 = r.table[r.table["规则"] == rule_title("X-11")].iloc[0]
     assert x11["容差"] == "±0.02万元"
     assert "06表公用经费合计 194.65" in x11["涉及数字"]
 

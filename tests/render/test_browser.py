@@ -12,22 +12,15 @@ file descriptors 3 and 4), so the test needs no network port at all.
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import csv
-import fcntl
-import json
-import os
-import select
 import shutil
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from fiscal_analysis.charts.webfont import FAMILY
+from fiscal_analysis.render.browser import DevTools
 from fiscal_analysis.render.reports import render_reports
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,20 +32,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--proxy-server=127.0.0.1:9",
-    "--proxy-bypass-list=<-loopback>",
-    "--window-size=1024,900",
-]
 XSS = {
     "<script>alert(1)</script>": "<script>window.__xss=1</script>财政局",
     "<img src=x onerror=alert(1)>": '<img src=x onerror="window.__xss=2">审批局',
@@ -83,128 +62,6 @@ SYSTEM_CJK = {
     "Source Han Sans SC",
     "WenQuanYi Micro Hei",
 }
-
-
-def _high_fd(fd: int) -> int:
-    """A copy of ``fd`` numbered 10 or above (the original is closed)."""
-    high = fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
-    os.close(fd)
-    return high
-
-
-class DevTools:
-    """A minimal Chrome DevTools protocol client over --remote-debugging-pipe."""
-
-    def __init__(self, profile: Path):
-        to_chrome, self._out = os.pipe()
-        self._in, from_chrome = os.pipe()
-        # move them above 3 and 4 first, so the shim's dup2 cannot clobber them
-        to_chrome, from_chrome = (_high_fd(fd) for fd in (to_chrome, from_chrome))
-        # a tiny exec shim puts them on fds 3 and 4, where Chromium expects the pipe
-        shim = (
-            f"import os, sys; os.dup2({to_chrome}, 3); os.dup2({from_chrome}, 4); "
-            "os.execv(sys.argv[1], sys.argv[1:])"
-        )
-        args = [*FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe", "about:blank"]
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", shim, CHROMIUM, *args],
-            pass_fds=(to_chrome, from_chrome),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        os.close(to_chrome)
-        os.close(from_chrome)
-        self._buffer = b""
-        self._next = 0
-        self.events: list[dict] = []
-
-    def _receive(self, deadline: float) -> dict:
-        while b"\0" not in self._buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("Chromium did not answer")
-            ready, _, _ = select.select([self._in], [], [], remaining)
-            if ready:
-                chunk = os.read(self._in, 1 << 16)
-                if not chunk:
-                    raise EOFError("Chromium closed the DevTools pipe")
-                self._buffer += chunk
-        raw, self._buffer = self._buffer.split(b"\0", 1)
-        return json.loads(raw)
-
-    def send(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
-        self._next += 1
-        message = {"id": self._next, "method": method, "params": params or {}}
-        if session:
-            message["sessionId"] = session
-        os.write(self._out, json.dumps(message).encode() + b"\0")
-        deadline = time.monotonic() + 60
-        while True:
-            reply = self._receive(deadline)
-            if reply.get("id") == self._next:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
-            self.events.append(reply)
-
-    def wait_for(self, method: str, session: str) -> dict:
-        deadline = time.monotonic() + 60
-        seen = (
-            e for e in self.events if e.get("method") == method and e.get("sessionId") == session
-        )
-        event = next(seen, None)
-        while event is None:
-            message = self._receive(deadline)
-            self.events.append(message)
-            if message.get("method") == "Page.javascriptDialogOpening":  # recorded; dismiss it
-                self.send("Page.handleJavaScriptDialog", {"accept": True}, message.get("sessionId"))
-            if message.get("method") == method and message.get("sessionId") == session:
-                event = message
-        return event
-
-    def open(self, page: Path) -> tuple[str, dict, bytes]:
-        """Load ``page`` offline; return its session, its state and a PNG screenshot."""
-        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
-            "sessionId"
-        ]
-        for domain in ("Page.enable", "Runtime.enable", "Network.enable"):
-            self.send(domain, session=session)
-        offline = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
-        self.send("Network.emulateNetworkConditions", offline, session)
-        self.send("Page.navigate", {"url": page.resolve().as_uri()}, session)
-        self.wait_for("Page.loadEventFired", session)
-        state = self.evaluate(session, f"document.fonts.ready.then(() => {PAGE_STATE})")
-        shot = self.send(
-            "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}, session
-        )
-        return session, state, base64.b64decode(shot["data"])
-
-    def evaluate(self, session: str, expression: str) -> dict:
-        """Evaluate ``expression`` (a promise of a JSON string) in the page; return the object."""
-        params = {"expression": expression, "returnByValue": True, "awaitPromise": True}
-        result = self.send("Runtime.evaluate", params, session)
-        return json.loads(result["result"]["value"])
-
-    def platform_fonts(self, session: str, selector: str) -> list[dict]:
-        """The fonts Chromium drew the first ``selector`` element's text with, and glyph counts."""
-        self.send("DOM.enable", session=session)
-        self.send("CSS.enable", session=session)
-        root = self.send("DOM.getDocument", session=session)["root"]["nodeId"]
-        node = self.send("DOM.querySelector", {"nodeId": root, "selector": selector}, session)
-        fonts = self.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]}, session)
-        return fonts["fonts"]
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError, EOFError, TimeoutError, RuntimeError):
-            self.send("Browser.close")
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        os.close(self._in)
-        os.close(self._out)
 
 
 @pytest.fixture(scope="module")
@@ -261,7 +118,7 @@ def browser(tmp_path):
 
 
 def test_report_opens_offline_with_images_loaded(reports, browser, tmp_path):
-    session, state, png = browser.open(reports["alpha"])
+    session, state, png = browser.open(reports["alpha"], PAGE_STATE)
     assert state["images"] == 1 and state["loaded"] is True
     assert state["scripts"] == 0
     assert state["lang"] == "zh-CN"
@@ -280,7 +137,7 @@ def test_report_opens_offline_with_images_loaded(reports, browser, tmp_path):
 
 @pytest.mark.parametrize("entity", list(XSS))
 def test_markup_in_names_never_runs(reports, browser, entity, tmp_path):
-    _, state, png = browser.open(reports[entity])
+    _, state, png = browser.open(reports[entity], PAGE_STATE)
     assert state["xss"] == "undefined"
     assert state["scripts"] == 0
     assert state["loaded"] is True
@@ -303,9 +160,10 @@ def _system_cjk_fonts() -> bool:
 
 
 def test_chinese_text_is_drawn_with_glyphs_offline(seed_report, browser, tmp_path):
-    session, state, png = browser.open(seed_report)
+    session, state, png = browser.open(seed_report, PAGE_STATE)
     assert state["lang"] == "zh-CN" and state["scripts"] == 0 and state["loaded"] is True
-    assert "2020年度收、支总计335.78万元" in state["text"] and "数据核对" in state["text"]
+    assert "2020年度收、支总计335.78万元" in state["text"] and "主要发现" in state["text"]
+    assert "附录：数据说明与核对明细" in state["text"]  # the folded appendix shows its summary line
     fonts = browser.evaluate(session, FONT_STATE)
     assert fonts["status"] == "loaded"
     assert fonts["faces"] == [[FAMILY, "loaded"]]

@@ -65,7 +65,7 @@ def render_one(job: ReportJob, pool: Any = None) -> ReportResult:
             executed = run_notebook(
                 nb, job.parameters, kernel, timeout=job.timeout, source_path=job.notebook_path
             )
-        shown = {k: v for k, v in job.parameters.items() if k != "data_dir"}
+        shown = {k: v for k, v in job.parameters.items() if k != "data"}
         prov = Provenance(job.fingerprint.version, job.fingerprint.data, shown)
         page = export_html(executed, title=report_title(job.name, job.year), provenance=prov)
         job.folder.mkdir(parents=True, exist_ok=True)

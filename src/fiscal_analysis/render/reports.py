@@ -171,7 +171,7 @@ def render_reports(
         reason = (
             "--force" if force else "、".join(_REASONS.get(p, p) for p in parts) or "报告文件缺失"
         )
-        params = {"entity": entity_id, "year": year, "data_dir": data_root}
+        params = {"entity": entity_id, "year": year, "data": data_root}
         todo.append(
             ReportJob(
                 entity_id, name, year, folder, str(nb_path), nb_text, params, fp, reason, timeout

@@ -37,6 +37,7 @@ __all__ = [
     "Section",
     "fmt_amount",
     "fmt_pct",
+    "line_name",
     "render_chart",
     "show",
     "text_table",
@@ -55,6 +56,20 @@ class RenderedChart(NamedTuple):
 def render_chart(chart: Chart) -> RenderedChart:
     """Render a :class:`~fiscal_analysis.charts.figures.Chart` once (its figure is released)."""
     return RenderedChart(chart.alt, chart_html(chart))
+
+
+def line_name(classification: Any, code: str) -> str:
+    """A 项 as a reader names it: its 款 and its own name (``行政运行`` alone says too little).
+
+    Examples:
+        >>> from fiscal_analysis.schema.classification import Classification
+        >>> line_name(Classification.builtin(), "2013801")
+        '市场监督管理事务·行政运行'
+        >>> line_name(Classification.builtin(), "201")
+        '一般公共服务支出'
+    """
+    name = classification.name
+    return f"{name(code[:5])}·{name(code)}" if len(code) == 7 else name(code)
 
 
 def fmt_amount(amount: Decimal | None, status: str = "published") -> str:

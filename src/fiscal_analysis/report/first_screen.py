@@ -33,9 +33,9 @@ from fiscal_analysis.metrics.entity import (
 )
 from fiscal_analysis.metrics.exact import Change, change
 from fiscal_analysis.metrics.structure import expense_structure
-from fiscal_analysis.report.blocks import fmt_amount, fmt_pct
+from fiscal_analysis.report.blocks import fmt_amount, fmt_pct, line_name
 from fiscal_analysis.report.context import ReportContext
-from fiscal_analysis.report.review import rule_title
+from fiscal_analysis.report.review import plain, rule_title
 from fiscal_analysis.report.sections_accounts import change_rate_words, change_words
 
 __all__ = ["KeyFigure", "KeyFinding", "SummaryScreen", "summary_screen"]
@@ -203,12 +203,6 @@ def key_figures(ctx: ReportContext) -> list[KeyFigure]:
     return shown[:7]
 
 
-def _line_name(ctx: ReportContext, code: str) -> str:
-    """A 项 as a reader names it: its 款 and its own name (行政运行 alone says too little)."""
-    name = ctx.ds.classification.name
-    return f"{name(code[:5])}·{name(code)}" if len(code) == 7 else name(code)
-
-
 def _first_sentence(text: str, limit: int = 80) -> str:
     """The first sentence (up to 。；), shortened to ``limit`` characters with an ellipsis."""
     for stop in "。；;":
@@ -257,7 +251,8 @@ def _execution_finding(ctx: ReportContext) -> KeyFinding | None:
         r = far.iloc[0]
         rate = fmt_pct(r["rate"], d, "年初预算为0")
         text += (
-            f"偏离最大的是{_line_name(ctx, r['code'])}：预算{fmt_amount(r['budget'])}，"
+            f"偏离最大的是{line_name(ctx.ds.classification, r['code'])}："
+            f"预算{fmt_amount(r['budget'])}，"
             f"决算{fmt_amount(r['actual'])}（{rate}）。"
         )
     return KeyFinding(text, 50.0 + float(abs(comp.rate - 100)))
@@ -272,7 +267,7 @@ def _zero_budget_finding(ctx: ReportContext) -> KeyFinding | None:
     whole = total_completion(ctx).actual
     pct = fmt_pct(total / whole * 100, ctx.decimals) if whole else ""
     share = f"，占一般公共预算财政拨款支出的{pct}" if whole else ""
-    names = "、".join(_line_name(ctx, c) for c in zero["code"].head(3))
+    names = "、".join(line_name(ctx.ds.classification, c) for c in zero["code"].head(3))
     names += "等" if len(zero) > 3 else ""
     text = f"{len(zero)}个科目年初预算为0，全年支出{fmt_amount(total)}{share}：{names}。"
     return KeyFinding(text, 40.0 + (float(total / whole * 50) if whole else 0.0))
@@ -284,7 +279,9 @@ def _correction_findings(ctx: ReportContext) -> list[KeyFinding]:
         return []
     first = errors[0]
     more = f"等{len(errors)}处" if len(errors) > 1 else ""
-    text = f"公开的决算中有数字错误{more}，需要更正：{rule_title(first.rule)}——{first.message}"
+    text = (
+        f"公开的决算中有数字错误{more}，需要更正：{rule_title(first.rule)}——{plain(first.message)}"
+    )
     return [KeyFinding(text, 1000.0, needs_correction=True)]
 
 

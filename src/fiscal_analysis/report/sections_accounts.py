@@ -26,7 +26,7 @@ from fiscal_analysis.metrics.entity import (
     total_completion,
     yoy_for,
 )
-from fiscal_analysis.metrics.exact import Change, completion
+from fiscal_analysis.metrics.exact import Change
 from fiscal_analysis.metrics.structure import (
     expense_structure,
     function_structure,
@@ -35,10 +35,16 @@ from fiscal_analysis.metrics.structure import (
 from fiscal_analysis.narrative.sentences import (
     completion_sentence,
     general_public_sentence,
-    item_entry,
     total_sentence,
 )
-from fiscal_analysis.report.blocks import Section, fmt_amount, fmt_pct, render_chart, text_table
+from fiscal_analysis.report.blocks import (
+    Section,
+    fmt_amount,
+    fmt_pct,
+    line_name,
+    render_chart,
+    text_table,
+)
 from fiscal_analysis.report.context import ReportContext, has_part
 
 __all__ = [
@@ -270,11 +276,12 @@ def _gp_items(ctx: ReportContext) -> Section:
     paras = [completion_sentence(y, overall, decimals)]
     df = budget_completion(ctx)
     rows, bars = [], []
-    for n, r in enumerate(df.itertuples(index=False), start=1):
-        c = completion(r.actual, r.budget)
+    # One row per 项 with its stated reason: the table is the item-by-item account, so the
+    # 情况说明's item sentences are not repeated above it.
+    for r in df.itertuples(index=False):
         why = reasons(ctx, "budget_variance", r.code)
-        paras.append(item_entry(n, r.full_name, c, decimals, why[0] if why else None))
-        rows.append({"科目编码": r.code, "科目名称": r.full_name, "年初预算": fmt_amount(r.budget),
+        name = line_name(ctx.ds.classification, r.code)
+        rows.append({"科目编码": r.code, "科目名称": name, "年初预算": fmt_amount(r.budget),
                      "支出决算": fmt_amount(r.actual),
                      "完成率": fmt_pct(r.rate, decimals, r.reason),
                      "决算与预算": f"决算数{r.direction}年初预算数" if r.direction else "—",

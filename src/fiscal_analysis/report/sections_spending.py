@@ -48,6 +48,9 @@ def basic_section(ctx: ReportContext) -> Section:
         chart = structure_chart(parts, title="基本支出构成", total=df.attrs["total"], kind="donut")
         charts = (render_chart(chart),)
     econ = economic_structure(ctx)
+    hidden = int(sum(1 for r in econ.itertuples() if r.status == "undisclosed"))
+    if hidden == len(econ):  # only names: the totals say all there is; the names go in a note
+        econ = econ.iloc[0:0]
     rows = [{"经济分类科目": r.code, "科目名称": r.name, "类别": r.group,
              "金额": fmt_amount(r.amount, r.status), "占基本支出": fmt_pct(r.share, ctx.decimals)}
             for r in econ.itertuples()]  # fmt: skip
@@ -55,7 +58,6 @@ def basic_section(ctx: ReportContext) -> Section:
               "金额": fmt_amount(r.amount, r.status), "占基本支出": fmt_pct(r.share, ctx.decimals)}
              for r in df.itertuples()]  # fmt: skip
     notes = ()
-    hidden = int(sum(1 for r in econ.itertuples() if r.status == "undisclosed"))
     if hidden:
         notes = (f"{hidden}个经济分类科目只列出了名称，未公开金额，无法分析其构成。",)
     table = text_table(rows, ["经济分类科目", "科目名称", "类别", "金额", "占基本支出"])
