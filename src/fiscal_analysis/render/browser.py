@@ -134,23 +134,29 @@ class DevTools:
                 event = message
         return event
 
-    def open(self, page: Path, state_js: str = "JSON.stringify({})") -> tuple[str, dict, bytes]:
-        """Load ``page`` offline; its session, ``state_js``'s result (once fonts load), a PNG."""
+    def load(self, page: Path) -> tuple[str, str]:
+        """Load ``page`` in a new tab, offline; its session and target ids once it has loaded."""
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
-            "sessionId"
-        ]
+        attach = {"targetId": target, "flatten": True}
+        session = self.send("Target.attachToTarget", attach)["sessionId"]
         for domain in ("Page.enable", "Runtime.enable", "Network.enable"):
             self.send(domain, session=session)
         offline = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
         self.send("Network.emulateNetworkConditions", offline, session)
         self.send("Page.navigate", {"url": page.resolve().as_uri()}, session)
         self.wait_for("Page.loadEventFired", session)
+        self.evaluate(session, "document.fonts.ready.then(() => JSON.stringify({}))")
+        return session, target
+
+    def close_tab(self, target: str) -> None:
+        """Close a tab opened by :meth:`load`."""
+        self.send("Target.closeTarget", {"targetId": target})
+
+    def open(self, page: Path, state_js: str = "JSON.stringify({})") -> tuple[str, dict, bytes]:
+        """Load ``page`` offline; its session, ``state_js``'s result (once fonts load), a PNG."""
+        session, _ = self.load(page)
         state = self.evaluate(session, f"document.fonts.ready.then(() => {state_js})")
-        shot = self.send(
-            "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}, session
-        )
-        return session, state, base64.b64decode(shot["data"])
+        return session, state, self.screenshot(session, full=True)
 
     def evaluate(self, session: str, expression: str) -> dict:
         """Evaluate ``expression`` (a promise of a JSON string) in the page; return the object."""

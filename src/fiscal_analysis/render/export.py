@@ -26,7 +26,7 @@ import functools
 import html
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from html.parser import HTMLParser
@@ -55,7 +55,8 @@ _WARNING = re.compile(r"warning", re.I)
 _TEMPLATES = Path(str(files("fiscal_analysis.render") / "templates"))
 _LOCAL = threading.local()
 #: Stands in the template's <style> for the @font-face rule until the page text is known.
-_FONT_SLOT = "/* fiscal-analysis: embedded CJK font */"
+#: Where :func:`embed_font` puts the ``@font-face`` rule of a page.
+FONT_SLOT = "/* fiscal-analysis: embedded CJK font */"
 
 
 @dataclass(frozen=True)
@@ -204,10 +205,11 @@ class _Checker(HTMLParser):
         {"src", "href", "srcset", "poster", "action", "formaction", "data", "background"}
     )
 
-    def __init__(self) -> None:
+    def __init__(self, links: frozenset[str] = frozenset()) -> None:
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
         self._in_style = False
+        self._links = links
 
     def _flag(self, what: str) -> None:
         self.problems.append(f"第 {self.getpos()[0]} 行: {what}")
@@ -229,6 +231,8 @@ class _Checker(HTMLParser):
             elif name == "style":
                 self._check_css(value)
             elif name in self.URL_ATTRS or name.endswith(":href"):
+                if name == "href" and value in self._links:
+                    continue
                 ok = value.startswith("#") if name.endswith("href") else value.startswith("data:")
                 if not ok:
                     self._flag(
@@ -244,12 +248,13 @@ class _Checker(HTMLParser):
             self._check_css(data)
 
 
-def check_html(text: str) -> list[str]:
+def check_html(text: str, links: Collection[str] = ()) -> list[str]:
     """Problems that make HTML unfit for leadership (empty list if none).
 
     Flags ``<script>``, ``<iframe>``, ``<link>`` and similar elements, ``on*``
     event attributes, and any ``src``/``href`` that is not a ``data:`` URI or
-    an in-page ``#`` link.
+    an in-page ``#`` link, or one of ``links`` (the index page's relative links to
+    its reports).
 
     Examples:
         >>> check_html('<p>&lt;script&gt;</p><img src="data:image/png;base64,AA==">')
@@ -258,7 +263,7 @@ def check_html(text: str) -> list[str]:
         ['第 1 行: <img src=「x」> 不是内嵌数据或页内链接 (external URL)',
          '第 1 行: 不允许的事件属性 onerror (event handler)']
     """
-    checker = _Checker()
+    checker = _Checker(frozenset(links))
     checker.feed(text)
     checker.close()
     return checker.problems
@@ -287,14 +292,14 @@ def embed_font(page: str) -> str:
     Only the ``<head>`` is searched, so the same text in the report body stays as it is.
     """
     head, sep, rest = page.partition("</head>")
-    if not sep or _FONT_SLOT not in head:
+    if not sep or FONT_SLOT not in head:
         raise ExportError("模板缺少字体位置 (template has no font slot)")
     rule = font_face_css(page_characters(page))
-    return head.replace(_FONT_SLOT, rule, 1) + sep + rest
+    return head.replace(FONT_SLOT, rule, 1) + sep + rest
 
 
 @functools.cache
-def _css() -> str:
+def report_css() -> str:
     """The print-friendly report stylesheet, read once per process."""
     return (_TEMPLATES / "report.css").read_text(encoding="utf-8")
 
@@ -314,11 +319,11 @@ def export_html(nb: Any, *, title: str, provenance: Provenance) -> str:
         ExportError: If the result contains a script, event handler or
             external URL (see :func:`check_html`).
     """
-    css = _css()
+    css = report_css()
     resources = {
         "leadership": {
             "title": html.escape(title),
-            "fontface": _FONT_SLOT,
+            "fontface": FONT_SLOT,
             "css": css + "\n" + page_css(title),
             "footer": footer_html(provenance),
         }

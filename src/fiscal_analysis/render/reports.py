@@ -99,6 +99,7 @@ def render_reports(
     executor: Executor | None = None,
     progress: bool | None = None,
     timeout: float | None = 600,
+    pdf: bool = False,
 ) -> BatchResult:
     """Render every (entity, year) in the data, or the ones asked for.
 
@@ -115,6 +116,8 @@ def render_reports(
             docstring); by default a thread pool with pre-started kernels.
         progress: Show a tqdm bar on stderr (``None``: only on a terminal).
         timeout: Seconds allowed per notebook cell.
+        pdf: Also print each report to ``report.pdf`` beside its HTML
+            (:mod:`fiscal_analysis.render.pdf`; needs Chromium).
 
     Returns:
         The :class:`BatchResult`; its ``exit_code`` is 1 if any report failed.
@@ -137,7 +140,8 @@ def render_reports(
     # Nothing changed since the last batch without failures: skip it all without
     # loading the data (or importing pandas); see batchstamp.
     key = batch_key(data_dir, nb_bytes, code, VERSION, entities, years)
-    if not force and (same := unchanged_reports(out_dir, key)) is not None:
+    same = None if force else unchanged_reports(out_dir, key)
+    if same is not None and _complete(out_dir, same, pdf):
         return BatchResult(same)
 
     from tqdm import tqdm
@@ -193,6 +197,18 @@ def render_reports(
         if todo:
             results.update(_run(todo, jobs, executor, nb_path, bar))
     batch = BatchResult([results[k] for k in sorted(results)])
+    from fiscal_analysis.render.index import write_index
+    from fiscal_analysis.render.pdf import write_pdfs
+
+    if todo or not (Path(out_dir) / "index.html").is_file():
+        write_index(out_dir, ds, chosen, batch.reports)
+    if pdf:
+        write_pdfs(
+            r.folder / "report.html"
+            for r in batch.reports
+            if r.status == "rendered"
+            or (r.status == "skipped" and not (r.folder / "report.pdf").is_file())
+        )
     if batch.exit_code:
         drop_stamp(out_dir)
     else:
@@ -201,6 +217,13 @@ def render_reports(
         ]
         write_stamp(out_dir, key, reports)
     return batch
+
+
+def _complete(out_dir: str | Path, same: list[ReportResult], pdf: bool) -> bool:
+    """Whether an unchanged batch also has its index (and, if asked for, every PDF)."""
+    if not (Path(out_dir) / "index.html").is_file():
+        return False
+    return not pdf or all((r.folder / "report.pdf").is_file() for r in same)
 
 
 def _run(
