@@ -332,12 +332,10 @@ class EntityYear:
     @cached_property
     def figures(self) -> dict[_Key, tuple[int | None, str]]:
         """``(table, item, code)`` → (hundredths or ``None``, basis); the first row per key."""
-        f = self.facts
-        keys = zip(f["table"].tolist(), f["item"].tolist(), f["code"].tolist(), strict=True)
-        found: dict[_Key, tuple[int | None, str]] = {}
-        for k, value, basis in zip(keys, f["value"].tolist(), f["basis"].tolist(), strict=True):
-            found.setdefault(k, (None if pd.isna(value) else int(value), str(basis)))
-        return found
+        sub, index = self.ds._index.pair(self.entity_id, self.year)
+        values = sub["value"].to_numpy(dtype=object, na_value=None).tolist()
+        bases = sub["basis"].tolist()
+        return {k: (values[i], str(bases[i])) for k, i in index.items()}
 
     def figure(self, table: str, item: str, code: str = "") -> tuple[Decimal | None, str]:
         """An exact figure and its status (``published``/``derived``/``undisclosed``/``missing``).

@@ -295,7 +295,7 @@ def outturn_table(ds: Source, entity_id: str | None = None, level: str = "项") 
         >>> format_pct(r["composition"], 2), r["composition_band"]
         ('194.04%', 'D')
     """
-    panel, _ = view_of(ds).metric(("pefa", level), lambda v: outturn_panel(v, level))
+    panel = view_of(ds).metric(("pefa", level), lambda v: outturn_panel(v, level)).frame
     if entity_id is not None:
         panel = panel[panel["entity_id"] == entity_id]
     rows = [

@@ -36,6 +36,8 @@ def dec(value: Any) -> Decimal | None:
 
     Frames show 万元 decimals; integer hundredths (the engine's unit) are accepted too.
     """
+    if type(value) is int:  # hundredths, as the metric frames' records keep them
+        return to_decimal(value)
     if value is None or value is pd.NA or (not isinstance(value, Decimal) and pd.isna(value)):
         return None
     return value if isinstance(value, Decimal) else to_decimal(int(value))
@@ -43,6 +45,8 @@ def dec(value: Any) -> Decimal | None:
 
 def frac(num: Any, den: Any) -> Fraction | None:
     """An exact percent ``num / den × 100`` (``None`` when the pair is ``<NA>``)."""
+    if type(num) is int and type(den) is int:  # hundredths: the unit cancels
+        return Fraction(num * 100, den)
     a, b = dec(num), dec(den)
     if a is None or b is None:
         return None
@@ -57,6 +61,4 @@ def rows_for(ey: EntityYear, key: tuple, build: Callable[[PanelView], pd.DataFra
         key: Identifies the metric frame (its function and arguments).
         build: Computes the whole-panel frame from the view (called once per dataset).
     """
-    df, rows = view_of(ey.ds).metric(key, build)
-    pos = rows.get((ey.entity_id, int(ey.year)))
-    return [] if pos is None else df.iloc[pos].to_dict("records")
+    return view_of(ey.ds).metric(key, build).records(ey.entity_id, ey.year)

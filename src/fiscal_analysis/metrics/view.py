@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.metrics.units import is_amount, to_hundredths
 
-__all__ = ["Lines", "PanelView", "Source", "column_codes", "view_of"]
+__all__ = ["Lines", "MetricFrame", "PanelView", "Source", "column_codes", "view_of"]
 
 
 def column_codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -81,6 +82,52 @@ class Lines:
         return self.codes[self.code_id]
 
 
+def _python_list(column: pd.Series) -> list:
+    """A column's values as Python objects, nulls ``None``; amounts as integer hundredths.
+
+    Amounts stay ``int`` hundredths here (exact, and cheap to read);
+    :func:`fiscal_analysis.metrics.present.dec` turns the ones read into 万元.
+    """
+    if is_amount(column):
+        return to_hundredths(column).to_numpy(dtype=object, na_value=None).tolist()
+    if isinstance(column.dtype, pd.ArrowDtype):
+        return column.array.__arrow_array__().to_pylist()
+    return column.tolist()
+
+
+class MetricFrame:
+    """A whole-panel metric frame and fast access to one entity-year's rows.
+
+    The rows of one (entity, year) are found through a dict of positions built
+    once; their values come from per-column Python lists, also built once, so
+    reading one entity-year costs a few list look-ups, not a pandas selection.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._rows: dict[tuple[str, int], np.ndarray] | None = None
+        self._columns: dict[str, list] | None = None
+
+    @property
+    def rows(self) -> dict[tuple[str, int], np.ndarray]:
+        """``(entity_id, year)`` → row positions in :attr:`frame`."""
+        if self._rows is None:
+            df = self.frame
+            groups = df.groupby(["entity_id", "year"], sort=False).indices if len(df) else {}
+            self._rows = {(e, int(y)): pos for (e, y), pos in groups.items()}
+        return self._rows
+
+    def records(self, entity_id: str, year: int) -> list[dict]:
+        """The rows of one entity-year as dicts, in frame order (``[]`` if it has none)."""
+        pos = self.rows.get((entity_id, int(year)))
+        if pos is None:
+            return []
+        if self._columns is None:
+            self._columns = {c: _python_list(self.frame[c]) for c in self.frame.columns}
+        cols = self._columns
+        return [{c: values[i] for c, values in cols.items()} for i in pos]
+
+
 class PanelView:
     """Views of one dataset's facts, computed lazily and cached on the view.
 
@@ -94,30 +141,18 @@ class PanelView:
         self._lines: dict[tuple[str, int], Lines] = {}
         self._tables_cache: dict[str, dict[str, np.ndarray]] = {}
         #: Whole-panel metric frames computed on this view, by key (see :meth:`metric`).
-        self._metrics: dict[tuple, tuple[pd.DataFrame, dict]] = {}
+        self._metrics: dict[tuple, MetricFrame] = {}
 
-    def metric(self, key: tuple, build) -> tuple[pd.DataFrame, dict]:
-        """A whole-panel metric frame, computed once per view, and its rows per (entity, year).
+    def metric(self, key: tuple, build) -> MetricFrame:
+        """A whole-panel metric frame, computed once per view (see :class:`MetricFrame`).
 
         Args:
             key: What identifies the frame (the function and its arguments).
             build: Called with this view to compute the frame the first time.
-
-        Returns:
-            The frame and a dict ``(entity_id, year) -> row positions``.
         """
         hit = self._metrics.get(key)
         if hit is None:
-            df = build(self)
-            rows = (
-                {
-                    (e, int(y)): pos
-                    for (e, y), pos in df.groupby(["entity_id", "year"], sort=False).indices.items()
-                }
-                if len(df)
-                else {}
-            )
-            hit = self._metrics[key] = (df, rows)
+            hit = self._metrics[key] = MetricFrame(build(self))
         return hit
 
     # -- pairs and row codes -------------------------------------------------
