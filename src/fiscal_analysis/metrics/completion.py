@@ -165,42 +165,54 @@ def three_public_panel(source: Source, decimals: int | None = 1) -> pd.DataFrame
         (0, None, '持平', '预算为0，无法计算完成率')
     """
     view = view_of(source)
-    total = view.figure("T07", "total_actual")[0].reset_index(drop=True)
-    frames = []
-    for k, line in enumerate(_THREE_PUBLIC):
-        budget = view.figure("T07", f"{line}_budget")[0].reset_index(drop=True)
-        actual, status = view.figure("T07", f"{line}_actual")
-        actual = actual.reset_index(drop=True)
-        comp = completion_columns(actual, budget, "预算")
-        yoy = change_columns(actual, _prior(view, actual))
-        share_ok = actual.notna() & total.notna() & (total != 0)
-        part = pd.DataFrame(
-            {
-                "_pair": np.arange(len(actual)),
-                "_k": k,
-                "item": line,
-                "label": TABLES["T07"].items[f"{line}_actual"].label.removesuffix("决算数"),
-                "budget": budget,
-                "actual": actual,
-                "rate_num": comp["rate_num"],
-                "rate_den": comp["rate_den"],
-                "reason": comp["reason"],
-                "prior": yoy["prior"],
-                "delta": yoy["delta"],
-                "direction": yoy["direction"],
-                "change_num": yoy["change_num"],
-                "change_den": yoy["change_den"],
-                "note": yoy["note"],
-                "share_num": actual.where(share_ok, pd.NA),
-                "share_den": total.where(share_ok, pd.NA),
-                "status": status,
-            }
-        )
-        frames.append(part)
-    df = pd.concat(frames, ignore_index=True).sort_values(["_pair", "_k"], kind="stable")
-    pair = df.pop("_pair").to_numpy()
-    df = df.drop(columns="_k").reset_index(drop=True)
-    df = pd.concat([pd.DataFrame(view.pair_columns(pair)), df], axis=1)
+    n, k = len(view.pairs), len(_THREE_PUBLIC)
+
+    def stacked(suffix: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(pair-major) values, valid mask and statuses of every line's ``suffix`` item."""
+        parts = [view.figure("T07", f"{line}_{suffix}") for line in _THREE_PUBLIC]
+        vals = np.stack([s.to_numpy(dtype=np.int64, na_value=0) for s, _ in parts], axis=1)
+        ok = np.stack([s.notna().to_numpy(dtype=bool) for s, _ in parts], axis=1)
+        st = np.stack([np.asarray(status, dtype=object) for _, status in parts], axis=1)
+        return vals.ravel(), ok.ravel(), st.ravel()
+
+    actual_v, actual_ok, status = stacked("actual")
+    budget_v, budget_ok, _ = stacked("budget")
+    actual, budget = _int(actual_v, actual_ok), _int(budget_v, budget_ok)
+    prior_at = np.repeat(view.prior_pair, k) * k + np.tile(np.arange(k), n)
+    has_prior = np.repeat(view.prior_pair >= 0, k)
+    safe = np.where(has_prior, prior_at, 0)
+    prior = _int(actual_v[safe], has_prior & actual_ok[safe])
+    total_s = view.figure("T07", "total_actual")[0]
+    total_v = np.repeat(total_s.to_numpy(dtype=np.int64, na_value=0), k)
+    total_ok = np.repeat(total_s.notna().to_numpy(dtype=bool), k)
+    comp = completion_columns(actual, budget, "预算")
+    yoy = change_columns(actual, prior)
+    share_ok = actual_ok & total_ok & (total_v != 0)
+    labels = [
+        TABLES["T07"].items[f"{x}_actual"].label.removesuffix("决算数") for x in _THREE_PUBLIC
+    ]
+    pair = np.repeat(np.arange(n), k)
+    df = pd.DataFrame(
+        {
+            **view.pair_columns(pair),
+            "item": np.tile(np.array(_THREE_PUBLIC, dtype=object), n),
+            "label": np.tile(np.array(labels, dtype=object), n),
+            "budget": budget,
+            "actual": actual,
+            "rate_num": comp["rate_num"],
+            "rate_den": comp["rate_den"],
+            "reason": comp["reason"],
+            "prior": yoy["prior"],
+            "delta": yoy["delta"],
+            "direction": yoy["direction"],
+            "change_num": yoy["change_num"],
+            "change_den": yoy["change_den"],
+            "note": yoy["note"],
+            "share_num": _int(actual_v, share_ok),
+            "share_den": _int(total_v, share_ok),
+            "status": status,
+        }
+    )
     for c in ("entity_id", "item", "label", "reason", "direction", "note", "status"):
         df[c] = df[c].astype(object)
     for name in ("rate", "change", "share"):

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from fiscal_analysis.dataset.model import EntityYear
+from fiscal_analysis.metrics.units import in_hundredths
 from fiscal_analysis.metrics.view import PanelView, view_of
 from fiscal_analysis.money import to_decimal
 
@@ -61,4 +62,9 @@ def rows_for(ey: EntityYear, key: tuple, build: Callable[[PanelView], pd.DataFra
         key: Identifies the metric frame (its function and arguments).
         build: Computes the whole-panel frame from the view (called once per dataset).
     """
-    return view_of(ey.ds).metric(key, build).records(ey.entity_id, ey.year)
+
+    def build_in_hundredths(view: PanelView) -> pd.DataFrame:
+        with in_hundredths():
+            return build(view)
+
+    return view_of(ey.ds).metric(key, build_in_hundredths).records(ey.entity_id, ey.year)

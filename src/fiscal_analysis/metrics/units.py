@@ -17,13 +17,41 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["AMOUNT_COLUMNS", "WAN", "as_wan", "is_amount", "to_hundredths", "to_wan"]
+__all__ = [
+    "AMOUNT_COLUMNS",
+    "WAN",
+    "as_wan",
+    "in_hundredths",
+    "is_amount",
+    "to_hundredths",
+    "to_wan",
+]
+
+#: Whether the panel functions show amounts in 万元 (off inside :func:`in_hundredths`).
+_SHOW_WAN: ContextVar[bool] = ContextVar("show_wan", default=True)
+
+
+@contextmanager
+def in_hundredths() -> Iterator[None]:
+    """Inside the block, panel frames keep the engine's ``Int64`` hundredths (not 万元).
+
+    For the presentation of one entity-year (:mod:`.present`), which reads a few
+    rows as exact Decimals anyway: the frame is not converted to 万元 and back.
+    """
+    token = _SHOW_WAN.set(False)
+    try:
+        yield
+    finally:
+        _SHOW_WAN.reset(token)
+
 
 #: The dtype of an amount column: exact 万元 with two decimal decimals.
 WAN = pd.ArrowDtype(pa.decimal128(38, 2))
@@ -87,6 +115,8 @@ def to_hundredths(amounts: pd.Series) -> pd.Series:
 
 def as_wan(df: pd.DataFrame, columns: Iterable[str] = AMOUNT_COLUMNS) -> pd.DataFrame:
     """``df`` with its ``Int64`` hundredths amount columns shown as exact 万元 (in place)."""
+    if not _SHOW_WAN.get():
+        return df
     for c in columns:
         if c in df.columns and isinstance(df[c].dtype, pd.Int64Dtype):
             df[c] = to_wan(df[c])
