@@ -234,7 +234,7 @@ def test_leadership_html_rules(reports):
         "load_dataset(",
         "import matplotlib",
         "plt.subplots",
-        "data_dir",
+        "data: str",
         "entity: str",
         "In&nbsp;[",
         "Out[",
