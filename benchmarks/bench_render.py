@@ -101,7 +101,7 @@ def naive(data: Path, out: Path, pairs: list[tuple[str, int]], notebook: Path) -
     failed = []
     for ent, year in pairs:
         nb = out / f"{ent}-{year}.ipynb"
-        params = ["-p", "entity", ent, "-p", "year", str(year), "-p", "data_dir", str(data)]
+        params = ["-p", "entity", ent, "-p", "year", str(year), "-p", "data", str(data)]
         cmds = [
             ["papermill", str(notebook), str(nb), *params, "--cwd", str(notebook.parent)],
             ["jupyter", "nbconvert", "--to", "html", "--no-input", str(nb)],
@@ -161,7 +161,7 @@ def floor(data: Path, pairs: list[tuple[str, int]], notebook: Path = NOTEBOOK) -
     sizes = []
     t0, c0 = time.perf_counter(), time.process_time()
     for ent, year in pairs:
-        ns: dict = {"entity": ent, "year": year, "data_dir": str(data), "decimals": 1}
+        ns: dict = {"entity": ent, "year": year, "data": str(data), "decimals": 1}
         parts = []
         for body, expr in compiled:
             exec(body, ns)

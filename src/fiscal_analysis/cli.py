@@ -1,5 +1,11 @@
 """``fiscal-analysis``: a thin click command line that delegates to the library.
 
+One vocabulary: ``--data`` (the dataset folder, default ``data``), ``--entity``
+(an entity id, or its full name where one is looked up), ``--year`` and
+``--decimals`` (decimals of percentages, default 1) mean the same in every
+command that takes them, and the report notebooks' parameters carry the same
+names (``data``, ``entity``, ``year``, ``decimals``).
+
 Exit codes:
     0  success (clean data, every report rendered, no error findings);
     1  the data or a result has problems (validation errors, failed reports,
@@ -13,6 +19,7 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from fiscal_analysis.errors import DataValidationError, FiscalAnalysisError
 from fiscal_analysis.files import VERSION
@@ -27,6 +34,15 @@ DATA_OPTION = click.option(
     default=Path("data"),
     show_default=True,
     help="数据目录 (dataset folder).",
+)
+
+
+DECIMALS_OPTION = click.option(
+    "--decimals",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 4),
+    help="百分比保留的小数位数，四舍五入 (decimals of percentages).",
 )
 
 
@@ -73,9 +89,7 @@ def validate(data_dir: Path, cache: bool) -> None:
 @click.option("--entity", required=True, help="单位标识或全称 (entity id or name).")
 @click.option("--year", required=True, type=int, help="年度 (year).")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 (machine-readable).")
-@click.option(
-    "--decimals", default=1, show_default=True, type=click.IntRange(0, 4), help="百分比小数位数."
-)
+@DECIMALS_OPTION
 @CACHE_OPTION
 def summary(
     data_dir: Path, entity: str, year: int, as_json: bool, decimals: int, cache: bool
@@ -96,13 +110,7 @@ def summary(
 
 @cli.command()
 @click.argument("doc", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="数据目录，默认 data (dataset folder; default data).",
-)
+@DATA_OPTION
 @click.option("--entity", default=None, help="单位标识或全称；默认全部 (entity id or name).")
 @click.option("--year", default=None, type=int, help="年度；默认全部 (year).")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出全部结果 (machine-readable).")
@@ -111,7 +119,7 @@ def summary(
 @CACHE_OPTION
 def check(
     doc: Path | None,
-    data_dir: Path | None,
+    data_dir: Path,
     entity: str | None,
     year: int | None,
     as_json: bool,
@@ -132,14 +140,15 @@ def check(
     from fiscal_analysis.dataset.load import load_dataset
     from fiscal_analysis.report.findings_table import render_json, render_table, summary_line
 
-    if doc is not None and data_dir is not None:
+    given = click.get_current_context().get_parameter_source("data_dir")
+    if doc is not None and given is not ParameterSource.DEFAULT:
         raise click.UsageError("请只给出 --data 数据目录或一个原文文件 DOC，不能同时给出。")
     with tempfile.TemporaryDirectory(prefix="fiscal-check-") as tmp:
         try:
             if doc is not None:
                 data_dir = _extract_for_check(doc, Path(tmp))
             # an extracted document goes to a new temporary folder: nothing to reuse
-            ds = load_dataset(data_dir or Path("data"), cache=cache and doc is None)
+            ds = load_dataset(data_dir, cache=cache and doc is None)
             pairs = select_pairs(ds, entity, year)
             quiet = as_json or len(pairs) < 10 or not sys.stderr.isatty()
 
@@ -195,20 +204,34 @@ def _extract_for_check(doc: Path, out_dir: Path) -> Path:
 @click.option(
     "--year", "years", multiple=True, type=int, help="只生成这些年度，可重复；默认全部 (year)."
 )
+@DECIMALS_OPTION
 @click.option(
     "--jobs", type=click.IntRange(min=1), default=None, help="并行数；默认为 CPU 核数 (workers)."
 )
 @click.option("--force", is_flag=True, help="输入未变化也重新生成 (re-render unchanged reports).")
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="同时生成 report.pdf（A4，需要 Chromium） (also print each report to PDF).",
+)
 def render(
     data_dir: Path,
     out_dir: Path,
     notebook: Path,
     entities: tuple[str, ...],
     years: tuple[int, ...],
+    decimals: int,
     jobs: int | None,
     force: bool,
+    pdf: bool,
 ) -> None:
-    """批量生成报告：每个单位年度一份笔记本和领导版 HTML (render reports)."""
+    """批量生成报告：每个单位年度一份笔记本和领导版 HTML (render reports).
+
+    The notebook gets the parameters entity, year, data and, when it declares
+    it, decimals; a notebook lacking entity, year or data is refused. An
+    index of all reports goes to OUT/index.html; with --pdf each report is also
+    printed to report.pdf (A4) by headless Chromium.
+    """
     from fiscal_analysis.render.reports import render_reports
 
     try:
@@ -218,8 +241,10 @@ def render(
             notebook=notebook,
             entities=entities or None,
             years=years or None,
+            decimals=decimals,
             jobs=jobs,
             force=force,
+            pdf=pdf,
         )
     except FiscalAnalysisError as exc:
         _fail(exc)
@@ -237,14 +262,24 @@ def render(
     type=click.Path(path_type=Path, file_okay=False),
     help="输出的数据目录 (dataset folder to write).",
 )
-@click.option("--entity-id", default=None, help="单位标识；默认由单位名称生成 doc-<8位十六进制>.")
-def extract(doc: Path, out_dir: Path, entity_id: str | None) -> None:
+@click.option(
+    "--entity",
+    default=None,
+    help="写入的单位标识；默认由单位名称生成 doc-<8位十六进制> (entity id to write).",
+)
+@click.option("--entity-id", "old_entity", default=None, hidden=True)  # deprecated: --entity
+def extract(doc: Path, out_dir: Path, entity: str | None, old_entity: str | None) -> None:
     """从公开的决算文件（.txt 或 .pdf）提取数据集和提取报告 (extract a disclosure)."""
     from fiscal_analysis.dataset.load import load_dataset
     from fiscal_analysis.extract import extract_to_dir, report_data
 
+    if old_entity is not None:
+        if entity is not None and entity != old_entity:
+            raise click.UsageError("--entity-id 是 --entity 的旧名，请只给出 --entity。")
+        click.echo("提示：--entity-id 已改名为 --entity (--entity-id is deprecated)", err=True)
+        entity = old_entity
     try:
-        ex = extract_to_dir(doc, out_dir, entity_id=entity_id)
+        ex = extract_to_dir(doc, out_dir, entity_id=entity)
         load_dataset(out_dir)
     except (FiscalAnalysisError, OSError) as exc:
         _fail(exc)

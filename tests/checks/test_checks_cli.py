@@ -186,3 +186,20 @@ def test_seed_document_through_real_extraction():
     assert r.exit_code in (0, 1, 2), r.output
     if r.exit_code != 2:  # 2: the extract API is not available in this checkout
         assert r.output.strip().splitlines()[-1].startswith("共 ")
+
+
+def test_doc_and_an_explicit_default_data_folder_is_usage_error(tmp_path):
+    """``--data`` defaults to ``data`` as everywhere, but naming it beside DOC is still refused."""
+    doc = tmp_path / "x.txt"
+    doc.write_text("样本", encoding="utf-8")
+    r = run(str(doc), "--data", "data")
+    assert r.exit_code == 2
+    assert "请只给出 --data 数据目录或一个原文文件 DOC，不能同时给出。" in r.output
+
+
+def test_data_defaults_to_the_data_folder(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    r = run("--entity", "lusong-xzsp", "--year", "2020", "--no-text")
+    assert r.exit_code == 0, r.output
+    last = r.output.strip().splitlines()[-1]
+    assert last == "共 71 项核对：通过 50，未通过 0（错误 0，警告 0，提示 0），不适用 21。"

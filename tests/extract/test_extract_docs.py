@@ -147,7 +147,7 @@ def test_bad_inputs_raise_clear_errors(tmp_path):
 def test_cli_extract(tmp_path):
     runner = CliRunner()
     res = runner.invoke(
-        cli, ["extract", str(SHIFAN), "-o", str(tmp_path / "out"), "--entity-id", "sf"]
+        cli, ["extract", str(SHIFAN), "-o", str(tmp_path / "out"), "--entity", "sf"]
     )
     assert res.exit_code == 0, res.output
     assert "已提取「上海市示范区财政局」2024年度（sf）" in res.output
@@ -155,6 +155,23 @@ def test_cli_extract(tmp_path):
     assert (tmp_path / "out" / "sf" / "2024" / "facts.csv").is_file()
     assert (tmp_path / "out" / "extraction_report.md").is_file()
     assert load_dataset(tmp_path / "out").value("sf", 2024, "T05", "total") == Decimal("2940.05")
+
+
+def test_cli_extract_old_entity_id_option_still_works(tmp_path):
+    """``--entity-id`` is the hidden, deprecated old name of ``--entity``."""
+    runner = CliRunner()
+    out = tmp_path / "out"
+    res = runner.invoke(cli, ["extract", str(SHIFAN), "-o", str(out), "--entity-id", "sf"])
+    assert res.exit_code == 0, res.output
+    assert "提示：--entity-id 已改名为 --entity (--entity-id is deprecated)" in res.stderr
+    assert "已提取「上海市示范区财政局」2024年度（sf）" in res.stdout
+    assert (out / "sf" / "2024" / "facts.csv").is_file()
+    assert "--entity-id" not in runner.invoke(cli, ["extract", "--help"]).output
+    both = ["--entity", "a", "--entity-id", "b"]
+    res = runner.invoke(cli, ["extract", str(SHIFAN), "-o", str(tmp_path / "o2"), *both])
+    assert res.exit_code == 2
+    assert "--entity-id 是 --entity 的旧名，请只给出 --entity。" in res.output
+    assert not (tmp_path / "o2").exists()
 
 
 def test_cli_extract_bad_input(tmp_path):

@@ -95,7 +95,7 @@ def test_unsafe_entity_id_writes_nothing(tmp_path, bad):
     from fiscal_analysis.cli import cli
 
     out = tmp_path / "out"
-    r = CliRunner().invoke(cli, ["extract", str(SEED), "-o", str(out), "--entity-id", bad])
+    r = CliRunner().invoke(cli, ["extract", str(SEED), "-o", str(out), "--entity", bad])
     assert r.exit_code == 1
     assert "不能用作文件夹名" in r.output and "Traceback" not in r.output
     assert not out.exists()

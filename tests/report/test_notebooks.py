@@ -91,7 +91,7 @@ def test_annual_report_2019_states_missing_data(annual_2019):
     assert "<h3>数据核对</h3>" in html and "5 项相符；未发现错误。另有 39 项" in html
 
 
-def test_annual_report_from_elsewhere_with_absolute_data_dir(tmp_path):
+def test_annual_report_from_elsewhere_with_absolute_data_folder(tmp_path):
     nb = _run(ANNUAL, tmp_path / "out.ipynb", tmp_path, data=str(ROOT / "data"))
     _assert_clean(nb)
     assert "减少327.17万元" in _html(nb)
@@ -120,17 +120,35 @@ def test_notebook_source_is_thin(path):
         assert not cell.get("outputs"), "notebooks are committed without outputs"
 
 
-def test_parameters_cell_is_tagged_typed_and_commented():
-    nb = nbformat.read(ANNUAL, as_version=4)
+MINI = ROOT / "tests" / "fixtures" / "notebooks" / "mini_report.ipynb"
+#: Each notebook's parameters: the command line's names (--entity, --year, --data, --decimals).
+PARAMETERS = {
+    ANNUAL: {"entity": ("str", "lusong-xzsp"), "year": ("int", 2020),
+             "data": ("str", "data"), "decimals": ("int", 1)},
+    EXPLORE: {"data": ("str", "data"), "decimals": ("int", 1), "use_cache": ("bool", True)},
+    MINI: {"entity": ("str", "alpha"), "year": ("int", 2020), "data": ("str", "data")},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("path", list(PARAMETERS), ids=lambda p: p.name)
+def test_parameters_cell_is_tagged_typed_and_commented(path):
+    nb = nbformat.read(path, as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1 and tagged[0] is nb.cells[0]
+    assert len(tagged) == 1
+    if path == ANNUAL:
+        assert tagged[0] is nb.cells[0]
     lines = [ln for ln in tagged[0].source.splitlines() if ln and not ln.startswith("#")]
-    expected = {"entity": ("str", "lusong-xzsp"), "year": ("int", 2020),
-                "data": ("str", "data"), "decimals": ("int", 1)}  # fmt: skip
     seen = {}
     for line in lines:
         m = re.fullmatch(r"(\w+): (\w+) = (.+?)  # \S.*", line)
         assert m, f"not a typed, commented default: {line!r}"
         name, typ, value = m.groups()
         seen[name] = (typ, ast.literal_eval(value))
-    assert seen == expected
+    assert seen == PARAMETERS[path]
+    # papermill (which render asks) reads the same names and types
+    inspected = pm.inspect_notebook(str(path))
+    assert {k: v["inferred_type_name"] for k, v in inspected.items()} == {
+        k: typ for k, (typ, _) in PARAMETERS[path].items()
+    }
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert not re.search(r"\bdata_dir\b", code), "the parameter is called data now"

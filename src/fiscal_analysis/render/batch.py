@@ -33,7 +33,12 @@ __all__ = ["BatchResult", "ReportJob", "ReportResult"]
 
 @dataclass(frozen=True)
 class ReportJob:
-    """Everything a worker needs to render one report (picklable)."""
+    """Everything a worker needs to render one report (picklable).
+
+    ``parameters`` are the values for the notebook's ``parameters`` cell
+    (``entity``, ``year``, ``data`` and whatever else the notebook declares
+    and was asked for).
+    """
 
     entity_id: str
     name: str

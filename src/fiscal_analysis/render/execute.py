@@ -18,14 +18,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fiscal_analysis.errors import NotebookRunError
 from fiscal_analysis.render.batch import ReportJob, ReportResult
 from fiscal_analysis.render.engine.notebook import first_line, quiet, run_notebook
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["render_one"]
 
@@ -65,7 +62,8 @@ def render_one(job: ReportJob, pool: Any = None) -> ReportResult:
             executed = run_notebook(
                 nb, job.parameters, kernel, timeout=job.timeout, source_path=job.notebook_path
             )
-        shown = {k: v for k, v in job.parameters.items() if k != "data"}
+        # the footer shows the parameters that identify the report, not the data folder's path
+        shown = dict(job.fingerprint.parameters)
         prov = Provenance(job.fingerprint.version, job.fingerprint.data, shown)
         page = export_html(executed, title=report_title(job.name, job.year), provenance=prov)
         job.folder.mkdir(parents=True, exist_ok=True)

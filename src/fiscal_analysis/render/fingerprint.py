@@ -206,8 +206,9 @@ class Fingerprint:
         data: :func:`content_digest` of the data rows the report reads.
         version: ``fiscal_analysis.__version__``.
         code: :func:`code_digest` of the package.
-        parameters: The notebook parameters that identify the report
-            (entity and year; not the data folder's location).
+        parameters: The notebook parameters that identify the report:
+            entity and year, decimals when not the default 1, and any extra
+            notebook parameters asked for (not the data folder's location).
     """
 
     notebook: str

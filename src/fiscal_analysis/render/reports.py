@@ -10,6 +10,16 @@ exports the HTML in-process (:mod:`fiscal_analysis.render.export`) and writes
 report that fails leaves the previous good files byte-for-byte in place (its
 executed notebook, for diagnosis, goes to ``report.failed.ipynb``).
 
+Parameters:
+    Each report's notebook gets ``entity``, ``year`` and ``data`` (the dataset
+    folder), ``decimals`` when the notebook declares it, and any extra
+    ``parameters`` asked for. Which names a notebook declares is read from its
+    ``parameters`` cell (``papermill.inspect_notebook``) once per batch, and
+    only when a report must be rendered: a notebook lacking ``entity``,
+    ``year`` or ``data``, or asked for a parameter it does not declare, is
+    refused with a :class:`~fiscal_analysis.errors.RenderError` before any
+    kernel starts.
+
 Executors:
     Workers come from any :class:`concurrent.futures.Executor`. By default a
     :class:`~concurrent.futures.ThreadPoolExecutor` with ``jobs`` threads is
@@ -25,9 +35,10 @@ Executors:
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
@@ -52,6 +63,13 @@ __all__ = [
 
 #: The report notebook rendered by default (relative to the working directory).
 DEFAULT_NOTEBOOK = Path("notebooks/annual_report.ipynb")
+
+#: Parameters every report notebook must declare; render sets them for each report.
+REQUIRED_PARAMETERS = ("entity", "year", "data")
+#: Decimals of percentages when none are asked for (as ``--decimals``).
+DEFAULT_DECIMALS = 1
+#: Names render sets itself, so they cannot be passed as extra ``parameters``.
+_RESERVED = (*REQUIRED_PARAMETERS, "decimals")
 
 _REASONS = {
     "new": "新报告",
@@ -87,6 +105,105 @@ def _select(
     return chosen
 
 
+def _identifying(decimals: int, parameters: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The asked-for parameters that change every report: decimals if not 1, and the extras.
+
+    Refuses what render sets itself, bad decimals and values a notebook cannot take.
+
+    Examples:
+        >>> _identifying(1, None), _identifying(2, {"title": "简本"})
+        ({}, {'decimals': 2, 'title': '简本'})
+    """
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 4:
+        raise RenderError(f"decimals 应为 0–4 的整数 (decimals must be 0–4): {decimals!r}")
+    extra = dict(parameters or {})
+    bad = [repr(name) for name in extra if not (isinstance(name, str) and name.isidentifier())]
+    if bad:
+        shown = "、".join(bad)
+        msg = f"笔记本参数名应为 Python 标识符 (parameter names must be identifiers): {shown}"
+        raise RenderError(msg)
+    taken = [name for name in _RESERVED if name in extra]
+    if taken:
+        msg = (
+            f"参数 {'、'.join(taken)} 由 render 设置，不能在 parameters 中给出"
+            f"（请用 entities、years、data_dir、decimals） "
+            f"(set by render, not in parameters: {', '.join(taken)})"
+        )
+        raise RenderError(msg)
+    for name, value in extra.items():
+        try:  # as JSON would give it back, so the stored fingerprint compares equal
+            extra[name] = json.loads(json.dumps(value, allow_nan=False))
+        except (TypeError, ValueError):
+            msg = (
+                f"参数 {name} 的值 {value!r} 不能传给笔记本，应为字符串、数字、布尔值、"
+                f"列表或字典 (notebook parameter values must be JSON-like)"
+            )
+            raise RenderError(msg) from None
+    fixed = {} if decimals == DEFAULT_DECIMALS else {"decimals": decimals}
+    return {**fixed, **extra}
+
+
+def _declared_parameters(nb_path: Path) -> list[str]:
+    """The names the notebook's ``parameters`` cell declares (papermill, imported here)."""
+    import papermill
+
+    # papermill formats the path with its parameters: keep any braces in the name literal
+    literal = str(nb_path).replace("{", "{{").replace("}", "}}")
+    try:
+        with quiet():
+            return list(papermill.inspect_notebook(literal))
+    except Exception as exc:  # unreadable JSON, a cell that does not parse, ...
+        msg = (
+            f"无法读取报告笔记本「{nb_path}」的参数单元格: {type(exc).__name__}: "
+            f"{first_line(str(exc))} (cannot read the notebook's parameters)"
+        )
+        raise RenderError(msg) from None
+
+
+def _notebook_parameters(
+    nb_path: Path, declared: Sequence[str], data_root: str, identifying: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The parameters every report of the batch gets (``entity`` and ``year`` come per report).
+
+    Raises:
+        RenderError: If the notebook lacks a required parameter, or one asked for.
+
+    Examples:
+        >>> _notebook_parameters(Path("r.ipynb"), ["entity", "year", "data", "decimals"], "/d", {})
+        {'data': '/d', 'decimals': 1}
+        >>> try:
+        ...     _notebook_parameters(Path("r.ipynb"), ["entity", "year", "data_dir"], "/d", {})
+        ... except RenderError as exc:
+        ...     print(exc)
+        报告笔记本「r.ipynb」的参数单元格缺少参数 data（...已改名为 data） (...lacks: data)
+    """
+    problems = []
+    missing = [name for name in REQUIRED_PARAMETERS if name not in declared]
+    if missing:
+        renamed = "data" in missing and "data_dir" in declared
+        hint = "；参数 data_dir 已改名为 data" if renamed else ""
+        problems.append(
+            f"报告笔记本「{nb_path}」的参数单元格缺少参数 {'、'.join(missing)}"
+            f"（报告笔记本须声明 {'、'.join(REQUIRED_PARAMETERS)}{hint}） "
+            f"(notebook parameters cell lacks: {', '.join(missing)})"
+        )
+    unknown = [name for name in identifying if name not in declared]
+    if unknown:
+        shown = "、".join(declared) or "无"
+        problems.append(
+            f"报告笔记本「{nb_path}」没有声明参数 {'、'.join(unknown)}（已声明：{shown}） "
+            f"(unknown notebook parameters: {', '.join(unknown)}; "
+            f"declared: {', '.join(declared) or 'none'})"
+        )
+    if problems:
+        raise RenderError("\n".join(problems))
+    out: dict[str, Any] = {"data": data_root}
+    if "decimals" in declared:
+        out["decimals"] = DEFAULT_DECIMALS
+    out.update(identifying)
+    return out
+
+
 def render_reports(
     data_dir: str | Path = "data",
     out_dir: str | Path = "reports",
@@ -94,6 +211,8 @@ def render_reports(
     notebook: str | Path = DEFAULT_NOTEBOOK,
     entities: Sequence[str] | None = None,
     years: Sequence[int] | None = None,
+    decimals: int = DEFAULT_DECIMALS,
+    parameters: Mapping[str, Any] | None = None,
     jobs: int | None = None,
     force: bool = False,
     executor: Executor | None = None,
@@ -104,12 +223,19 @@ def render_reports(
     """Render every (entity, year) in the data, or the ones asked for.
 
     Args:
-        data_dir: The dataset folder.
+        data_dir: The dataset folder (the notebook's ``data`` parameter).
         out_dir: Where ``<entity>/<year>/report.{ipynb,html}`` go.
-        notebook: The report notebook; its ``parameters`` cell takes
-            ``entity`` (str), ``year`` (int) and ``data_dir`` (str).
+        notebook: The report notebook; its ``parameters`` cell must declare
+            ``entity`` (str), ``year`` (int) and ``data`` (str).
         entities: Entity ids or names to render (default: all).
         years: Years to render (default: all).
+        decimals: Decimals of percentages (0–4), passed as the notebook's
+            ``decimals`` parameter when it declares one; a value other than 1
+            needs a notebook that declares it.
+        parameters: Extra notebook parameters, the same for every report;
+            each must be declared by the notebook. Like ``decimals`` (when
+            not 1) they are part of every report's fingerprint, so changing
+            them re-renders.
         jobs: Parallel workers (default: the number of CPUs).
         force: Re-render reports whose inputs are unchanged.
         executor: Any :class:`concurrent.futures.Executor` (see the module
@@ -125,9 +251,12 @@ def render_reports(
     Raises:
         DataValidationError: If the dataset does not validate.
         UnknownEntityError: If an entity or year asked for is not in the data.
-        RenderError: If the notebook cannot be read.
+        RenderError: If the notebook cannot be read, lacks ``entity``, ``year``
+            or ``data``, or does not declare a parameter asked for; or if
+            ``decimals`` or ``parameters`` are not acceptable.
     """
 
+    identifying = _identifying(decimals, parameters)
     nb_path = Path(notebook)
     try:
         nb_bytes = nb_path.read_bytes()
@@ -139,7 +268,9 @@ def render_reports(
     code = code_digest()
     # Nothing changed since the last batch without failures: skip it all without
     # loading the data (or importing pandas); see batchstamp.
-    key = batch_key(data_dir, nb_bytes, code, VERSION, entities, years)
+    # (batch_key takes no parameters: the ones that change the reports are keyed with the notebook)
+    keyed = nb_bytes + _parameter_bytes(identifying)
+    key = batch_key(data_dir, keyed, code, VERSION, entities, years)
     same = None if force else unchanged_reports(out_dir, key)
     if same is not None and _complete(out_dir, same, pdf):
         return BatchResult(same)
@@ -157,11 +288,12 @@ def render_reports(
     data_digests = entity_digests(ds, (e for e, _ in chosen))
     results: dict[tuple[str, int], ReportResult] = {}
     planned: dict[tuple[str, int], str] = {}  # each report's fingerprint digest, for the stamp
-    todo: list[ReportJob] = []
+    pending: list[tuple[str, str, int, Path, Fingerprint, str]] = []
     for entity_id, year in chosen:
         folder = report_dir(out_dir, entity_id, year)
         data = data_digests[entity_id]
-        fp = Fingerprint(nb_digest, data, VERSION, code, {"entity": entity_id, "year": year})
+        identity = {"entity": entity_id, "year": year, **identifying}
+        fp = Fingerprint(nb_digest, data, VERSION, code, identity)
         planned[entity_id, year] = fp.digest
         old = read_fingerprint(folder)
         parts = changed_parts(old, fp)
@@ -175,12 +307,18 @@ def render_reports(
         reason = (
             "--force" if force else "、".join(_REASONS.get(p, p) for p in parts) or "报告文件缺失"
         )
-        params = {"entity": entity_id, "year": year, "data": data_root}
-        todo.append(
-            ReportJob(
+        pending.append((entity_id, name, year, folder, fp, reason))
+
+    todo: list[ReportJob] = []
+    if pending:  # only now is papermill needed, to read the notebook's parameters (once)
+        declared = _declared_parameters(nb_path)
+        shared = _notebook_parameters(nb_path, declared, data_root, identifying)
+        for entity_id, name, year, folder, fp, reason in pending:
+            params = {"entity": entity_id, "year": year, **shared}
+            job = ReportJob(
                 entity_id, name, year, folder, str(nb_path), nb_text, params, fp, reason, timeout
             )
-        )
+            todo.append(job)
 
     total = len(results) + len(todo)
     with (
@@ -224,6 +362,13 @@ def _complete(out_dir: str | Path, same: list[ReportResult], pdf: bool) -> bool:
     if not (Path(out_dir) / "index.html").is_file():
         return False
     return not pdf or all((r.folder / "report.pdf").is_file() for r in same)
+
+
+def _parameter_bytes(identifying: Mapping[str, Any]) -> bytes:
+    """The identifying parameters as bytes for the batch key (nothing when there are none)."""
+    if not identifying:
+        return b""
+    return b"\0parameters:" + json.dumps(identifying, sort_keys=True).encode("utf-8")
 
 
 def _run(
