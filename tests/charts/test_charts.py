@@ -356,3 +356,9 @@ def test_trend_draws_identical_series_once_and_names_both(strict):
     assert len(drawn) == 1  # one line: nothing hidden under it
     assert legend in ([], ["收支总计 = 一般公共预算财政拨款支出"])
     assert "收支总计" in chart.alt and "一般公共预算财政拨款支出" in chart.alt
+
+
+@pytest.mark.parametrize("kind", sorted(BUILDERS))
+def test_no_label_is_drawn_over_another(kind, strict):
+    boxes = _text_boxes(BUILDERS[kind]())
+    assert _overlaps(boxes) == [], kind
