@@ -4,7 +4,11 @@ Usage::
 
     git worktree add ../baseline <commit>
     python3 -m venv ../baseline/.venv && ../baseline/.venv/bin/pip install -e ../baseline
-    python -m benchmarks.bench_compare --baseline ../baseline [--runs 5]
+    python -m benchmarks.bench_compare --baseline ../baseline [--runs 5] [--same-env]
+
+With ``--same-env`` the baseline's code runs with this checkout's Python and
+installed packages (its ``src`` first on ``PYTHONPATH``), so the two sides differ
+only in the project's code, not in its dependencies.
 
 Each workload runs as a separate process with each checkout's own Python (its
 ``.venv``), A B A B …, after one warm-up of each; the CPU seconds of the process
@@ -88,22 +92,32 @@ def _python(checkout: Path) -> Path:
     return py
 
 
-def _measure(argv: list[str], cwd: Path) -> tuple[float, float, int]:
+def _measure(argv: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (user + sys of the children) and exit code of one run."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.run(
+        argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu, proc.returncode
 
 
-def run(baseline: Path, runs: int = 5) -> dict:
+def run(baseline: Path, runs: int = 5, same_env: bool = False) -> dict:
     """Alternate every workload between this checkout (A) and ``baseline`` (B)."""
     panel, _ = ensure_panel(100, 10)
     sides = {"this": REPO, "baseline": baseline.resolve()}
     pythons = {k: _python(v) for k, v in sides.items()}
+    envs = {"this": None, "baseline": None}
+    if same_env:
+        pythons["baseline"] = pythons["this"]
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(sides["baseline"] / "src"), *filter(None, [env.get("PYTHONPATH")])]
+        )
+        envs["baseline"] = env
     commits = {
         k: subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=v, capture_output=True,
                           text=True).stdout.strip()
@@ -117,7 +131,7 @@ def run(baseline: Path, runs: int = 5) -> dict:
             for side in ("this", "baseline"):
                 out = env_out / side
                 args = [a.format(data=sides[side] / "data", panel=panel, out=out) for a in template]
-                sample = _measure([str(pythons[side]), *args], sides[side])
+                sample = _measure([str(pythons[side]), *args], sides[side], envs[side])
                 if i:  # the first round is the warm-up
                     samples[side].append(sample)
         a, b = samples["this"], samples["baseline"]
@@ -134,6 +148,7 @@ def run(baseline: Path, runs: int = 5) -> dict:
     shutil.rmtree(env_out, ignore_errors=True)
     rec = {
         "runs": runs,
+        "same_env": same_env,
         "commits": commits,
         "cpu_count": os.cpu_count(),
         "date": time.strftime("%Y-%m-%d"),
@@ -148,8 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench_compare", description=__doc__)
     p.add_argument("--baseline", type=Path, required=True, help="the other checkout")
     p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--same-env", action="store_true", help="baseline code, this environment")
     a = p.parse_args(argv)
-    run(a.baseline, a.runs)
+    run(a.baseline, a.runs, a.same_env)
     from benchmarks import tables
 
     tables.update()

@@ -376,7 +376,13 @@ def compare_table(rec: dict | None) -> str:
     note = (
         f"\n\nThis checkout `{c['this']}` against baseline `{c['baseline']}`, {rec['date']}, "
         f"{rec['runs']} alternated runs each after a warm-up, {rec['cpu_count']} cores; medians, "
-        "and the median of the per-pair ratios (this / baseline; below 1 is faster)."
+        "and the median of the per-pair ratios (this / baseline; below 1 is faster). "
+        + (
+            "Both sides ran with this checkout's Python and packages (`--same-env`): they differ "
+            "only in the project's code."
+            if rec.get("same_env")
+            else "Each side ran with its own environment (its own dependencies)."
+        )
     )
     return _table(head, rows) + note
 
