@@ -5,7 +5,7 @@ size's alone). Phases:
 
 * ``load``: :func:`fiscal_analysis.load_dataset` (read every CSV, validate,
   type the frames).
-* ``yoy``: :func:`fiscal_analysis.metrics.exact.yoy_panel` over
+* ``yoy``: :func:`fiscal_analysis.metrics.panel.yoy_change` over
   ``Dataset.panel(table, item)`` for the key totals (:data:`KEY_TOTALS`), all
   entities × years at once.
 * ``pefa``: :func:`fiscal_analysis.metrics.pefa.outturn_table` for every entity-year
@@ -85,7 +85,7 @@ def child(path: Path, sample: int, budget_s: float = 120.0) -> dict:
     import importlib
 
     from fiscal_analysis import load_dataset
-    from fiscal_analysis.metrics.exact import yoy_panel
+    from fiscal_analysis.metrics.panel import totals_panel, yoy_change
     from fiscal_analysis.metrics.pefa import outturn_table
 
     fns = []
@@ -103,8 +103,7 @@ def child(path: Path, sample: int, budget_s: float = 120.0) -> dict:
     out["rss_after_load_mb"] = round(_maxrss_mb(), 1)
     out["facts_rows"] = len(ds.facts)
     t, c = time.perf_counter(), time.process_time()
-    for table, item in KEY_TOTALS:
-        yoy_panel(ds.panel(table, item))
+    yoy_change(totals_panel(ds, {f"{table}.{item}": (table, item) for table, item in KEY_TOTALS}))
     out["yoy_s"] = time.perf_counter() - t
     out["yoy_cpu_s"] = time.process_time() - c
     t, c = time.perf_counter(), time.process_time()
@@ -137,7 +136,7 @@ def child(path: Path, sample: int, budget_s: float = 120.0) -> dict:
     for ent, year in chosen:
         for name, fn in fns:
             t = time.perf_counter()
-            fn(ds, ent, year)
+            fn(ds.entity_year(ent, year))
             per_fn[name] += time.perf_counter() - t
         n += 1
         if time.perf_counter() - started > budget_s:

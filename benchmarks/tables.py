@@ -124,7 +124,7 @@ def library_table(rec: dict | None) -> str:
         "load+validate s (CPU s)",
         "yoy s",
         "PEFA s",
-        "load + yoy_panel + outturn_table s (CPU s)",
+        "load + yoy_change + outturn_table s (CPU s)",
         "panel.all_metrics s → load + all s",
         "per entity-year metrics ms (sample)",
         "scalar metrics for all entity-years, extrapolated s",
