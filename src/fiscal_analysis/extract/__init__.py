@@ -28,6 +28,7 @@ from fiscal_analysis.errors import ExtractError
 from fiscal_analysis.extract.build import build, entity_id_for
 from fiscal_analysis.extract.extraction_report import report_data, write_report
 from fiscal_analysis.extract.model import Extraction
+from fiscal_analysis.extract.ruled import with_ruled_tables
 from fiscal_analysis.extract.text import read_lines
 from fiscal_analysis.files import atomic_write
 
@@ -49,18 +50,23 @@ def extract_lines(
     return build(lines, source, entity_id)
 
 
-def extract_document(path: str | Path, entity_id: str | None = None) -> Extraction:
+def extract_document(
+    path: str | Path, entity_id: str | None = None, year: int | None = None
+) -> Extraction:
     """Read a ``.txt`` or ``.pdf`` disclosure and extract its figures.
 
     Raises:
-        ExtractError: If the file cannot be read or has no recognisable title.
+        ExtractError: If the file cannot be read, holds no figure or no year.
     """
     p = Path(path)
-    return build(read_lines(p), p.name, entity_id)
+    lines = read_lines(p)
+    if p.suffix.lower() == ".pdf":
+        lines = with_ruled_tables(p, lines)
+    return build(lines, p.name, entity_id, year)
 
 
 def extract_to_dir(
-    path: str | Path, out_dir: str | Path, entity_id: str | None = None
+    path: str | Path, out_dir: str | Path, entity_id: str | None = None, year: int | None = None
 ) -> Extraction:
     """Extract a disclosure into a dataset folder, with its text and the report.
 
@@ -68,10 +74,10 @@ def extract_to_dir(
     normalised text as ``raw/<doc_id>.txt`` (cited by ``documents.csv`` so the
     narrative checks can read it) and ``extraction_report.md``/``.json``.
     """
-    ex = extract_document(path, entity_id)
+    ex = extract_document(path, entity_id, year)
     out = Path(out_dir)
     rel = f"raw/{ex.doc_id}.txt"
-    text = ("\n".join(ex.lines) + "\n").encode("utf-8")
+    text = ("\n".join(ex.original or ex.lines) + "\n").encode("utf-8")
     target = out / rel
     if target.exists() and target.read_bytes() != text:
         raise ExtractError(
@@ -82,6 +88,6 @@ def extract_to_dir(
     atomic_write(target, text)
     for row in ex.rows["documents"]:
         row["path"] = rel
-    write_dataset(ex.rows, out)
+    write_dataset(ex.rows, out, always=("facts", "tables"))
     write_report(ex, out)
     return ex

@@ -13,10 +13,12 @@ Examples:
     ...          "本年收入合计335.78万元，其中：财政拨款收入335.78万元，占100.0%。"]
     >>> p = parse(lines)
     >>> [(f.key[2], f.value) for f in p.figures]
-    [('income_total', 33578), ('income_fiscal', 33578)]
+    [('income_total', 335780000), ('income_fiscal', 335780000)]
     >>> r = p.rates[0]
-    >>> (r.kind, r.pct.text, r.numerator, r.denominator)
-    ('share', '100.0%', 33578, 33578)
+    >>> (r.kind, r.pct.text, r.numerator == r.denominator)
+    ('share', '100.0%', True)
+    >>> [(f.key, f.value) for f in parse(["本年支出合计10万元。"]).figures]  # no heading
+    [(('T01', '', 'expense_total'), 10000000), (('T03', '', 'total'), 10000000)]
 """
 
 import re
@@ -30,7 +32,8 @@ from fiscal_analysis.extract.handlers import (
     last_subject,
     stated,
 )
-from fiscal_analysis.extract.headings import PAGE, Section, find_sections
+from fiscal_analysis.extract.headings import PAGE, Block, Section, find_sections, find_tables
+from fiscal_analysis.extract.pairs import expand_pairs
 from fiscal_analysis.extract.records import (
     Change,
     Direction,
@@ -39,10 +42,11 @@ from fiscal_analysis.extract.records import (
     Number,
     Parsed,
     Reason,
-    to_hundredths,
+    to_fen,
 )
 from fiscal_analysis.extract.rules import Key, class_code
 from fiscal_analysis.extract.text import compact
+from fiscal_analysis.extract.topics import loose_units
 from fiscal_analysis.schema.classification import Classification
 
 __all__ = ["parse"]
@@ -53,12 +57,12 @@ _NUM = re.compile(
 )
 _BOUND = set("，。；：,;:、！？")
 _ITEM = re.compile(
-    r"(\d+)[、.．](?P<lei>[^，。；：、\d]+?)（类）(?P<kuan>[^。；]+?)（款）(?P<xiang>[^。；]+?)（项）"
+    r"(?:(\d+)[、.．])?(?P<lei>[^，。；：、\d]+?)（类）(?P<kuan>[^。；]+?)（款）(?P<xiang>[^。；]+?)（项）"
 )
 _REASON = re.compile(r"主要原因(?:是|为|如下)?[:：]|主要因为[:：]?|原因(?:是|为)[:：]")
 _DIR = re.compile(
-    r"决算数?(?P<w>大于|小于|高于|低于|超过|少于|多于)(?:年初|全年|调整)?预算数?"
-    r"|决算数?[与同和](?:年初|全年|调整)?预算数?(?P<f>(?:基本)?持平)"
+    r"决算数?(?P<w>大于|小于|高于|低于|超过|少于|多于|等于)(?:年初|全年|调整)?预算数?"
+    r"|决算数?[与同和](?:年初|全年|调整)?预算数?(?P<f>(?:基本)?(?:持平|相等|一致))"
 )
 _FLAT = re.compile(r"持平")
 _MONEY = ("万元", "亿元", "元", "万")
@@ -94,16 +98,25 @@ _ZERO_RULES: dict[str, tuple[tuple[str, list[tuple[Key, str]]], ...]] = {
 }
 
 
+_HALF = str.maketrans({"(": "（", ")": "）", ":": "：", ";": "；"})
+
+
+def prepare(raw: str) -> str:
+    """A line as the statement reader sees it: compact, full-width brackets, "1、" numbering."""
+    s = compact(re.sub(r"^\s*(\d+)\s*[.．]\s*(?=\D)", r"\1、", raw)).translate(_HALF)
+    return s.replace("收、支", "收支")
+
+
 def _stream(lines: list[str], start: int, end: int) -> tuple[str, list[int]]:
     parts, where = [], []
     for n in range(start, end + 1):
         raw = lines[n - 1]
         if PAGE.match(raw.strip()):
             continue
-        s = compact(re.sub(r"^\s*(\d+)\s*[.．]\s*(?=\D)", r"\1、", raw)).replace("收、支", "收支")
+        s = prepare(raw)
         parts.append(s)
         where += [n] * len(s)
-    return "".join(parts), where
+    return expand_pairs("".join(parts), where)
 
 
 def _label(text: str, start: int, floor: int) -> str:
@@ -144,7 +157,7 @@ def _resolve_item(
         return xiang, "name"
     amount = re.search(r"决算(?:数)?为?(\d[\d,]*(?:\.\d+)?)万元", text[m.end() : m.end() + 200])
     if amount:
-        value = to_hundredths(Decimal(amount.group(1).replace(",", "")), "万元")[0]
+        value = to_fen(Decimal(amount.group(1).replace(",", "")), "万元")
         hits = [
             k[1]
             for k, v in known.items()
@@ -158,9 +171,13 @@ def _resolve_item(
 
 
 def _walk(
-    p: Parsed, sec: Section, lines: list[str], names: dict[str, str], known: dict[Key, int]
+    p: Parsed,
+    sec: Section,
+    text: str,
+    pos: list[int],
+    names: dict[str, str],
+    known: dict[Key, int],
 ) -> None:
-    text, pos = _stream(lines, sec.start, sec.end)
     if not text:
         return
     ctx = Ctx(sec.key, sec.label)
@@ -213,7 +230,7 @@ def _walk(
             )
             ctx.reason_budget = True
         elif kind == "num" and offset >= floor:
-            _number(p, ctx, text, pos, m, floor)
+            _number(p, ctx, text, pos, m, floor, names)
             floor = m.end()
     for m in _FLAT.finditer(text):
         if any(d.line == pos[m.start()] and d.word == "持平" for d in p.directions):
@@ -232,7 +249,32 @@ def _walk(
         )
 
 
-def _number(p: Parsed, ctx: Ctx, text: str, pos: list[int], m: re.Match, floor: int) -> None:
+_UNITLESS = re.compile(r"(?:决算|预算|支出|收入|合计|总计)(?:数)?(?:为|是)?$")
+_AGAINST = re.compile(
+    r"(?P<b>预算(?:数)?相比|[比较][^，。；]{0,4}预算|与[^，。；]{0,10}预算(?:数)?相比)"
+    r"|(?P<p>上年|上一年度|\d{4}年度?相比|[比较]\d{4})"
+)
+
+
+def _against(text: str, start: int) -> str:
+    """``budget`` or ``prior``: what the last comparison phrase before ``start`` compares with."""
+    clause = text[max(0, start - 40) : start]
+    cut = max(clause.rfind("。"), clause.rfind("；"))
+    last = None
+    for m in _AGAINST.finditer(clause[cut + 1 :]):
+        last = m
+    return "budget" if last is not None and last.group("b") else "prior"
+
+
+def _number(
+    p: Parsed,
+    ctx: Ctx,
+    text: str,
+    pos: list[int],
+    m: re.Match,
+    floor: int,
+    names: dict | None = None,
+) -> None:
     start, end, unit = m.start(), m.end(), m.group("unit") or ""
     after = text[end : end + 6]
     if text[start - 1 : start] == "第" or (
@@ -243,7 +285,13 @@ def _number(p: Parsed, ctx: Ctx, text: str, pos: list[int], m: re.Match, floor: 
         return
     if unit in _MONEY and re.match(r"(?:（含）)?以[上下]", after):
         return
-    if "。" in text[floor:start]:
+    between = text[floor:start]
+    if "。" in between:
+        ctx.foreign = False
+    label_now = _label(text, start, floor)
+    if re.search(r"外宾|外事", label_now):
+        ctx.foreign = True
+    elif re.search(r"[）；，。]", between):
         ctx.foreign = False
     raw = m.group("num")
     decimals = len(raw.split(".")[1]) if "." in raw else 0
@@ -259,9 +307,15 @@ def _number(p: Parsed, ctx: Ctx, text: str, pos: list[int], m: re.Match, floor: 
         ctx.where,
     )
     p.numbers.append(num)
+    ctx.against = _against(text, start)
+    ctx.extra = {n: c for c, ns in (names or {}).items() if len(c) == 3 for n in ns}
+    if not unit and _UNITLESS.search(label) and after[:1] in ("。", "，", "；", ""):
+        p.unitless.append(num)
+        handle_amount(p, ctx, num, to_fen(num.value, "万元"), "原文未写单位，按万元推测", start)
+        return
     if unit in _MONEY:
-        value, note = to_hundredths(num.value, "万元" if unit == "万" else unit)
-        handle_amount(p, ctx, num, value, note, start)
+        value = to_fen(num.value, "万元" if unit == "万" else unit)
+        handle_amount(p, ctx, num, value, "", start)
     elif unit == "%":
         handle_pct(p, ctx, num, start)
     elif unit in _COUNT:
@@ -306,9 +360,32 @@ def parse(
         names: Extra code names (from the document's tables) for matching 项 entries.
         known: Figures from the tables, used to find a 项 whose printed name is wrong.
     """
-    p = Parsed(find_sections(lines))
+    blocks = find_tables(lines)
+    p = Parsed(find_sections(lines, blocks))
     allnames = _names(names)
     for sec in p.sections:
         if sec.key not in ("glossary", "other", "performance"):
-            _walk(p, sec, lines, allnames, known or {})
+            text, pos = _stream(lines, sec.start, sec.end)
+            _walk(p, sec, text, pos, allnames, known or {})
+    for unit in loose_units(lines, _covered(lines, p.sections, blocks), prepare):
+        sec = Section(unit.key, "", unit.label, unit.pos[0], unit.pos[0], unit.pos[-1])
+        p.sections.append(sec)
+        text, pos = expand_pairs(unit.text, list(unit.pos))
+        _walk(p, sec, text, pos, allnames, known or {})
     return p
+
+
+def _covered(lines: list[str], sections: list[Section], blocks: list[Block]) -> set[int]:
+    """0-based lines read as tables, sections, 目录 or 名词解释 (not searched again)."""
+    out: set[int] = set()
+    for b in blocks:
+        out.update(range(b.line - 1, b.end))
+    for sec in sections:
+        out.update(range(sec.line - 1, sec.end))
+    for i, line in enumerate(lines[:400]):
+        if re.sub(r"\s", "", line) in ("目录", "目录："):
+            j = i + 1
+            while j < len(lines) and not re.search(r"[，。]", lines[j]) and j - i < 60:
+                out.add(j)
+                j += 1
+    return out

@@ -12,7 +12,7 @@ Examples:
     ...          "总计  10.00  总计  10.00"]
     >>> res = TableResultLike("T01")
     >>> parse_summary(Block("T01", lines[0], 1, 2, 5), lines, res)
-    >>> sorted((c, i, v) for c, i, v, _ in res.facts)[:3]
+    >>> sorted((c, i, v // 10000) for c, i, v, _ in res.facts)[:3]
     [('', 'carryover_begin', 0), ('', 'carryover_end', 100), ('', 'expense_grand_total', 1000)]
 """
 
@@ -67,6 +67,7 @@ class TableResultLike:
     facts: list = field(default_factory=list)
     names: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    unit: str = "万元"
 
 
 @cache
@@ -128,6 +129,7 @@ def _classify(table: str, label: str, seen_total: bool, after_begin: bool) -> _S
 
 
 def _economic_rows(toks, n: int, res) -> None:
+    unit = getattr(res, "unit", "万元")
     """Panels "30101 基本工资 537.64" (code, name, amount) of 06表."""
     i = 0
     while i < len(toks):
@@ -142,7 +144,7 @@ def _economic_rows(toks, n: int, res) -> None:
             name += toks[j].text
             j += 1
         cell = toks[j] if j < len(toks) else None
-        value = amount(cell) if cell and (cell.kind == "dash" or "." in cell.text) else None
+        value = amount(cell, unit) if cell and (cell.kind == "dash" or "." in cell.text) else None
         if name and value is not None:
             res.facts.append((c, "amount", value, n))
             res.names.setdefault(c, name)
@@ -159,7 +161,8 @@ def _check_economic(res) -> None:
     for c, v in rows:
         if len(c) == 3:
             kids = [w for k, w in rows if len(k) == 5 and k.startswith(c)]
-            ok &= bool(kids) and abs(sum(kids) - v) <= len(kids)
+            step = 1 if getattr(res, "unit", "万元") == "元" else 10000
+            ok &= bool(kids) and abs(sum(kids) - v) <= len(kids) * step
         elif c[:3] not in values:
             ok = False
     if rows and not ok:
@@ -194,7 +197,7 @@ def parse_summary(block: Block, lines: list[str], res) -> None:
                 line_segs.append(seg)
                 last = seg
             else:
-                v = amount(t)
+                v = amount(t, getattr(res, "unit", "万元"))
                 if v is None or (table == "T06" and "." not in t.text):
                     continue
                 if last is not None and len(last.nums) < last.cap:
