@@ -48,8 +48,14 @@ def report_data(ex: Extraction) -> dict:
         for f in ex.parsed.figures
     ]  # fmt: skip
     table_facts = [
-        {"table": t.table, "code": c, "item": i, "value": fen_text(v), "line": n,
-         "evidence": t.evidence.get((c, i), "table")}
+        {
+            "table": t.table,
+            "code": c,
+            "item": i,
+            "value": fen_text(v),
+            "line": n,
+            "evidence": t.evidence.get((c, i), "table"),
+        }
         for t in ex.tables
         for c, i, v, n in t.facts
     ]

@@ -58,9 +58,7 @@ IDENTITIES: dict[str, Identity] = {
     "T09": sum_identity(2, (3, 4)),
     # 07表: 合计 = 出国 + 公务用车 + 接待, 公务用车 = 购置 + 运行 (预算数 and 决算数)
     "T07": tuple(
-        pair
-        for m in (0, 1)
-        for pair in ((0 + m, (2 + m, 4 + m, 10 + m)), (4 + m, (6 + m, 8 + m)))
+        pair for m in (0, 1) for pair in ((0 + m, (2 + m, 4 + m, 10 + m)), (4 + m, (6 + m, 8 + m)))
     ),
 }
 
@@ -82,8 +80,7 @@ class Row:
 
 def _holds(vec: Vector, identity: Identity, tolerance: int) -> bool:
     return all(
-        abs(vec[w] - sum(vec[p] for p in parts)) <= tolerance * len(parts)
-        for w, parts in identity
+        abs(vec[w] - sum(vec[p] for p in parts)) <= tolerance * len(parts) for w, parts in identity
     )
 
 
@@ -205,6 +202,5 @@ def place(
         r.value = best
         sure = "guess" if r.broken else "table"
         r.evidence = tuple(
-            sure if all(v[c] == best[c] for v in r.candidates) else "ambiguous"
-            for c in range(n)
+            sure if all(v[c] == best[c] for v in r.candidates) else "ambiguous" for c in range(n)
         )

@@ -75,6 +75,7 @@ def _structural(code: str, scheme: str, known: set[str], cls: Classification) ->
     names = cls.names(scheme)
     return len(code) == 3 or code[:3] in known or code[:3] in names
 
+
 _PAIRS = {
     ("T01", "", "income_grand_total"): ("T01", "", "expense_grand_total"),
     ("T04", "", "income_grand_total"): ("T04", "", "expense_grand_total"),
@@ -177,7 +178,9 @@ def dataset_rows(
     for t in ex.tables:
         if t.status == "blank":
             status[t.table] = "empty"
-            table_notes[t.table] = "表格无数据，也未说明无数据的原因；" + table_notes.get(t.table, "")
+            table_notes[t.table] = "表格无数据，也未说明无数据的原因；" + table_notes.get(
+                t.table, ""
+            )
         elif t.status == "unreadable":
             table_notes[t.table] = "文件中有该表，但未能读出其数字（不是单位未公开）"
     for key in (("T08", "", "expense"), ("T09", "", "expense")):

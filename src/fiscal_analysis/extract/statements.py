@@ -215,7 +215,8 @@ def _walk(
         elif kind == "reason":
             _reason(p, ctx, text, pos, m)
         elif kind == "dir":
-            word = "持平" if m.group("f") else m.group("w")
+            flat = m.group("f")
+            word = ("等于" if flat in ("相等", "一致") else "持平") if flat else m.group("w")
             subj = ("T05", ctx.code, "total") if sec.key == "gp_detail" else ctx.last
             subj = None if subj and subj[1] == "?" else subj
             if sec.key == "three_public":

@@ -68,9 +68,7 @@ def sentence_key(sentence: str) -> str | None:
     return None
 
 
-def loose_units(
-    lines: list[str], covered: set[int], prepare=None, first: int = 0
-) -> list[Unit]:
+def loose_units(lines: list[str], covered: set[int], prepare=None, first: int = 0) -> list[Unit]:
     """Sentences outside ``covered`` (0-based line indexes), grouped by topic.
 
     Args:
