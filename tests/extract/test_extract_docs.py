@@ -140,10 +140,10 @@ def test_bad_inputs_raise_clear_errors(tmp_path):
         extract_document(tmp_path / "x.doc")
     with pytest.raises(ExtractError, match="不是可读取的 PDF"):
         extract_document(tmp_path / "bad.pdf")
-    with pytest.raises(ExtractError, match="h.txt: 文件中没有找到任何金额或百分比"):
+    with pytest.raises(ExtractError, match=r"h\.txt: 文件中没有找到任何金额或百分比"):
         extract_document(tmp_path / "h.txt")
     (tmp_path / "y.txt").write_text("本年支出合计10万元。", encoding="utf-8")
-    with pytest.raises(ExtractError, match="y.txt: 文件中没有找到年度"):
+    with pytest.raises(ExtractError, match=r"y\.txt: 文件中没有找到年度"):
         extract_document(tmp_path / "y.txt")
     with pytest.raises(ExtractError, match="文件不存在"):
         extract_document(tmp_path / "none.txt")

@@ -43,31 +43,38 @@ _INCOME = (
     "income_general_public", "income_gov_fund", "income_soe_capital", "income_superior_subsidy",
     "income_business", "income_operating", "income_affiliated", "income_other",
 )  # fmt: skip
+
+
+_SANGONG = ("abroad", "vehicle", "reception")
+
+
+def _t(table: str, *items: str) -> tuple[Key, ...]:
+    return tuple((table, "", i) for i in items)
+
+
 _FIXED: tuple[Identity, ...] = (
-    (("T01", "", "income_total"), tuple(("T01", "", i) for i in _INCOME)),
+    (("T01", "", "income_total"), _t("T01", *_INCOME)),
     (
         ("T01", "", "income_grand_total"),
-        (("T01", "", "income_total"), ("T01", "", "nonfiscal_balance_used"),
-         ("T01", "", "carryover_begin")),
-    ),  # fmt: skip
+        _t("T01", "income_total", "nonfiscal_balance_used", "carryover_begin"),
+    ),
     (
         ("T01", "", "expense_grand_total"),
-        (("T01", "", "expense_total"), ("T01", "", "balance_distribution"),
-         ("T01", "", "carryover_end")),
-    ),  # fmt: skip
-    (("T01", "", "income_grand_total"), (("T01", "", "expense_grand_total"),)),
-    (("T04", "", "income_grand_total"), (("T04", "", "expense_grand_total"),)),
-    (("T04", "", "income_grand_total"), (("T04", "", "income_total"), ("T04", "", "carryover_begin"))),
-    (("T04", "", "expense_grand_total"), (("T04", "", "total"), ("T04", "", "carryover_end"))),
-    (("T05", "", "basic"), (("T06", "", "personnel_total"), ("T06", "", "public_total"))),
-    (("T05", "", "total"), (("T04", "", "general_public"),)),
-    (("T03", "", "total"), (("T01", "", "expense_total"),)),
-    (("T02", "", "total"), (("T01", "", "income_total"),)),
+        _t("T01", "expense_total", "balance_distribution", "carryover_end"),
+    ),
+    (("T01", "", "income_grand_total"), _t("T01", "expense_grand_total")),
+    (("T04", "", "income_grand_total"), _t("T04", "expense_grand_total")),
+    (("T04", "", "income_grand_total"), _t("T04", "income_total", "carryover_begin")),
+    (("T04", "", "expense_grand_total"), _t("T04", "total", "carryover_end")),
+    (("T05", "", "basic"), _t("T06", "personnel_total", "public_total")),
+    (("T05", "", "total"), _t("T04", "general_public")),
+    (("T03", "", "total"), _t("T01", "expense_total")),
+    (("T02", "", "total"), _t("T01", "income_total")),
     *(
-        (("T07", "", f"total_{m}"), tuple(("T07", "", f"{p}_{m}") for p in ("abroad", "vehicle", "reception")))
+        (("T07", "", f"total_{m}"), _t("T07", *(f"{p}_{m}" for p in _SANGONG)))
         for m in ("budget", "actual")
     ),
-)  # fmt: skip
+)
 
 
 def identities(values: Mapping[Key, int], key: Key) -> Iterator[Identity]:

@@ -23,7 +23,8 @@ Examples:
     >>> [(f.rule, f.status, f.figures["重算"]) for f in check_narrative(text, None, "e", 2024)
     ...  if f.rule == "N-2"]
     [('N-2', 'fail', '75%')]
-    >>> f = check_narrative("本年收入合计200万元，其中：财政拨款收入150万元，占76%。", None, "e", 2024)
+    >>> loose = "本年收入合计200万元，其中：财政拨款收入150万元，占76%。"
+    >>> f = check_narrative(loose, None, "e", 2024)
     >>> [(x.rule, x.review) for x in f if x.status == "fail"]  # no heading: the 76% is not sure
     [('N-2', True)]
 """
@@ -172,7 +173,8 @@ class _Checker:
         figs = {"说明": _w(f.value), "表": _w(r.value), "项目": what}
         if r.own_text:
             if table.startswith("T0") and item not in ("budget_initial", "budget_adjusted"):
-                msg = f"{what}：数据中的该数字取自说明本身（文件中没有可读的表格数字），不能自证，未核对。"
+                msg = f"{what}：数据中的该数字取自说明本身（文件中没有可读的表格数字），"
+                msg += "不能自证，未核对。"
                 self.add(rule, "not_applicable", "info", msg, figs, None, f.line)
             return
         decimals = len(f.text.split(".")[1].rstrip("万元亿")) if "." in f.text else 0

@@ -64,7 +64,8 @@ def _tables(lines: list[str], tables: list[TableResult]) -> list[StructureFindin
             if tid not in have:
                 name = TABLES[tid].title
                 how = "目录列出了该表，但正文中没有" if tid in listed else "文件中没有该表"
-                msg = f"缺少公开{tid[1:]}表「{name}」：{how}（无数据的表也应保留表格并注明“本表无数据”）。"
+                msg = f"缺少公开{tid[1:]}表「{name}」：{how}"
+                msg += "（无数据的表也应保留表格并注明“本表无数据”）。"
                 out.append(("S-1", "error", msg, {"表": f"公开{tid[1:]}表"}, where))
     for t in tables:
         label = f"{t.table[1:]}表"

@@ -136,8 +136,9 @@ def _heading_text(lines: list[str], i: int) -> str:
     s = lines[i].strip()
     if _BARE.match(s) and i + 1 < len(lines):
         return s + lines[i + 1].strip()
-    if PART.match(s) and i + 1 < len(lines) and lines[i + 1].strip() == "说明":
-        return s + "说明"
+    nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+    if PART.match(s) and nxt in ("说明", "情况说明", "决算情况说明"):
+        return s + nxt
     return s
 
 

@@ -40,7 +40,7 @@ __all__ = [
 Vector = tuple[int, ...]
 #: (whole column, part columns) pairs that every row must satisfy.
 Identity = Sequence[tuple[int, Sequence[int]]]
-_MAX_COMBOS = 4096
+_MAX_STATES = 20_000
 
 
 def sum_identity(whole: int, parts: Sequence[int]) -> Identity:
@@ -125,7 +125,7 @@ def candidates(row: Row, n: int, identity: Identity, tolerance: int) -> None:
     if not fit:
         row.broken = True
         fit = plain
-    row.candidates = fit
+    row.candidates = list(dict.fromkeys(fit))  # equal placements (zeros moved) count once
 
 
 def _parent_of(code: str, codes: set[str]) -> str:
@@ -135,31 +135,67 @@ def _parent_of(code: str, codes: set[str]) -> str:
     return parent
 
 
+def _sums(kids: list[Row], hi: list[int] | None) -> list[set[Vector]] | None:
+    """Reachable column sums after each prefix of ``kids`` (pruned above ``hi``)."""
+    n = len(kids[0].candidates[0])
+    out: list[set[Vector]] = [{(0,) * n}]
+    for k in kids:
+        nxt = set()
+        for s in out[-1]:
+            for v in k.candidates:
+                t = tuple(a + b for a, b in zip(s, v, strict=True))
+                if hi is None or all(x <= h for x, h in zip(t, hi, strict=True)):
+                    nxt.add(t)
+        if len(nxt) > _MAX_STATES:
+            return None
+        out.append(nxt)
+    return out
+
+
 def _narrow(parent: Row, kids: list[Row], tolerance: int) -> bool:
     """Keep the candidates that take part in a combination where the kids add up to the parent."""
+    if not parent.candidates or any(not k.candidates for k in kids):
+        return False
     size = len(parent.candidates)
     for k in kids:
         size *= len(k.candidates)
-    if size > _MAX_COMBOS or size == 1:
+    if size == 1:
         return False
     tol = tolerance * len(kids)
-    ncols = len(parent.candidates[0])
-    keep_p: set[Vector] = set()
-    keep_k: list[set[Vector]] = [set() for _ in kids]
-    for combo in itertools.product(*(k.candidates for k in kids)):
-        sums = [sum(v[c] for v in combo) for c in range(ncols)]
-        for p in parent.candidates:
-            if all(abs(p[c] - sums[c]) <= tol for c in range(ncols)):
-                keep_p.add(p)
-                for i, v in enumerate(combo):
-                    keep_k[i].add(v)
-    if not keep_p:
+    n = len(parent.candidates[0])
+    nonneg = all(x >= 0 for r in (parent, *kids) for v in r.candidates for x in v)
+    hi = [max(p[c] for p in parent.candidates) + tol for c in range(n)] if nonneg else None
+    fwd = _sums(kids, hi)
+    bwd = _sums(kids[::-1], hi)
+    if fwd is None or bwd is None:
         return False
-    changed = len(keep_p) < len(parent.candidates)
-    parent.candidates = [p for p in parent.candidates if p in keep_p]
-    for k, keep in zip(kids, keep_k, strict=True):
-        changed |= len(keep) < len(k.candidates)
-        k.candidates = [v for v in k.candidates if v in keep]
+    bwd = bwd[::-1]
+
+    def close(p: Vector, total: Vector) -> bool:
+        return all(abs(p[c] - total[c]) <= tol for c in range(n))
+
+    targets = [p for p in parent.candidates if any(close(p, s) for s in fwd[-1])]
+    if not targets:
+        return False
+    changed = len(targets) < len(parent.candidates)
+    parent.candidates = targets
+    for i, k in enumerate(kids):
+        pairs = len(fwd[i]) * len(bwd[i + 1]) * len(targets) * len(k.candidates)
+        if pairs > _MAX_STATES * 10:
+            continue
+        keep = [
+            v
+            for v in k.candidates
+            if any(
+                close(p, tuple(a[c] + v[c] + b[c] for c in range(n)))
+                for a in fwd[i]
+                for b in bwd[i + 1]
+                for p in targets
+            )
+        ]
+        if keep and len(keep) < len(k.candidates):
+            k.candidates = keep
+            changed = True
     return changed
 
 
@@ -195,12 +231,18 @@ def place(
             parent = by_code.get(parent_code)
             if parent is not None and kids:
                 changed |= _narrow(parent, kids, tolerance)
-    for r in rows:
+    for r in rows:  # evidence before any choice among what is left
+        first = r.candidates[0]
+        sure = "guess" if r.broken else "table"
+        r.evidence = tuple(
+            sure if all(v[c] == first[c] for v in r.candidates) else "ambiguous" for c in range(n)
+        )
+    # choose top-down, each parent first, so that its children follow its choice
+    for r in sorted(rows, key=lambda r: len(r.code)):
         best = r.candidates[0]
         if prefer is not None and r.code == "" and len(r.candidates) > 1:
             best = min(r.candidates, key=prefer)
         r.value = best
-        sure = "guess" if r.broken else "table"
-        r.evidence = tuple(
-            sure if all(v[c] == best[c] for v in r.candidates) else "ambiguous" for c in range(n)
-        )
+        r.candidates = [best]
+        if by_code.get(r.code) is r and groups.get(r.code):
+            _narrow(r, groups[r.code], tolerance)

@@ -19,10 +19,9 @@ Examples:
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
-
-import re
 
 from fiscal_analysis.extract.rules import Key
 from fiscal_analysis.extract.tables import TableResult
@@ -51,6 +50,20 @@ def weakest(evidence: list[str]) -> str:
     return max(evidence, key=lambda e: _ORDER.index(e) if e in _ORDER else 0, default="")
 
 
+def _pages(lines: list[str]) -> list[int]:
+    """The page (from ``[第N页]`` markers, 0 before the first) of each line."""
+    out, page = [], 0
+    for line in lines:
+        if line.startswith("[第"):
+            m = re.match(r"^\[第(\d+)页\]$", line.strip())
+            page = int(m.group(1)) if m else page
+        out.append(page)
+    return out
+
+
+_PAGE_CACHE: dict[int, tuple[list[str], list[int]]] = {}
+
+
 def line_place(lines: list[str], n: int) -> str:
     """``第6页第112行`` for line ``n`` (1-based) after a ``[第6页]`` marker, else ``第112行``.
 
@@ -58,11 +71,13 @@ def line_place(lines: list[str], n: int) -> str:
         >>> line_place(["[第2页]", "a", "b"], 3), line_place(["a"], 1)
         ('第2页第3行', '第1行')
     """
-    for i in range(min(n, len(lines)) - 1, -1, -1):
-        m = re.match(r"^\[第(\d+)页\]$", lines[i].strip())
-        if m:
-            return f"第{m.group(1)}页第{n}行"
-    return f"第{n}行"
+    hit = _PAGE_CACHE.get(id(lines))
+    if hit is None or hit[0] is not lines:
+        _PAGE_CACHE.clear()
+        hit = _PAGE_CACHE[id(lines)] = (lines, _pages(lines))
+    pages = hit[1]
+    page = pages[min(n, len(pages)) - 1] if pages and n > 0 else 0
+    return f"第{page}页第{n}行" if page else f"第{n}行"
 
 
 def _structural(code: str, scheme: str, known: set[str], cls: Classification) -> bool:

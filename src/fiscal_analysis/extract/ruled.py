@@ -80,6 +80,6 @@ def with_ruled_tables(path: str | Path, lines: list[str]) -> list[str]:
                 for table in page.find_tables():
                     rows = [[re.sub(r"\s", "", c or "") for c in row] for row in table.extract()]
                     merge_cells(out, rows, pages[n])
-    except Exception:  # noqa: BLE001 - a second opinion must never stop extraction
+    except Exception:
         return lines
     return out

@@ -45,7 +45,7 @@ def _traditional() -> re.Pattern[str]:
 
 
 def simplify(lines: list[str]) -> list[str]:
-    """Each line in simplified script (lines without traditional characters are kept as they are)."""
+    """Each line in simplified script (lines without traditional characters are kept)."""
     trad = _traditional()
     if not any(trad.search(line) for line in lines):
         return list(lines)

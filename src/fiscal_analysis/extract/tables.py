@@ -26,13 +26,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from fiscal_analysis.extract.cells import amount as _amount
 from fiscal_analysis.extract.cells import read_code, tokenize
 from fiscal_analysis.extract.headings import PAGE, Block
 from fiscal_analysis.extract.placing import IDENTITIES, Row, place
 from fiscal_analysis.extract.summary_tables import parse_summary
-from fiscal_analysis.extract.units import HUNDREDTH, per_unit
+from fiscal_analysis.extract.units import HUNDREDTH
+from fiscal_analysis.schema.classification import Classification
 
 __all__ = ["COLUMNS", "T07_COLUMNS", "TableResult", "join_spaced", "parse_table", "table_unit"]
 
@@ -97,6 +99,38 @@ def _complete(name: str) -> bool:
     return name.endswith(_ENDS)
 
 
+_HEADER = re.compile(r"科目|功能分类|项目|编码|名称|^[类款项]+$|合计|单位|决算|栏次")
+
+
+def _suffix(last: Row, loose: list[str], code: str, name: str) -> bool:
+    """Whether the first text line between two coded rows ends the previous row's name.
+
+    A name wraps after the code line ("20805 行政事业单位" / "养老支出") or starts
+    before it ("其他社会工作" / "2013999 事务支出"); the dictionary decides when it
+    knows the codes, else the shape of the pieces.
+    """
+    piece = loose[0]
+    if len(loose) >= 2 or _prefix_of(last.code, last.name, piece):
+        return True
+    if _prefix_of(code, piece, name) or not name:
+        return False
+    if len(piece) <= 3 or _complete(piece) or not _complete(last.name):
+        return True
+    return False
+
+
+def _prefix_of(code: str, head: str, tail: str) -> bool:
+    """Whether the dictionary name of ``code`` starts with ``head + tail`` (a wrapped name)."""
+    full = _dictionary().get(code, "")
+    return bool(full) and full.startswith(head + tail)
+
+
+@cache
+def _dictionary() -> dict[str, str]:
+    cls = Classification.builtin()
+    return {**cls.function, **cls.economic}
+
+
 def _read_rows(block: Block, lines: list[str], res: TableResult) -> tuple[list[Row], Row | None]:
     """Coded rows with their numbers and names (wrapped name pieces joined), and the 合计 row."""
     rows: list[Row] = []
@@ -116,12 +150,10 @@ def _read_rows(block: Block, lines: list[str], res: TableResult) -> tuple[list[R
             rest = toks[used:]
             vals = [a for t in rest if t.kind != "text" and (a := _amount(t, res.unit)) is not None]
             name = "".join(t.text for t in rest if t.kind == "text")
-            if last is not None and loose_text:
-                if len(loose_text) >= 2 or (not name and _complete(last.name)):
-                    last.name += loose_text.pop(0)
-                elif last.name and not _complete(last.name) or not last.name:
-                    last.name += "".join(loose_text)
-                    loose_text = []
+            if last is None:
+                loose_text = [x for x in loose_text[-1:] if not _HEADER.search(x)]
+            elif loose_text and _suffix(last, loose_text, c, name):
+                last.name += loose_text.pop(0)
             name = "".join(loose_text) + name
             loose_text = []
             row = Row(c, vals, n, name)
@@ -141,9 +173,9 @@ def _read_rows(block: Block, lines: list[str], res: TableResult) -> tuple[list[R
             rows.append(waiting)
             waiting = None
             continue
-        if texts and not nums and last is not None:
+        if texts and not nums:
             joined = "".join(texts)
-            if len(joined) <= 20 and not re.search(r"注|说明|本表|单位", joined):
+            if len(joined) <= 20 and not re.search(r"^(?:注|说明|本表|单位[:：])", joined):
                 loose_text.append(joined)
             continue
         if waiting is not None and texts:

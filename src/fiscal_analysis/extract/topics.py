@@ -97,7 +97,7 @@ def loose_units(lines: list[str], covered: set[int], prepare=None, first: int = 
     for text, pos in runs:
         for m in _SENTENCE.finditer(text):
             sentence = m.group(0)
-            if not _MONEY.search(sentence):
+            if not _MONEY.search(sentence) and "（项）" not in sentence:
                 continue
             key = sentence_key(sentence)
             if key is None:
