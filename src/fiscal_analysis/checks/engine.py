@@ -109,6 +109,8 @@ class Context:
     rule: Rule | None = None
     #: key -> (evidence, line) of figures read without certainty (guess/ambiguous).
     weak: dict[tuple[str, str, str], tuple[str, str]] = field(default_factory=dict)
+    #: keys of figures taken from the 情况说明's sentences (evidence ``sentence``).
+    told: frozenset = frozenset()
     #: label -> key, as :meth:`term` labelled them.
     labels: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
@@ -124,18 +126,21 @@ class Context:
         vals = [None if pd.isna(v) else int(v) for v in f["value"]]
         d = ey.ds.documents
         has_doc = bool(((d["entity_id"] == ey.entity_id) & (d["year"] == ey.year)).any())
-        weak = {}
+        weak, told = {}, set()
         if "evidence" in f.columns:
             lines = f["line"] if "line" in f.columns else [""] * len(f)
             for k, e, n in zip(keys, f["evidence"], lines, strict=True):
                 if e in ("guess", "ambiguous"):
                     weak[k] = (str(e), "" if pd.isna(n) else str(n))
+                elif e == "sentence":
+                    told.add(k)
         return cls(
             ey,
             dict(zip(keys, vals, strict=True)),
             dict(zip(keys, f["section"], strict=True)),
             has_doc,
             weak=weak,
+            told=frozenset(told),
         )
 
     @property
@@ -265,8 +270,23 @@ class Context:
         return "；".join(out)
 
     def reviewed(self, found: Finding, terms: Iterable[Term]) -> Finding:
-        """``found``, marked 需复核 when it rests on a figure read without evidence."""
+        """``found``, marked 需复核 when it rests on a figure read without evidence.
+
+        A table identity that fails only on figures taken from the 情况说明
+        (no table printed them) is also 需复核: the text may use another 口径.
+        """
+        terms = list(terms)
         why = self.unsure(terms)
+        keys = [self.labels.get(label) for label, v in terms if v]
+        if (
+            not why
+            and found.status == "fail"
+            and self.rule is not None
+            and self.rule.group == "table"
+            and keys
+            and all(k in self.told for k in keys)
+        ):
+            why = "所涉数字均取自说明文字、文件中没有对应的表格数字，口径可能与表格不同"
         return needs_review(found, why) if why else found
 
     def equation(

@@ -43,7 +43,7 @@ from fiscal_analysis.checks.findings import Finding, needs_review
 from fiscal_analysis.checks.text_form import form_findings
 from fiscal_analysis.checks.text_form import wan_text as _w
 from fiscal_analysis.checks.text_structure import structure_findings
-from fiscal_analysis.checks.text_words import word_findings
+from fiscal_analysis.checks.text_words import name_findings, word_findings
 from fiscal_analysis.dataset.model import Dataset
 from fiscal_analysis.extract.headings import find_tables
 from fiscal_analysis.extract.records import Parsed, Rate
@@ -347,7 +347,9 @@ def check_narrative(
     c = _Checker(parse(work, names, known), ds, entity_id, year, mapping, raw, tables)
     c.amounts()
     c.rates()
-    for rule, status, severity, msg, figs, line, why in word_findings(c.p, c.lookup, c.rule):
+    words = word_findings(c.p, c.lookup, c.rule)
+    named = {line for rule, *_, line, _why in words if rule == "F-NAME"}
+    for rule, status, severity, msg, figs, line, why in words + name_findings(work, named):
         c.add(rule, status, severity, msg, figs, None, line, why)
     for rule, severity, msg, figs, line in form_findings(c.p, work):
         c.add(rule, "fail", severity, msg, figs, None, line)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from fiscal_analysis.checks.text_form import wan_text as _w
 from fiscal_analysis.extract.records import Parsed
 
-__all__ = ["OUTDATED", "outdated", "word_findings"]
+__all__ = ["OUTDATED", "name_findings", "outdated", "word_findings"]
 
 #: Old 科目 names (earlier editions of the 政府收支分类科目) -> the current name.
 OUTDATED: dict[str, str] = {
@@ -34,7 +34,6 @@ OUTDATED: dict[str, str] = {
     "城乡社区事务": "城乡社区支出",
     "商业服务业等事务": "商业服务业等支出",
     "粮油物资储备管理事务": "粮油物资储备支出",
-    "计划生育事务": "计划生育事务",
 }
 _SAME = {"大于": "大于", "高于": "大于", "超过": "大于", "多于": "大于",
          "小于": "小于", "低于": "小于", "少于": "小于"}  # fmt: skip
@@ -100,4 +99,17 @@ def word_findings(
         elif it.how == "none":
             msg = f"第{it.number or '?'}项「{name}」在05表中找不到对应的项级科目。"
             out.append(("N-7", "fail", "warning", msg, figs, it.line, ""))
+    return out
+
+
+def name_findings(lines: list[str], skip: set[int]) -> list[WordFinding]:
+    """F-NAME for every line (outside ``skip``, 1-based) that uses an outdated 科目 name."""
+    out: list[WordFinding] = []
+    for n, line in enumerate(lines, start=1):
+        if n in skip or "名词解释" in line:
+            continue
+        old = outdated(line.replace(" ", ""))
+        if old:
+            msg = f"科目名称「{old[0]}」已过时，应为「{old[1]}」。"
+            out.append(("F-NAME", "fail", "error", msg, {"说明": old[0], "应为": old[1]}, n, ""))
     return out

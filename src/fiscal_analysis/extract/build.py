@@ -51,6 +51,7 @@ def unit_and_year(lines: list[str]) -> tuple[str, int | None]:
     head = "".join(re.sub(r"\s", "", x) for x in lines[:400])
     for m in _UNIT_YEAR.finditer(head):
         name = re.split(r"[，。；：、]", m.group("name"))[-1]
+        name = re.sub(r"^[（(][^）)]*[）)]", "", name)
         name = re.sub(r"^(?:第[一二三四五六七八九十]+部分)", "", name)
         if len(name) >= 3 and not _STOP.match(name):
             return name, int(m.group("year"))

@@ -3,7 +3,8 @@
 Three additions, each its own module: economic items listed without amounts
 (:mod:`.econ_items`, basis ``undisclosed``), figures implied by the others
 (:mod:`.derive`, basis ``derived``) and non-financial indicators
-(:mod:`.indicators`). Nothing already extracted is replaced.
+(:mod:`.indicators`), among them stated rates whose base the document does
+not give ("完成预算88.2%"), kept as stated. Nothing already extracted is replaced.
 
 Examples:
     >>> from fiscal_analysis.extract.build import build
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from fiscal_analysis.extract.derive import derive_facts
 from fiscal_analysis.extract.econ_items import listed_items
-from fiscal_analysis.extract.indicators import find_indicators, indicator_rows
+from fiscal_analysis.extract.indicators import Indicator, find_indicators, indicator_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     from fiscal_analysis.extract.model import Extraction
@@ -74,6 +75,13 @@ def with_implied(ex: Extraction) -> Extraction:
     facts += listed
     facts += derive_facts([r for r in facts if r["year"] == str(ex.year)], ex.year)
     indicators = find_indicators(ex.lines, ex.parsed, ex.parsed.sections)
+    have = {(i.line, i.value) for i in indicators}
+    for r in ex.parsed.rates:
+        if r.numerator is None or r.denominator is None:
+            value = int(r.pct.value * 100)
+            if (r.pct.line, value) not in have:
+                name = f"{r.pct.label or r.kind}（说明所列比率，未给出计算基数）"
+                indicators.append(Indicator(name, value, "%", "", r.pct.line, r.where))
     rows = dict(ex.rows)
     rows["facts"] = facts
     old = list(ex.rows.get("indicators", []))

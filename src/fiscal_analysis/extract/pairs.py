@@ -24,7 +24,7 @@ __all__ = ["expand_pairs"]
 _NUM = r"\d[\d,]*(?:\.\d+)?"
 _SEP = r"[,，、和]"
 _SUBJECT = re.compile(
-    rf"(?P<fiscal>财政拨款)?(?:收支|收入支出)(?P<what>总计|合计)各(?:是|为|自)?"
+    rf"(?P<pre>本年)?(?P<fiscal>财政拨款)?(?:收支|收入支出)(?P<what>总计|合计)各(?:是|为|自)?"
     rf"(?P<a>{_NUM})(?:万元|元)?{_SEP}(?P<b>{_NUM})(?P<unit>万元|元|亿元)"
 )
 _CHANGE = re.compile(
@@ -47,7 +47,8 @@ def expand_pairs(text: str, pos: list[int]) -> tuple[str, list[int]]:
     while m := _SUBJECT.search(text):
         fiscal = m.group("fiscal") or ""
         what = m.group("what")
-        names = (f"{fiscal}收入{what}", f"{fiscal}支出{what}")
+        pre = m.group("pre") or ("本年" if what == "合计" else "")
+        names = (f"{pre}{fiscal}收入{what}", f"{pre}{fiscal}支出{what}")
         unit = m.group("unit")
         new = f"{names[0]}{m.group('a')}{unit}，{names[1]}{m.group('b')}{unit}"
         text, pos = _sub(text, pos, m, new)

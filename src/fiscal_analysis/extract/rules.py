@@ -55,6 +55,8 @@ RULES: dict[str, tuple[tuple[str, list[Key]], ...]] = {
         (r"收支总计|收入支出总计", _TOTAL),
         (r"收入总计", _TOTAL[:1]),
         (r"支出总计", _TOTAL[1:]),
+        (r"本年收入合计|收入合计", [("T01", "", "income_total")]),
+        (r"本年支出合计|支出合计", [("T01", "", "expense_total"), ("T03", "", "total")]),
     ),
     "fiscal_total": (
         (r"收支总计|收入支出总计", _FISCAL),
@@ -178,11 +180,13 @@ def class_code(label: str, extra: dict[str, str] | None = None) -> str | None:
         True
     """
     names = {**_class_names(), **(extra or {})}
-    m = re.search(r"([^，。；：、]+?)（类）$", label)
+    clean = re.sub(r"^(?:其中[:：]?)?(?:\d+[、.．])?|[“”\"‘’]", "", label)
+    m = re.search(r"([^，。；：、]+?)（类）$", clean)
     if m:
         name = m.group(1)
-        return names.get(name) or next((c for n, c in names.items() if name.endswith(n)), None)
-    core = re.sub(r"^(?:其中[:：]?)?(?:\d+[、.．])?|[“”\"‘’]", "", label).strip("：:，")
+        hit = names.get(name) or next((c for n, c in names.items() if name.endswith(n)), None)
+        return hit or next((c for n, c in names.items() if n.removesuffix("支出") == name), None)
+    core = clean.strip("：:，")
     core = core.removesuffix("方面").removesuffix("的")
     if len(core) < 2 or re.search(r"合计|总计|财政拨款|预算|决算", core):
         return None

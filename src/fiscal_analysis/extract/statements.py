@@ -104,7 +104,7 @@ _HALF = str.maketrans({"(": "（", ")": "）", ":": "：", ";": "；"})
 def prepare(raw: str) -> str:
     """A line as the statement reader sees it: compact, full-width brackets, "1、" numbering."""
     s = compact(re.sub(r"^\s*(\d+)\s*[.．]\s*(?=\D)", r"\1、", raw)).translate(_HALF)
-    return s.replace("收、支", "收支")
+    return s.replace("收、支", "收支").replace("收入、支出", "收入支出")
 
 
 def _stream(lines: list[str], start: int, end: int) -> tuple[str, list[int]]:

@@ -23,8 +23,8 @@ __all__ = [
     "has_part",
     "missing_parts",
     "open_report",
-    "unreadable_tables",
     "resolve_data_dir",
+    "unreadable_tables",
 ]
 
 #: Report parts and the tables that carry their figures, in report order.
