@@ -111,6 +111,8 @@ class Context:
     weak: dict[tuple[str, str, str], tuple[str, str]] = field(default_factory=dict)
     #: keys of figures taken from the 情况说明's sentences (evidence ``sentence``).
     told: frozenset = frozenset()
+    #: key -> page and line in the source text (``facts.csv`` ``line``).
+    where: dict = field(default_factory=dict)
     #: label -> key, as :meth:`term` labelled them.
     labels: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
@@ -126,7 +128,9 @@ class Context:
         vals = [None if pd.isna(v) else int(v) for v in f["value"]]
         d = ey.ds.documents
         has_doc = bool(((d["entity_id"] == ey.entity_id) & (d["year"] == ey.year)).any())
-        weak, told = {}, set()
+        weak, told, where = {}, set(), {}
+        if "line" in f.columns:
+            where = {k: str(n) for k, n in zip(keys, f["line"], strict=True) if n and not pd.isna(n)}
         if "evidence" in f.columns:
             lines = f["line"] if "line" in f.columns else [""] * len(f)
             for k, e, n in zip(keys, f["evidence"], lines, strict=True):
@@ -141,6 +145,7 @@ class Context:
             has_doc,
             weak=weak,
             told=frozenset(told),
+            where=where,
         )
 
     @property
@@ -287,6 +292,10 @@ class Context:
             and all(k in self.told for k in keys)
         ):
             why = "所涉数字均取自说明文字、文件中没有对应的表格数字，口径可能与表格不同"
+        if found.source is None:
+            lines = [self.where[k] for k in keys if k in self.where]
+            if lines:
+                found = replace(found, source=lines[0])
         return needs_review(found, why) if why else found
 
     def equation(

@@ -54,6 +54,7 @@ from fiscal_analysis.extract.tables import TableResult, parse_table
 from fiscal_analysis.extract.text import normalise_line
 from fiscal_analysis.extract.units import HUNDREDTH, per_unit
 from fiscal_analysis.money import format_number
+from fiscal_analysis.schema.items import TABLES
 
 __all__ = ["RULE_OF_SECTION", "check_narrative"]
 
@@ -169,7 +170,8 @@ class _Checker:
     def amount(self, f, r: Ref) -> None:
         rule = self.rule(f.where)
         table, code, item = f.key
-        what = f"{table}{' ' + code if code else ''} {_NAMES.get(item, item)}"
+        label = TABLES[table].items[item].label if item in TABLES[table].items else item
+        what = f"{table}{' ' + code if code else ''} {_NAMES.get(item, label)}"
         figs = {"说明": _w(f.value), "表": _w(r.value), "项目": what}
         if r.own_text:
             if table.startswith("T0") and item not in ("budget_initial", "budget_adjusted"):

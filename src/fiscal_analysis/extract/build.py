@@ -43,6 +43,10 @@ _UNIT_YEAR = re.compile(
     r"社|校|园|署|司|团|党校|政府|街道|镇|乡|集团|公司))"
     r"(?P<year>20\d\d)\s*年度"
 )
+_ORG = re.compile(
+    r"(?:局|委员会|委|办公室|办|院|部|中心|所|站|会|队|馆|厅|处|室|社|校|园|署|司|团|政府|街道|镇|乡"
+    r"|集团|公司|联合会|协会|总工会|研究院|医院|学校|大学|学院)(?:（[^）]*）)?$"
+)
 _STOP = re.compile(r"^(?:本|全|该|我|其中|与|比|较|截至|主要|在|共|从|由|对|为|按|经|各)")
 
 
@@ -147,6 +151,8 @@ def build(
         )
     title = _title(lines)
     name, found, region, level = entity_from_title(title)
+    if name and not _ORG.search(name):
+        name = ""
     if found is None or not name or "决算" not in title:
         name2, found2 = unit_and_year(lines)
         name = name2 or (name if "决算" in title else "")

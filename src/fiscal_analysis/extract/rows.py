@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from fiscal_analysis.extract.rules import Key
@@ -245,8 +246,9 @@ def _projects(ex: Extraction) -> list[dict[str, str]]:
 
 def _printed(value: int, unit: str) -> str:
     """A table cell as printed in its unit (分 back to 元 or 万元 text)."""
-    per = {"元": 100, "亿元": 10**10}.get(unit, 10**6)
-    return f"{fen_text(value * 10**6 // per)}{unit}"
+    if unit == "元":
+        return f"{Decimal(value) / 100:,.2f}元"
+    return f"{fen_text(value)}万元"
 
 
 def _derive(ex: Extraction, facts: dict[tuple[int, Key], dict[str, str]]) -> None:

@@ -162,10 +162,18 @@ def three_public_subject(label: str) -> str | None:
     return None
 
 
+#: 类 names of earlier editions of the classification, still printed by some documents.
+_OLD_CLASS_NAMES = {
+    "医疗卫生与计划生育支出": "210",
+    "文化体育与传媒支出": "207",
+    "国土海洋气象等支出": "220",
+}
+
+
 @cache
 def _class_names() -> dict[str, str]:
     func = Classification.builtin().function
-    return {n: c for c, n in func.items() if len(c) == 3}
+    return {n: c for c, n in func.items() if len(c) == 3} | _OLD_CLASS_NAMES
 
 
 def class_code(label: str, extra: dict[str, str] | None = None) -> str | None:
@@ -180,7 +188,7 @@ def class_code(label: str, extra: dict[str, str] | None = None) -> str | None:
         True
     """
     names = {**_class_names(), **(extra or {})}
-    clean = re.sub(r"^(?:其中[:：]?)?(?:\d+[、.．])?|[“”\"‘’]", "", label)
+    clean = re.sub(r"^[.．、\s]*(?:其中[:：]?)?(?:\d+[、.．])?|[“”\"‘’]", "", label)
     m = re.search(r"([^，。；：、]+?)（类）$", clean)
     if m:
         name = m.group(1)

@@ -52,7 +52,7 @@ from fiscal_analysis.schema.classification import Classification
 __all__ = ["parse"]
 
 _NUM = re.compile(
-    r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?<![\d.])(?<!\d,)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<unit>万元|亿元|元|万(?=[（(，。；、,;）)]|$)|%|个|人次|辆|台（套）|台|名|人|件|项|批次|次|家|户|套)?"
 )
 _BOUND = set("，。；：,;:、！？")
@@ -181,6 +181,7 @@ def _walk(
     if not text:
         return
     ctx = Ctx(sec.key, sec.label)
+    ctx.extra = {n: c for c, ns in names.items() if len(c) == 3 for n in ns}
     events: list[tuple[int, str, re.Match]] = []
     if sec.key == "gp_detail":
         events += [(m.start(), "item", m) for m in _ITEM.finditer(text)]
@@ -231,8 +232,8 @@ def _walk(
             )
             ctx.reason_budget = True
         elif kind == "num" and offset >= floor:
-            _number(p, ctx, text, pos, m, floor, names)
-            floor = m.end()
+            if _number(p, ctx, text, pos, m, floor, names):
+                floor = m.end()
     for m in _FLAT.finditer(text):
         if any(d.line == pos[m.start()] and d.word == "持平" for d in p.directions):
             continue
@@ -275,17 +276,18 @@ def _number(
     m: re.Match,
     floor: int,
     names: dict | None = None,
-) -> None:
+) -> bool:
+    """Read one number; ``False`` when it is not a figure (a year, a list number …)."""
     start, end, unit = m.start(), m.end(), m.group("unit") or ""
     after = text[end : end + 6]
     if text[start - 1 : start] == "第" or (
         not unit and after[:1] in ("年", "月", "日", "号", "季")
     ):
-        return
+        return False
     if not unit and after[:1] in ("、", ".", "．", "）", ")"):
-        return
+        return False
     if unit in _MONEY and re.match(r"(?:（含）)?以[上下]", after):
-        return
+        return False
     between = text[floor:start]
     if "。" in between:
         ctx.foreign = False
@@ -309,11 +311,10 @@ def _number(
     )
     p.numbers.append(num)
     ctx.against = _against(text, start)
-    ctx.extra = {n: c for c, ns in (names or {}).items() if len(c) == 3 for n in ns}
     if not unit and _UNITLESS.search(label) and after[:1] in ("。", "，", "；", ""):
         p.unitless.append(num)
         handle_amount(p, ctx, num, to_fen(num.value, "万元"), "原文未写单位，按万元推测", start)
-        return
+        return True
     if unit in _MONEY:
         value = to_fen(num.value, "万元" if unit == "万" else unit)
         handle_amount(p, ctx, num, value, "", start)
@@ -323,6 +324,7 @@ def _number(
         handle_count(p, ctx, num, int(num.value * 100))
     else:
         p.unrecognised.append(num)
+    return True
 
 
 def _reason(p: Parsed, ctx: Ctx, text: str, pos: list[int], m: re.Match) -> None:

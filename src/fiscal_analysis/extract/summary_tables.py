@@ -162,7 +162,7 @@ def _check_economic(res) -> None:
         if len(c) == 3:
             kids = [w for k, w in rows if len(k) == 5 and k.startswith(c)]
             step = 1 if getattr(res, "unit", "万元") == "元" else 10000
-            ok &= bool(kids) and abs(sum(kids) - v) <= len(kids) * step
+            ok &= (bool(kids) and abs(sum(kids) - v) <= len(kids) * step) or (not kids and v == 0)
         elif c[:3] not in values:
             ok = False
     if rows and not ok:

@@ -157,6 +157,9 @@ def _read_rows(block: Block, lines: list[str], res: TableResult) -> tuple[list[R
             name = "".join(loose_text) + name
             loose_text = []
             row = Row(c, vals, n, name)
+            if waiting is not None:
+                res.blank_rows.append((waiting.line, waiting.code, waiting.name))
+                waiting = None
             if vals:
                 rows.append(row)
                 waiting = None
