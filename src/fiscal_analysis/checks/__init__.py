@@ -70,9 +70,15 @@ def select_pairs(
             ds.check_pair(eid, year)
             return [(eid, year)]
         return [(eid, y) for y in ds.years(eid)]
-    pairs = [p for p in ds.pairs() if year is None or p[1] == year]
+    have = set(ds.pairs())
+    d = ds.documents
+    # a document that states no table figure is still checked (its text, its tables' status)
+    have |= {(str(e), int(y)) for e, y in zip(d["entity_id"], d["year"], strict=True)}
+    pairs = sorted(p for p in have if year is None or p[1] == year)
     if not pairs:
-        known = "、".join(sorted({str(y) for _, y in ds.pairs()})) or "无"
+        known = "、".join(sorted({str(y) for _, y in have})) or "无"
+        if year is None:
+            raise UnknownEntityError("数据中没有任何单位年度的数字或决算文件，无法核对")
         raise UnknownEntityError(f"数据中没有 {year} 年度的数字；已有年度：{known}")
     return pairs
 

@@ -28,7 +28,7 @@ from fiscal_analysis.errors import ExtractError
 from fiscal_analysis.extract.build import build, entity_id_for
 from fiscal_analysis.extract.extraction_report import report_data, write_report
 from fiscal_analysis.extract.model import Extraction
-from fiscal_analysis.extract.ruled import with_ruled_tables
+from fiscal_analysis.extract.ruled import unsettled_pages, with_ruled_tables
 from fiscal_analysis.extract.text import read_lines
 from fiscal_analysis.files import atomic_write
 
@@ -60,9 +60,14 @@ def extract_document(
     """
     p = Path(path)
     lines = read_lines(p)
+    ex = build(lines, p.name, entity_id, year)
     if p.suffix.lower() == ".pdf":
-        lines = with_ruled_tables(p, lines)
-    return build(lines, p.name, entity_id, year)
+        # second opinion on the pages whose table columns the text layer left open
+        pages = unsettled_pages(lines, ex.tables)
+        ruled = with_ruled_tables(p, lines, pages) if pages else lines
+        if ruled != lines:
+            ex = build(ruled, p.name, entity_id, year)
+    return ex
 
 
 def extract_to_dir(

@@ -58,6 +58,8 @@ def _undisclosed(ex: Extraction, facts: list[dict[str, str]]) -> tuple[list[dict
                 "doc_id": ex.doc_id,
                 "section": item.where,
                 "note": _UNDISCLOSED_NOTE,
+                "evidence": "sentence",
+                "line": f"第{item.line}行",
             }
         )
     for item in unknown:

@@ -152,6 +152,24 @@ def _sums(kids: list[Row], hi: list[int] | None) -> list[set[Vector]] | None:
     return out
 
 
+class _Near:
+    """Vectors, found again within ``tol`` in every column (bucketed on the first column)."""
+
+    def __init__(self, vectors: list[Vector], tol: int) -> None:
+        self.tol, self.width = tol, tol + 1
+        self.buckets: dict[int, list[Vector]] = {}
+        for v in vectors:
+            self.buckets.setdefault(v[0] // self.width, []).append(v)
+
+    def hit(self, s: Vector) -> bool:
+        key = s[0] // self.width
+        for b in (key - 1, key, key + 1):
+            for v in self.buckets.get(b, ()):
+                if all(abs(x - y) <= self.tol for x, y in zip(v, s, strict=True)):
+                    return True
+        return False
+
+
 def _narrow(parent: Row, kids: list[Row], tolerance: int) -> bool:
     """Keep the candidates that take part in a combination where the kids add up to the parent."""
     if not parent.candidates or any(not k.candidates for k in kids):
@@ -171,27 +189,20 @@ def _narrow(parent: Row, kids: list[Row], tolerance: int) -> bool:
         return False
     bwd = bwd[::-1]
 
-    def close(p: Vector, total: Vector) -> bool:
-        return all(abs(p[c] - total[c]) <= tol for c in range(n))
-
-    targets = [p for p in parent.candidates if any(close(p, s) for s in fwd[-1])]
+    reach = _Near(list(fwd[-1]), tol)
+    targets = [p for p in parent.candidates if reach.hit(p)]
     if not targets:
         return False
     changed = len(targets) < len(parent.candidates)
     parent.candidates = targets
     for i, k in enumerate(kids):
-        pairs = len(fwd[i]) * len(bwd[i + 1]) * len(targets) * len(k.candidates)
-        if pairs > _MAX_STATES * 10:
+        if len(bwd[i + 1]) * len(targets) > _MAX_STATES:
             continue
+        need = _Near([tuple(p[c] - b[c] for c in range(n)) for p in targets for b in bwd[i + 1]], tol)
         keep = [
             v
             for v in k.candidates
-            if any(
-                close(p, tuple(a[c] + v[c] + b[c] for c in range(n)))
-                for a in fwd[i]
-                for b in bwd[i + 1]
-                for p in targets
-            )
+            if any(need.hit(tuple(a[c] + v[c] for c in range(n))) for a in fwd[i])
         ]
         if keep and len(keep) < len(k.candidates):
             k.candidates = keep

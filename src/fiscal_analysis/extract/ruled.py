@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fiscal_analysis.extract.cells import tokenize
 
-__all__ = ["merge_cells", "with_ruled_tables"]
+__all__ = ["merge_cells", "unsettled_pages", "with_ruled_tables"]
 
 _AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+$")
 _PAGE = re.compile(r"^\[第(\d+)页\]$")
@@ -56,8 +56,18 @@ def merge_cells(lines: list[str], rows: list[list[str]], candidates: list[int]) 
     return used
 
 
-def with_ruled_tables(path: str | Path, lines: list[str]) -> list[str]:
-    """``lines`` with blank cells of ruled tables written as dashes (see the module doc)."""
+def with_ruled_tables(
+    path: str | Path, lines: list[str], only: set[int] | None = None
+) -> list[str]:
+    """``lines`` with blank cells of ruled tables written as dashes (see the module doc).
+
+    Args:
+        path: The PDF.
+        lines: Its lines from :func:`~fiscal_analysis.extract.text.read_lines`.
+        only: The pages to look at (1-based); all pages when ``None``. Finding
+            tables costs about 0.1 s a page, so callers ask only for the pages
+            whose rows the text layer left unsettled.
+    """
     try:
         import pdfplumber
     except ImportError:  # pragma: no cover - pdfplumber is a dependency
@@ -74,12 +84,27 @@ def with_ruled_tables(path: str | Path, lines: list[str]) -> list[str]:
     out = list(lines)
     try:
         with pdfplumber.open(str(path)) as pdf:
-            for n, page in enumerate(pdf.pages, start=1):
-                if n not in pages or not (page.lines or page.rects):
+            for n in sorted(pages if only is None else set(pages) & only):
+                page = pdf.pages[n - 1]
+                if not (page.lines or page.rects):
                     continue
                 for table in page.find_tables():
                     rows = [[re.sub(r"\s", "", c or "") for c in row] for row in table.extract()]
                     merge_cells(out, rows, pages[n])
     except Exception:
         return lines
+    return out
+
+
+def unsettled_pages(lines: list[str], tables) -> set[int]:
+    """Pages holding a table row whose columns the text did not settle (ambiguous or guessed)."""
+    rows = {n for t in tables for c, i, _v, n in t.facts if t.evidence.get((c, i)) != "table"}
+    rows |= {t.line for t in tables if t.status == "unreadable"}
+    out, page = set(), 0
+    for n, line in enumerate(lines, start=1):
+        m = _PAGE.match(line.strip())
+        if m:
+            page = int(m.group(1))
+        elif n in rows and page:
+            out.add(page)
     return out
