@@ -115,9 +115,9 @@ def test_disagreement_says_which_side_is_wrong(corpus):
     _, _, findings = corpus["v27_fund_table_disagrees.txt"]
     n10 = next(f for f in findings if f.rule == "N-10" and f.is_error)
     assert n10.figures["说明"] == "90万元" and n10.figures["表"] == "80万元"
-    assert n10.figures["判断"] == "说明有误" and "08表本年支出合计 = 08表基本支出 + 08表项目支出" in (
-        n10.message
-    )
+    assert n10.figures[
+        "判断"
+    ] == "说明有误" and "08表本年支出合计 = 08表基本支出 + 08表项目支出" in (n10.message)
 
 
 def test_ambiguous_columns_give_review_not_error(corpus):
@@ -134,7 +134,9 @@ def test_stated_rate_without_base_is_kept(corpus):
 
 def test_document_without_figures_gets_one_clear_message(tmp_path):
     doc = tmp_path / "blank.txt"
-    doc.write_text("某局2024年度部门决算\n第一部分 单位概况\n负责全市档案工作。\n", encoding="utf-8")
+    doc.write_text(
+        "某局2024年度部门决算\n第一部分 单位概况\n负责全市档案工作。\n", encoding="utf-8"
+    )
     with pytest.raises(ExtractError) as info:
         extract_document(doc)
     assert str(info.value).startswith("blank.txt: 文件中没有找到任何金额或百分比")

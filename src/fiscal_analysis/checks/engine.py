@@ -130,7 +130,9 @@ class Context:
         has_doc = bool(((d["entity_id"] == ey.entity_id) & (d["year"] == ey.year)).any())
         weak, told, where = {}, set(), {}
         if "line" in f.columns:
-            where = {k: str(n) for k, n in zip(keys, f["line"], strict=True) if n and not pd.isna(n)}
+            where = {
+                k: str(n) for k, n in zip(keys, f["line"], strict=True) if n and not pd.isna(n)
+            }
         if "evidence" in f.columns:
             lines = f["line"] if "line" in f.columns else [""] * len(f)
             for k, e, n in zip(keys, f["evidence"], lines, strict=True):

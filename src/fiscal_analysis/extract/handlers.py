@@ -94,10 +94,13 @@ def _figure(
 
 
 def stated(p: Parsed, key: Key | None) -> int | None:
+    """The value last stated for ``key`` (an index kept up to date: linear in the text)."""
     if key is None:
         return None
-    hit = [f.value for f in p.figures if f.key == key]
-    return hit[-1] if hit else None
+    for f in p.figures[p.indexed :]:
+        p.latest[f.key] = f.value
+    p.indexed = len(p.figures)
+    return p.latest.get(key)
 
 
 _NAMED_CHANGE = ("total", "fiscal_total", "income", "expense", "gp_total", "gov_fund", "soe")

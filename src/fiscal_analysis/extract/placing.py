@@ -153,16 +153,18 @@ def _sums(kids: list[Row], hi: list[int] | None) -> list[set[Vector]] | None:
 
 
 class _Near:
-    """Vectors, found again within ``tol`` in every column (bucketed on the first column)."""
+    """Vectors, found again within ``tol`` in every column (bucketed on their most varied column)."""
 
     def __init__(self, vectors: list[Vector], tol: int) -> None:
         self.tol, self.width = tol, tol + 1
+        n = len(vectors[0]) if vectors else 0
+        self.col = max(range(n), key=lambda c: len({v[c] for v in vectors}), default=0)
         self.buckets: dict[int, list[Vector]] = {}
         for v in vectors:
-            self.buckets.setdefault(v[0] // self.width, []).append(v)
+            self.buckets.setdefault(v[self.col] // self.width, []).append(v)
 
     def hit(self, s: Vector) -> bool:
-        key = s[0] // self.width
+        key = s[self.col] // self.width
         for b in (key - 1, key, key + 1):
             for v in self.buckets.get(b, ()):
                 if all(abs(x - y) <= self.tol for x, y in zip(v, s, strict=True)):
@@ -198,7 +200,9 @@ def _narrow(parent: Row, kids: list[Row], tolerance: int) -> bool:
     for i, k in enumerate(kids):
         if len(bwd[i + 1]) * len(targets) > _MAX_STATES:
             continue
-        need = _Near([tuple(p[c] - b[c] for c in range(n)) for p in targets for b in bwd[i + 1]], tol)
+        need = _Near(
+            [tuple(p[c] - b[c] for c in range(n)) for p in targets for b in bwd[i + 1]], tol
+        )
         keep = [
             v
             for v in k.candidates

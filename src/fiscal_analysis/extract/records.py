@@ -138,6 +138,9 @@ class Parsed:
     notes: list[str] = field(default_factory=list)
     #: Amounts printed without a unit ("支出决算为2.07。"), read as 万元 by guess.
     unitless: list[Number] = field(default_factory=list)
+    #: The last value stated for each key, and how many figures that covers.
+    latest: dict = field(default_factory=dict, repr=False)
+    indexed: int = field(default=0, repr=False)
 
 
 def to_fen(value: Decimal, unit: str) -> int:

@@ -170,6 +170,21 @@ def _resolve_item(
     return None, "none"
 
 
+_EXTRA: dict[int, tuple[dict, dict[str, str]]] = {}
+
+
+def _class_extra(names: dict) -> dict[str, str]:
+    """类 name -> code of ``names`` (computed once per names dict)."""
+    hit = _EXTRA.get(id(names))
+    if hit is None or hit[0] is not names:
+        _EXTRA.clear()
+        hit = _EXTRA[id(names)] = (
+            names,
+            {n: c for c, ns in names.items() if len(c) == 3 for n in ns},
+        )
+    return hit[1]
+
+
 def _walk(
     p: Parsed,
     sec: Section,
@@ -181,7 +196,7 @@ def _walk(
     if not text:
         return
     ctx = Ctx(sec.key, sec.label)
-    ctx.extra = {n: c for c, ns in names.items() if len(c) == 3 for n in ns}
+    ctx.extra = _class_extra(names)
     events: list[tuple[int, str, re.Match]] = []
     if sec.key == "gp_detail":
         events += [(m.start(), "item", m) for m in _ITEM.finditer(text)]
