@@ -29,7 +29,7 @@ EXPECTED = json.loads((HERE / "expected.json").read_text(encoding="utf-8"))
 
 def _key(spec: str, year: int) -> tuple[int, str, str, str]:
     y, _, rest = spec.rpartition("/")
-    table, item, code = (rest.split(":") + [""])[:3]
+    table, item, code = [*rest.split(":"), ""][:3]
     return (int(y) if y else year, table, item, code)
 
 
@@ -127,7 +127,7 @@ def test_ambiguous_columns_give_review_not_error(corpus):
 
 
 def test_stated_rate_without_base_is_kept(corpus):
-    ex, ds, _ = corpus["v15_missing_base_unit.txt"]
+    _, ds, _ = corpus["v15_missing_base_unit.txt"]
     kept = {(r.value, r.unit) for r in ds.frames["indicators"].itertuples()}
     assert (7500, "%") in kept  # 完成预算75.0%: no 公务接待费 budget is given
 

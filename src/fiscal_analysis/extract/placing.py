@@ -153,7 +153,7 @@ def _sums(kids: list[Row], hi: list[int] | None) -> list[set[Vector]] | None:
 
 
 class _Near:
-    """Vectors, found again within ``tol`` in every column (bucketed on their most varied column)."""
+    """Vectors, found again within ``tol`` in every column (bucketed on the most varied one)."""
 
     def __init__(self, vectors: list[Vector], tol: int) -> None:
         self.tol, self.width = tol, tol + 1

@@ -246,11 +246,11 @@ def _walk(
                 )
             )
             ctx.reason_budget = True
-        elif kind == "num" and offset >= floor:
-            if _number(p, ctx, text, pos, m, floor, names):
-                floor = m.end()
+        elif kind == "num" and offset >= floor and _number(p, ctx, text, pos, m, floor, names):
+            floor = m.end()
+    flat_lines = {d.line for d in p.directions if d.word == "持平"}
     for m in _FLAT.finditer(text):
-        if any(d.line == pos[m.start()] and d.word == "持平" for d in p.directions):
+        if pos[m.start()] in flat_lines:
             continue
         before = text[max(0, m.start() - 30) : m.start()]
         if not re.search(r"(?:上年|上一年度|\d{4}年度?)(?:相比)?$|决算数?$|总计$", before):

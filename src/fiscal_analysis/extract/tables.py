@@ -114,9 +114,7 @@ def _suffix(last: Row, loose: list[str], code: str, name: str) -> bool:
         return True
     if _prefix_of(code, piece, name) or not name:
         return False
-    if len(piece) <= 3 or _complete(piece) or not _complete(last.name):
-        return True
-    return False
+    return len(piece) <= 3 or _complete(piece) or not _complete(last.name)
 
 
 def _prefix_of(code: str, head: str, tail: str) -> bool:
