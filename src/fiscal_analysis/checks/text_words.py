@@ -103,10 +103,11 @@ def word_findings(
 
 
 def name_findings(lines: list[str], skip: set[int]) -> list[WordFinding]:
-    """F-NAME for every line (outside ``skip``, 1-based) that uses an outdated 科目 name."""
+    """F-NAME for every line that uses an outdated 科目 name (``skip``: 项 entries already named)."""
     out: list[WordFinding] = []
+    near = {n + d for n in skip for d in (-1, 0, 1, 2)}  # a flagged 项 entry may wrap
     for n, line in enumerate(lines, start=1):
-        if n in skip or "名词解释" in line:
+        if n in near or "名词解释" in line:
             continue
         old = outdated(line.replace(" ", ""))
         if old:

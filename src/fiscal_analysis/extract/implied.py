@@ -78,11 +78,13 @@ def with_implied(ex: Extraction) -> Extraction:
     facts += derive_facts([r for r in facts if r["year"] == str(ex.year)], ex.year)
     indicators = find_indicators(ex.lines, ex.parsed, ex.parsed.sections)
     have = {(i.line, i.value) for i in indicators}
+    names = {i.name for i in indicators}
     for r in ex.parsed.rates:
         if r.numerator is None or r.denominator is None:
             value = int(r.pct.value * 100)
-            if (r.pct.line, value) not in have:
-                name = f"{r.pct.label or r.kind}（说明所列比率，未给出计算基数）"
+            name = f"{r.where} {r.pct.label or r.kind}（第{r.pct.line}行，未给出计算基数）"
+            if (r.pct.line, value) not in have and name not in names:
+                names.add(name)
                 indicators.append(Indicator(name, value, "%", "", r.pct.line, r.where))
     rows = dict(ex.rows)
     rows["facts"] = facts
