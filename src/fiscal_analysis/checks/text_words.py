@@ -103,7 +103,7 @@ def word_findings(
 
 
 def name_findings(lines: list[str], skip: set[int]) -> list[WordFinding]:
-    """F-NAME for every line that uses an outdated 科目 name (``skip``: 项 entries already named)."""
+    """F-NAME for each line with an outdated 科目 name (``skip``: 项 entries already named)."""
     out: list[WordFinding] = []
     near = {n + d for n in skip for d in (-1, 0, 1, 2)}  # a flagged 项 entry may wrap
     for n, line in enumerate(lines, start=1):
