@@ -375,6 +375,11 @@ def run_rules(
     ctx = Context.build(ey, facts)
     out: list[Finding] = []
     for rule in ordered_rules() if rules is None else rules:
-        found = list(rule.check(ctx.bind(rule)))
+        bound = ctx.bind(rule)
+        found = list(rule.check(bound))
+        # a finding cites the page and line of the first figure it read that has one
+        lines = [bound.where[k] for k in bound.labels.values() if k in bound.where]
+        if lines:
+            found = [f if f.source else replace(f, source=lines[0]) for f in found]
         out.extend(found or [not_applicable(ctx, rule)])
     return out

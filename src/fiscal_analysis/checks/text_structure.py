@@ -8,6 +8,8 @@
   other than a comparison with the previous year ("与2023年度相比").
 - S-4 表格未能读出: a table with numbers the tool could not place (需复核, not an
   error of the document).
+- S-5 科目名称与编码不符 (warning): a code of the built-in dictionary printed with
+  another name (the dictionary only checks names; codes it lacks are taken as printed).
 
 Examples:
     >>> lines = ["某局2024年度部门决算", "截至2023年12月31日，共有车辆2辆。"]
@@ -22,6 +24,7 @@ import re
 from fiscal_analysis.extract.headings import table_id
 from fiscal_analysis.extract.records import Parsed
 from fiscal_analysis.extract.tables import TableResult
+from fiscal_analysis.schema.classification import Classification
 from fiscal_analysis.schema.items import TABLES
 
 __all__ = ["structure_findings"]
@@ -30,6 +33,7 @@ __all__ = ["structure_findings"]
 StructureFinding = tuple[str, str, str, dict[str, str], int]
 
 _REQUIRED = tuple(f"T0{i}" for i in range(1, 9))
+_CODED = ("T02", "T03", "T05")
 _TOTALS = ("income_total", "income_grand_total", "expense_total", "expense_grand_total")
 _YEAR = re.compile(r"(?<![\d])(20\d\d)年度")
 _UNTIL = re.compile(r"截至(20\d\d)年(\d{1,2})月(\d{1,2})日")
@@ -80,6 +84,14 @@ def _tables(lines: list[str], tables: list[TableResult]) -> list[StructureFindin
         if t.status == "unreadable":
             msg = f"需复核：{label}有数字，但未能读出其行列（不是单位未公开），请人工核对该表。"
             out.append(("S-4", "info", msg, {"表": label}, t.line))
+        known = Classification.builtin().function if t.table in _CODED else {}
+        for code, name in sorted(t.names.items()):
+            full = known.get(code)
+            if full and name and name not in full and full not in name:
+                msg = f"{label}科目{code}的名称印作「{name}」，科目编码表中为「{full}」，"
+                msg += "请核对编码或名称。"
+                line = next((n for c, _i, _v, n in t.facts if c == code), t.line)
+                out.append(("S-5", "warning", msg, {"科目": code, "应为": full}, line))
         if t.table in ("T01", "T04"):
             vals = {i: v for c, i, v, _n in t.facts if not c}
             rows = {i: n for c, i, _v, n in t.facts if not c}
