@@ -55,7 +55,10 @@ RULES: dict[str, tuple[tuple[str, list[Key]], ...]] = {
         (r"收支总计|收入支出总计", _TOTAL),
         (r"收入总计", _TOTAL[:1]),
         (r"支出总计", _TOTAL[1:]),
-        (r"本年收入合计|收入合计", [("T01", "", "income_total")]),
+        (
+            r"本年收入合计|收入合计|本年收入(?:共计|总额|为|是)?$|^(?:\d{4}年度?)?收入总额",
+            [("T01", "", "income_total")],
+        ),
         (r"本年支出合计|支出合计", [("T01", "", "expense_total"), ("T03", "", "total")]),
     ),
     "fiscal_total": (
@@ -65,7 +68,10 @@ RULES: dict[str, tuple[tuple[str, list[Key]], ...]] = {
     ),
     **_FUND_RULES,
     "income": (
-        (r"本年收入合计|收入合计", [("T01", "", "income_total")]),
+        (
+            r"本年收入合计|收入合计|本年收入(?:共计|总额|为|是)?$|^(?:\d{4}年度?)?收入总额",
+            [("T01", "", "income_total")],
+        ),
         (r"一般公共预算财政拨款收入", [("T01", "", "income_general_public")]),
         (r"政府性基金预算财政拨款收入", [("T01", "", "income_gov_fund")]),
         (r"财政拨款收入", [("T01", "", "income_fiscal")]),
@@ -78,7 +84,10 @@ RULES: dict[str, tuple[tuple[str, list[Key]], ...]] = {
         (r"年初结转和结余", [("T01", "", "carryover_begin")]),
     ),
     "expense": (
-        (r"本年支出合计|支出合计", [("T01", "", "expense_total"), ("T03", "", "total")]),
+        (
+            r"本年支出合计|支出合计|本年支出(?:共计|总额|为|是)?$|^(?:\d{4}年度?)?支出总额",
+            [("T01", "", "expense_total"), ("T03", "", "total")],
+        ),
         (r"基本支出", [("T03", "", "basic")]),
         (r"项目支出", [("T03", "", "project")]),
         (r"经营支出", [("T03", "", "operating")]),

@@ -173,6 +173,9 @@ def _check_economic(res) -> None:
 def parse_summary(block: Block, lines: list[str], res) -> None:
     """Read 01/04 (two-sided) or 06 (totals and rows) into ``res.facts``."""
     table = block.table
+    head = " ".join(lines[block.start - 1 : min(block.end, block.start + 6)])
+    # central layouts number their rows (行次 / 栏次): those small integers are not amounts
+    numbered = "行次" in head or "栏次" in head
     segs: list[_Seg] = []
     pending: list[int] = []
     last: _Seg | None = None
@@ -199,6 +202,8 @@ def parse_summary(block: Block, lines: list[str], res) -> None:
             else:
                 v = amount(t, getattr(res, "unit", "万元"))
                 if v is None or (table == "T06" and "." not in t.text):
+                    continue
+                if numbered and t.text.isdigit() and int(t.text) < 200:
                     continue
                 if last is not None and len(last.nums) < last.cap:
                     last.nums.append(v)
