@@ -32,7 +32,8 @@ from fiscal_analysis.extract.handlers import (
     last_subject,
     stated,
 )
-from fiscal_analysis.extract.headings import PAGE, Block, Section, find_sections, find_tables
+from fiscal_analysis.extract.headings import PAGE, Section, find_sections, find_tables
+from fiscal_analysis.extract.item_codes import class_extra, name_sets, resolve_item
 from fiscal_analysis.extract.pairs import expand_pairs
 from fiscal_analysis.extract.records import (
     Change,
@@ -44,10 +45,9 @@ from fiscal_analysis.extract.records import (
     Reason,
     to_fen,
 )
-from fiscal_analysis.extract.rules import Key, class_code
+from fiscal_analysis.extract.rules import Key
 from fiscal_analysis.extract.text import compact
-from fiscal_analysis.extract.topics import loose_units
-from fiscal_analysis.schema.classification import Classification
+from fiscal_analysis.extract.topics import covered_lines, loose_units
 
 __all__ = ["parse"]
 
@@ -126,65 +126,6 @@ def _label(text: str, start: int, floor: int) -> str:
     return text[i:start]
 
 
-def _names(extra: dict[str, str] | None) -> dict[str, set[str]]:
-    names = {c: {n} for c, n in Classification.builtin().function.items()}
-    for code, name in (extra or {}).items():
-        names.setdefault(code, set()).add(name)
-    return names
-
-
-def _resolve_item(
-    m: re.Match, names: dict[str, str], known: dict[Key, int], text: str
-) -> tuple[str | None, str]:
-    lei = class_code(m.group("lei") + "（类）")
-    kuan = next(
-        (
-            c
-            for c, n in names.items()
-            if len(c) == 5 and lei and c.startswith(lei) and m.group("kuan") in n
-        ),
-        None,
-    )
-    xiang = next(
-        (
-            c
-            for c, n in names.items()
-            if len(c) == 7 and kuan and c.startswith(kuan) and m.group("xiang") in n
-        ),
-        None,
-    )
-    if xiang:
-        return xiang, "name"
-    amount = re.search(r"决算(?:数)?为?(\d[\d,]*(?:\.\d+)?)万元", text[m.end() : m.end() + 200])
-    if amount:
-        value = to_fen(Decimal(amount.group(1).replace(",", "")), "万元")
-        hits = [
-            k[1]
-            for k, v in known.items()
-            if k[0] == "T05" and k[2] == "total" and len(k[1]) == 7 and v == value
-        ]
-        if lei:
-            hits = [h for h in hits if h.startswith(lei)] or hits
-        if len(hits) == 1:
-            return hits[0], "amount"
-    return None, "none"
-
-
-_EXTRA: dict[int, tuple[dict, dict[str, str]]] = {}
-
-
-def _class_extra(names: dict) -> dict[str, str]:
-    """类 name -> code of ``names`` (computed once per names dict)."""
-    hit = _EXTRA.get(id(names))
-    if hit is None or hit[0] is not names:
-        _EXTRA.clear()
-        hit = _EXTRA[id(names)] = (
-            names,
-            {n: c for c, ns in names.items() if len(c) == 3 for n in ns},
-        )
-    return hit[1]
-
-
 def _walk(
     p: Parsed,
     sec: Section,
@@ -196,7 +137,7 @@ def _walk(
     if not text:
         return
     ctx = Ctx(sec.key, sec.label)
-    ctx.extra = _class_extra(names)
+    ctx.extra = class_extra(names)
     events: list[tuple[int, str, re.Match]] = []
     if sec.key == "gp_detail":
         events += [(m.start(), "item", m) for m in _ITEM.finditer(text)]
@@ -214,7 +155,7 @@ def _walk(
     floor = 0
     for offset, kind, m in sorted(events, key=lambda e: (e[0], e[1] != "item")):
         if kind == "item":
-            code, how = _resolve_item(m, names, known, text)
+            code, how = resolve_item(m, names, known, text)
             ctx.code, ctx.actual, ctx.budget, ctx.initial = code or "?", None, None, None
             ctx.item_where = f"{sec.label}{m.group(1)}"
             p.items.append(
@@ -380,30 +321,14 @@ def parse(
     """
     blocks = find_tables(lines)
     p = Parsed(find_sections(lines, blocks))
-    allnames = _names(names)
+    allnames = name_sets(names)
     for sec in p.sections:
         if sec.key not in ("glossary", "other", "performance"):
             text, pos = _stream(lines, sec.start, sec.end)
             _walk(p, sec, text, pos, allnames, known or {})
-    for unit in loose_units(lines, _covered(lines, p.sections, blocks), prepare):
+    for unit in loose_units(lines, covered_lines(lines, p.sections, blocks), prepare):
         sec = Section(unit.key, "", unit.label, unit.pos[0], unit.pos[0], unit.pos[-1])
         p.sections.append(sec)
         text, pos = expand_pairs(unit.text, list(unit.pos))
         _walk(p, sec, text, pos, allnames, known or {})
     return p
-
-
-def _covered(lines: list[str], sections: list[Section], blocks: list[Block]) -> set[int]:
-    """0-based lines read as tables, sections, 目录 or 名词解释 (not searched again)."""
-    out: set[int] = set()
-    for b in blocks:
-        out.update(range(b.line - 1, b.end))
-    for sec in sections:
-        out.update(range(sec.line - 1, sec.end))
-    for i, line in enumerate(lines[:400]):
-        if re.sub(r"\s", "", line) in ("目录", "目录："):
-            j = i + 1
-            while j < len(lines) and not re.search(r"[，。]", lines[j]) and j - i < 60:
-                out.add(j)
-                j += 1
-    return out

@@ -23,9 +23,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fiscal_analysis.extract.headings import PAGE
+from fiscal_analysis.extract.headings import PAGE, Block, Section
 
-__all__ = ["Unit", "loose_units", "sentence_key"]
+__all__ = ["Unit", "covered_lines", "loose_units", "sentence_key"]
 
 #: (pattern, section key); first match wins. Order: the most specific topics first.
 _TOPICS: tuple[tuple[str, str], ...] = (
@@ -110,3 +110,19 @@ def loose_units(lines: list[str], covered: set[int], prepare=None, first: int = 
             else:
                 units.append(Unit(key, sentence, where, label))
     return units
+
+
+def covered_lines(lines: list[str], sections: list[Section], blocks: list[Block]) -> set[int]:
+    """0-based lines read as tables, sections, 目录 or 名词解释 (not searched again)."""
+    out: set[int] = set()
+    for b in blocks:
+        out.update(range(b.line - 1, b.end))
+    for sec in sections:
+        out.update(range(sec.line - 1, sec.end))
+    for i, line in enumerate(lines[:400]):
+        if re.sub(r"\s", "", line) in ("目录", "目录："):
+            j = i + 1
+            while j < len(lines) and not re.search(r"[，。]", lines[j]) and j - i < 60:
+                out.add(j)
+                j += 1
+    return out
