@@ -161,7 +161,7 @@ class _Checker:
         for key, figs in seen.items():
             values = {f.value for f in figs}
             if len(values) > 1:
-                shown = "、".join(f"{_w(f.value)}（{self.src(f.line)}）" for f in figs)
+                shown = "、".join(f"{_shown(f)}（{self.src(f.line)}）" for f in figs)
                 name = f"{key[0]} {_NAMES.get(key[2], key[2])}"
                 msg = f"同一数字前后不一致：{name}先后写作{shown}，请统一。"
                 why = "；".join(f"{f.text}的单位为推测" for f in figs if f.evidence == "guess")
@@ -302,6 +302,13 @@ class _Checker:
                 f"±{len(rs)}×0.5个末位",
                 rs[-1].pct.line,
             )
+
+
+def _shown(f) -> str:
+    """A stated figure as printed in its unit (万元 in 分, counts in hundredths)."""
+    if f.unit == "万元":
+        return _w(f.value)
+    return f"{format_number(Decimal(f.value) / 100, 2)}{f.unit}"
 
 
 def _pct(value: Fraction, decimals: int) -> str:

@@ -189,7 +189,9 @@ def handle_count(p: Parsed, ctx: Ctx, num: Number, value: int) -> None:
             key = (
                 "three_public_counts",
                 "",
-                "vehicles_held" if "保有" in label else "vehicles_purchased",
+                "vehicles_held"
+                if re.search(r"保有|共有|现有|实有|在用", label)
+                else "vehicles_purchased",
             )
         elif subj in ("abroad", "reception"):
             kind = "groups" if unit in ("个", "批次") else "persons"

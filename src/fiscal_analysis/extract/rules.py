@@ -198,11 +198,12 @@ def class_code(label: str, extra: dict[str, str] | None = None) -> str | None:
     """
     names = {**_class_names(), **(extra or {})}
     clean = re.sub(r"^[.．、\s]*(?:其中[:：]?)?(?:\d+[、.．])?|[“”\"‘’]", "", label)
-    m = re.search(r"([^，。；：、]+?)（类）$", clean)
+    m = re.search(r"([^，。；：、]+?)（类）(支出)?$", clean)
     if m:
-        name = m.group(1)
+        name = m.group(1) + (m.group(2) or "")
         hit = names.get(name) or next((c for n, c in names.items() if name.endswith(n)), None)
-        return hit or next((c for n, c in names.items() if n.removesuffix("支出") == name), None)
+        bare = name.removesuffix("支出")
+        return hit or next((c for n, c in names.items() if n.removesuffix("支出") == bare), None)
     core = clean.strip("：:，")
     core = core.removesuffix("方面").removesuffix("的")
     if len(core) < 2 or re.search(r"合计|总计|财政拨款|预算|决算", core):
