@@ -6,9 +6,13 @@ of the 情况说明 against the tables (N-rules); then, when the narrative check
 are installed, the text of each document against the tables.
 
 Rules are registered in :mod:`.engine` and written in the ``rules_*`` modules
-(tables, cross-table, spending, fiscal, text); :mod:`.text_figures` and
-:mod:`.text_form` check the 情况说明 itself; :mod:`.findings` is the result
-model; :mod:`.tolerance` the rounding tolerances. May import
+(tables, cross-table, spending, fiscal, text); :mod:`.text_figures`,
+:mod:`.text_words` and :mod:`.text_form` check the 情况说明 itself and
+:mod:`.text_structure` the document (missing tables, blank rows, years);
+:mod:`.arbiter` says which side of a text/table disagreement is wrong;
+:mod:`.findings` is the result model (a finding that rests on a guessed or
+ambiguous reading is 需复核, never an 错误); :mod:`.tolerance` the rounding
+tolerances. May import
 :mod:`fiscal_analysis.extract`, :mod:`fiscal_analysis.metrics`,
 :mod:`fiscal_analysis.dataset`, :mod:`fiscal_analysis.schema`,
 :mod:`fiscal_analysis.money`, :mod:`fiscal_analysis.errors` and

@@ -1,13 +1,19 @@
 """Published disclosure (text or PDF) -> dataset rows and an extraction report.
 
-:mod:`.text` reads a document into numbered lines (:mod:`.pdftext` for PDF);
-:mod:`.headings` finds its tables and 情况说明 sections; :mod:`.tables` and
-:mod:`.statements` read them; :mod:`.build` assembles an :class:`Extraction`
-(:mod:`.model`) and :mod:`.rows` its dataset rows; :mod:`.extraction_report`
-lists every figure with its source line. May import
-:mod:`fiscal_analysis.dataset`, :mod:`fiscal_analysis.schema`,
-:mod:`fiscal_analysis.money`, :mod:`fiscal_analysis.errors` and
-:mod:`fiscal_analysis.files`.
+:mod:`.text` reads a document into numbered lines (:mod:`.pdftext` for PDF,
+with :mod:`.ruled` as a second opinion on ruled tables' columns);
+:mod:`.script` converts traditional script for parsing. :mod:`.headings`
+finds its tables and 情况说明 sections (headings are hints: :mod:`.topics`
+reads every numeric sentence outside them by its own words); :mod:`.tables`
+and :mod:`.placing` read the tables (columns from the tables' identities),
+:mod:`.statements` the sentences (:mod:`.pairs` spells out 各 lists);
+:mod:`.build` assembles an :class:`Extraction` (:mod:`.model`) and
+:mod:`.rows` its dataset rows; :mod:`.extraction_report` lists every figure
+with its source line. Amounts are exact 分 while reading (:mod:`.units`);
+every figure records its evidence (``table``, ``sentence``, ``ambiguous``,
+``guess``). May import :mod:`fiscal_analysis.dataset`,
+:mod:`fiscal_analysis.schema`, :mod:`fiscal_analysis.money`,
+:mod:`fiscal_analysis.errors` and :mod:`fiscal_analysis.files`.
 
 Examples:
     >>> import tempfile
