@@ -38,6 +38,11 @@ _TOTALS = ("income_total", "income_grand_total", "expense_total", "expense_grand
 _YEAR = re.compile(r"(?<![\d])(20\d\d)年度")
 _UNTIL = re.compile(r"截至(20\d\d)年(\d{1,2})月(\d{1,2})日")
 _COMPARE = re.compile(r"(?:与|比|较|同|和|上年|上一年|对比|相比)$")
+#: A year that is the subject of a figure: "2023年度收入支出总计420.00万元".
+_SUBJECT_YEAR = re.compile(
+    r"^(?:本部门|本单位)?(?:收|支|财政拨款|一般公共|“?三公|机关运行|政府采购|部门决算|决算|预算)"
+    r"[^，。；]{0,20}?\d"
+)
 _AFTER = re.compile(r"^(?:相比|同期|比较|持平|决算数?[^，。；]{0,6}(?:相比|持平)|预算)")
 
 
@@ -126,6 +131,8 @@ def _years(lines: list[str], year: int, skip: set[int]) -> list[StructureFinding
                 continue
             if y < year - 1 and _COMPARE.search(before):
                 continue
+            if y < year and not _SUBJECT_YEAR.match(after):
+                continue  # an earlier year named in a reason or a history, not a figure's year
             msg = f"「{m.group(0)}」与文件年度{year}年度不符（不是与上年的比较），请核对年度。"
             out.append(("S-3", "error", msg, {"原文": m.group(0), "应为": f"{year}年度"}, n))
     return out
@@ -139,7 +146,8 @@ def structure_findings(
     for t in tables:
         skip.update(range(t.line, t.line + 3))  # table titles are checked too, their rows not
     out = _tables(lines, tables)
-    glossary = next((i for i, x in enumerate(lines) if re.match(r"^第.部分\s*名词解释", x)), None)
+    heads = [i for i, x in enumerate(lines) if re.match(r"^\s*第.部分\s*名词解释", x)]
+    glossary = heads[-1] if heads and heads[-1] > len(lines) // 3 else None  # not the 目录's
     scan = lines if glossary is None else lines[:glossary]
     out += _years(scan, year, skip)
     return out

@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from fiscal_analysis.extract.rules import Key
-from fiscal_analysis.extract.tables import TableResult
+from fiscal_analysis.extract.tables import COLUMNS, TableResult
 from fiscal_analysis.extract.units import HUNDREDTH, fen_text, to_dataset
 from fiscal_analysis.money import amount_text as _fmt
 from fiscal_analysis.money import parse_amount
@@ -170,11 +170,22 @@ def dataset_rows(
                     ex, ex.year, key, hundredths, "万元", "published", TABLES[t.table].section,
                     note, t.evidence.get((code, item), "table"), line,
                 )  # fmt: skip
+    for t in ex.tables:  # a coded row printed without numbers: named, amount not given
+        for line, code, _name in t.blank_rows:
+            for item in COLUMNS.get(t.table, ()):
+                key = (t.table, code, item)
+                if (ex.year, key) not in facts and code_ok(t.table, code):
+                    facts[(ex.year, key)] = _fact(
+                        ex, ex.year, key, None, "万元", "undisclosed", TABLES[t.table].section,
+                        "表中该行只有科目名称，没有数字", "table", line,
+                    )  # fmt: skip
+    printed_empty = {t.table for t in ex.tables if t.status == "empty"}
     for f in ex.parsed.figures:
         if (
             (ex.year, f.key) in facts
             or f.key[0] not in TABLES
             or f.key[2] not in TABLES[f.key[0]].items
+            or (f.key[0] in printed_empty and f.value)  # the table says it has no data
         ):
             continue
         if code_ok(f.key[0], f.key[1]) and (
