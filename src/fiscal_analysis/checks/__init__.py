@@ -68,16 +68,17 @@ def select_pairs(
     Raises:
         UnknownEntityError: If the entity or year is not in the data.
     """
+    d = ds.documents
+    # a document that states no table figure is still checked (its text, its tables' status)
+    documented = {(str(e), int(y)) for e, y in zip(d["entity_id"], d["year"], strict=True)}
     if entity_id is not None:
         eid = ds.resolve(entity_id)
         if year is not None:
-            ds.check_pair(eid, year)
+            if (eid, year) not in documented:
+                ds.check_pair(eid, year)
             return [(eid, year)]
-        return [(eid, y) for y in ds.years(eid)]
-    have = set(ds.pairs())
-    d = ds.documents
-    # a document that states no table figure is still checked (its text, its tables' status)
-    have |= {(str(e), int(y)) for e, y in zip(d["entity_id"], d["year"], strict=True)}
+        return sorted({(eid, y) for y in ds.years(eid)} | {p for p in documented if p[0] == eid})
+    have = set(ds.pairs()) | documented
     pairs = sorted(p for p in have if year is None or p[1] == year)
     if not pairs:
         known = "、".join(sorted({str(y) for _, y in have})) or "无"

@@ -93,6 +93,8 @@ class _Seg:
     nums: list[int] = field(default_factory=list)
     cap: int = 1
     line: int = 0
+    #: numbers taken from a line of their own (a wrapped label), not beside the label
+    apart: bool = False
 
 
 def _classify(table: str, label: str, seen_total: bool, after_begin: bool) -> _Seg | None:
@@ -213,6 +215,7 @@ def parse_summary(block: Block, lines: list[str], res) -> None:
             prev = segs[-1] if segs else None
             if prev is not None and last is prev and len(prev.nums) < prev.cap:
                 prev.nums += loose[: prev.cap - len(prev.nums)]
+                prev.apart = True
             else:
                 pending = loose
             continue
@@ -220,6 +223,7 @@ def parse_summary(block: Block, lines: list[str], res) -> None:
             for k, seg in enumerate(line_segs):
                 take = len(pending) if k == len(line_segs) - 1 else 1
                 seg.nums, pending = pending[:take], pending[take:]
+                seg.apart = True
         pending = []
         segs += line_segs
         if table == "T06":
@@ -235,3 +239,5 @@ def parse_summary(block: Block, lines: list[str], res) -> None:
             items = items[: len(seg.nums)]
         for item, v in zip(items, values, strict=False):
             res.facts.append((seg.code, item, v, seg.line))
+            if seg.apart and hasattr(res, "evidence"):
+                res.evidence[(seg.code, item)] = "apart"

@@ -241,6 +241,35 @@ def _parse_t07(block: Block, lines: list[str], res: TableResult) -> None:
             return
 
 
+_SUMMARY_IDENTITIES = {
+    "T01": (
+        ("income_total", ("income_general_public", "income_gov_fund", "income_soe_capital",
+                          "income_superior_subsidy", "income_business", "income_operating",
+                          "income_affiliated", "income_other")),
+        ("income_grand_total", ("income_total", "nonfiscal_balance_used", "carryover_begin")),
+        ("expense_grand_total", ("expense_total", "balance_distribution", "carryover_end")),
+        ("income_grand_total", ("expense_grand_total",)),
+    ),
+    "T04": (
+        ("income_grand_total", ("income_total", "carryover_begin")),
+        ("expense_grand_total", ("total", "carryover_end")),
+        ("income_grand_total", ("expense_grand_total",)),
+    ),
+}  # fmt: skip
+
+
+def _summary_closes(res: TableResult) -> bool:
+    """Whether a 01/04表's totals add up (each identity whose figures were all read)."""
+    vals = {i: v for c, i, v, _n in res.facts if not c}
+    tol = HUNDREDTH if res.unit != "元" else 1
+    for whole, parts in _SUMMARY_IDENTITIES.get(res.table, ()):
+        if whole in vals and any(p in vals for p in parts):
+            total = sum(vals.get(p, 0) for p in parts)
+            if abs(vals[whole] - total) > tol * len(parts):
+                return False
+    return True
+
+
 def parse_table(
     block: Block, lines: list[str], hints: dict[str, dict[int, int]] | None = None
 ) -> TableResult:
@@ -265,7 +294,11 @@ def parse_table(
         _parse_coded(block, lines, (hints or {}).get(block.table, {}), res)
     elif block.table in ("T01", "T04", "T06"):
         parse_summary(block, lines, res)
+        closes = _summary_closes(res)
         for c, i, _v, _n in res.facts:
+            if res.evidence.get((c, i)) == "apart":
+                # numbers on a line of their own: placed with evidence only if the table closes
+                res.evidence[(c, i)] = "table" if closes else "guess"
             res.evidence.setdefault((c, i), "table")
     elif block.table == "T07":
         _parse_t07(block, lines, res)
