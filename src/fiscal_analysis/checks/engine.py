@@ -294,6 +294,10 @@ class Context:
             and all(k in self.told for k in keys)
         ):
             why = "所涉数字均取自说明文字、文件中没有对应的表格数字，口径可能与表格不同"
+        told = [k for k in keys if k in self.told]
+        if not why and found.status == "fail" and told and len(told) < len(keys):
+            shown = "、".join(f"{k[0][1:]}表{k[2]}" for k in told)
+            why = f"{shown}取自说明文字而非表格：说明与表格的不符由说明核对（N-规则）判断"
         if found.source is None:
             lines = [self.where[k] for k in keys if k in self.where]
             if lines:
