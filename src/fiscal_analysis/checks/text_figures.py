@@ -31,6 +31,7 @@ Examples:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,7 +44,12 @@ from fiscal_analysis.checks.findings import Finding, needs_review
 from fiscal_analysis.checks.text_form import form_findings
 from fiscal_analysis.checks.text_form import wan_text as _w
 from fiscal_analysis.checks.text_structure import structure_findings
-from fiscal_analysis.checks.text_words import name_findings, word_findings
+from fiscal_analysis.checks.text_words import (
+    name_findings,
+    purpose_findings,
+    unit_name_findings,
+    word_findings,
+)
 from fiscal_analysis.dataset.model import Dataset
 from fiscal_analysis.extract.headings import find_tables
 from fiscal_analysis.extract.records import Parsed, Rate
@@ -308,6 +314,16 @@ class _Checker:
             )
 
 
+def _stream_all(lines: list[str]) -> tuple[str, list[int]]:
+    """All lines as one text without spaces, and each character's line."""
+    parts, pos = [], []
+    for n, line in enumerate(lines, start=1):
+        s = re.sub(r"\s", "", line)
+        parts.append(s)
+        pos += [n] * len(s)
+    return "".join(parts), pos
+
+
 def _shown(f) -> str:
     """A stated figure as printed in its unit (万元 in 分, counts in hundredths)."""
     if f.unit == "万元":
@@ -362,7 +378,12 @@ def check_narrative(
     c.rates()
     words = word_findings(c.p, c.lookup, c.rule)
     named = {line for rule, *_, line, _why in words if rule == "F-NAME"}
-    for rule, status, severity, msg, figs, line, why in words + name_findings(work, named):
+    words += name_findings(work, named)
+    stream, pos = _stream_all(work)
+    words += purpose_findings(c.p, stream, pos)
+    if ds is not None:
+        words += unit_name_findings(ds.name(entity_id), stream, pos)
+    for rule, status, severity, msg, figs, line, why in words:
         c.add(rule, status, severity, msg, figs, None, line, why)
     for rule, severity, msg, figs, line in form_findings(c.p, work):
         c.add(rule, "fail", severity, msg, figs, None, line)

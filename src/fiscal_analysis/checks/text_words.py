@@ -6,6 +6,10 @@
   found only by its amount has a wrong name.
 - F-NAME 科目名称已过时: a 科目 name from an earlier edition of the classification
   (医疗卫生与计划生育支出, 其他国土资源事务支出 …) is named with today's name.
+- N-7 用途与科目不符: a 项 whose "主要用于" names another kind of spending
+  (住房公积金（项）"主要用于：医疗保险支出").
+- F-UNITNAME 单位名称前后不一: the unit's name printed with another conjunction
+  (规划和自然资源局 / 规划与自然资源局).
 
 Examples:
     >>> outdated("医疗卫生与计划生育支出（类）")
@@ -16,12 +20,20 @@ Examples:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from fiscal_analysis.checks.text_form import wan_text as _w
 from fiscal_analysis.extract.records import Parsed
 
-__all__ = ["OUTDATED", "name_findings", "outdated", "word_findings"]
+__all__ = [
+    "OUTDATED",
+    "name_findings",
+    "outdated",
+    "purpose_findings",
+    "unit_name_findings",
+    "word_findings",
+]
 
 #: Old 科目 names (earlier editions of the 政府收支分类科目) -> the current name.
 OUTDATED: dict[str, str] = {
@@ -114,3 +126,47 @@ def name_findings(lines: list[str], skip: set[int]) -> list[WordFinding]:
             msg = f"科目名称「{old[0]}」已过时，应为「{old[1]}」。"
             out.append(("F-NAME", "fail", "error", msg, {"说明": old[0], "应为": old[1]}, n, ""))
     return out
+
+
+#: Kinds of personnel spending whose 项 must not be described as another kind.
+_KINDS = ("公积金", "医疗", "养老", "年金", "购房", "离退休")
+
+
+def purpose_findings(parsed: Parsed, text: str, pos: list[int]) -> list[WordFinding]:
+    """N-7 for a 项 whose stated use ("主要用于：…") is another kind of spending."""
+    out: list[WordFinding] = []
+    for it in parsed.items:
+        own = [k for k in _KINDS if k in it.names[2]]
+        if not own:
+            continue
+        for m in re.finditer(
+            re.escape(it.names[2]) + r"（项）[。.]?主要用于[:：]?([^。；]*)", text
+        ):
+            use = m.group(1)
+            other = [k for k in _KINDS if k in use and k not in it.names[2]]
+            if other and not any(k in use for k in own):
+                msg = (
+                    f"第{it.number or '?'}项「{it.names[2]}」的用途写作「{use}」，"
+                    f"与科目不符（{it.names[2]}不是{other[0]}支出），请更正用途说明。"
+                )
+                figs = {"科目": it.names[2], "用途": use}
+                out.append(("N-7", "fail", "error", msg, figs, pos[m.start()], ""))
+            break
+    return out
+
+
+_CONJ = re.compile(r"[和与及]")
+
+
+def unit_name_findings(name: str, text: str, pos: list[int]) -> list[WordFinding]:
+    """F-UNITNAME when the unit's name appears with another conjunction (和/与/及)."""
+    if not _CONJ.search(name) or len(name) < 4:
+        return []
+    pattern = re.escape(name)
+    variant = re.compile(_CONJ.sub("[和与及]", pattern.replace("\\", "")))
+    for m in variant.finditer(text):
+        if m.group(0) != name:
+            msg = f"单位名称前后不一：标题为「{name}」，此处写作「{m.group(0)}」，请统一。"
+            figs = {"标题": name, "此处": m.group(0)}
+            return [("F-UNITNAME", "fail", "error", msg, figs, pos[m.start()], "")]
+    return []
