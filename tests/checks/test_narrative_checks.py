@@ -30,14 +30,18 @@ def _fails(findings, severity=None):
 def test_shifan_reports_exactly_the_two_real_errors(tmp_path):
     found = _run(tmp_path, "shifan_caizhengju_2024.txt", "sf")
     errors = _fails(found, "error")
-    assert sorted(f.rule for f in errors) == ["N-4", "N-6"]
+    # the fixture is abridged: it leaves out 02表, which a full disclosure must have
+    assert sorted(f.rule for f in errors) == ["N-4", "N-6", "S-1"]
+    assert "缺少公开02表" in next(f.message for f in errors if f.rule == "S-1")
     n4 = next(f for f in errors if f.rule == "N-4")
     assert n4.figures["说明"] == "0.3万元" and n4.figures["表"] == "2961.68万元"
-    assert n4.source == "第107行" and n4.tolerance == "0.01万元"
+    assert n4.source == "第9页第107行" and n4.tolerance == "0.01万元"
+    # the table closes (收入总计 = 支出总计), so the text is the side to correct
+    assert n4.figures["判断"] == "说明有误" and "应按表更正说明" in n4.message
     n6 = next(f for f in errors if f.rule == "N-6")
     assert n6.figures["说明"] == "71.73%" and n6.figures["重算"] == "71.65%"
     assert n6.tolerance == "±0.005个百分点"
-    assert "请更正为71.65%" in n6.message and n6.source == "第117行"
+    assert "请更正为71.65%" in n6.message and n6.source == "第9页第117行"
     warnings = _fails(found, "warning")
     assert [(f.rule, f.figures["占比合计"]) for f in warnings] == [("N-6", "100.07%")]
 

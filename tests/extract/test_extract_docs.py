@@ -75,7 +75,7 @@ def test_narrative_figures_fill_what_tables_lack(shifan):
     assert ds.record(ex.entity_id, 2024, "T04", "income_grand_total")["section"] == "公开04表"
     # a number split across a line break ("1511.\n89") is read whole
     line = next(f for f in ex.parsed.figures if f.key == ("T05", "2010601", "total"))
-    assert line.value == 151189
+    assert line.value == 1511890000  # 分
 
 
 def test_prior_year_derived_from_stated_changes(shifan):
@@ -104,14 +104,16 @@ def test_variant_full_width_yuan_and_flat(tmp_path):
     assert not [n.text for n in ex.parsed.unrecognised]
 
 
-def test_yuan_not_whole_hundredths_is_rounded_and_noted():
-    from fiscal_analysis.extract.records import to_hundredths
+def test_yuan_kept_exact_and_rounded_only_for_the_dataset():
+    from fiscal_analysis.extract.records import to_fen
+    from fiscal_analysis.extract.units import to_dataset
 
-    assert to_hundredths(Decimal("12345"), "元") == (
+    assert to_fen(Decimal("12345"), "元") == 1234500
+    assert to_dataset(1234500, "12345元") == (
         123,
-        "原文12345元，换算为1.2345万元，四舍五入为1.23万元",
+        "原文12345元（1.2345万元），四舍五入为1.23万元",
     )
-    assert to_hundredths(Decimal("50"), "元")[0] == 1  # 0.005万元 rounds half up
+    assert to_dataset(to_fen(Decimal("50"), "元"))[0] == 1  # 0.005万元 rounds half up
 
 
 def test_pdf_text_layer_is_grouped_into_lines(tmp_path):
@@ -138,8 +140,11 @@ def test_bad_inputs_raise_clear_errors(tmp_path):
         extract_document(tmp_path / "x.doc")
     with pytest.raises(ExtractError, match="不是可读取的 PDF"):
         extract_document(tmp_path / "bad.pdf")
-    with pytest.raises(ExtractError, match="未能识别单位名称和年度"):
+    with pytest.raises(ExtractError, match=r"h\.txt: 文件中没有找到任何金额或百分比"):
         extract_document(tmp_path / "h.txt")
+    (tmp_path / "y.txt").write_text("本年支出合计10万元。", encoding="utf-8")
+    with pytest.raises(ExtractError, match=r"y\.txt: 文件中没有找到年度"):
+        extract_document(tmp_path / "y.txt")
     with pytest.raises(ExtractError, match="文件不存在"):
         extract_document(tmp_path / "none.txt")
 

@@ -6,9 +6,13 @@ of the 情况说明 against the tables (N-rules); then, when the narrative check
 are installed, the text of each document against the tables.
 
 Rules are registered in :mod:`.engine` and written in the ``rules_*`` modules
-(tables, cross-table, spending, fiscal, text); :mod:`.text_figures` and
-:mod:`.text_form` check the 情况说明 itself; :mod:`.findings` is the result
-model; :mod:`.tolerance` the rounding tolerances. May import
+(tables, cross-table, spending, fiscal, text); :mod:`.text_figures`,
+:mod:`.text_words` and :mod:`.text_form` check the 情况说明 itself and
+:mod:`.text_structure` the document (missing tables, blank rows, years);
+:mod:`.arbiter` says which side of a text/table disagreement is wrong;
+:mod:`.findings` is the result model (a finding that rests on a guessed or
+ambiguous reading is 需复核, never an 错误); :mod:`.tolerance` the rounding
+tolerances. May import
 :mod:`fiscal_analysis.extract`, :mod:`fiscal_analysis.metrics`,
 :mod:`fiscal_analysis.dataset`, :mod:`fiscal_analysis.schema`,
 :mod:`fiscal_analysis.money`, :mod:`fiscal_analysis.errors` and
@@ -64,15 +68,22 @@ def select_pairs(
     Raises:
         UnknownEntityError: If the entity or year is not in the data.
     """
+    d = ds.documents
+    # a document that states no table figure is still checked (its text, its tables' status)
+    documented = {(str(e), int(y)) for e, y in zip(d["entity_id"], d["year"], strict=True)}
     if entity_id is not None:
         eid = ds.resolve(entity_id)
         if year is not None:
-            ds.check_pair(eid, year)
+            if (eid, year) not in documented:
+                ds.check_pair(eid, year)
             return [(eid, year)]
-        return [(eid, y) for y in ds.years(eid)]
-    pairs = [p for p in ds.pairs() if year is None or p[1] == year]
+        return sorted({(eid, y) for y in ds.years(eid)} | {p for p in documented if p[0] == eid})
+    have = set(ds.pairs()) | documented
+    pairs = sorted(p for p in have if year is None or p[1] == year)
     if not pairs:
-        known = "、".join(sorted({str(y) for _, y in ds.pairs()})) or "无"
+        known = "、".join(sorted({str(y) for _, y in have})) or "无"
+        if year is None:
+            raise UnknownEntityError("数据中没有任何单位年度的数字或决算文件，无法核对")
         raise UnknownEntityError(f"数据中没有 {year} 年度的数字；已有年度：{known}")
     return pairs
 

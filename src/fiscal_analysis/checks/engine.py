@@ -11,7 +11,14 @@ returns nothing is reported ``not_applicable``, never ``pass``.
 Missing cells: a figure absent from the data is unknown, except in a table
 published with data (``published``) or published empty (``empty``), where an
 unlisted cell is an empty cell and counts as 0 (reference §3.4). Totals are
-never filled in this way; undisclosed figures are always unknown.
+never filled in this way; undisclosed figures are always unknown; a table the
+tool could not read (``unreadable``) is never filled.
+
+Evidence: a failure that rests on a figure read as ``guess`` or ``ambiguous``
+(``facts.csv`` ``evidence``) is 需复核, never an 错误, and says which reading;
+a comparison that would pass on such a figure is not counted as a pass. A
+table figure filled in from the 情况说明 (evidence ``sentence``) compared with a
+table figure is fine, but the text checks never compare it with the text.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from fiscal_analysis.checks.findings import Finding
+from fiscal_analysis.checks.findings import Finding, needs_review
 from fiscal_analysis.checks.tolerance import (
     Comparison,
     compare_at_most,
@@ -100,6 +107,14 @@ class Context:
     sections: dict[tuple[str, str, str], str]
     has_document: bool
     rule: Rule | None = None
+    #: key -> (evidence, line) of figures read without certainty (guess/ambiguous).
+    weak: dict[tuple[str, str, str], tuple[str, str]] = field(default_factory=dict)
+    #: keys of figures taken from the 情况说明's sentences (evidence ``sentence``).
+    told: frozenset = frozenset()
+    #: key -> page and line in the source text (``facts.csv`` ``line``).
+    where: dict = field(default_factory=dict)
+    #: label -> key, as :meth:`term` labelled them.
+    labels: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, ey: EntityYear, facts: pd.DataFrame | None = None) -> Context:
@@ -113,11 +128,26 @@ class Context:
         vals = [None if pd.isna(v) else int(v) for v in f["value"]]
         d = ey.ds.documents
         has_doc = bool(((d["entity_id"] == ey.entity_id) & (d["year"] == ey.year)).any())
+        weak, told, where = {}, set(), {}
+        if "line" in f.columns:
+            where = {
+                k: str(n) for k, n in zip(keys, f["line"], strict=True) if n and not pd.isna(n)
+            }
+        if "evidence" in f.columns:
+            lines = f["line"] if "line" in f.columns else [""] * len(f)
+            for k, e, n in zip(keys, f["evidence"], lines, strict=True):
+                if e in ("guess", "ambiguous"):
+                    weak[k] = (str(e), "" if pd.isna(n) else str(n))
+                elif e == "sentence":
+                    told.add(k)
         return cls(
             ey,
             dict(zip(keys, vals, strict=True)),
             dict(zip(keys, f["section"], strict=True)),
             has_doc,
+            weak=weak,
+            told=frozenset(told),
+            where=where,
         )
 
     @property
@@ -169,16 +199,19 @@ class Context:
         """A labelled figure; with ``fill`` an unlisted cell of a published table is 0."""
         value = self.get(table, item, code)
         label = self.label(table, item, code)
+        self.labels[label] = (table, code, item)
         if value is None and (table, code, item) not in self.values:
             if self.status(table) == "empty":
                 return (f"{label}（空表，按0计）", 0)
             if fill and self.status(table) == "published":
                 return (f"{label}（未列示，按0计）", 0)
+            if self.status(table) == "unreadable":
+                return (f"{label}（该表未能读出）", None)
         return (label, value)
 
     # -- findings -----------------------------------------------------------
     def bind(self, rule: Rule) -> Context:
-        return replace(self, rule=rule)
+        return replace(self, rule=rule, labels={})
 
     def result(
         self,
@@ -232,6 +265,45 @@ class Context:
         msg = f"{what}不成立：{relation}，相差{diff}万元，超出容差{tol}。请核对原表数字或数据录入。"
         return self.result("fail", msg, figures, severity=cmp.severity, tolerance=tol)
 
+    def unsure(self, terms: Iterable[Term]) -> str:
+        """Why a result on ``terms`` needs review: the figures read without evidence, or ``""``."""
+        out = []
+        for label, _v in terms:
+            key = self.labels.get(label)
+            if key in self.weak:
+                evidence, line = self.weak[key]
+                how = "列位置有多种可能" if evidence == "ambiguous" else "读数为推测"
+                out.append(f"{label}{how}{'，见' + line if line else ''}")
+        return "；".join(out)
+
+    def reviewed(self, found: Finding, terms: Iterable[Term]) -> Finding:
+        """``found``, marked 需复核 when it rests on a figure read without evidence.
+
+        A table identity that fails only on figures taken from the 情况说明
+        (no table printed them) is also 需复核: the text may use another 口径.
+        """
+        terms = list(terms)
+        why = self.unsure(terms)
+        keys = [self.labels.get(label) for label, v in terms if v]
+        if (
+            not why
+            and found.status == "fail"
+            and self.rule is not None
+            and self.rule.group == "table"
+            and keys
+            and all(k in self.told for k in keys)
+        ):
+            why = "所涉数字均取自说明文字、文件中没有对应的表格数字，口径可能与表格不同"
+        told = [k for k in keys if k in self.told]
+        if not why and found.status == "fail" and told and len(told) < len(keys):
+            shown = "、".join(f"{k[0][1:]}表{k[2]}" for k in told)
+            why = f"{shown}取自说明文字而非表格：说明与表格的不符由说明核对（N-规则）判断"
+        if found.source is None:
+            lines = [self.where[k] for k in keys if k in self.where]
+            if lines:
+                found = replace(found, source=lines[0])
+        return needs_review(found, why) if why else found
+
     def equation(
         self, total: Term, addends: Sequence[Term], what: str, *, severity: str | None = None
     ) -> Finding:
@@ -240,6 +312,12 @@ class Context:
         gap = self.missing(terms, what)
         if gap:
             return gap
+        return self.reviewed(self._equation(total, addends, what, severity), terms)
+
+    def _equation(
+        self, total: Term, addends: Sequence[Term], what: str, severity: str | None
+    ) -> Finding:
+        terms = [total, *addends]
         figures = {label: amount_text(v) for label, v in terms}
         s = sum(int(v) for _, v in addends)
         parts = amount_text(addends[0][1])
@@ -259,6 +337,11 @@ class Context:
         gap = self.missing([left, right], what)
         if gap:
             return gap
+        return self.reviewed(self._at_most(left, right, what, n_addends, severity), [left, right])
+
+    def _at_most(
+        self, left: Term, right: Term, what: str, n_addends: int, severity: str | None
+    ) -> Finding:
         figures = {label: amount_text(v) for label, v in (left, right)}
         sign = "≤" if left[1] <= right[1] else ">"
         relation = f"{left[0]} {amount_text(left[1])} {sign} {right[0]} {amount_text(right[1])}"
@@ -296,6 +379,11 @@ def run_rules(
     ctx = Context.build(ey, facts)
     out: list[Finding] = []
     for rule in ordered_rules() if rules is None else rules:
-        found = list(rule.check(ctx.bind(rule)))
+        bound = ctx.bind(rule)
+        found = list(rule.check(bound))
+        # a finding cites the page and line of the first figure it read that has one
+        lines = [bound.where[k] for k in bound.labels.values() if k in bound.where]
+        if lines:
+            found = [f if f.source else replace(f, source=lines[0]) for f in found]
         out.extend(found or [not_applicable(ctx, rule)])
     return out

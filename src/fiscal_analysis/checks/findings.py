@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["SEVERITIES", "STATUSES", "Finding", "summarise"]
+__all__ = ["SEVERITIES", "STATUSES", "Finding", "needs_review", "summarise"]
 
 #: pass: the rule held; fail: it did not; not_applicable: inputs missing.
 STATUSES = ("pass", "fail", "not_applicable")
@@ -40,7 +40,11 @@ class Finding:
         year: The year, where known.
         figures: The figures involved, as printed (name -> text).
         tolerance: The tolerance used, e.g. ``"0.01万元"`` or ``"±0.05个百分点"``.
-        source: Where in the document (section or line), where known.
+        source: Where in the document (page and line, or section), where known.
+        review: 需复核: the finding rests on a figure read without evidence (a
+            guessed or ambiguous reading); it is never an 错误 (its severity is
+            ``warning``) and ``reason`` says which reading.
+        reason: Why the finding needs review.
     """
 
     rule: str
@@ -52,6 +56,8 @@ class Finding:
     figures: dict[str, str] = field(default_factory=dict)
     tolerance: str | None = None
     source: str | None = None
+    review: bool = False
+    reason: str = ""
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -61,12 +67,34 @@ class Finding:
 
     @property
     def is_error(self) -> bool:
-        """A failed check of severity ``error``."""
-        return self.status == "fail" and self.severity == "error"
+        """A failed check of severity ``error`` (never one that needs review)."""
+        return self.status == "fail" and self.severity == "error" and not self.review
 
     def as_dict(self) -> dict:
         """JSON-ready dict."""
         return asdict(self)
+
+
+def needs_review(f: Finding, reason: str) -> Finding:
+    """``f`` as 需复核: a failure becomes a ``warning`` with the reason; a pass is not a pass.
+
+    Examples:
+        >>> f = Finding("X-7", "fail", "error", "不相符", "e", 2024)
+        >>> r = needs_review(f, "05表第12行列位置不确定")
+        >>> (r.status, r.severity, r.review, r.is_error, r.message)
+        ('fail', 'warning', True, False, '需复核：不相符（05表第12行列位置不确定）')
+        >>> needs_review(Finding("X-7", "pass", "error", "相符"), "x").status
+        'not_applicable'
+    """
+    from dataclasses import replace
+
+    if f.status == "pass":
+        msg = f"未作为通过：所依据的读数不确定（{reason}）；{f.message}"
+        return replace(f, status="not_applicable", severity="info", message=msg, reason=reason)
+    if f.status != "fail" or f.severity == "info":
+        return f
+    msg = f"需复核：{f.message}（{reason}）"
+    return replace(f, severity="warning", review=True, reason=reason, message=msg)
 
 
 def summarise(findings: Iterable[Finding]) -> dict[str, int]:

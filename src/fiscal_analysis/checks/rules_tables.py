@@ -52,9 +52,15 @@ def row_sums(
 def hierarchy(ctx: Context, table: str, item: str) -> list[Finding]:
     """类 = Σ 款, 款 = Σ 项 and 合计 = Σ 类 for one column, where both sides exist."""
     rows = ctx.codes(table, item)
+    # rows printed blank (undisclosed) make their parent uncheckable, not wrong
+    blank = {
+        c for (t, c, i), v in ctx.values.items() if t == table and i == item and c and v is None
+    }
     out = []
     for parent in sorted(c for c in rows if len(c) in (3, 5)):
-        kids = sorted(c for c in rows if len(c) == len(parent) + 2 and c.startswith(parent))
+        kids = sorted(
+            c for c in rows.keys() | blank if len(c) == len(parent) + 2 and c.startswith(parent)
+        )
         if kids:
             what = f"{ctx.label(table, item, parent)}等于其下级科目之和"
             out.append(

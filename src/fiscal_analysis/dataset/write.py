@@ -68,19 +68,30 @@ def frames_to_rows(frames: Mapping[str, pd.DataFrame]) -> dict[str, list[dict[st
     return out
 
 
-def write_dataset(rows: Mapping[str, Iterable[Mapping[str, str]]], root: str | Path) -> list[Path]:
+def write_dataset(
+    rows: Mapping[str, Iterable[Mapping[str, str]]],
+    root: str | Path,
+    always: Iterable[str] = (),
+) -> list[Path]:
     """Write rows per declared file into ``root``; returns the files written.
 
     Args:
         rows: ``{file name: rows}``; each row maps column names to text.
             Unknown file names raise :class:`ValueError`.
         root: The dataset folder (created if missing).
+        always: Per-year files written (header only) for every entity-year of
+            ``documents`` even when they have no rows, so that a document that
+            states few figures still loads.
     """
     root = Path(root)
     unknown = sorted(set(rows) - set(FILES))
     if unknown:
         raise ValueError(f"未知的数据文件：{'、'.join(unknown)} (unknown dataset files)")
     groups: dict[Path, tuple[str, list[dict[str, str]]]] = {}
+    for name in always:
+        for doc in rows.get("documents", ()):
+            path = root / str(doc["entity_id"]) / str(doc["year"]) / f"{name}.csv"
+            groups.setdefault(path, (name, []))
     for name, items in rows.items():
         for row in items:
             path = _path(root, name, row)
@@ -96,6 +107,8 @@ def write_dataset(rows: Mapping[str, Iterable[Mapping[str, str]]], root: str | P
             if name not in _ROOT_FILES + _ENTITY_FILES
             else set()
         )
+        if not new and name not in _ROOT_FILES + _ENTITY_FILES:
+            scope = {(path.parent.parent.name, path.parent.name)}
         old = [
             r
             for r in _read(path)

@@ -1,13 +1,19 @@
 """Published disclosure (text or PDF) -> dataset rows and an extraction report.
 
-:mod:`.text` reads a document into numbered lines (:mod:`.pdftext` for PDF);
-:mod:`.headings` finds its tables and 情况说明 sections; :mod:`.tables` and
-:mod:`.statements` read them; :mod:`.build` assembles an :class:`Extraction`
-(:mod:`.model`) and :mod:`.rows` its dataset rows; :mod:`.extraction_report`
-lists every figure with its source line. May import
-:mod:`fiscal_analysis.dataset`, :mod:`fiscal_analysis.schema`,
-:mod:`fiscal_analysis.money`, :mod:`fiscal_analysis.errors` and
-:mod:`fiscal_analysis.files`.
+:mod:`.text` reads a document into numbered lines (:mod:`.pdftext` for PDF,
+with :mod:`.ruled` as a second opinion on ruled tables' columns);
+:mod:`.script` converts traditional script for parsing. :mod:`.headings`
+finds its tables and 情况说明 sections (headings are hints: :mod:`.topics`
+reads every numeric sentence outside them by its own words); :mod:`.tables`
+and :mod:`.placing` read the tables (columns from the tables' identities),
+:mod:`.statements` the sentences (:mod:`.pairs` spells out 各 lists);
+:mod:`.build` assembles an :class:`Extraction` (:mod:`.model`) and
+:mod:`.rows` its dataset rows; :mod:`.extraction_report` lists every figure
+with its source line. Amounts are exact 分 while reading (:mod:`.units`);
+every figure records its evidence (``table``, ``sentence``, ``ambiguous``,
+``guess``). May import :mod:`fiscal_analysis.dataset`,
+:mod:`fiscal_analysis.schema`, :mod:`fiscal_analysis.money`,
+:mod:`fiscal_analysis.errors` and :mod:`fiscal_analysis.files`.
 
 Examples:
     >>> import tempfile
@@ -28,6 +34,7 @@ from fiscal_analysis.errors import ExtractError
 from fiscal_analysis.extract.build import build, entity_id_for
 from fiscal_analysis.extract.extraction_report import report_data, write_report
 from fiscal_analysis.extract.model import Extraction
+from fiscal_analysis.extract.ruled import unsettled_pages, with_ruled_tables
 from fiscal_analysis.extract.text import read_lines
 from fiscal_analysis.files import atomic_write
 
@@ -49,18 +56,28 @@ def extract_lines(
     return build(lines, source, entity_id)
 
 
-def extract_document(path: str | Path, entity_id: str | None = None) -> Extraction:
+def extract_document(
+    path: str | Path, entity_id: str | None = None, year: int | None = None
+) -> Extraction:
     """Read a ``.txt`` or ``.pdf`` disclosure and extract its figures.
 
     Raises:
-        ExtractError: If the file cannot be read or has no recognisable title.
+        ExtractError: If the file cannot be read, holds no figure or no year.
     """
     p = Path(path)
-    return build(read_lines(p), p.name, entity_id)
+    lines = read_lines(p)
+    ex = build(lines, p.name, entity_id, year)
+    if p.suffix.lower() == ".pdf":
+        # second opinion on the pages whose table columns the text layer left open
+        pages = unsettled_pages(lines, ex.tables)
+        ruled = with_ruled_tables(p, lines, pages) if pages else lines
+        if ruled != lines:
+            ex = build(ruled, p.name, entity_id, year)
+    return ex
 
 
 def extract_to_dir(
-    path: str | Path, out_dir: str | Path, entity_id: str | None = None
+    path: str | Path, out_dir: str | Path, entity_id: str | None = None, year: int | None = None
 ) -> Extraction:
     """Extract a disclosure into a dataset folder, with its text and the report.
 
@@ -68,10 +85,10 @@ def extract_to_dir(
     normalised text as ``raw/<doc_id>.txt`` (cited by ``documents.csv`` so the
     narrative checks can read it) and ``extraction_report.md``/``.json``.
     """
-    ex = extract_document(path, entity_id)
+    ex = extract_document(path, entity_id, year)
     out = Path(out_dir)
     rel = f"raw/{ex.doc_id}.txt"
-    text = ("\n".join(ex.lines) + "\n").encode("utf-8")
+    text = ("\n".join(ex.original or ex.lines) + "\n").encode("utf-8")
     target = out / rel
     if target.exists() and target.read_bytes() != text:
         raise ExtractError(
@@ -82,6 +99,6 @@ def extract_to_dir(
     atomic_write(target, text)
     for row in ex.rows["documents"]:
         row["path"] = rel
-    write_dataset(ex.rows, out)
+    write_dataset(ex.rows, out, always=("facts", "tables"))
     write_report(ex, out)
     return ex

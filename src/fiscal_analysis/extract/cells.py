@@ -6,7 +6,9 @@ Examples:
     >>> read_code(tokenize("201 | 06 | 01  行政运行  1.00"))
     ('2010601', 3)
     >>> amount(tokenize("2,940.05")[0]), amount(tokenize("—")[0])
-    (294005, 0)
+    (2940050000, 0)
+    >>> amount(tokenize("31,205.40")[0], "元")
+    3120540
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fiscal_analysis.money import parse_amount
+from fiscal_analysis.extract.units import money
 
 __all__ = ["Token", "amount", "read_code", "tokenize"]
 
@@ -38,16 +40,20 @@ def tokenize(line: str) -> list[Token]:
     return [Token(m.lastgroup or "text", m.group(m.lastgroup or 0)) for m in _TOKEN.finditer(line)]
 
 
-def amount(tok: Token) -> int | None:
-    """The cell as hundredths (a dash is 0), or ``None`` if it is not an amount."""
+def amount(tok: Token, unit: str = "万元") -> int | None:
+    """The cell in 分 (a dash is 0), or ``None`` if it is not an amount.
+
+    A cell with more decimals than its unit allows (``12.345`` in a 万元 table is
+    fine, ``1.234`` in a 元 table is not) is not an amount.
+    """
     if tok.kind == "dash":
         return 0
     if tok.kind != "num":
         return None
-    try:
-        return parse_amount(tok.text)
-    except ValueError:
+    decimals = len(tok.text.split(".")[1]) if "." in tok.text else 0
+    if decimals > (2 if unit == "元" else 6):
         return None
+    return money(tok.text, unit)
 
 
 def read_code(tokens: list[Token]) -> tuple[str, int] | None:

@@ -76,10 +76,12 @@ class _State:
         self.present: set[Key] = set()
         self.sections: dict[Key, str] = {}
         self.new: dict[Key, tuple[int, str, str]] = {}
+        self.evidence: dict[Key, str] = {}
         for r in rows:
             key = (int(r["year"]), r["table"], r.get("code", "") or "", r["item"])
             self.present.add(key)
             self.sections.setdefault(key, r.get("section", "") or "")
+            self.evidence.setdefault(key, r.get("evidence", "") or "")
             text = (r.get("value") or "").strip()
             if text:
                 self.values.setdefault(key, parse_amount(text))
@@ -108,6 +110,9 @@ class _State:
         self.values[key] = value
         self.sections[key] = section
         self.new[key] = (value, section, note)
+        order = ("", "table", "sentence", "ambiguous", "guess")
+        found = [self.evidence.get((self.year, *src), "") for src in sources]
+        self.evidence[key] = max(found, key=lambda e: order.index(e) if e in order else 0)
         return True
 
 
@@ -296,6 +301,6 @@ def derive_facts(
     return [
         {"entity_id": eid, "year": str(yr), "table": table, "code": code, "item": item,
          "value": _fmt(value), "unit": "万元", "basis": "derived", "doc_id": doc,
-         "section": section, "note": note}
+         "section": section, "note": note, "evidence": s.evidence.get((yr, table, code, item), "")}
         for (yr, table, code, item), (value, section, note) in s.new.items()
     ]  # fmt: skip

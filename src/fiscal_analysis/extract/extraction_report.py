@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 
 from fiscal_analysis.extract.model import Extraction
+from fiscal_analysis.extract.units import fen_text
 from fiscal_analysis.money import amount_text
 
 __all__ = ["report_data", "write_report"]
@@ -27,18 +28,34 @@ def _sentence(ex: Extraction, line: int) -> str:
     return ex.lines[line - 1].strip() if 0 < line <= len(ex.lines) else ""
 
 
+def _evidence_counts(ex: Extraction) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in ex.rows.get("facts", []):
+        e = r.get("evidence") or "—"
+        counts[e] = counts.get(e, 0) + 1
+    return counts
+
+
 def report_data(ex: Extraction) -> dict:
     """The report as a JSON-ready dict."""
     figures = [
         {
             "table": f.key[0], "code": f.key[1], "item": f.key[2],
-            "value": amount_text(f.value), "unit": f.unit,
-            "printed": f.text, "line": f.line, "section": f.where, "note": f.note,
+            "value": fen_text(f.value) if f.unit == "万元" else amount_text(f.value),
+            "unit": f.unit, "printed": f.text, "line": f.line, "section": f.where,
+            "note": f.note, "evidence": f.evidence,
         }
         for f in ex.parsed.figures
     ]  # fmt: skip
     table_facts = [
-        {"table": t.table, "code": c, "item": i, "value": amount_text(v), "line": n}
+        {
+            "table": t.table,
+            "code": c,
+            "item": i,
+            "value": fen_text(v),
+            "line": n,
+            "evidence": t.evidence.get((c, i), "table"),
+        }
         for t in ex.tables
         for c, i, v, n in t.facts
     ]
@@ -69,6 +86,7 @@ def report_data(ex: Extraction) -> dict:
             "not_understood": len(misses),
             "facts_written": len(ex.rows.get("facts", [])),
             "tables": {t.table: t.status for t in ex.tables},
+            "evidence": _evidence_counts(ex),
         },
         "figures": figures,
         "table_figures": table_facts,

@@ -73,24 +73,37 @@ class Ctx:
     last_change: Change | None = None
     item_where: str = ""
     reason_budget: bool = False
+    #: What the last comparison phrase compares with: ``prior`` or ``budget``.
+    against: str = "prior"
+    #: 类 names the document's tables print -> code.
+    extra: dict[str, str] | None = None
 
 
 def _figure(
     p: Parsed, ctx: Ctx, keys: list[Key], value: int, unit: str, num: Number, note: str = ""
 ) -> None:
+    evidence = "guess" if note.startswith("原文未写单位") else "sentence"
     for key in keys:
         p.figures.append(
-            Figure(key, value, unit, num.line, ctx.item_where or ctx.where, num.text, note)
+            Figure(
+                key, value, unit, num.line, ctx.item_where or ctx.where, num.text, note, evidence
+            )
         )
     if keys:
         ctx.last = keys[0]
 
 
 def stated(p: Parsed, key: Key | None) -> int | None:
+    """The value last stated for ``key`` (an index kept up to date: linear in the text)."""
     if key is None:
         return None
-    hit = [f.value for f in p.figures if f.key == key]
-    return hit[-1] if hit else None
+    for f in p.figures[p.indexed :]:
+        p.latest[f.key] = f.value
+    p.indexed = len(p.figures)
+    return p.latest.get(key)
+
+
+_NAMED_CHANGE = ("total", "fiscal_total", "income", "expense", "gp_total", "gov_fund", "soe")
 
 
 def handle_amount(p: Parsed, ctx: Ctx, num: Number, value: int, note: str, offset: int) -> None:
@@ -101,8 +114,13 @@ def handle_amount(p: Parsed, ctx: Ctx, num: Number, value: int, note: str, offse
         if sec == "three_public":
             subj = three_public_subject(label) or ctx.subject
             subject = ("T07", "", f"{subj}_actual") if subj else None
+        elif sec in _NAMED_CHANGE:
+            named = keys_for(sec, label.removesuffix(word))
+            subject = named[0] if named else subject
         sign = 1 if word in ("增加", "增长", "上升") else -1
-        against = "budget" if re.search(r"(?:年初|全年|调整)预算|[比较]预算", label) else "prior"
+        against = ctx.against
+        if re.search(r"(?:年初|全年|调整)预算|[比较]预算", label):
+            against = "budget"
         ch = Change(
             subject, stated(p, subject), sign * value, word, against, num.line, ctx.where, num.text
         )
@@ -150,7 +168,7 @@ def handle_amount(p: Parsed, ctx: Ctx, num: Number, value: int, note: str, offse
             ctx.budget = value
         _figure(p, ctx, [("T07", "", f"{subj}_{measure}")], value, "万元", num, note)
         return
-    keys = [k for k in keys_for(sec, label) if k[0] not in ("staffing",)]
+    keys = [k for k in keys_for(sec, label, ctx.extra) if k[0] not in ("staffing",)]
     if not keys:
         p.unrecognised.append(num)
         return
@@ -163,7 +181,7 @@ def handle_amount(p: Parsed, ctx: Ctx, num: Number, value: int, note: str, offse
 
 def handle_count(p: Parsed, ctx: Ctx, num: Number, value: int) -> None:
     label, unit, sec = num.label, num.unit, ctx.section
-    ctx.foreign |= "外宾" in label
+    ctx.foreign |= "外宾" in label or "外事" in label
     key: Key | None = None
     if sec == "three_public":
         subj = three_public_subject(label) or ctx.subject
@@ -171,7 +189,9 @@ def handle_count(p: Parsed, ctx: Ctx, num: Number, value: int) -> None:
             key = (
                 "three_public_counts",
                 "",
-                "vehicles_held" if "保有" in label else "vehicles_purchased",
+                "vehicles_held"
+                if re.search(r"保有|共有|现有|实有|在用", label)
+                else "vehicles_purchased",
             )
         elif subj in ("abroad", "reception"):
             kind = "groups" if unit in ("个", "批次") else "persons"

@@ -104,6 +104,8 @@ def section_key(title: str, parent: str | None = None) -> str | None:
                 for word, sub in _GP_PARTS:
                     if word in t and parent is not None:
                         return sub
+            if key == "three_public" and parent is not None and parent != "three_public":
+                return key
             return key
     return None
 
@@ -123,14 +125,41 @@ def table_id(line: str) -> str | None:
 
 def _is_table_start(lines: list[str], i: int) -> bool:
     window = " ".join(lines[i + 1 : i + 6])
-    return "单位" in window or "项目" in window or "科目" in window
+    return "单位" in window or "项目" in window or "科目" in window or "项 目" in window
+
+
+_BARE = re.compile(rf"^\s*(?:[{_CN}]+\s*[、.．]|[（(]\s*[{_CN}]+\s*[）)]|第[{_CN}]+部分)\s*$")
+
+
+def _heading_text(lines: list[str], i: int) -> str:
+    """The heading at line ``i``, joined with the next line when it is split ("三、" / "支出…")."""
+    s = lines[i].strip()
+    if _BARE.match(s) and i + 1 < len(lines):
+        return s + lines[i + 1].strip()
+    nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+    if PART.match(s) and nxt in ("说明", "情况说明", "决算情况说明"):
+        return s + nxt
+    return s
+
+
+def _ends_block(line: str) -> bool:
+    """A narrative heading or sentence: where a table block without a next title ends."""
+    s = line.strip().strip("|｜ ")
+    if not s or re.match(r"^(?:注|说明|备注|单位)", s):
+        return False
+    if PART.match(s):
+        return True
+    m = TOP.match(s) or SUB.match(s)
+    if m and "  " not in s and re.search(r"情况|说明", m.group(2)) and section_key(m.group(2)):
+        return True
+    return len(s) > 25 and "。" in s and bool(re.search(r"万元|元|%", s))
 
 
 def find_tables(lines: list[str]) -> list[Block]:
-    """Table blocks, each running to the next table title or part heading."""
+    """Table blocks, each running to the next table title, part heading or narrative text."""
     starts = []
     for i, line in enumerate(lines):
-        tid = table_id(line)
+        tid = table_id(line.strip().strip("|｜ ").replace(" ", "") if "|" in line else line)
         if tid and _is_table_start(lines, i):
             starts.append((i, tid))
         elif PART.match(line) and "第二部分" not in line:
@@ -140,47 +169,82 @@ def find_tables(lines: list[str]) -> list[Block]:
         if tid is None:
             continue
         end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        for j in range(i + 3, end):
+            if _ends_block(lines[j]):
+                end = j
+                break
         blocks.append(Block(tid, lines[i].strip(), i + 1, i + 2, end))
     return blocks
 
 
-def _narrative_start(lines: list[str]) -> int:
-    """0-based index of the body's 第三部分 heading (the last one), or 0."""
-    idx = [i for i, line in enumerate(lines) if line.strip().startswith("第三部分")]
-    return idx[-1] if idx else 0
+def _is_narrative_part(s: str) -> bool:
+    return "情况说明" in s or (s.endswith("情况") and "决算" in s)
 
 
-def find_sections(lines: list[str]) -> list[Section]:
-    """情况说明 sections (and 附件), in document order, with their line ranges."""
-    first = _narrative_start(lines)
+def _narrative_start(lines: list[str]) -> tuple[int, str]:
+    """0-based index and label of the body's 情况说明 part heading (the last one), or (0, "")."""
+    hits = []
+    for i, line in enumerate(lines):
+        s = line.strip()
+        m = PART.match(s)
+        if m and _is_narrative_part(_heading_text(lines, i).replace(" ", "")):
+            hits.append((i, m.group(1)))
+    return hits[-1] if hits else (0, "")
+
+
+def find_sections(lines: list[str], blocks: list[Block] | None = None) -> list[Section]:
+    """情况说明 sections (and 附件), in document order, with their line ranges.
+
+    Headings are hints: the 情况说明 may be any 第X部分 or have no part heading
+    at all, a heading may be split over two lines, and a part may have only
+    sub-headings "（一）…". Lines inside table blocks are never headings.
+    """
+    first, narrative = _narrative_start(lines)
+    inside = set()
+    for b in blocks if blocks is not None else find_tables(lines):
+        inside.update(range(b.line - 1, b.end))
     heads: list[tuple[int, str, str, str]] = []  # (index, key, title, label)
-    part, top, top_key = "第三部分", "", None
+    part, top, top_key = narrative, "", None
+    in_narrative = True
     for i in range(first, len(lines)):
-        s = lines[i].strip()
+        if i in inside:
+            continue
+        s = _heading_text(lines, i)
         m = PART.match(s)
         if m:
-            part, top, top_key = m.group(1), "", None
-            key = "annex" if ("附件" in s or part not in ("第三部分", "第四部分")) else None
-            if "名词解释" in s or part == "第四部分":
-                key = "glossary"
+            label = m.group(1)
+            top, top_key = "", None
+            in_narrative = _is_narrative_part(s.replace(" ", "")) or (
+                label == narrative and bool(narrative)
+            )
+            if in_narrative:
+                part = label
+                continue
+            key = "glossary" if "名词解释" in s else "annex" if "附件" in s else None
+            if key is None and first and i > first:
+                key = "annex"
             if key:
-                heads.append((i, key, s, part))
+                heads.append((i, key, s, label))
             continue
-        if part not in ("第三部分",) or len(s) > 45:
+        if not in_narrative or len(s) > 45:
             continue
         m = TOP.match(s)
-        if m:
+        if m and not re.search(r"\d[\d,]*\.\d", s):
             key = section_key(m.group(2))
             if key:
                 top, top_key = f"{m.group(1)}", key
-                heads.append((i, key, s, f"{part} {top}"))
+                heads.append((i, key, s, f"{part} {top}".strip()))
             continue
         m = SUB.match(s)
-        if m and top_key:
-            key = section_key(m.group(2), parent=top_key) or top_key
-            heads.append((i, key, s, f"{part} {top}（{m.group(1)}）"))
+        if m and not re.search(r"\d[\d,]*\.\d", s):
+            key = section_key(m.group(2), parent=top_key or "top")
+            if top_key:
+                key = key or top_key
+            if key:
+                heads.append((i, key, s, f"{part} {top}（{m.group(1)}）".strip()))
     out = []
     for n, (i, key, title, label) in enumerate(heads):
         end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
+        end = min([end, *(b.line - 1 for b in blocks or () if b.line - 1 > i)], default=end)
         out.append(Section(key, title, label, i + 1, i + 2, end))
     return out

@@ -3,7 +3,8 @@
 Three additions, each its own module: economic items listed without amounts
 (:mod:`.econ_items`, basis ``undisclosed``), figures implied by the others
 (:mod:`.derive`, basis ``derived``) and non-financial indicators
-(:mod:`.indicators`). Nothing already extracted is replaced.
+(:mod:`.indicators`), among them stated rates whose base the document does
+not give ("完成预算88.2%"), kept as stated. Nothing already extracted is replaced.
 
 Examples:
     >>> from fiscal_analysis.extract.build import build
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from fiscal_analysis.extract.derive import derive_facts
 from fiscal_analysis.extract.econ_items import listed_items
-from fiscal_analysis.extract.indicators import find_indicators, indicator_rows
+from fiscal_analysis.extract.indicators import Indicator, find_indicators, indicator_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     from fiscal_analysis.extract.model import Extraction
@@ -57,6 +58,8 @@ def _undisclosed(ex: Extraction, facts: list[dict[str, str]]) -> tuple[list[dict
                 "doc_id": ex.doc_id,
                 "section": item.where,
                 "note": _UNDISCLOSED_NOTE,
+                "evidence": "sentence",
+                "line": f"第{item.line}行",
             }
         )
     for item in unknown:
@@ -74,6 +77,15 @@ def with_implied(ex: Extraction) -> Extraction:
     facts += listed
     facts += derive_facts([r for r in facts if r["year"] == str(ex.year)], ex.year)
     indicators = find_indicators(ex.lines, ex.parsed, ex.parsed.sections)
+    have = {(i.line, i.value) for i in indicators}
+    names = {i.name for i in indicators}
+    for r in ex.parsed.rates:
+        if r.numerator is None or r.denominator is None:
+            value = int(r.pct.value * 100)
+            name = f"{r.where} {r.pct.label or r.kind}（第{r.pct.line}行，未给出计算基数）"
+            if (r.pct.line, value) not in have and name not in names:
+                names.add(name)
+                indicators.append(Indicator(name, value, "%", "", r.pct.line, r.where))
     rows = dict(ex.rows)
     rows["facts"] = facts
     old = list(ex.rows.get("indicators", []))

@@ -26,3 +26,5 @@ class Extraction:
     notes: list[str] = field(default_factory=list)
     #: Non-financial numbers (绩效 outputs …) kept as indicators, with their lines.
     indicators: list = field(default_factory=list)
+    #: The lines as printed (``lines`` are converted to simplified script for parsing).
+    original: list[str] = field(default_factory=list)

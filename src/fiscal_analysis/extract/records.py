@@ -1,8 +1,11 @@
 """Records of what the 情况说明 says: numbers, figures, rates, changes, reasons.
 
+Money values (``Figure.value`` of unit 万元, amounts, changes) are in 分
+(:mod:`.units`); counts are in hundredths of their unit.
+
 Examples:
-    >>> to_hundredths(Decimal("101800"), "元")
-    (1018, '')
+    >>> to_fen(Decimal("101800"), "元")
+    10180000
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from fiscal_analysis.extract.headings import Section
 from fiscal_analysis.extract.rules import Key
+from fiscal_analysis.extract.units import per_unit
 
 __all__ = [
     "Change", "Direction", "Figure", "Item", "Number", "Parsed", "Project", "Rate", "Reason",
-    "to_hundredths",
+    "to_fen",
 ]  # fmt: skip
 
 
@@ -35,7 +39,11 @@ class Number:
 
 @dataclass(frozen=True)
 class Figure:
-    """A recognised figure: ``value`` in hundredths of the item's unit."""
+    """A recognised figure: ``value`` in 分 (unit 万元) or hundredths of a count.
+
+    ``evidence`` is ``sentence`` (the label names the figure in a section that
+    says what it is about) or ``guess`` (a unit or the topic had to be assumed).
+    """
 
     key: Key
     value: int
@@ -44,6 +52,7 @@ class Figure:
     where: str
     text: str
     note: str = ""
+    evidence: str = "sentence"
 
 
 @dataclass(frozen=True)
@@ -127,26 +136,20 @@ class Parsed:
     items: list[Item] = field(default_factory=list)
     unrecognised: list[Number] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Amounts printed without a unit ("支出决算为2.07。"), read as 万元 by guess.
+    unitless: list[Number] = field(default_factory=list)
+    #: The last value stated for each key, and how many figures that covers.
+    latest: dict = field(default_factory=dict, repr=False)
+    indexed: int = field(default=0, repr=False)
 
 
-def to_hundredths(value: Decimal, unit: str) -> tuple[int, str]:
-    """Amount in hundredths of 万元, with a note when 元 is not whole 0.01万元.
+def to_fen(value: Decimal, unit: str) -> int:
+    """A printed money amount in 分, exact to 0.01元 (rounded half up below that).
 
     Examples:
-        >>> to_hundredths(Decimal("101800"), "元")
-        (1018, '')
-        >>> to_hundredths(Decimal("1234"), "元")
-        (12, '原文1234元，换算为0.1234万元，四舍五入为0.12万元')
+        >>> to_fen(Decimal("101800"), "元"), to_fen(Decimal("31205.40"), "元")
+        (10180000, 3120540)
+        >>> to_fen(Decimal("2.07"), "万元"), to_fen(Decimal("1.5"), "亿元")
+        (2070000, 15000000000)
     """
-    if unit == "元":
-        wan = value / 10000
-        rounded = wan.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        note = (
-            ""
-            if rounded == wan
-            else f"原文{value}元，换算为{wan.normalize():f}万元，四舍五入为{rounded}万元"
-        )
-        return int(rounded * 100), note
-    if unit == "亿元":
-        return int(value * 1000000), ""
-    return int((value * 100).to_integral_value(rounding=ROUND_HALF_UP)), ""
+    return int((value * per_unit(unit)).to_integral_value(rounding=ROUND_HALF_UP))

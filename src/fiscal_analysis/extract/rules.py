@@ -38,11 +38,40 @@ CHANGE_WORDS = ("增加", "减少", "增长", "下降", "降低", "上升", "持
 _TOTAL = [("T01", "", "income_grand_total"), ("T01", "", "expense_grand_total")]
 _FISCAL = [("T04", "", "income_grand_total"), ("T04", "", "expense_grand_total")]
 
+_FUND_RULES = {
+    fund: (
+        (r"年初结转和结余", [(table, "", "carryover_begin")]),
+        (r"年末结转和结余", [(table, "", "carryover_end")]),
+        (r"基本支出", [(table, "", "basic")]),
+        (r"项目支出", [(table, "", "project")]),
+        (r"收入", [(table, "", "income")]),
+        (r"支出", [(table, "", "expense")]),
+    )
+    for fund, table in (("gov_fund", "T08"), ("soe", "T09"))
+}
+
 RULES: dict[str, tuple[tuple[str, list[Key]], ...]] = {
-    "total": ((r"收支总计|收入支出总计|收入总计", _TOTAL),),
-    "fiscal_total": ((r"收支总计|收入支出总计|收入总计", _FISCAL),),
+    "total": (
+        (r"收支总计|收入支出总计", _TOTAL),
+        (r"收入总计", _TOTAL[:1]),
+        (r"支出总计", _TOTAL[1:]),
+        (
+            r"本年收入合计|收入合计|本年收入(?:共计|总额|为|是)?$|^(?:\d{4}年度?)?收入总额",
+            [("T01", "", "income_total")],
+        ),
+        (r"本年支出合计|支出合计", [("T01", "", "expense_total"), ("T03", "", "total")]),
+    ),
+    "fiscal_total": (
+        (r"收支总计|收入支出总计", _FISCAL),
+        (r"收入总计", _FISCAL[:1]),
+        (r"支出总计", _FISCAL[1:]),
+    ),
+    **_FUND_RULES,
     "income": (
-        (r"本年收入合计|收入合计", [("T01", "", "income_total")]),
+        (
+            r"本年收入合计|收入合计|本年收入(?:共计|总额|为|是)?$|^(?:\d{4}年度?)?收入总额",
+            [("T01", "", "income_total")],
+        ),
         (r"一般公共预算财政拨款收入", [("T01", "", "income_general_public")]),
         (r"政府性基金预算财政拨款收入", [("T01", "", "income_gov_fund")]),
         (r"财政拨款收入", [("T01", "", "income_fiscal")]),
@@ -55,7 +84,10 @@ RULES: dict[str, tuple[tuple[str, list[Key]], ...]] = {
         (r"年初结转和结余", [("T01", "", "carryover_begin")]),
     ),
     "expense": (
-        (r"本年支出合计|支出合计", [("T01", "", "expense_total"), ("T03", "", "total")]),
+        (
+            r"本年支出合计|支出合计|本年支出(?:共计|总额|为|是)?$|^(?:\d{4}年度?)?支出总额",
+            [("T01", "", "expense_total"), ("T03", "", "total")],
+        ),
         (r"基本支出", [("T03", "", "basic")]),
         (r"项目支出", [("T03", "", "project")]),
         (r"经营支出", [("T03", "", "operating")]),
@@ -139,26 +171,53 @@ def three_public_subject(label: str) -> str | None:
     return None
 
 
+#: 类 names of earlier editions of the classification, still printed by some documents.
+_OLD_CLASS_NAMES = {
+    "医疗卫生与计划生育支出": "210",
+    "文化体育与传媒支出": "207",
+    "国土海洋气象等支出": "220",
+}
+
+
 @cache
 def _class_names() -> dict[str, str]:
     func = Classification.builtin().function
-    return {n: c for c, n in func.items() if len(c) == 3}
+    return {n: c for c, n in func.items() if len(c) == 3} | _OLD_CLASS_NAMES
 
 
-def class_code(label: str) -> str | None:
-    """The 类 code of a label ending "XX支出（类）", by name."""
-    m = re.search(r"([^，。；：、]+?)（类）$", label)
-    if not m:
+def class_code(label: str, extra: dict[str, str] | None = None) -> str | None:
+    """The 类 code of a label "XX支出（类）", or of a bare or quoted class name.
+
+    ``extra`` maps further 类 names (as a document's tables print them) to codes.
+
+    Examples:
+        >>> class_code("1.“教育”"), class_code("教育支出"), class_code("农林水")
+        ('205', '205', '213')
+        >>> class_code("其中：财政拨款收入") is None
+        True
+    """
+    names = {**_class_names(), **(extra or {})}
+    clean = re.sub(r"^[.．、\s]*(?:其中[:：]?)?(?:\d+[、.．])?|[“”\"‘’]", "", label)
+    m = re.search(r"([^，。；：、]+?)（类）(支出)?$", clean)
+    if m:
+        name = m.group(1) + (m.group(2) or "")
+        hit = names.get(name) or next((c for n, c in names.items() if name.endswith(n)), None)
+        bare = name.removesuffix("支出")
+        return hit or next((c for n, c in names.items() if n.removesuffix("支出") == bare), None)
+    core = clean.strip("：:，")
+    core = core.removesuffix("方面").removesuffix("的")
+    if len(core) < 2 or re.search(r"合计|总计|财政拨款|预算|决算", core):
         return None
-    name = m.group(1)
-    names = _class_names()
-    return names.get(name) or next((c for n, c in names.items() if name.endswith(n)), None)
+    for name, code in names.items():
+        if core in (name, name.removesuffix("支出")):
+            return code
+    return None
 
 
-def keys_for(section: str, label: str) -> list[Key]:
+def keys_for(section: str, label: str, extra: dict[str, str] | None = None) -> list[Key]:
     """The figures a label names in ``section`` (empty if not recognised)."""
     if section == "gp_structure":
-        code = class_code(label)
+        code = class_code(label, extra)
         if code:
             return [("T05", code, "total")]
     for pattern, keys in RULES.get(section, ()):

@@ -13,10 +13,12 @@ Examples:
     ...          "本年收入合计335.78万元，其中：财政拨款收入335.78万元，占100.0%。"]
     >>> p = parse(lines)
     >>> [(f.key[2], f.value) for f in p.figures]
-    [('income_total', 33578), ('income_fiscal', 33578)]
+    [('income_total', 335780000), ('income_fiscal', 335780000)]
     >>> r = p.rates[0]
-    >>> (r.kind, r.pct.text, r.numerator, r.denominator)
-    ('share', '100.0%', 33578, 33578)
+    >>> (r.kind, r.pct.text, r.numerator == r.denominator)
+    ('share', '100.0%', True)
+    >>> [(f.key, f.value) for f in parse(["本年支出合计10万元。"]).figures]  # no heading
+    [(('T01', '', 'expense_total'), 10000000), (('T03', '', 'total'), 10000000)]
 """
 
 import re
@@ -30,7 +32,9 @@ from fiscal_analysis.extract.handlers import (
     last_subject,
     stated,
 )
-from fiscal_analysis.extract.headings import PAGE, Section, find_sections
+from fiscal_analysis.extract.headings import PAGE, Section, find_sections, find_tables
+from fiscal_analysis.extract.item_codes import class_extra, name_sets, resolve_item
+from fiscal_analysis.extract.pairs import expand_pairs
 from fiscal_analysis.extract.records import (
     Change,
     Direction,
@@ -39,26 +43,26 @@ from fiscal_analysis.extract.records import (
     Number,
     Parsed,
     Reason,
-    to_hundredths,
+    to_fen,
 )
-from fiscal_analysis.extract.rules import Key, class_code
+from fiscal_analysis.extract.rules import Key
 from fiscal_analysis.extract.text import compact
-from fiscal_analysis.schema.classification import Classification
+from fiscal_analysis.extract.topics import covered_lines, loose_units
 
 __all__ = ["parse"]
 
 _NUM = re.compile(
-    r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?<![\d.])(?<!\d,)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<unit>万元|亿元|元|万(?=[（(，。；、,;）)]|$)|%|个|人次|辆|台（套）|台|名|人|件|项|批次|次|家|户|套)?"
 )
 _BOUND = set("，。；：,;:、！？")
 _ITEM = re.compile(
-    r"(\d+)[、.．](?P<lei>[^，。；：、\d]+?)（类）(?P<kuan>[^。；]+?)（款）(?P<xiang>[^。；]+?)（项）"
+    r"(?:(\d+)[、.．])?(?P<lei>[^，。；：、\d]+?)（类）(?P<kuan>[^。；]+?)（款）(?P<xiang>[^。；]+?)（项）"
 )
 _REASON = re.compile(r"主要原因(?:是|为|如下)?[:：]|主要因为[:：]?|原因(?:是|为)[:：]")
 _DIR = re.compile(
-    r"决算数?(?P<w>大于|小于|高于|低于|超过|少于|多于)(?:年初|全年|调整)?预算数?"
-    r"|决算数?[与同和](?:年初|全年|调整)?预算数?(?P<f>(?:基本)?持平)"
+    r"决算数?(?P<w>大于|小于|高于|低于|超过|少于|多于|等于)(?:年初|全年|调整)?预算数?"
+    r"|决算数?[与同和](?:年初|全年|调整)?预算数?(?P<f>(?:基本)?(?:持平|相等|一致))"
 )
 _FLAT = re.compile(r"持平")
 _MONEY = ("万元", "亿元", "元", "万")
@@ -94,16 +98,25 @@ _ZERO_RULES: dict[str, tuple[tuple[str, list[tuple[Key, str]]], ...]] = {
 }
 
 
+_HALF = str.maketrans({"(": "（", ")": "）", ":": "：", ";": "；"})
+
+
+def prepare(raw: str) -> str:
+    """A line as the statement reader sees it: compact, full-width brackets, "1、" numbering."""
+    s = compact(re.sub(r"^\s*(\d+)\s*[.．]\s*(?=\D)", r"\1、", raw)).translate(_HALF)
+    return s.replace("收、支", "收支").replace("收入、支出", "收入支出")
+
+
 def _stream(lines: list[str], start: int, end: int) -> tuple[str, list[int]]:
     parts, where = [], []
     for n in range(start, end + 1):
         raw = lines[n - 1]
         if PAGE.match(raw.strip()):
             continue
-        s = compact(re.sub(r"^\s*(\d+)\s*[.．]\s*(?=\D)", r"\1、", raw)).replace("收、支", "收支")
+        s = prepare(raw)
         parts.append(s)
         where += [n] * len(s)
-    return "".join(parts), where
+    return expand_pairs("".join(parts), where)
 
 
 def _label(text: str, start: int, floor: int) -> str:
@@ -113,57 +126,18 @@ def _label(text: str, start: int, floor: int) -> str:
     return text[i:start]
 
 
-def _names(extra: dict[str, str] | None) -> dict[str, set[str]]:
-    names = {c: {n} for c, n in Classification.builtin().function.items()}
-    for code, name in (extra or {}).items():
-        names.setdefault(code, set()).add(name)
-    return names
-
-
-def _resolve_item(
-    m: re.Match, names: dict[str, str], known: dict[Key, int], text: str
-) -> tuple[str | None, str]:
-    lei = class_code(m.group("lei") + "（类）")
-    kuan = next(
-        (
-            c
-            for c, n in names.items()
-            if len(c) == 5 and lei and c.startswith(lei) and m.group("kuan") in n
-        ),
-        None,
-    )
-    xiang = next(
-        (
-            c
-            for c, n in names.items()
-            if len(c) == 7 and kuan and c.startswith(kuan) and m.group("xiang") in n
-        ),
-        None,
-    )
-    if xiang:
-        return xiang, "name"
-    amount = re.search(r"决算(?:数)?为?(\d[\d,]*(?:\.\d+)?)万元", text[m.end() : m.end() + 200])
-    if amount:
-        value = to_hundredths(Decimal(amount.group(1).replace(",", "")), "万元")[0]
-        hits = [
-            k[1]
-            for k, v in known.items()
-            if k[0] == "T05" and k[2] == "total" and len(k[1]) == 7 and v == value
-        ]
-        if lei:
-            hits = [h for h in hits if h.startswith(lei)] or hits
-        if len(hits) == 1:
-            return hits[0], "amount"
-    return None, "none"
-
-
 def _walk(
-    p: Parsed, sec: Section, lines: list[str], names: dict[str, str], known: dict[Key, int]
+    p: Parsed,
+    sec: Section,
+    text: str,
+    pos: list[int],
+    names: dict[str, str],
+    known: dict[Key, int],
 ) -> None:
-    text, pos = _stream(lines, sec.start, sec.end)
     if not text:
         return
     ctx = Ctx(sec.key, sec.label)
+    ctx.extra = class_extra(names)
     events: list[tuple[int, str, re.Match]] = []
     if sec.key == "gp_detail":
         events += [(m.start(), "item", m) for m in _ITEM.finditer(text)]
@@ -181,7 +155,7 @@ def _walk(
     floor = 0
     for offset, kind, m in sorted(events, key=lambda e: (e[0], e[1] != "item")):
         if kind == "item":
-            code, how = _resolve_item(m, names, known, text)
+            code, how = resolve_item(m, names, known, text)
             ctx.code, ctx.actual, ctx.budget, ctx.initial = code or "?", None, None, None
             ctx.item_where = f"{sec.label}{m.group(1)}"
             p.items.append(
@@ -198,7 +172,8 @@ def _walk(
         elif kind == "reason":
             _reason(p, ctx, text, pos, m)
         elif kind == "dir":
-            word = "持平" if m.group("f") else m.group("w")
+            flat = m.group("f")
+            word = ("等于" if flat in ("相等", "一致") else "持平") if flat else m.group("w")
             subj = ("T05", ctx.code, "total") if sec.key == "gp_detail" else ctx.last
             subj = None if subj and subj[1] == "?" else subj
             if sec.key == "three_public":
@@ -212,11 +187,11 @@ def _walk(
                 )
             )
             ctx.reason_budget = True
-        elif kind == "num" and offset >= floor:
-            _number(p, ctx, text, pos, m, floor)
+        elif kind == "num" and offset >= floor and _number(p, ctx, text, pos, m, floor, names):
             floor = m.end()
+    flat_lines = {d.line for d in p.directions if d.word == "持平"}
     for m in _FLAT.finditer(text):
-        if any(d.line == pos[m.start()] and d.word == "持平" for d in p.directions):
+        if pos[m.start()] in flat_lines:
             continue
         before = text[max(0, m.start() - 30) : m.start()]
         if not re.search(r"(?:上年|上一年度|\d{4}年度?)(?:相比)?$|决算数?$|总计$", before):
@@ -232,18 +207,50 @@ def _walk(
         )
 
 
-def _number(p: Parsed, ctx: Ctx, text: str, pos: list[int], m: re.Match, floor: int) -> None:
+_UNITLESS = re.compile(r"(?:决算|预算|支出|收入|合计|总计)(?:数)?(?:为|是)?$")
+_AGAINST = re.compile(
+    r"(?P<b>预算(?:数)?相比|[比较][^，。；]{0,4}预算|与[^，。；]{0,10}预算(?:数)?相比)"
+    r"|(?P<p>上年|上一年度|\d{4}年度?相比|[比较]\d{4})"
+)
+
+
+def _against(text: str, start: int) -> str:
+    """``budget`` or ``prior``: what the last comparison phrase before ``start`` compares with."""
+    clause = text[max(0, start - 40) : start]
+    cut = max(clause.rfind("。"), clause.rfind("；"))
+    last = None
+    for m in _AGAINST.finditer(clause[cut + 1 :]):
+        last = m
+    return "budget" if last is not None and last.group("b") else "prior"
+
+
+def _number(
+    p: Parsed,
+    ctx: Ctx,
+    text: str,
+    pos: list[int],
+    m: re.Match,
+    floor: int,
+    names: dict | None = None,
+) -> bool:
+    """Read one number; ``False`` when it is not a figure (a year, a list number …)."""
     start, end, unit = m.start(), m.end(), m.group("unit") or ""
     after = text[end : end + 6]
     if text[start - 1 : start] == "第" or (
         not unit and after[:1] in ("年", "月", "日", "号", "季")
     ):
-        return
+        return False
     if not unit and after[:1] in ("、", ".", "．", "）", ")"):
-        return
+        return False
     if unit in _MONEY and re.match(r"(?:（含）)?以[上下]", after):
-        return
-    if "。" in text[floor:start]:
+        return False
+    between = text[floor:start]
+    if "。" in between:
+        ctx.foreign = False
+    label_now = _label(text, start, floor)
+    if re.search(r"外宾|外事", label_now):
+        ctx.foreign = True
+    elif re.search(r"[）；，。]", between):
         ctx.foreign = False
     raw = m.group("num")
     decimals = len(raw.split(".")[1]) if "." in raw else 0
@@ -259,15 +266,21 @@ def _number(p: Parsed, ctx: Ctx, text: str, pos: list[int], m: re.Match, floor: 
         ctx.where,
     )
     p.numbers.append(num)
+    ctx.against = _against(text, start)
+    if not unit and _UNITLESS.search(label) and after[:1] in ("。", "，", "；", ""):
+        p.unitless.append(num)
+        handle_amount(p, ctx, num, to_fen(num.value, "万元"), "原文未写单位，按万元推测", start)
+        return True
     if unit in _MONEY:
-        value, note = to_hundredths(num.value, "万元" if unit == "万" else unit)
-        handle_amount(p, ctx, num, value, note, start)
+        value = to_fen(num.value, "万元" if unit == "万" else unit)
+        handle_amount(p, ctx, num, value, "", start)
     elif unit == "%":
         handle_pct(p, ctx, num, start)
     elif unit in _COUNT:
         handle_count(p, ctx, num, int(num.value * 100))
     else:
         p.unrecognised.append(num)
+    return True
 
 
 def _reason(p: Parsed, ctx: Ctx, text: str, pos: list[int], m: re.Match) -> None:
@@ -306,9 +319,16 @@ def parse(
         names: Extra code names (from the document's tables) for matching 项 entries.
         known: Figures from the tables, used to find a 项 whose printed name is wrong.
     """
-    p = Parsed(find_sections(lines))
-    allnames = _names(names)
+    blocks = find_tables(lines)
+    p = Parsed(find_sections(lines, blocks))
+    allnames = name_sets(names)
     for sec in p.sections:
         if sec.key not in ("glossary", "other", "performance"):
-            _walk(p, sec, lines, allnames, known or {})
+            text, pos = _stream(lines, sec.start, sec.end)
+            _walk(p, sec, text, pos, allnames, known or {})
+    for unit in loose_units(lines, covered_lines(lines, p.sections, blocks), prepare):
+        sec = Section(unit.key, "", unit.label, unit.pos[0], unit.pos[0], unit.pos[-1])
+        p.sections.append(sec)
+        text, pos = expand_pairs(unit.text, list(unit.pos))
+        _walk(p, sec, text, pos, allnames, known or {})
     return p

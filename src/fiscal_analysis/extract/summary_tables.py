@@ -12,7 +12,7 @@ Examples:
     ...          "总计  10.00  总计  10.00"]
     >>> res = TableResultLike("T01")
     >>> parse_summary(Block("T01", lines[0], 1, 2, 5), lines, res)
-    >>> sorted((c, i, v) for c, i, v, _ in res.facts)[:3]
+    >>> sorted((c, i, v // 10000) for c, i, v, _ in res.facts)[:3]
     [('', 'carryover_begin', 0), ('', 'carryover_end', 100), ('', 'expense_grand_total', 1000)]
 """
 
@@ -67,6 +67,7 @@ class TableResultLike:
     facts: list = field(default_factory=list)
     names: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    unit: str = "万元"
 
 
 @cache
@@ -92,6 +93,8 @@ class _Seg:
     nums: list[int] = field(default_factory=list)
     cap: int = 1
     line: int = 0
+    #: numbers taken from a line of their own (a wrapped label), not beside the label
+    apart: bool = False
 
 
 def _classify(table: str, label: str, seen_total: bool, after_begin: bool) -> _Seg | None:
@@ -128,6 +131,7 @@ def _classify(table: str, label: str, seen_total: bool, after_begin: bool) -> _S
 
 
 def _economic_rows(toks, n: int, res) -> None:
+    unit = getattr(res, "unit", "万元")
     """Panels "30101 基本工资 537.64" (code, name, amount) of 06表."""
     i = 0
     while i < len(toks):
@@ -142,7 +146,7 @@ def _economic_rows(toks, n: int, res) -> None:
             name += toks[j].text
             j += 1
         cell = toks[j] if j < len(toks) else None
-        value = amount(cell) if cell and (cell.kind == "dash" or "." in cell.text) else None
+        value = amount(cell, unit) if cell and (cell.kind == "dash" or "." in cell.text) else None
         if name and value is not None:
             res.facts.append((c, "amount", value, n))
             res.names.setdefault(c, name)
@@ -159,7 +163,8 @@ def _check_economic(res) -> None:
     for c, v in rows:
         if len(c) == 3:
             kids = [w for k, w in rows if len(k) == 5 and k.startswith(c)]
-            ok &= bool(kids) and abs(sum(kids) - v) <= len(kids)
+            step = 1 if getattr(res, "unit", "万元") == "元" else 10000
+            ok &= (bool(kids) and abs(sum(kids) - v) <= len(kids) * step) or (not kids and v == 0)
         elif c[:3] not in values:
             ok = False
     if rows and not ok:
@@ -170,6 +175,9 @@ def _check_economic(res) -> None:
 def parse_summary(block: Block, lines: list[str], res) -> None:
     """Read 01/04 (two-sided) or 06 (totals and rows) into ``res.facts``."""
     table = block.table
+    head = " ".join(lines[block.start - 1 : min(block.end, block.start + 6)])
+    # central layouts number their rows (行次 / 栏次): those small integers are not amounts
+    numbered = "行次" in head or "栏次" in head
     segs: list[_Seg] = []
     pending: list[int] = []
     last: _Seg | None = None
@@ -194,8 +202,10 @@ def parse_summary(block: Block, lines: list[str], res) -> None:
                 line_segs.append(seg)
                 last = seg
             else:
-                v = amount(t)
+                v = amount(t, getattr(res, "unit", "万元"))
                 if v is None or (table == "T06" and "." not in t.text):
+                    continue
+                if numbered and t.text.isdigit() and int(t.text) < 200:
                     continue
                 if last is not None and len(last.nums) < last.cap:
                     last.nums.append(v)
@@ -205,6 +215,7 @@ def parse_summary(block: Block, lines: list[str], res) -> None:
             prev = segs[-1] if segs else None
             if prev is not None and last is prev and len(prev.nums) < prev.cap:
                 prev.nums += loose[: prev.cap - len(prev.nums)]
+                prev.apart = True
             else:
                 pending = loose
             continue
@@ -212,6 +223,7 @@ def parse_summary(block: Block, lines: list[str], res) -> None:
             for k, seg in enumerate(line_segs):
                 take = len(pending) if k == len(line_segs) - 1 else 1
                 seg.nums, pending = pending[:take], pending[take:]
+                seg.apart = True
         pending = []
         segs += line_segs
         if table == "T06":
@@ -227,3 +239,5 @@ def parse_summary(block: Block, lines: list[str], res) -> None:
             items = items[: len(seg.nums)]
         for item, v in zip(items, values, strict=False):
             res.facts.append((seg.code, item, v, seg.line))
+            if seg.apart and hasattr(res, "evidence"):
+                res.evidence[(seg.code, item)] = "apart"

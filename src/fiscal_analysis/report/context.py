@@ -25,6 +25,7 @@ __all__ = [
     "missing_parts",
     "open_report",
     "resolve_data_dir",
+    "unreadable_tables",
 ]
 
 #: Report parts and the tables that carry their figures, in report order.
@@ -187,8 +188,25 @@ def _has_part(
     return False
 
 
+def unreadable_tables(ctx: ReportContext, part: str) -> list[str]:
+    """The tables of ``part`` that the document has but the tool could not read.
+
+    ``tables.csv`` status ``unreadable``: the figures are missing because of the
+    tool, not because the department did not publish them.
+
+    Examples:
+        >>> unreadable_tables(open_report("data", "lusong-xzsp", 2020), "“三公”经费")
+        []
+    """
+    tables = {need.split(":")[0] for need in COVERED_PARTS[part] if need.startswith("T0")}
+    return sorted(t for t in tables if ctx.table_statuses.get(t) == "unreadable")
+
+
 def missing_parts(ctx: ReportContext) -> list[str]:
     """Report parts (keys of :data:`COVERED_PARTS`) without any figure this year.
+
+    A part whose table is in the document but could not be read says so:
+    "基本支出（人员经费、公用经费）（06表在文件中但未能读出，不是未公开）".
 
     Examples:
         >>> missing_parts(open_report("data", "lusong-xzsp", 2020))
@@ -196,7 +214,16 @@ def missing_parts(ctx: ReportContext) -> list[str]:
         >>> missing_parts(open_report("data", "lusong-xzsp", 2019))[:3]
         ['收入决算', '支出决算', '按功能分类的支出结构']
     """
-    return [part for part in COVERED_PARTS if not has_part(ctx, part)]
+    out = []
+    for part in COVERED_PARTS:
+        if has_part(ctx, part):
+            continue
+        unread = unreadable_tables(ctx, part)
+        if unread:
+            shown = "、".join(f"{t[1:]}表" for t in unread)
+            part += f"（{shown}在文件中但未能读出，不是未公开）"
+        out.append(part)
+    return out
 
 
 def coverage_statement(ctx: ReportContext) -> str:
@@ -218,6 +245,13 @@ def coverage_statement(ctx: ReportContext) -> str:
         text += f"，其中{derived}个为推算数（由公开数字推算，已标注“推算”）"
     if undisclosed:
         text += f"，{undisclosed}个列出了科目但未公开金额"
-    if missing:
-        text += "；缺少以下内容的数据，相应部分只作说明、不作分析：" + "、".join(missing)
+    unread = [p for p in missing if "未能读出" in p]
+    absent = [p for p in missing if "未能读出" not in p]
+    if absent:
+        text += (
+            "；缺少以下内容的数据（文件中没有，即未公开），相应部分只作说明、不作分析："
+            + "、".join(absent)
+        )
+    if unread:
+        text += "；以下内容文件中有、但未能读出（不是未公开），请对照原文：" + "、".join(unread)
     return text + "。"

@@ -18,6 +18,7 @@ from fiscal_analysis.schema.items import REASON_TOPICS, TABLES
 
 __all__ = [
     "BASES",
+    "EVIDENCE",
     "FILES",
     "LEVELS",
     "TABLE_STATUSES",
@@ -48,6 +49,27 @@ TABLE_STATUSES: dict[str, str] = {
     "published": "表格已公开且有数据 (published with data)",
     "empty": "表格公开为空表，说明无此类收支 (published empty: no such income/expenditure)",
     "absent": "来源中没有该表 (not in the source; figures may still come from the text)",
+    "unreadable": (
+        "文件中有该表，但工具未能读出其数字；不等于单位未公开 "
+        "(in the document, but the tool could not read it; not the same as unpublished)"
+    ),
+}
+
+#: How a figure was read from its document (empty: curated by hand, trusted as printed).
+EVIDENCE: dict[str, str] = {
+    "table": (
+        "表格行：数字个数与列数相同，或列位置由表内等式（合计 = 各列之和、上级 = 下级之和）"
+        "唯一确定 (table row whose columns are certain or close arithmetically)"
+    ),
+    "sentence": "情况说明中完整解析的句子 (a fully parsed sentence of the narrative)",
+    "ambiguous": (
+        "表格行：多种列分配都符合表内等式，按惯例取其一，须复核 "
+        "(several column assignments fit; one was taken by convention)"
+    ),
+    "guess": (
+        "推测：列位置或所指项目无法由文件本身确定，须复核 "
+        "(a guess: the document does not settle the column or the item)"
+    ),
 }
 
 
@@ -107,6 +129,19 @@ _NOTE = Column(
 )
 _BASIS = Column(
     "basis", "choice", "数据来源性质 (how the figure was obtained)", choices=tuple(BASES)
+)
+_EVIDENCE = Column(
+    "evidence",
+    "choice",
+    "读取依据，见下方「读取依据」；空表示人工整理 (how the figure was read; empty: curated)",
+    required=False,
+    choices=tuple(EVIDENCE),
+)
+_LINE = Column(
+    "line",
+    "text",
+    "原文位置，如「第6页第112行」（行号指提取后的原文） (page and line in the source text)",
+    required=False,
 )
 
 FILES: dict[str, FileSpec] = {
@@ -196,6 +231,8 @@ FILES: dict[str, FileSpec] = {
                 _DOC,
                 _SECTION,
                 _NOTE,
+                _EVIDENCE,
+                _LINE,
             ),
             key=("entity_id", "year", "table", "code", "item"),
         ),

@@ -21,7 +21,14 @@ from __future__ import annotations
 
 import sys
 
-from fiscal_analysis.schema.columns import BASES, FILES, LEVELS, TABLE_STATUSES, FileSpec
+from fiscal_analysis.schema.columns import (
+    BASES,
+    EVIDENCE,
+    FILES,
+    LEVELS,
+    TABLE_STATUSES,
+    FileSpec,
+)
 from fiscal_analysis.schema.items import REASON_TOPICS, TABLES, TableSpec
 from fiscal_analysis.schema.vocabulary import METRIC_COLUMNS
 
@@ -160,6 +167,7 @@ def render_dictionary() -> str:
         lines += _file_section(spec)
     lines += ["## 取值表 (code lists)", ""]
     lines += _choices("`basis` 数据来源性质", BASES)
+    lines += _choices("`evidence` 读取依据", EVIDENCE)
     lines += _choices("`level` 预算级次", LEVELS)
     lines += _choices("`status` 公开状态", TABLE_STATUSES)
     lines += _choices("`topic` 原因主题 (reasons.csv)", REASON_TOPICS)
