@@ -32,7 +32,9 @@ _SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def outcome_label(f: Finding) -> str:
-    """``通过``, ``不适用``, or the severity of a failure (``错误``/``警告``/``提示``)."""
+    """``通过``, ``不适用``, ``需复核`` (a reading without evidence), or a failure's severity."""
+    if f.status == "fail" and getattr(f, "review", False):
+        return "需复核"
     return _STATUS.get(f.status) or _SEVERITY[f.severity]
 
 

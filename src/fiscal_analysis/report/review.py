@@ -152,6 +152,10 @@ def summary_sentence(findings: list[Finding]) -> str:
         >>> fs = [Finding("X-11", "fail", "error", ""), Finding("N-9", "fail", "warning", "")]
         >>> print(summary_sentence(fs))
         按勾稽关系规则核对 2 项：发现 1 项错误（见下表），需核实原表或数据；1 项需要注意。
+        >>> from fiscal_analysis.checks.findings import needs_review
+        >>> unsure = needs_review(Finding("X-7", "fail", "error", "不相符"), "列不确定")
+        >>> print(summary_sentence([unsure]))
+        按勾稽关系规则核对 1 项：1 项需复核（所依据的数字读取不确定，不是错误）；未发现错误。
     """
     s = summarise(findings)
     checked = s["pass"] + s["fail"]
@@ -163,16 +167,19 @@ def summary_sentence(findings: list[Finding]) -> str:
             fine.append(f"{s['pass']} 项相符")
         if s["info"]:
             fine.append(f"{s['info']} 项差异在取整误差以内（各级数字分别四舍五入所致，不是错误）")
-        text = f"按勾稽关系规则核对 {checked} 项：" + "，".join(fine)
+        reviews = sum(1 for f in findings if f.status == "fail" and getattr(f, "review", False))
+        pieces = []
         if s["error"]:
-            head = f"发现 {s['error']} 项错误（见下表），需核实原表或数据"
-            text = f"按勾稽关系规则核对 {checked} 项：{head}" + (
-                "；" + "，".join(fine) if fine else ""
-            )
-        if s["warning"]:
-            text += f"；{s['warning']} 项需要注意"
+            pieces.append(f"发现 {s['error']} 项错误（见下表），需核实原表或数据")
+        if fine:
+            pieces.append("，".join(fine))
+        if s["warning"] - reviews:
+            pieces.append(f"{s['warning'] - reviews} 项需要注意")
+        if reviews:
+            pieces.append(f"{reviews} 项需复核（所依据的数字读取不确定，不是错误）")
         if not s["error"]:
-            text += "；未发现错误"
+            pieces.append("未发现错误")
+        text = f"按勾稽关系规则核对 {checked} 项：" + "；".join(pieces)
     if s["not_applicable"]:
         text += f"。另有 {s['not_applicable']} 项因缺少所需数字未能核对"
     return text + "。"
