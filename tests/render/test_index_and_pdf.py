@@ -16,7 +16,7 @@ from fiscal_analysis.render.export import check_html
 from fiscal_analysis.render.reports import render_reports
 
 REPO = Path(__file__).resolve().parents[2]
-PUTUO = REPO / "tests" / "fixtures" / "reports" / "putuo-czj-2024"
+PUTUO = REPO / "tests" / "fixtures" / "report-data" / "putuo-czj-2024"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
 

@@ -2,7 +2,7 @@
 
 Two reports: the shipped 2020 seed report, and a report on a real disclosure the project
 did not build from (上海市普陀区财政局 2024, extracted by the project's own extractor from the
-published PDF into ``tests/fixtures/reports/putuo-czj-2024``).
+published PDF into ``tests/fixtures/report-data/putuo-czj-2024``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from fiscal_analysis.render.browser import DevTools
 from fiscal_analysis.render.reports import render_reports
 
 REPO = Path(__file__).resolve().parents[2]
-PUTUO = REPO / "tests" / "fixtures" / "reports" / "putuo-czj-2024"
+PUTUO = REPO / "tests" / "fixtures" / "report-data" / "putuo-czj-2024"
 
 pytestmark = pytest.mark.skipif(
     shutil.which("chromium") is None and shutil.which("chromium-browser") is None,
