@@ -22,13 +22,8 @@ from fiscal_analysis.report.context import (
     open_report,
     resolve_data_dir,
 )
-from fiscal_analysis.report.explore import (
-    comparison_section,
-    pefa_section,
-    picker,
-    questions_section,
-    trends_section,
-)
+from fiscal_analysis.report.compare import comparison_section, pefa_indicators_section
+from fiscal_analysis.report.explore import questions_section, trends_section
 from fiscal_analysis.report.explore import (
     overview_section as explore_overview,
 )
@@ -234,20 +229,22 @@ def test_fmt_amount_marks():
     assert fmt_amount(None, "missing") == "无数据"
 
 
-def test_explore_sections(monkeypatch):
+def test_explore_sections():
     from fiscal_analysis.dataset.load import load_dataset
 
     ds = load_dataset(DATA)
     assert explore_overview(ds).paragraphs == ("数据中共有1个单位、2个单位年度。",)
     trends = trends_section(ds)
     assert "2019年662.95万元（推算），2020年335.78万元" in trends.charts[0].alt
-    pefa = pefa_section(ds)
+    pefa = pefa_indicators_section(ds)
     row = pefa.table.iloc[0]
-    assert row["PI-1 总体执行率"] == "167.6%" and row["PI-1 等级"] == "D"
+    assert row["指标"] == "PI-1 总体支出执行率" and row["数值"] == "167.6%" and row["等级"] == "D"
     assert comparison_section(ds).notes  # one department: says there is nothing to compare
-    assert "全部为推算数" in questions_section(ds).text
-    monkeypatch.setattr("fiscal_analysis.report.explore.widgets_available", lambda: False)
-    assert "ipywidgets" in picker(ds).text
+    assert "全部为推算数" in questions_section(ds, 2019).text
+    questions = questions_section(ds).text
+    assert "4个“项”年初预算为0" in questions
+    assert "细化功能科目" not in questions or "是在执行中细化了功能科目" in questions
+    assert "叁佰余万元" not in questions
 
 
 def test_data_check_section_on_the_seed(ctx):
