@@ -14,6 +14,7 @@ from fiscal_analysis.charts.style import DPI, MAX_HEIGHT
 from fiscal_analysis.errors import FiscalAnalysisError
 from fiscal_analysis.narrative.describe import describe
 from fiscal_analysis.report.blocks import Section, fmt_amount, show, text_table
+from fiscal_analysis.report.compare import comparison_section, pefa_indicators_section
 from fiscal_analysis.report.context import (
     COVERED_PARTS,
     coverage_statement,
@@ -22,11 +23,10 @@ from fiscal_analysis.report.context import (
     open_report,
     resolve_data_dir,
 )
-from fiscal_analysis.report.compare import comparison_section, pefa_indicators_section
-from fiscal_analysis.report.explore import questions_section, trends_section
 from fiscal_analysis.report.explore import (
     overview_section as explore_overview,
 )
+from fiscal_analysis.report.explore import questions_section, trends_section
 from fiscal_analysis.report.review import rule_title
 from fiscal_analysis.report.sections_accounts import (
     expense_section,
