@@ -271,6 +271,9 @@ def render(
 def extract(doc: Path, out_dir: Path, entity: str | None, old_entity: str | None) -> None:
     """从公开的决算文件（.txt、.pdf 或 .xlsx）提取数据集和提取报告 (extract a disclosure).
 
+    An .xlsx is read as the nine 公开表 laid out as printed (sheets and columns
+    found by their titles); the workbook goes to raw/ as published.
+
     Into a new folder DIR: the dataset, the document's text in raw/ and the
     extraction report. Into an existing dataset (DIR has entities.csv): the
     document as published goes to raw/ (no converted text), the extraction
@@ -280,13 +283,25 @@ def extract(doc: Path, out_dir: Path, entity: str | None, old_entity: str | None
     """
     from fiscal_analysis.dataset.load import load_dataset
     from fiscal_analysis.extract import extract_to_dir, report_data
-    from fiscal_analysis.extract.into import extract_into, is_dataset
+    from fiscal_analysis.extract.into import extract_into, extract_workbook, is_dataset
 
     if old_entity is not None:
         if entity is not None and entity != old_entity:
             raise click.UsageError("--entity-id 是 --entity 的旧名，请只给出 --entity。")
         click.echo("提示：--entity-id 已改名为 --entity (--entity-id is deprecated)", err=True)
         entity = old_entity
+    if doc.suffix.lower() == ".xlsx":
+        try:
+            wb, entity_id, n = extract_workbook(doc, out_dir, entity)
+            load_dataset(out_dir)
+        except (FiscalAnalysisError, OSError) as exc:
+            _fail(exc)
+        found = "、".join(f"{t}（{'有数据' if s == 'published' else '空表'}）"
+                         for t, s in sorted(wb.tables.items()))  # fmt: skip
+        head = f"已从 Excel 提取「{wb.name}」{wb.year}年度（{entity_id}）"
+        click.echo(f"{head}：{found}；写入 {n} 条 facts。")
+        click.echo(f"数据目录：{out_dir}；原表保存在 raw/ 中。")
+        return
     try:
         if is_dataset(out_dir):
             ex, report_dir = extract_into(doc, out_dir, entity)

@@ -30,11 +30,20 @@ from pathlib import Path
 from fiscal_analysis.dataset.write import write_dataset
 from fiscal_analysis.errors import ExtractError
 from fiscal_analysis.extract.build import build
+from fiscal_analysis.extract.excel import Workbook, read_workbook, workbook_rows
 from fiscal_analysis.extract.extraction_report import write_report
 from fiscal_analysis.extract.model import Extraction
 from fiscal_analysis.extract.text import read_lines
 
-__all__ = ["extract_into", "is_dataset", "readable_id", "report_dir_for"]
+__all__ = [
+    "choose_entity_id",
+    "extract_into",
+    "extract_workbook",
+    "is_dataset",
+    "known_entities",
+    "readable_id",
+    "report_dir_for",
+]
 
 
 def is_dataset(folder: Path) -> bool:
@@ -57,7 +66,7 @@ def report_dir_for(data_dir: Path, entity_id: str, year: int) -> Path:
     return data_dir.parent / f"{data_dir.name}-extraction" / f"{entity_id}-{year}"
 
 
-def _entities(data_dir: Path) -> dict[str, str]:
+def known_entities(data_dir: Path) -> dict[str, str]:
     """entity_id → name of the dataset's ``entities.csv`` files."""
     out = {}
     for path in Path(data_dir).rglob("entities.csv"):
@@ -76,7 +85,13 @@ def _years(data_dir: Path, entity_id: str) -> set[int]:
     return years
 
 
-def _choose_id(doc: Path, name: str, entity: str | None, known: dict[str, str]) -> str:
+def choose_entity_id(doc: Path, name: str, entity: str | None, known: dict[str, str]) -> str:
+    """The id to write ``name`` under: ``entity`` (an id or a full name), or a readable slug.
+
+    Raises:
+        ExtractError: ``name`` is already in ``known`` under another id, ``entity``
+            belongs to another department, or no readable id can be made.
+    """
     same = [e for e, n in known.items() if n == name]
     if entity is not None:
         by_name = [e for e, n in known.items() if n == entity]
@@ -113,19 +128,14 @@ def extract_into(
     """
     doc, data_dir = Path(doc), Path(data_dir)
     first = build(read_lines(doc), doc.name, None)
-    known = _entities(data_dir)
-    entity_id = _choose_id(doc, first.name, entity, known)
+    known = known_entities(data_dir)
+    entity_id = choose_entity_id(doc, first.name, entity, known)
     if first.year in _years(data_dir, entity_id):
         raise ExtractError(
             f"{entity_id} 已有 {first.year} 年度数据；原始文件不可改写，请先删除该年度再提取"
         )
     ex = build(first.lines, doc.name, entity_id)
-    rel = f"raw/{entity_id}-{ex.year}{doc.suffix.lower()}"
-    target = data_dir / rel
-    if target.exists() and target.read_bytes() != doc.read_bytes():
-        raise ExtractError(f"{target} 已存在且内容不同；原始文件不可改写")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(doc, target)
+    rel = _keep_as_published(doc, data_dir, entity_id, ex.year)
     for row in ex.rows["documents"]:
         row["path"] = rel
     if entity_id in known:  # merging a year: keep the registry row as curated
@@ -134,3 +144,39 @@ def extract_into(
     report = report_dir_for(data_dir, entity_id, ex.year)
     write_report(ex, report)
     return ex, report
+
+
+def _keep_as_published(doc: Path, data_dir: Path, entity_id: str, year: int) -> str:
+    """Copy ``doc`` byte for byte to ``raw/<entity_id>-<year>.<ext>``; the relative path."""
+    rel = f"raw/{entity_id}-{year}{doc.suffix.lower()}"
+    target = data_dir / rel
+    if target.exists() and target.read_bytes() != doc.read_bytes():
+        raise ExtractError(f"{target} 已存在且内容不同；原始文件不可改写")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(doc, target)
+    return rel
+
+
+def extract_workbook(
+    doc: str | Path, data_dir: str | Path, entity: str | None = None
+) -> tuple[Workbook, str, int]:
+    """Read the nine 公开表 of an ``.xlsx`` into ``data_dir`` (new or existing dataset).
+
+    The workbook goes to ``raw/`` as published; the same rules as
+    :func:`extract_into` choose the entity id and refuse a duplicate.
+
+    Returns:
+        The workbook read, the entity id written and the number of facts.
+    """
+    doc, data_dir = Path(doc), Path(data_dir)
+    wb = read_workbook(doc)
+    known = known_entities(data_dir) if is_dataset(data_dir) else {}
+    entity_id = choose_entity_id(doc, wb.name, entity, known)
+    if wb.year in _years(data_dir, entity_id):
+        raise ExtractError(f"{entity_id} 已有 {wb.year} 年度数据；请先删除该年度再提取")
+    rel = _keep_as_published(doc, data_dir, entity_id, wb.year)
+    rows = workbook_rows(wb, entity_id, rel)
+    if entity_id in known:
+        rows.pop("entities")
+    write_dataset(rows, data_dir)
+    return wb, entity_id, len(rows["facts"])
