@@ -52,7 +52,11 @@ def test_export_csv_and_parquet_by_extension(tmp_path, suffix):
     assert export(out).exit_code == 0
     table = pd.read_csv(out) if suffix == ".csv" else pd.read_parquet(out)
     assert table.columns[0] == "指标族"
-    totals = table[(table["指标族"] == "主要数字") & (table["项目键"] == "income_grand_total")]
+    totals = table[
+        (table["指标族"] == "主要数字")
+        & (table["项目键"] == "income_grand_total")
+        & (table["单位标识"] == "lusong-xzsp")
+    ]
     assert [float(v) for v in totals["金额（万元）"]] == [662.95, 335.78]
 
 

@@ -29,14 +29,16 @@ Examples:
     one row per department, a ranking and the PEFA table::
 
     >>> ds = load_dataset("data")
-    >>> metrics.tidy(ds, "expense").groupby("item")["amount_float"].sum()["basic"]
+    >>> exp = metrics.tidy(ds, "expense").query("entity_id == 'lusong-xzsp'")
+    >>> exp.groupby("item")["amount_float"].sum()["basic"]
     np.float64(190.92)
     >>> ranked = metrics.rank(metrics.cross_section(ds), "basic_share")
     >>> ranked[["entity_id", "basic_share_float", "rank"]].values.tolist()
-    [['lusong-xzsp', 56.858657..., 1]]
-    >>> p = metrics.pefa_indicators(ds).query("year == 2020")
+    [['putuo-czj', 79.48..., 1], ['lusong-xzsp', 56.85..., 2], ['putuo-ghzy', 55.10..., 3],
+     ['putuo-shgzb', 34.29..., 4]]
+    >>> p = metrics.pefa_indicators(ds).query("entity_id == 'putuo-czj' and year == 2024")
     >>> p[["indicator", "value", "band"]].values.tolist()[:2]
-    [['PI-1', Decimal('167.6'), 'D'], ['PI-2.1', Decimal('194.0'), 'D']]
+    [['PI-1', Decimal('98.2'), 'A'], ['PI-2.1', Decimal('1.4'), 'A']]
 """
 
 from fiscal_analysis.metrics.compare import (

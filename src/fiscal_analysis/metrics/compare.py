@@ -21,9 +21,15 @@ Examples:
     >>> cs[["entity_id", "year", "expense", "basic_share_float"]]
          entity_id  year  expense  basic_share_float
     0  lusong-xzsp  2020   335.78          56.858657
-    >>> rank(cs, "completion")[["entity_name", "completion_float", "rank"]]
-         entity_name  completion_float  rank
-    0  株洲市芦淞区行政审批服务局        167.596706     1
+    1    putuo-czj  2024  2940.05          79.485383
+    2   putuo-ghzy  2024  9759.38          55.102271
+    3  putuo-shgzb  2024   307.82          34.299266
+    >>> rank(cs, "completion")[["entity_id", "completion_float", "rank"]]
+         entity_id  completion_float  rank
+    0  lusong-xzsp        167.596706     1
+    1    putuo-czj         98.200687     2
+    2   putuo-ghzy         95.457154     3
+    3  putuo-shgzb               NaN  <NA>
     >>> ratio_exact(cs.iloc[0], "basic_share")
     (Decimal('56.9'), '')
     >>> ratio_exact(cross_section(ds, 2019).iloc[0], "completion")

@@ -16,7 +16,7 @@ against a published 2993.92).
 
 Examples:
     >>> from fiscal_analysis.dataset.load import load_dataset
-    >>> p = pefa_indicators(load_dataset("data"))
+    >>> p = pefa_indicators(load_dataset("data")).query("entity_id == 'lusong-xzsp'")
     >>> p[["year", "indicator", "value", "band", "note"]]  # doctest: +NORMALIZE_WHITESPACE
        year indicator  value  band                          note
     0  2019      PI-1   None  None                 缺少年初预算数，无法计算
@@ -96,8 +96,8 @@ def pefa_indicators(source: Source, decimals: int = 1) -> pd.DataFrame:
     """
     frames = tidy_all(source)
     totals = frames["totals"]
-    wide = totals.pivot_table(index=["entity_id", "entity_name", "year"], columns="item",
-                              values="amount", aggfunc="first", dropna=False)  # fmt: skip
+    wide = totals.set_index(["entity_id", "entity_name", "year", "item"])["amount"]
+    wide = wide.unstack("item")
     lines = frames["completion"].dropna(subset=["actual", "budget"])
     lines = lines.assign(a=to_hundredths(lines["actual"]), b=to_hundredths(lines["budget"]))
     by_pair = {k: g for k, g in lines.groupby(["entity_id", "year"])}

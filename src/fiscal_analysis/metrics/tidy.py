@@ -17,7 +17,7 @@ completion rate by 年初预算数, a change by |上年数|.
 Examples:
     >>> from fiscal_analysis.dataset.load import load_dataset
     >>> ds = load_dataset("data")
-    >>> t = tidy(ds, "expense")
+    >>> t = tidy(ds, "expense").query("entity_id == 'lusong-xzsp'")
     >>> t.query("year == 2020")[["item", "amount", "amount_float", "share_float"]]
     ... # doctest: +NORMALIZE_WHITESPACE
             item  amount  amount_float  share_float
@@ -28,7 +28,7 @@ Examples:
     9  affiliated_subsidy  0.00  0.00     0.000000
     >>> t.pivot_table(index="item", columns="year", values="amount_float").loc["basic"].tolist()
     [190.92]
-    >>> g = tidy(ds, "totals").query("item == 'income_grand_total'")
+    >>> g = tidy(ds, "totals").query("item == 'income_grand_total' and entity_id == 'lusong-xzsp'")
     >>> g[["year", "amount", "derived"]].values.tolist()
     [[2019, Decimal('662.95'), True], [2020, Decimal('335.78'), False]]
     >>> zh_columns(["entity_name", "amount", "share_float"])

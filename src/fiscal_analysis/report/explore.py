@@ -11,8 +11,11 @@ Examples:
     >>> from fiscal_analysis.dataset.load import load_dataset
     >>> ds = load_dataset("data")
     >>> t = overview_section(ds).table
-    >>> t[["年度", "收支总计", "推算数"]].values.tolist()
-    [['2019', '662.95万元（推算）', '10/10'], ['2020', '335.78万元', '28/112']]
+    >>> t[["单位标识", "年度", "收支总计", "推算数"]].values.tolist()[:4]
+    [['lusong-xzsp', '2019', '662.95万元（推算）', '10/10'],
+     ['lusong-xzsp', '2020', '335.78万元', '28/112'],
+     ['putuo-czj', '2023', '3052.34万元（推算）', '8/8'],
+     ['putuo-czj', '2024', '2995.39万元', '8/431']]
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ Examples:
     >>> list(sheets)[:3]
     ['主要数字', '与上年相比', '收入结构']
     >>> t = sheets["主要数字"]
-    >>> grand = t[t["项目键"] == "income_grand_total"]
+    >>> grand = t[(t["项目键"] == "income_grand_total") & (t["单位标识"] == "lusong-xzsp")]
     >>> grand[["年度", "金额（万元）", "是否推算"]].values.tolist()
     [[2019, Decimal('662.95'), True], [2020, Decimal('335.78'), False]]
 """
