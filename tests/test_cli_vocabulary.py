@@ -71,7 +71,7 @@ def test_data_and_decimals_mean_the_same_everywhere():
 def test_validate_takes_data():
     result = invoke("validate", "--data", str(DATA))
     assert result.exit_code == 0
-    assert result.output == "数据校验通过：1 个单位，2 个单位年度，122 条数字。\n"
+    assert result.output == "数据校验通过：4 个单位，8 个单位年度，1543 条数字。\n"
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_summary_takes_entity_year_data_and_decimals(decimals, change, completio
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert next(ln for ln in lines if ln.startswith("与上年相比")).endswith(
-        f"减少327.17万元{change}"
+        f"减少327.17万元{change}；上年662.95万元（推算）"
     )
     assert next(ln for ln in lines if ln.startswith("完成年初预算")).endswith(completion)
 

@@ -265,21 +265,48 @@ def render(
 @click.option(
     "--entity",
     default=None,
-    help="写入的单位标识；默认由单位名称生成 doc-<8位十六进制> (entity id to write).",
+    help="写入的单位标识；已有同名单位时用它的标识或全称并入 (entity id to write).",
 )
 @click.option("--entity-id", "old_entity", default=None, hidden=True)  # deprecated: --entity
 def extract(doc: Path, out_dir: Path, entity: str | None, old_entity: str | None) -> None:
-    """从公开的决算文件（.txt 或 .pdf）提取数据集和提取报告 (extract a disclosure)."""
+    """从公开的决算文件（.txt、.pdf 或 .xlsx）提取数据集和提取报告 (extract a disclosure).
+
+    An .xlsx is read as the nine 公开表 laid out as printed (sheets and columns
+    found by their titles); the workbook goes to raw/ as published.
+
+    Into a new folder DIR: the dataset, the document's text in raw/ and the
+    extraction report. Into an existing dataset (DIR has entities.csv): the
+    document as published goes to raw/ (no converted text), the extraction
+    report beside the dataset (DIR-extraction/), and a department already in
+    the data is refused unless --entity names it (its id or full name), which
+    merges the new year into it.
+    """
     from fiscal_analysis.dataset.load import load_dataset
     from fiscal_analysis.extract import extract_to_dir, report_data
+    from fiscal_analysis.extract.into import extract_into, extract_workbook, is_dataset
 
     if old_entity is not None:
         if entity is not None and entity != old_entity:
             raise click.UsageError("--entity-id 是 --entity 的旧名，请只给出 --entity。")
         click.echo("提示：--entity-id 已改名为 --entity (--entity-id is deprecated)", err=True)
         entity = old_entity
+    if doc.suffix.lower() == ".xlsx":
+        try:
+            wb, entity_id, n = extract_workbook(doc, out_dir, entity)
+            load_dataset(out_dir)
+        except (FiscalAnalysisError, OSError) as exc:
+            _fail(exc)
+        found = "、".join(f"{t}（{'有数据' if s == 'published' else '空表'}）"
+                         for t, s in sorted(wb.tables.items()))  # fmt: skip
+        head = f"已从 Excel 提取「{wb.name}」{wb.year}年度（{entity_id}）"
+        click.echo(f"{head}：{found}；写入 {n} 条 facts。")
+        click.echo(f"数据目录：{out_dir}；原表保存在 raw/ 中。")
+        return
     try:
-        ex = extract_to_dir(doc, out_dir, entity_id=entity)
+        if is_dataset(out_dir):
+            ex, report_dir = extract_into(doc, out_dir, entity)
+        else:
+            ex, report_dir = extract_to_dir(doc, out_dir, entity_id=entity), out_dir
         load_dataset(out_dir)
     except (FiscalAnalysisError, OSError) as exc:
         _fail(exc)
@@ -289,7 +316,38 @@ def extract(doc: Path, out_dir: Path, entity: str | None, old_entity: str | None
         f"情况说明中识别数字 {s['figures']} 个，绩效等指标 {s['indicators']} 个，"
         f"未能理解的数字 {s['not_understood']} 个；写入 {s['facts_written']} 条 facts。"
     )
-    click.echo(f"数据目录：{out_dir}；提取报告：{out_dir / 'extraction_report.md'}")
+    click.echo(f"数据目录：{out_dir}；提取报告：{report_dir / 'extraction_report.md'}")
+
+
+@cli.command()
+@DATA_OPTION
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="输出文件：.xlsx、.parquet 或 .csv（按扩展名）(output file).",
+)
+@DECIMALS_OPTION
+@CACHE_OPTION
+def export(data_dir: Path, out_file: Path, decimals: int, cache: bool) -> None:
+    """导出全部单位年度的全部指标：Excel 每个指标族一张表 (export every metric).
+
+    Chinese headers carry the unit; amounts in 万元 are numbers. The format is
+    chosen by the extension of --out: .xlsx, .parquet or .csv.
+    """
+    from fiscal_analysis.dataset.load import load_dataset
+    from fiscal_analysis.report.workbook import FORMATS, write_metrics
+
+    if out_file.suffix.lower() not in FORMATS:
+        raise click.UsageError(f"--out 应为 .xlsx、.parquet 或 .csv 文件：{out_file}")
+    try:
+        ds = load_dataset(data_dir, cache=cache)
+        written = write_metrics(ds, out_file, decimals)
+    except (FiscalAnalysisError, OSError) as exc:
+        _fail(exc)
+    n = len(ds.pairs())
+    click.echo(f"已导出 {n} 个单位年度的全部指标：{written}")
 
 
 def main() -> None:

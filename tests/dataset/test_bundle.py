@@ -19,7 +19,11 @@ REPO = Path(__file__).resolve().parents[2]
 def _panel(tmp_path: Path, n: int = 6) -> Path:
     """The shipped entity copied under ``n`` ids, with files written in every accepted way."""
     root = tmp_path / "data"
-    shutil.copytree(REPO / "data", root, ignore=shutil.ignore_patterns("raw", "README.md", "lus*"))
+    shutil.copytree(
+        REPO / "data",
+        root,
+        ignore=shutil.ignore_patterns("raw", "*.md", "lus*", "putuo*", "codes.csv"),
+    )
     src = REPO / "data" / "lusong-xzsp"
     rows = []
     for i in range(n):

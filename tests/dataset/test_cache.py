@@ -31,7 +31,9 @@ def no_settling(monkeypatch):
 def _two_entities(tmp_path: Path) -> Path:
     """The shipped data plus a copy of its entity under another id (``other-xzsp``)."""
     root = tmp_path / "data"
-    shutil.copytree(REPO / "data", root, ignore=shutil.ignore_patterns("raw", "README.md"))
+    shutil.copytree(
+        REPO / "data", root, ignore=shutil.ignore_patterns("raw", "*.md", "putuo*", "codes.csv")
+    )
     for src in (root / "lusong-xzsp").rglob("*.csv"):
         dst = root / "other-xzsp" / src.relative_to(root / "lusong-xzsp")
         dst.parent.mkdir(parents=True, exist_ok=True)

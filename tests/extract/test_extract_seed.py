@@ -26,7 +26,7 @@ def _facts(ds, basis=None):
 def pair(tmp_path_factory):
     out = tmp_path_factory.mktemp("seed")
     ex = extract_to_dir(SEED, out, entity_id="lusong-xzsp")
-    return load_dataset(ROOT / "data"), load_dataset(out), ex
+    return load_dataset(ROOT / "data", entities=["lusong-xzsp"]), load_dataset(out), ex
 
 
 def test_every_published_fact_is_reproduced(pair):

@@ -25,7 +25,9 @@ needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not in
 def batch(tmp_path_factory):
     """The seed and the 普陀 2024 fixture in one data folder, rendered with PDFs."""
     data = tmp_path_factory.mktemp("two") / "data"
-    shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("raw"))
+    shutil.copytree(
+        REPO / "data", data, ignore=shutil.ignore_patterns("raw", "putuo*", "codes.csv")
+    )
     shutil.copytree(PUTUO / "putuo-czj", data / "putuo-czj")
     shutil.copytree(PUTUO / "raw", data / "raw")
     with (data / "entities.csv").open("a", encoding="utf-8") as fh:

@@ -429,15 +429,20 @@ def test_shipped_data_renders_with_the_report_notebook(tmp_path):
         ROOT / "data", out, notebook=ROOT / "notebooks/annual_report.ipynb", progress=False
     )
     assert batch.exit_code == 0, batch.summary()
+    # the seed (2020, its 2019 推算) and three real 2024 departments (each with its 2023 推算)
     assert [(r.entity_id, r.year, r.status) for r in batch.reports] == [
-        ("lusong-xzsp", 2019, "rendered"),
-        ("lusong-xzsp", 2020, "rendered"),
-    ]
+        (e, y, "rendered")
+        for e, years in [("lusong-xzsp", (2019, 2020)), ("putuo-czj", (2023, 2024)),
+                         ("putuo-ghzy", (2023, 2024)), ("putuo-shgzb", (2023, 2024))]
+        for y in years
+    ]  # fmt: skip
+    names = {"lusong-xzsp": "株洲市芦淞区行政审批服务局", "putuo-czj": "上海市普陀区财政局"}
     for r in batch.reports:
         page = r.html.read_text(encoding="utf-8")
         assert check_html(page) == []
         assert '<html lang="zh-CN">' in page and "生成信息" in page
-        assert f"株洲市芦淞区行政审批服务局 {r.year}年度" in page
+        if r.entity_id in names:
+            assert f"{names[r.entity_id]} {r.year}年度" in page
     again = render_reports(
         ROOT / "data", out, notebook=ROOT / "notebooks/annual_report.ipynb", progress=False
     )

@@ -101,11 +101,17 @@ def test_explore_runs_top_to_bottom(tmp_path):
     nb = _run(EXPLORE, tmp_path / "explore.ipynb", NOTEBOOKS)
     _assert_clean(nb)
     html = _html(nb)
-    assert "数据中共有1个单位、2个单位年度。" in html
+    assert "数据中共有4个单位、8个单位年度。" in html
     assert "2019年662.95万元（推算），2020年335.78万元" in html
     assert "167.6%" in html and "PEFA" in html
-    assert "接下来要问的问题" in html
-    assert "未安装 ipywidgets" in html or "application/vnd.jupyter.widget-view+json" in str(nb)
+    # all departments: each in its latest year, and in the chosen (default: latest) year
+    assert "各单位最新年度比较" in html and "各单位最新年度共4个单位参与比较" in html
+    assert "2024年度共3个单位参与比较" in html
+    for name in ("株洲市芦淞区行政审批服务局", "上海市普陀区财政局", "上海市普陀区规划和自然资源局",
+                 "中共上海市普陀区委社会工作部"):  # fmt: skip
+        assert name in html
+    assert "接下来要问的问题" in html and "叁佰余万元" not in html
+    assert "application/vnd.jupyter.widget-view+json" in str(nb)
 
 
 @pytest.mark.parametrize("path", [ANNUAL, EXPLORE], ids=lambda p: p.name)
@@ -125,7 +131,8 @@ MINI = ROOT / "tests" / "fixtures" / "notebooks" / "mini_report.ipynb"
 PARAMETERS = {
     ANNUAL: {"entity": ("str", "lusong-xzsp"), "year": ("int", 2020),
              "data": ("str", "data"), "decimals": ("int", 1)},
-    EXPLORE: {"data": ("str", "data"), "decimals": ("int", 1), "use_cache": ("bool", True)},
+    EXPLORE: {"data": ("str", "data"), "year": ("int", 0), "decimals": ("int", 1),
+              "use_cache": ("bool", True)},
     MINI: {"entity": ("str", "alpha"), "year": ("int", 2020), "data": ("str", "data")},
 }  # fmt: skip
 

@@ -14,6 +14,7 @@ from fiscal_analysis.charts.style import DPI, MAX_HEIGHT
 from fiscal_analysis.errors import FiscalAnalysisError
 from fiscal_analysis.narrative.describe import describe
 from fiscal_analysis.report.blocks import Section, fmt_amount, show, text_table
+from fiscal_analysis.report.compare import comparison_section, pefa_indicators_section
 from fiscal_analysis.report.context import (
     COVERED_PARTS,
     coverage_statement,
@@ -23,15 +24,9 @@ from fiscal_analysis.report.context import (
     resolve_data_dir,
 )
 from fiscal_analysis.report.explore import (
-    comparison_section,
-    pefa_section,
-    picker,
-    questions_section,
-    trends_section,
-)
-from fiscal_analysis.report.explore import (
     overview_section as explore_overview,
 )
+from fiscal_analysis.report.explore import questions_section, trends_section
 from fiscal_analysis.report.review import rule_title
 from fiscal_analysis.report.sections_accounts import (
     expense_section,
@@ -234,20 +229,28 @@ def test_fmt_amount_marks():
     assert fmt_amount(None, "missing") == "无数据"
 
 
-def test_explore_sections(monkeypatch):
+def test_explore_sections():
     from fiscal_analysis.dataset.load import load_dataset
 
     ds = load_dataset(DATA)
-    assert explore_overview(ds).paragraphs == ("数据中共有1个单位、2个单位年度。",)
+    assert explore_overview(ds).paragraphs == ("数据中共有4个单位、8个单位年度。",)
     trends = trends_section(ds)
     assert "2019年662.95万元（推算），2020年335.78万元" in trends.charts[0].alt
-    pefa = pefa_section(ds)
+    pefa = pefa_indicators_section(ds)
     row = pefa.table.iloc[0]
-    assert row["PI-1 总体执行率"] == "167.6%" and row["PI-1 等级"] == "D"
-    assert comparison_section(ds).notes  # one department: says there is nothing to compare
-    assert "全部为推算数" in questions_section(ds).text
-    monkeypatch.setattr("fiscal_analysis.report.explore.widgets_available", lambda: False)
-    assert "ipywidgets" in picker(ds).text
+    assert row["指标"] == "PI-1 总体支出执行率" and row["数值"] == "167.6%" and row["等级"] == "D"
+    czj = pefa.table[pefa.table["单位名称"] == "上海市普陀区财政局"].iloc[0]
+    assert czj["数值"] == "98.2%" and czj["等级"] == "A"  # 2940.05 ÷ 2993.92, the published totals
+    latest = comparison_section(ds)  # every department, each in its latest year
+    assert latest.notes == () and len(latest.table) == 4
+    assert list(latest.table["年度"]) == ["2020", "2024", "2024", "2024"]
+    assert len(comparison_section(ds, 2024).table) == 3  # the seed has no 2024
+    assert comparison_section(ds, 2020).notes  # one department that year: nothing to compare
+    assert "全部为推算数" in questions_section(ds, 2019).text
+    questions = questions_section(ds).text
+    assert "4个“项”年初预算为0" in questions
+    assert "细化功能科目" not in questions or "是在执行中细化了功能科目" in questions
+    assert "叁佰余万元" not in questions
 
 
 def test_data_check_section_on_the_seed(ctx):

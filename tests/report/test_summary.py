@@ -37,7 +37,11 @@ def test_headline_2020(ds):
         "pct": "-49.4",
         "direction": "减少",
         "note": None,
+        "prior_year": 2019,
+        "prior_derived": True,
     }
+    assert h["units"] == {"amount": "万元", "pct": "%", "rounding": "四舍五入（仅展示）"}
+    assert "yoy.prior" in h["derived"] and "yoy.current" not in h["derived"]
     assert [(p["label"], p["pct"]) for p in h["expense_structure"]] == [
         ("基本支出", "56.9"),
         ("项目支出", "43.1"),
@@ -78,7 +82,8 @@ def test_headline_unknown(ds):
 def test_cli_text():
     res = run("--entity", "lusong-xzsp", "--year", "2020")
     assert res.exit_code == 0, res.output
-    assert "减少327.17万元（-49.4%）" in res.output
+    assert "减少327.17万元（-49.4%）；上年662.95万元（推算）" in res.output
+    assert "金额单位：万元" in res.output
     assert "167.6%" in res.output
     lines = res.output.splitlines()
     assert lines[0].startswith(NAME)

@@ -263,7 +263,7 @@ class Dataset:
             >>> from fiscal_analysis.dataset.load import load_dataset
             >>> rows = load_dataset("data").rows_for("lusong-xzsp")
             >>> len(rows["facts"]), len(rows["entities"]), len(rows["codes"])
-            (122, 1, 0)
+            (122, 1, 10)
         """
         out = {}
         for name, df in self.frames.items():

@@ -198,7 +198,7 @@ def data_files(
       missing data folder and folders that cannot be listed.
 
     Examples:
-        >>> [f.rel for f in data_files("data", ["entities", "facts"])]
+        >>> [f.rel for f in data_files("data", ["entities", "facts"])][:3]
         ['entities.csv', 'lusong-xzsp/2019/facts.csv', 'lusong-xzsp/2020/facts.csv']
     """
     return data_listing(root, kinds, under)[0]

@@ -24,8 +24,31 @@ Examples:
     (Decimal('335.78'), Decimal('-327.17'), '-49.4%')
     >>> format_pct(metrics.total_completion(ey).rate)
     '167.6%'
+
+    The pandas-native view: tidy frames with exact amounts and ``*_float`` views,
+    one row per department, a ranking and the PEFA table::
+
+    >>> ds = load_dataset("data")
+    >>> exp = metrics.tidy(ds, "expense").query("entity_id == 'lusong-xzsp'")
+    >>> exp.groupby("item")["amount_float"].sum()["basic"]
+    np.float64(190.92)
+    >>> ranked = metrics.rank(metrics.cross_section(ds), "basic_share")
+    >>> ranked[["entity_id", "basic_share_float", "rank"]].values.tolist()
+    [['putuo-czj', 79.48..., 1], ['lusong-xzsp', 56.85..., 2], ['putuo-ghzy', 55.10..., 3],
+     ['putuo-shgzb', 34.29..., 4]]
+    >>> p = metrics.pefa_indicators(ds).query("entity_id == 'putuo-czj' and year == 2024")
+    >>> p[["indicator", "value", "band"]].values.tolist()[:2]
+    [['PI-1', Decimal('98.2'), 'A'], ['PI-2.1', Decimal('1.4'), 'A']]
 """
 
+from fiscal_analysis.metrics.compare import (
+    RATIOS,
+    carryover_panel,
+    cross_section,
+    outliers,
+    rank,
+    ratio_exact,
+)
 from fiscal_analysis.metrics.completion import completion_panel, ops_cost_panel, three_public_panel
 from fiscal_analysis.metrics.decompose import Decomposition, decompose
 from fiscal_analysis.metrics.entity import (
@@ -50,6 +73,7 @@ from fiscal_analysis.metrics.exact import (
 )
 from fiscal_analysis.metrics.panel import KEY_TOTALS, all_metrics, totals_panel, yoy_change
 from fiscal_analysis.metrics.pefa import outturn, outturn_panel, outturn_table, pi_score
+from fiscal_analysis.metrics.reliability import pefa_indicators
 from fiscal_analysis.metrics.shares import (
     basic_shares,
     expense_shares,
@@ -66,11 +90,14 @@ from fiscal_analysis.metrics.structure import (
     income_structure,
     project_structure,
 )
+from fiscal_analysis.metrics.tidy import FAMILIES, tidy, tidy_all, zh_columns
 from fiscal_analysis.money import format_pct  # noqa: F401 (doctests)
 
 __all__ = [
     "DIRECTIONS",
+    "FAMILIES",
     "KEY_TOTALS",
+    "RATIOS",
     "Change",
     "Completion",
     "Decomposition",
@@ -80,10 +107,12 @@ __all__ = [
     "basic_structure",
     "budget_completion",
     "budget_direction",
+    "carryover_panel",
     "change",
     "change_drivers",
     "completion",
     "completion_panel",
+    "cross_section",
     "decompose",
     "economic_structure",
     "expense_shares",
@@ -94,20 +123,27 @@ __all__ = [
     "income_structure",
     "ops_cost",
     "ops_cost_panel",
+    "outliers",
     "outturn",
     "outturn_panel",
     "outturn_table",
+    "pefa_indicators",
     "pi_score",
     "procurement",
     "procurement_shares",
     "project_structure",
+    "rank",
+    "ratio_exact",
     "share",
     "shares",
     "shares_panel",
     "three_public",
     "three_public_panel",
+    "tidy",
+    "tidy_all",
     "total_completion",
     "totals_panel",
     "yoy_change",
     "yoy_for",
+    "zh_columns",
 ]

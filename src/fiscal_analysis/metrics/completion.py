@@ -76,7 +76,7 @@ def completion_panel(
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> ds = load_dataset("data")
-        >>> t = completion_panel(ds, "合计")
+        >>> t = completion_panel(ds, "合计").query("entity_id == 'lusong-xzsp'")
         >>> t[["year", "rate_rounded", "direction"]].values.tolist()
         [[2019, None, None], [2020, Decimal('167.6'), '大于']]
         >>> c = completion_panel(ds).set_index("code")

@@ -24,7 +24,7 @@ Examples:
     >>> from fiscal_analysis.dataset.load import load_dataset
     >>> ds = load_dataset("data")
     >>> t = totals_panel(ds, {"grand": ("T01", "income_grand_total")})
-    >>> t["grand"].tolist()
+    >>> t.loc["lusong-xzsp", "grand"].tolist()
     [Decimal('662.95'), Decimal('335.78')]
     >>> y = yoy_change(t).iloc[1]
     >>> y["delta"], y["direction"], y["change_rounded"]
@@ -100,7 +100,7 @@ def totals_panel(
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> t = totals_panel(load_dataset("data"), {"b": ("T03", "basic")}, status=True)
-        >>> t.values.tolist()
+        >>> t.loc["lusong-xzsp"].values.tolist()
         [[<NA>, 'missing'], [Decimal('190.92'), 'published']]
     """
     view = view_of(source)

@@ -269,7 +269,7 @@ def outturn_panel(source: Source, level: str = "项", decimals: int = 1) -> pd.D
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> t = outturn_panel(load_dataset("data"))
         >>> t[["year", "aggregate_rounded", "aggregate_band"]].values.tolist()
-        [[2020, Decimal('167.6'), 'D']]
+        [[2020, Decimal('167.6'), 'D'], [2024, Decimal('98.2'), 'A'], [2024, Decimal('95.5'), 'A']]
     """
     lines = completion_panel(source, level, decimals=None)
     return outturn_panel_from_lines(lines[["entity_id", "year", "actual", "budget"]], decimals)

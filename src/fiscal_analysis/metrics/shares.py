@@ -120,6 +120,7 @@ def shares_panel(
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
         >>> df = shares_panel(load_dataset("data"), "procurement", ["sme"], "total")
+        >>> df = df[df["entity_id"] == "lusong-xzsp"]
         >>> df[["year", "amount", "status", "share_rounded"]].values.tolist()
         [[2019, <NA>, 'missing', None], [2020, Decimal('46.42'), 'published', Decimal('100.0')]]
     """
@@ -206,7 +207,7 @@ def function_shares(
 
     Examples:
         >>> from fiscal_analysis.dataset.load import load_dataset
-        >>> df = function_shares(load_dataset("data"))
+        >>> df = function_shares(load_dataset("data")).query("entity_id == 'lusong-xzsp'")
         >>> [(r.code, str(r.amount), str(r.share_rounded)) for r in df.itertuples()]
         [('201', '258.47', '77.0'), ('210', '77.31', '23.0')]
     """

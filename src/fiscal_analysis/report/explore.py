@@ -1,44 +1,40 @@
 """Building blocks of ``notebooks/explore.ipynb``: every entity and year at once.
 
-Multi-year trends per department, a comparison across departments, the PEFA
-outturn table and the questions an analyst asks next. Everything returns a
+Every entity-year at a glance and multi-year trends per department (the
+comparison across departments, rankings, 结转结余 and PEFA are in
+:mod:`fiscal_analysis.report.compare`), and the questions an analyst asks
+next, generated from the data. Everything returns a
 :class:`~fiscal_analysis.report.blocks.Section` (shown with
-:func:`~fiscal_analysis.report.blocks.show`). :func:`picker` offers ipywidgets
-controls only when ipywidgets is installed; the notebook runs without it.
+:func:`~fiscal_analysis.report.blocks.show`).
 
 Examples:
     >>> from fiscal_analysis.dataset.load import load_dataset
     >>> ds = load_dataset("data")
     >>> t = overview_section(ds).table
-    >>> t[["年度", "收支总计", "推算数"]].values.tolist()
-    [['2019', '662.95万元（推算）', '10/10'], ['2020', '335.78万元', '28/112']]
+    >>> t[["单位标识", "年度", "收支总计", "推算数"]].values.tolist()[:4]
+    [['lusong-xzsp', '2019', '662.95万元（推算）', '10/10'],
+     ['lusong-xzsp', '2020', '335.78万元', '28/112'],
+     ['putuo-czj', '2023', '3052.34万元（推算）', '8/8'],
+     ['putuo-czj', '2024', '2995.39万元', '8/431']]
 """
 
 from __future__ import annotations
 
-import importlib.util
 from decimal import Decimal
-from typing import Any
 
 import pandas as pd
 
-from fiscal_analysis.charts.figures import structure_chart, trend_chart
-from fiscal_analysis.dataset.model import Dataset, EntityYear
-from fiscal_analysis.metrics.exact import share
-from fiscal_analysis.metrics.panel import totals_panel
-from fiscal_analysis.metrics.pefa import outturn_table
-from fiscal_analysis.report.blocks import Section, fmt_amount, fmt_pct, render_chart, text_table
+from fiscal_analysis.charts.figures import trend_chart
+from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.metrics.compare import RATIOS, cross_section, outliers, ratio_exact
+from fiscal_analysis.metrics.panel import all_metrics, totals_panel
+from fiscal_analysis.report.blocks import Section, fmt_amount, render_chart, text_table
 from fiscal_analysis.report.sections_other import TREND_SERIES
 
 __all__ = [
-    "comparison_section",
     "overview_section",
-    "pefa_section",
-    "picker",
     "questions_section",
-    "show_picker",
     "trends_section",
-    "widgets_available",
 ]
 
 
@@ -97,119 +93,50 @@ def trends_section(ds: Dataset) -> Section:
     return Section("多年趋势", charts=tuple(charts), notes=tuple(notes))
 
 
-def comparison_section(ds: Dataset, year: int | None = None) -> Section:
-    """收支总计 of every department in one year (default: the latest year)."""
-    years = sorted({y for _, y in ds.pairs()})
-    year = years[-1] if year is None else year
-    parts, rows = [], []
-    t = totals_panel(ds, {"grand": ("T01", "income_grand_total"), "basic": ("T03", "basic")},
-                     status=True)  # fmt: skip
-    for entity_id in sorted({e for e, y in ds.pairs() if y == year}):
-        r = t.loc[(entity_id, year)]
-        value, status = (None if pd.isna(r["grand"]) else r["grand"]), r["grand_status"]
-        basic, s_basic = (None if pd.isna(r["basic"]) else r["basic"]), r["basic_status"]
-        rows.append({"单位名称": ds.name(entity_id), "收支总计": fmt_amount(value, status),
-                     "基本支出": fmt_amount(basic, s_basic),
-                     "基本支出占比": fmt_pct(share(basic, value))})  # fmt: skip
-        if value is not None:
-            parts.append((ds.name(entity_id), value))
-    charts = ()
-    if len(parts) >= 2:
-        chart = structure_chart(parts, title=f"{year}年度各单位收支总计")
-        charts = (render_chart(chart),)
-    notes = (
-        ()
-        if len(parts) >= 2
-        else (f"{year}年度只有{len(parts)}个单位有收支总计，暂无可比较的单位。",)
-    )
-    table = text_table(rows, ["单位名称", "收支总计", "基本支出", "基本支出占比"])
-    return Section(f"{year}年度单位间比较", table=table, charts=charts, notes=notes)
+def questions_section(ds: Dataset, year: int | None = None) -> Section:
+    """The questions an analyst asks next, generated from what the data shows and lacks.
 
-
-def pefa_section(ds: Dataset, decimals: int = 1) -> Section:
-    """PEFA PI-1 (aggregate outturn) and PI-2 (composition variance) per entity-year."""
-    t = outturn_table(ds)
-    rows = [{"单位名称": ds.name(r.entity_id), "年度": str(r.year), "科目数（项）": str(r.n_lines),
-             "年初预算": fmt_amount(r.budget), "决算": fmt_amount(r.actual),
-             "PI-1 总体执行率": fmt_pct(r.aggregate, decimals, "年初预算为0，无执行率"),
-             "PI-1 等级": r.aggregate_band or "—",
-             "PI-2 结构偏差": fmt_pct(r.composition, decimals, "无法计算"),
-             "PI-2 等级": r.composition_band or "—"} for r in t.itertuples()]  # fmt: skip
-    text = (
-        "PEFA 预算可靠性：PI-1 = 决算合计 ÷ 年初预算合计（A：95%–105%，B：90%–110%，C：85%–115%）；"
-        "PI-2 = Σ|决算 − k·预算| ÷ 决算合计（k = 决算合计 ÷ 预算合计；A <5%，B <10%，C <15%）。"
-    )
-    notes = () if rows else ("没有同时公开年初预算和决算的“项”，无法计算 PEFA 指标。",)
-    cols = list(rows[0]) if rows else ["单位名称", "年度"]
-    return Section("PEFA 预算执行与结构偏差", (text,), text_table(rows, cols), notes=notes)
-
-
-def questions_section(ds: Dataset) -> Section:
-    """The questions an analyst asks next, from what the data shows and lacks."""
+    Nothing here is about one dataset: every question comes from a figure (or a
+    missing one) of the entity-years compared (``year``, or each department's latest).
+    """
     qs = []
-    for entity_id, year in ds.pairs():
-        f = ds.facts_for(entity_id, year)
-        name = ds.name(entity_id)
+    cs = cross_section(ds, year)
+    lines = all_metrics(ds)["completion"]
+    for _, r in cs.iterrows():
+        entity_id, y, name = r["entity_id"], int(r["year"]), r["entity_name"]
+        f = ds.facts_for(entity_id, y)
         if (f["basis"] == "derived").all():
-            qs.append(f"{name}{year}年度全部为推算数：能否取得该年度的决算公开文件，核实推算结果？")
+            qs.append(f"{name}{y}年度全部为推算数：能否取得该年度的决算公开文件，核实推算结果？")
         if (f["basis"] == "undisclosed").any():
-            qs.append(f"{name}{year}年度基本支出的经济分类明细未公开金额：能否取得公开06表？")
-        ey = EntityYear(ds, entity_id, year)
-        budget, _ = ey.figure("T05", "budget_initial")
-        actual, _ = ey.figure("T05", "total")
-        if budget and actual and actual > budget:
-            qs.append(
-                f"{name}{year}年度决算{fmt_amount(actual)}超过年初预算{fmt_amount(budget)}："
-                "追加预算从何而来，是否履行了调整程序？"
-            )
-    qs.append("年初预算为0的科目有多少支出？“在执行过程中细化功能科目”是否说明年初预算编制过粗？")
-    qs.append("变动原因是否能由数字印证（例如“项目支出叁佰余万元”）？需要上年的分科目数据。")
+            qs.append(f"{name}{y}年度有未公开金额的数字：能否取得完整的公开表？")
+        rate, _ = ratio_exact(r, "completion")
+        if rate is not None and rate > 100:
+            qs.append(f"{name}{y}年度一般公共预算财政拨款支出决算{fmt_amount(_dec(r['gp_total']))}"
+                      f"超过年初预算{fmt_amount(_dec(r['gp_budget_initial']))}（完成{rate:f}%）："
+                      "追加预算从何而来，是否履行了调整程序？")  # fmt: skip
+        elif rate is not None and rate < 90:
+            qs.append(f"{name}{y}年度只完成年初预算的{rate:f}%：哪些项目未执行，资金是否结转？")
+        mine = lines[(lines["entity_id"] == entity_id) & (lines["year"] == y)]
+        zero = mine[(mine["budget"] == 0) & (mine["actual"] > 0)]
+        if len(zero):
+            total = sum((_dec(v) for v in zero["actual"]), Decimal(0))
+            qs.append(f"{name}{y}年度有{len(zero)}个“项”年初预算为0、决算共{fmt_amount(total)}："
+                      "是在执行中细化了功能科目，还是年初预算编制过粗？")  # fmt: skip
+        change, _ = ratio_exact(r, "yoy")
+        if change is not None and abs(change) >= 20:
+            qs.append(f"{name}{y}年度收入总计比上年变动{change:f}%："
+                      "情况说明给出的主要原因能否由分科目数字印证？")  # fmt: skip
+        share, _ = ratio_exact(r, "carryover_share")
+        if share is not None and share >= 20:
+            qs.append(f"{name}{y}年度年末结转和结余相当于本年支出的{share:f}%：资金为何沉淀？")
+    for ratio, spec in RATIOS.items():
+        for _, o in outliers(cs, ratio).iterrows():
+            qs.append(f"{o['entity_name']}{o['year']}年度{spec.label}{o['side']}（超出比较规则界限）："
+                      "原因是什么？")  # fmt: skip
+    if not qs:
+        qs.append("数据中没有需要追问的异常。")
     return Section("接下来要问的问题", tuple(f"{i}. {q}" for i, q in enumerate(qs, 1)))
 
 
-def widgets_available() -> bool:
-    """Whether ipywidgets is installed (controls are optional)."""
-    return importlib.util.find_spec("ipywidgets") is not None
-
-
-def show_picker(ds: Dataset) -> Any:
-    """The picker ready for display: the widget box, or the note as HTML without ipywidgets."""
-    from fiscal_analysis.report.blocks import show
-
-    found = picker(ds)
-    return show(found) if isinstance(found, Section) else found
-
-
-def picker(ds: Dataset) -> Any:
-    """An entity/year picker that shows the annual report sections, or a note without ipywidgets.
-
-    Returns an ``ipywidgets`` box when ipywidgets is installed, else a
-    :class:`Section` saying how to get the controls.
-    """
-    if not widgets_available():
-        return Section(
-            "交互控件",
-            notes=("未安装 ipywidgets，交互控件不可用（pip install ipywidgets 后可用）。",),
-        )
-    import ipywidgets as w  # pragma: no cover - optional dependency
-    from IPython.display import display  # pragma: no cover
-
-    from fiscal_analysis.report.blocks import show  # pragma: no cover
-    from fiscal_analysis.report.context import ReportContext  # pragma: no cover
-    from fiscal_analysis.report.sections_other import all_sections  # pragma: no cover
-
-    pairs = ds.pairs()  # pragma: no cover
-    choice = w.Dropdown(
-        options=[(f"{ds.name(e)} {y}", (e, y)) for e, y in pairs]
-    )  # pragma: no cover
-    out = w.Output()  # pragma: no cover
-
-    def update(_change: object = None) -> None:  # pragma: no cover
-        out.clear_output()
-        with out:
-            for s in all_sections(ReportContext(ds, *choice.value)):
-                display(show(s))
-
-    choice.observe(update, names="value")  # pragma: no cover
-    update()  # pragma: no cover
-    return w.VBox([choice, out])  # pragma: no cover
+def _dec(value: object) -> Decimal:
+    return Decimal(str(value))

@@ -39,8 +39,8 @@ def outcome_label(f: Finding) -> str:
 
 
 def visible(findings: Iterable[Finding], show_all: bool = False) -> list[Finding]:
-    """Findings to show: failures and not-applicable ones, or all."""
-    return [f for f in findings if show_all or f.status != "pass"]
+    """Findings to show: the failures; with ``show_all`` also passes and not-applicable ones."""
+    return [f for f in findings if show_all or f.status == "fail"]
 
 
 def render_table(findings: Sequence[Finding], show_all: bool = False) -> str:
@@ -50,7 +50,7 @@ def render_table(findings: Sequence[Finding], show_all: bool = False) -> str:
     """
     shown = visible(findings, show_all)
     if not shown:
-        return "没有需要列出的核对结果（全部通过）。"
+        return "没有未通过的核对（通过与不适用的核对用 --all 列出）。"
     rows = [(f.rule, outcome_label(f), f"{f.entity_id or '—'}·{f.year or '—'}", f) for f in shown]
     head = ("规则", "结果", "单位·年度")
     widths = [max(text_width(h), *(text_width(r[i]) for r in rows)) for i, h in enumerate(head)]

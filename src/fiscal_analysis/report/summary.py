@@ -3,8 +3,11 @@
 :func:`headline` gathers the figures a reader looks at first; amounts are
 strings written like the disclosures (``"335.78"``, ``"99.2"``), percents are
 strings rounded half up (``"49.4"``) or ``None`` when no rate exists, so the
-result serialises to JSON without any float. ``missing`` lists, in Chinese, the
-figures the data does not have. ``fiscal-analysis summary`` prints it.
+result serialises to JSON without any float. ``units`` says the units
+(``万元``, ``%``), ``derived`` lists the figures that are 推算 (derived, not
+published; dotted keys such as ``yoy.prior``), and ``missing`` lists, in
+Chinese, the figures the data does not have. ``fiscal-analysis summary``
+prints it, with the prior-year value beside every change.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from fiscal_analysis.metrics.structure import (
 from fiscal_analysis.money import format_number, round_half_up
 from fiscal_analysis.report.terminal import pad, text_width
 
-__all__ = ["headline", "render_json", "render_text"]
+__all__ = ["UNITS", "headline", "render_json", "render_text"]
 
 
 def _amt(value: Decimal | None) -> str | None:
@@ -69,6 +72,8 @@ def headline(ey: EntityYear, decimals: int = 1) -> dict[str, Any]:
         ('-327.17', '-49.4', '167.6')
         >>> headline(ds.entity_year("lusong-xzsp", 2019))["missing"][:2]
         ['本年收入合计', '本年支出合计']
+        >>> h["yoy"]["prior_derived"], h["units"]["amount"], h["derived"]
+        (True, '万元', ['yoy.prior', 'three_public.prior', 'ops_cost.budget', 'ops_cost.prior'])
     """
     e, year = ey.entity_id, ey.year
 
@@ -164,7 +169,43 @@ def headline(ey: EntityYear, decimals: int = 1) -> dict[str, Any]:
     ]
     missing = [label for label, v in checks if v is None]
     result["missing"] = sorted(missing, key=lambda s: s not in ("本年收入合计", "本年支出合计"))
+    result["units"] = UNITS
+    result["derived"] = _derived(ey)
+    result["yoy"]["prior_year"] = year - 1
+    result["yoy"]["prior_derived"] = "yoy.prior" in result["derived"]
     return result
+
+
+#: The units of the figures in :func:`headline`'s result.
+UNITS = {"amount": "万元", "pct": "%", "rounding": "四舍五入（仅展示）"}
+
+#: Figures of the result (dotted key) → where they come from: (table, item, previous year?).
+_SOURCES = {
+    "totals.income_grand_total": ("T01", "income_grand_total", False),
+    "totals.expense_grand_total": ("T01", "expense_grand_total", False),
+    "totals.income_total": ("T01", "income_total", False),
+    "totals.expense_total": ("T01", "expense_total", False),
+    "totals.general_public_expense": ("T05", "total", False),
+    "yoy.current": ("T01", "income_grand_total", False),
+    "yoy.prior": ("T01", "income_grand_total", True),
+    "completion.budget": ("T05", "budget_initial", False),
+    "completion.actual": ("T05", "total", False),
+    "three_public.actual": ("T07", "total_actual", False),
+    "three_public.prior": ("T07", "total_actual", True),
+    "ops_cost.actual": ("ops_cost", "actual", False),
+    "ops_cost.budget": ("ops_cost", "budget_initial", False),
+    "ops_cost.prior": ("ops_cost", "actual", True),
+}
+
+
+def _derived(ey: EntityYear) -> list[str]:
+    """Dotted keys of the result whose figure is 推算 (derived), not published."""
+    prev = ey.previous
+    return [
+        key
+        for key, (table, item, before) in _SOURCES.items()
+        if (prev if before else ey).figure(table, item)[1] == "derived"
+    ]
 
 
 def _wan(value: str | None) -> str:
@@ -197,17 +238,23 @@ def render_text(result: dict[str, Any]) -> str:
     """An aligned plain-text table (Chinese labels) of :func:`headline`'s result."""
     rows: list[tuple[str, str]] = []
     t, y = result["totals"], result["yoy"]
+    derived = set(result.get("derived", ()))
+
+    def mark(key: str) -> str:
+        return "（推算）" if key in derived else ""
+
     rows += [
-        ("收入总计", _wan(t["income_grand_total"])),
-        ("支出总计", _wan(t["expense_grand_total"])),
+        ("收入总计", _wan(t["income_grand_total"]) + mark("totals.income_grand_total")),
+        ("支出总计", _wan(t["expense_grand_total"]) + mark("totals.expense_grand_total")),
     ]
+    prior = f"；上年{_wan(y['prior'])}{mark('yoy.prior')}" if y["prior"] is not None else ""
     if y["delta"] is None:
-        rows.append(("与上年相比", y["note"] or "—"))
+        rows.append(("与上年相比", (y["note"] or "—") + prior))
     elif y["direction"] == "持平":
-        rows.append(("与上年相比", "持平"))
+        rows.append(("与上年相比", "持平" + prior))
     else:
         pct = f"（{_pc(y['pct'])}）" if y["pct"] is not None else f"（{y['note']}）"
-        rows.append(("与上年相比", f"{y['direction']}{y['delta'].lstrip('-')}万元{pct}"))
+        rows.append(("与上年相比", f"{y['direction']}{y['delta'].lstrip('-')}万元{pct}{prior}"))
     for title, key in _STRUCTURES:
         for part in result[key]:
             rows.append(
@@ -220,14 +267,31 @@ def render_text(result: dict[str, Any]) -> str:
     if c["items_without_rate"]:
         rows.append(("年初预算为0的项", "、".join(c["items_without_rate"]) + "（无完成率）"))
     tp = result["three_public"]
-    rows.append(("“三公”经费 预算 / 决算", f"{_wan(tp['budget'])} / {_wan(tp['actual'])}"))
+    tp_actual = _wan(tp["actual"]) + mark("three_public.actual")
+    rows.append(("“三公”经费 预算 / 决算", f"{_wan(tp['budget'])} / {tp_actual}"))
+    if tp["prior"] is not None:
+        rows.append(("  比上年", _versus(tp["delta"], tp["pct"], "上年数")
+                     + f"；上年{_wan(tp['prior'])}{mark('three_public.prior')}"))  # fmt: skip
     o = result["ops_cost"]
-    rows.append(("机关运行经费", _wan(o["actual"])))
+    rows.append(("机关运行经费", _wan(o["actual"]) + mark("ops_cost.actual")))
     if o["actual"] is not None:
-        rows.append(
-            ("  比年初预算", _versus(o["vs_budget_delta"], o["vs_budget_pct"], "年初预算数"))
+        budget = (
+            f"；年初预算{_wan(o['budget'])}{mark('ops_cost.budget')}"
+            if o["budget"] is not None
+            else ""
         )
-        rows.append(("  比上年决算", _versus(o["vs_prior_delta"], o["vs_prior_pct"], "上年决算数")))
+        rows.append(
+            (
+                "  比年初预算",
+                _versus(o["vs_budget_delta"], o["vs_budget_pct"], "年初预算数") + budget,
+            )
+        )
+        prior = (
+            f"；上年{_wan(o['prior'])}{mark('ops_cost.prior')}" if o["prior"] is not None else ""
+        )
+        rows.append(
+            ("  比上年决算", _versus(o["vs_prior_delta"], o["vs_prior_pct"], "上年决算数") + prior)
+        )
     pr = result["procurement"]
     rows.append(("政府采购支出总额", _wan(pr["total"])))
     if pr["total"] is not None:
@@ -240,6 +304,7 @@ def render_text(result: dict[str, Any]) -> str:
     lines += [pad(k, width) + v for k, v in rows]
     if result["missing"]:
         lines.append("缺少的数据：" + "、".join(result["missing"]))
+    lines.append("金额单位：万元；百分比四舍五入；“（推算）”为由其他数字推算、非公开的数字。")
     return "\n".join(lines)
 
 

@@ -61,14 +61,18 @@ _INTRO = """\
 > 自动生成，请勿手工编辑。
 > Generated from the declarations; do not edit by hand. A test fails when it is out of date.
 
+每个单位的数据来自哪份公开文件、用哪条命令提取，见 [SOURCES.md](SOURCES.md)
+(where each document comes from, and the command that extracted it).
+
 ## 目录结构 (folder layout)
 
 ```
 data/
 ├── README.md                 本文件 (this dictionary, generated)
+├── SOURCES.md                数据来源与提取命令 (provenance, written by hand)
 ├── entities.csv              单位名录 (registry of departments)
 ├── codes.csv                 可选：补充的科目编码 (optional extra codes)
-├── raw/                      原始公开文件，只读 (immutable source documents)
+├── raw/                      原始公开文件（PDF、文本，按公布原样），只读 (documents as published)
 └── <entity_id>/
     ├── documents.csv         来源文件 (documents cited by the records)
     └── <year>/

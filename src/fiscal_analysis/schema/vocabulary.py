@@ -13,15 +13,15 @@ an exact :class:`~fractions.Fraction` percent in the entity-year frames, and a
 Examples:
     >>> METRIC_COLUMNS["share"].meaning
     '占比：部分 ÷ 整体 × 100（精确分数）'
-    >>> sorted(k for k, c in METRIC_COLUMNS.items() if c.unit == "万元")[:3]
-    ['actual', 'amount', 'base']
+    >>> sorted(k for k, c in METRIC_COLUMNS.items() if c.unit == "万元")[:4]
+    ['actual', 'actual_float', 'amount', 'amount_float']
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["METRIC_COLUMNS", "MetricColumn"]
+__all__ = ["FLOAT_VIEWS", "METRIC_COLUMNS", "MetricColumn"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ def _columns(*rows: tuple[str, str, str, str]) -> dict[str, MetricColumn]:
 #: Every column name of the metric frames, in the order the dictionary lists them.
 METRIC_COLUMNS: dict[str, MetricColumn] = _columns(
     ("entity_id", "—", "单位标识", "entity id"),
+    ("entity_name", "—", "单位名称", "entity name"),
     ("year", "—", "决算年度", "fiscal year"),
     ("item", "—", "项目键（见各表的项目）", "item key of a table"),
     ("label", "—", "项目的中文名称", "Chinese label"),
@@ -60,6 +61,7 @@ METRIC_COLUMNS: dict[str, MetricColumn] = _columns(
     ("project", "—", "项目名称", "project name"),
     ("comparison", "—", "比较基准：年初预算或上年决算", "what the figure is compared with"),
     ("status", "—", "数字来源：公开、推算、未公开、缺失", "published/derived/undisclosed/missing"),
+    ("derived", "—", "是否推算（status 为 derived）", "whether the figure is derived (推算)"),
     ("amount", "万元", "金额", "an amount"),
     ("whole", "万元", "占比的整体（分母）", "the whole of a share"),
     ("actual", "万元", "决算数", "actual (决算)"),
@@ -96,4 +98,33 @@ METRIC_COLUMNS: dict[str, MetricColumn] = _columns(
     ("composition_den", "—", "PI-2 的分母（精确整数）", "PI-2 denominator"),
     ("composition_rounded", "%", "PI-2，四舍五入", "PI-2, rounded"),
     ("composition_band", "—", "PI-2 等级 A–D", "PI-2 band"),
+)
+
+#: Columns with a float view ``<name>_float`` in the tidy frames (``metrics/tidy.py``).
+FLOAT_VIEWS = (
+    *(
+        c
+        for c, m in METRIC_COLUMNS.items()
+        if m.unit == "万元" and not c.endswith(("_num", "_den"))
+    ),
+    "share",
+    "change",
+    "rate",
+    "aggregate",
+    "composition",
+)
+
+METRIC_COLUMNS.update(
+    _columns(
+        *(
+            (
+                f"{c}_float",
+                METRIC_COLUMNS[c].unit,
+                f"{METRIC_COLUMNS[c].meaning.split('：')[0].split('（')[0]}（浮点视图，"
+                "仅供作图与描述统计；打印用精确列）",
+                f"float view of {c}, for plots and describe only",
+            )
+            for c in FLOAT_VIEWS
+        )
+    )
 )

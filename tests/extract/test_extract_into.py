@@ -1,0 +1,67 @@
+"""`fiscal-analysis extract DOC -o DATA` into an existing dataset, as a new user tries it."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from fiscal_analysis.cli import cli
+from fiscal_analysis.dataset.load import load_dataset
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED_TEXT = ROOT / "data" / "raw" / "lusong-xzsp-2020.txt"
+NAME = "株洲市芦淞区行政审批服务局"
+
+
+def extract(doc: Path, data: Path, *extra: str):
+    return CliRunner().invoke(cli, ["extract", str(doc), "-o", str(data), *extra])
+
+
+def names(data: Path) -> list[str]:
+    with (data / "entities.csv").open(encoding="utf-8") as f:
+        return [r["name"] for r in csv.DictReader(f)]
+
+
+def test_extract_into_existing_dataset(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "entities.csv").write_text("entity_id,name,region,level,note\n", encoding="utf-8")
+    doc = tmp_path / "doc07_lusong_xzsp_2020.txt"
+    shutil.copyfile(SEED_TEXT, doc)
+
+    res = extract(doc, data)
+    assert res.exit_code == 0, res.output
+    # a readable id from the file name, not doc-<hex>
+    assert "（lusong-xzsp）" in res.output
+    # raw/ holds the document as published, byte for byte, and nothing else
+    assert [p.name for p in (data / "raw").iterdir()] == ["lusong-xzsp-2020.txt"]
+    assert (data / "raw" / "lusong-xzsp-2020.txt").read_bytes() == doc.read_bytes()
+    # the extraction report goes beside the dataset, not into it
+    assert not list(data.rglob("extraction_report.*"))
+    report = tmp_path / "data-extraction" / "lusong-xzsp-2020" / "extraction_report.md"
+    assert report.is_file()
+    ds = load_dataset(data)
+    assert str(ds.value("lusong-xzsp", 2020, "T01", "income_grand_total")) == "335.78"
+
+    # the same department again: refused, never silently duplicated
+    again = extract(doc, data)
+    assert again.exit_code == 1
+    assert "--entity lusong-xzsp" in again.output
+    assert names(data) == [NAME]
+    # --entity by full name resolves to the existing department; its year is kept
+    merged = extract(doc, data, "--entity", NAME)
+    assert merged.exit_code == 1 and "已有 2020 年度" in merged.output
+    assert names(data) == [NAME]
+
+
+def test_extract_into_refuses_an_id_of_another_department(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "entities.csv").write_text(
+        "entity_id,name,region,level,note\nother,另一个单位,某地,县级,\n", encoding="utf-8"
+    )
+    res = extract(SEED_TEXT, data, "--entity", "other")
+    assert res.exit_code == 1 and "已属于「另一个单位」" in res.output
