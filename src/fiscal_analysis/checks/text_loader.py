@@ -16,6 +16,7 @@ from pathlib import Path
 
 from fiscal_analysis.checks.findings import Finding
 from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.errors import ExtractError
 
 __all__ = ["NARRATIVE_MODULES", "TEXT_RULE", "load_checker", "narrative_findings", "read_text"]
 
@@ -60,6 +61,13 @@ def read_text(path: Path) -> str:
         return data.decode("gb18030")
 
 
+def _pdf_text(path: Path) -> str:
+    """A published PDF's text, read as ``extract`` reads it (raw/ keeps documents as published)."""
+    from fiscal_analysis.extract.text import read_lines
+
+    return "\n".join(read_lines(path))
+
+
 def _na(entity_id: str, year: int, message: str, source: str | None = None) -> Finding:
     return Finding(TEXT_RULE, "not_applicable", "info", message, entity_id, year, {}, None, source)
 
@@ -82,19 +90,19 @@ def narrative_findings(ds: Dataset, entity_id: str, year: int) -> list[Finding]:
     out: list[Finding] = []
     for doc_id, rel in zip(docs["doc_id"], docs["path"], strict=True):
         path = ds.root / rel
-        if path.suffix.lower() not in _TEXT_SUFFIXES:
+        if path.suffix.lower() not in (*_TEXT_SUFFIXES, ".pdf"):
             out.append(
                 _na(
                     entity_id,
                     year,
-                    f"原文 {rel} 不是文本文件，请先提取为文本后再做文字核对。",
+                    f"原文 {rel} 不是文本或 PDF 文件，未做文字核对。",
                     doc_id,
                 )
             )
             continue
         try:
-            text = read_text(path)
-        except (OSError, UnicodeDecodeError) as exc:
+            text = _pdf_text(path) if path.suffix.lower() == ".pdf" else read_text(path)
+        except (OSError, UnicodeDecodeError, ExtractError) as exc:
             out.append(
                 _na(
                     entity_id,
