@@ -244,6 +244,8 @@ def test_explore_sections():
     latest = comparison_section(ds)  # every department, each in its latest year
     assert latest.notes == () and len(latest.table) == 4
     assert list(latest.table["年度"]) == ["2020", "2024", "2024", "2024"]
+    seed = latest.table.iloc[0]  # its 2020 total is published, its 2019 one 推算
+    assert (seed["收入总计"], seed["上年收入总计"]) == ("335.78万元", "662.95万元（推算）")
     assert len(comparison_section(ds, 2024).table) == 3  # the seed has no 2024
     assert comparison_section(ds, 2020).notes  # one department that year: nothing to compare
     assert "全部为推算数" in questions_section(ds, 2019).text

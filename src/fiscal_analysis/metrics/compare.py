@@ -114,6 +114,8 @@ CROSS_COLUMNS: dict[str, tuple[str, str]] = {
     "carryover_begin": ("年初结转和结余", "万元"),
     "carryover_end": ("年末结转和结余", "万元"),
     "derived": ("含推算数", ""),
+    "grand_derived": ("收入总计为推算数", ""),
+    "prior_derived": ("上年收入总计为推算数", ""),
     **{f"{k}_float": (r.label, r.unit) for k, r in RATIOS.items()},
 }
 
@@ -160,6 +162,9 @@ def _panel(source: Source) -> pd.DataFrame:
     prior = t["income_grand_total"].reindex(before)
     prior.index = t.index
     t["grand_prior"] = prior
+    t["grand_derived"] = (t["income_grand_total_status"] == "derived").to_numpy()
+    prior_status = t["income_grand_total_status"].reindex(before).to_numpy()
+    t["prior_derived"] = prior_status == "derived"
     t["grand_delta"] = _minus(t["income_grand_total"], t["grand_prior"])
     status = [c for c in t.columns if c.endswith("_status")]
     t["derived"] = (t[status] == "derived").any(axis=1)

@@ -93,8 +93,8 @@ def comparison_section(ds: Dataset, year: int | None = None, decimals: int = 1) 
     rows, parts = [], []
     for _, r in cs.iterrows():
         rows.append({"单位名称": r["entity_name"], "年度": str(r["year"]),
-                     "收入总计": _amount(r["income_grand_total"], r["derived"]),
-                     "上年收入总计": _amount(r["grand_prior"]),
+                     "收入总计": _amount(r["income_grand_total"], r["grand_derived"]),
+                     "上年收入总计": _amount(r["grand_prior"], r["prior_derived"]),
                      "收支总计增减率": _ratio_cell(r, "yoy", decimals),
                      "本年支出合计": _amount(r["expense"]),
                      "基本支出占比": _ratio_cell(r, "basic_share", decimals),
