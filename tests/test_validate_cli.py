@@ -126,7 +126,7 @@ def test_console_script_accepts_shipped_data(data_dir):
 def test_shipped_data_validates_with_cli_runner(data_dir):
     result = CliRunner().invoke(cli, ["validate", "--data", str(data_dir)])
     assert result.exit_code == 0, result.output
-    assert "4 个单位，8 个单位年度，1543 条数字" in result.output
+    assert "4 个单位，8 个单位年度，1581 条数字" in result.output
 
 
 def test_all_problems_reported_in_one_pass():
@@ -174,6 +174,6 @@ def test_validate_reuses_the_validated_cache_unless_told_not_to(tmp_path, monkey
     ]
     assert [r.exit_code for r in runs] == [0, 0, 0]
     assert len({r.output for r in runs}) == 1
-    assert "数据校验通过：4 个单位，8 个单位年度，1543 条数字。" in runs[0].output
+    assert "数据校验通过：4 个单位，8 个单位年度，1581 条数字。" in runs[0].output
     assert len(cold) == 2  # the first run and the --no-cache run
     assert len(list((tmp_path / "cache" / "fiscal-analysis").glob("*/all.pkl"))) == 1

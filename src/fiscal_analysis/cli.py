@@ -146,7 +146,7 @@ def check(
     with tempfile.TemporaryDirectory(prefix="fiscal-check-") as tmp:
         try:
             if doc is not None:
-                data_dir = _extract_for_check(doc, Path(tmp))
+                data_dir = _extract_for_check(doc, Path(tmp), year)
             # an extracted document goes to a new temporary folder: nothing to reuse
             ds = load_dataset(data_dir, cache=cache and doc is None)
             pairs = select_pairs(ds, entity, year)
@@ -166,15 +166,18 @@ def check(
     sys.exit(1 if any(f.is_error for f in findings) else 0)
 
 
-def _extract_for_check(doc: Path, out_dir: Path) -> Path:
-    """Extract a disclosure (.txt/.pdf) into ``out_dir`` so it can be checked."""
+def _extract_for_check(doc: Path, out_dir: Path, year: int | None = None) -> Path:
+    """Extract a disclosure (.txt/.pdf) into ``out_dir`` so it can be checked.
+
+    ``--year`` is the document's year here (needed for an excerpt that does not say it).
+    """
     from fiscal_analysis.extract import extract_to_dir
 
     if doc.suffix.lower() not in (".txt", ".pdf"):
         raise click.UsageError(f"原文文件应为 .txt 或 .pdf：{doc}")
     if not doc.is_file():
         raise click.UsageError(f"找不到原文文件：{doc}")
-    extract_to_dir(doc, out_dir)
+    extract_to_dir(doc, out_dir, year=year)
     return out_dir
 
 
@@ -267,8 +270,16 @@ def render(
     default=None,
     help="写入的单位标识；已有同名单位时用它的标识或全称并入 (entity id to write).",
 )
+@click.option(
+    "--year",
+    default=None,
+    type=int,
+    help="年度；文件（如节选）未写明年度时必须给出 (the year, for a document without one).",
+)
 @click.option("--entity-id", "old_entity", default=None, hidden=True)  # deprecated: --entity
-def extract(doc: Path, out_dir: Path, entity: str | None, old_entity: str | None) -> None:
+def extract(
+    doc: Path, out_dir: Path, entity: str | None, year: int | None, old_entity: str | None
+) -> None:
     """从公开的决算文件（.txt、.pdf 或 .xlsx）提取数据集和提取报告 (extract a disclosure).
 
     An .xlsx is read as the nine 公开表 laid out as printed (sheets and columns
@@ -291,6 +302,8 @@ def extract(doc: Path, out_dir: Path, entity: str | None, old_entity: str | None
         click.echo("提示：--entity-id 已改名为 --entity (--entity-id is deprecated)", err=True)
         entity = old_entity
     if doc.suffix.lower() == ".xlsx":
+        if year is not None:
+            raise click.UsageError("--year 只用于 .txt/.pdf；Excel 工作簿的年度取自表头。")
         try:
             wb, entity_id, n = extract_workbook(doc, out_dir, entity)
             load_dataset(out_dir)
@@ -304,9 +317,9 @@ def extract(doc: Path, out_dir: Path, entity: str | None, old_entity: str | None
         return
     try:
         if is_dataset(out_dir):
-            ex, report_dir = extract_into(doc, out_dir, entity)
+            ex, report_dir = extract_into(doc, out_dir, entity, year)
         else:
-            ex, report_dir = extract_to_dir(doc, out_dir, entity_id=entity), out_dir
+            ex, report_dir = extract_to_dir(doc, out_dir, entity_id=entity, year=year), out_dir
         load_dataset(out_dir)
     except (FiscalAnalysisError, OSError) as exc:
         _fail(exc)

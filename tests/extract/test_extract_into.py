@@ -65,3 +65,33 @@ def test_extract_into_refuses_an_id_of_another_department(tmp_path):
     )
     res = extract(SEED_TEXT, data, "--entity", "other")
     assert res.exit_code == 1 and "已属于「另一个单位」" in res.output
+
+
+EXCERPT = (
+    "（一）一般公共预算财政拨款支出决算总体情况\n"
+    "某县教育局一般公共预算财政拨款支出120.40万元，占本年支出合计的98.50%。\n"
+    "（二）“三公”经费支出决算情况\n"
+    "“三公”经费支出决算为3.25万元，其中公务接待费1.05万元。\n"
+)
+
+
+def test_an_excerpt_without_a_year_needs_and_takes_year(tmp_path):
+    doc = tmp_path / "excerpt.txt"
+    doc.write_text(EXCERPT, encoding="utf-8")
+    refused = extract(doc, tmp_path / "out")
+    assert refused.exit_code == 1
+    assert "没有找到年度" in refused.output and "--year" in refused.output
+    assert "Traceback" not in refused.output
+
+    res = extract(doc, tmp_path / "out", "--year", "2023")
+    assert res.exit_code == 0, res.output
+    ds = load_dataset(tmp_path / "out")
+    (entity,) = {e for e, _ in ds.pairs()}
+    assert ds.years(entity) == [2023]
+    assert str(ds.value(entity, 2023, "T07", "total_actual")) == "3.25"
+    assert str(ds.value(entity, 2023, "T07", "reception_actual")) == "1.05"
+
+    # check DOC takes the same --year for the document it extracts
+    checked = CliRunner().invoke(cli, ["check", str(doc), "--year", "2023"])
+    assert checked.exit_code in (0, 1) and "2023" in checked.output, checked.output
+    assert "Traceback" not in checked.output

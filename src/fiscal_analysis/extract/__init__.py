@@ -1,7 +1,8 @@
 """Published disclosure (text or PDF) -> dataset rows and an extraction report.
 
 :mod:`.text` reads a document into numbered lines (:mod:`.pdftext` for PDF,
-with :mod:`.ruled` as a second opinion on ruled tables' columns);
+with :mod:`.ruled` (ruled tables' cells), :mod:`.aligned` (unruled tables' header
+positions) and :mod:`.econ_layout` (two-panel 06表) as second opinions on the columns);
 :mod:`.script` converts traditional script for parsing. :mod:`.headings`
 finds its tables and 情况说明 sections (headings are hints: :mod:`.topics`
 reads every numeric sentence outside them by its own words); :mod:`.tables`
@@ -31,10 +32,10 @@ from pathlib import Path
 
 from fiscal_analysis.dataset.write import write_dataset
 from fiscal_analysis.errors import ExtractError
+from fiscal_analysis.extract.aligned import second_opinions
 from fiscal_analysis.extract.build import build, entity_id_for
 from fiscal_analysis.extract.extraction_report import report_data, write_report
 from fiscal_analysis.extract.model import Extraction
-from fiscal_analysis.extract.ruled import unsettled_pages, with_ruled_tables
 from fiscal_analysis.extract.text import read_lines
 from fiscal_analysis.files import atomic_write
 
@@ -67,12 +68,10 @@ def extract_document(
     p = Path(path)
     lines = read_lines(p)
     ex = build(lines, p.name, entity_id, year)
-    if p.suffix.lower() == ".pdf":
-        # second opinion on the pages whose table columns the text layer left open
-        pages = unsettled_pages(lines, ex.tables)
-        ruled = with_ruled_tables(p, lines, pages) if pages else lines
-        if ruled != lines:
-            ex = build(ruled, p.name, entity_id, year)
+    # second opinions on the pages whose table columns the text layer left open
+    settled = second_opinions(p, lines, ex.tables)
+    if settled != lines:
+        ex = build(settled, p.name, entity_id, year)
     return ex
 
 

@@ -165,7 +165,7 @@ def build(
     if year is None:
         raise ExtractError(
             f"{source}: 文件中没有找到年度（如「2024年度」「截至2024年12月31日」），"
-            "无法确定数字所属年度 (no year found in the document)"
+            "无法确定数字所属年度；请用 --year 给出 (no year found in the document: give --year)"
         )
     if not name:
         name = f"未识别单位（{source}）"

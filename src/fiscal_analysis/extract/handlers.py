@@ -243,7 +243,7 @@ def handle_pct(p: Parsed, ctx: Ctx, num: Number, offset: int) -> None:
     ):
         ch = ctx.change
         base = None if ch.current is None else ch.current - ch.delta
-        rate = Rate("change", num, abs(ch.delta), base, None, ch.subject, ctx.where)
+        rate = Rate("change", num, abs(ch.delta), base, None, ch.subject, ctx.where, ch.current)
         ctx.change = None
     else:
         p.unrecognised.append(num)

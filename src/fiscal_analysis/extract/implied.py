@@ -39,6 +39,15 @@ _UNDISCLOSED_NOTE = "情况说明列出该项，未公开金额"
 def _undisclosed(ex: Extraction, facts: list[dict[str, str]]) -> tuple[list[dict], list[str]]:
     present = {(r["year"], r["table"], r["code"], r["item"]) for r in facts}
     rows, notes = [], []
+    if any(t.table == "T06" and t.status == "unreadable" for t in ex.tables):
+        # 06表 is in the document with amounts the tool could not read: the items the
+        # text lists are not "undisclosed", so none is written as such
+        notes.append("06表在文件中但明细未能读出：情况说明所列经济分类科目不作“未公开金额”处理")
+        return rows, notes
+    if any(r["table"] == "T06" and r["item"] == "amount" for r in facts):
+        # the 06表's own rows are read: an item the text lists that the table leaves
+        # blank is the table's 0 (or a point for review), not an amount left unpublished
+        return rows, notes
     found, unknown = listed_items(ex.lines, ex.parsed.sections)
     for item in found:
         key = (str(ex.year), "T06", item.code or "", "amount")

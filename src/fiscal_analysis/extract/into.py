@@ -29,6 +29,7 @@ from pathlib import Path
 
 from fiscal_analysis.dataset.write import write_dataset
 from fiscal_analysis.errors import ExtractError
+from fiscal_analysis.extract.aligned import second_opinions
 from fiscal_analysis.extract.build import build
 from fiscal_analysis.extract.excel import Workbook, read_workbook, workbook_rows
 from fiscal_analysis.extract.extraction_report import write_report
@@ -118,23 +119,29 @@ def choose_entity_id(doc: Path, name: str, entity: str | None, known: dict[str, 
 
 
 def extract_into(
-    doc: str | Path, data_dir: str | Path, entity: str | None = None
+    doc: str | Path, data_dir: str | Path, entity: str | None = None, year: int | None = None
 ) -> tuple[Extraction, Path]:
     """Extract ``doc`` into the existing dataset ``data_dir``; returns it and the report folder.
+
+    ``year`` is the document's year when it does not state one (an excerpt).
 
     Raises:
         ExtractError: The department exists and ``entity`` does not name it, the
             year is already in the data, or no readable id can be made.
     """
     doc, data_dir = Path(doc), Path(data_dir)
-    first = build(read_lines(doc), doc.name, None)
+    lines = read_lines(doc)
+    first = build(lines, doc.name, None, year)
+    settled = second_opinions(doc, lines, first.tables)
+    if settled != lines:
+        first = build(settled, doc.name, None, year)
     known = known_entities(data_dir)
     entity_id = choose_entity_id(doc, first.name, entity, known)
     if first.year in _years(data_dir, entity_id):
         raise ExtractError(
             f"{entity_id} 已有 {first.year} 年度数据；原始文件不可改写，请先删除该年度再提取"
         )
-    ex = build(first.lines, doc.name, entity_id)
+    ex = build(first.lines, doc.name, entity_id, year)
     rel = _keep_as_published(doc, data_dir, entity_id, ex.year)
     for row in ex.rows["documents"]:
         row["path"] = rel

@@ -66,6 +66,9 @@ class Rate:
     den_key: Key | None
     subject: Key | None
     where: str
+    #: For a change: the current amount the sentence itself states (its base is this
+    #: minus the change), so a check can rebase it on the table's figure.
+    current: int | None = None
 
 
 @dataclass(frozen=True)

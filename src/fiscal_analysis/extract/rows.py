@@ -208,6 +208,11 @@ def dataset_rows(
             table_notes[t.table] = "表格无数据，也未说明无数据的原因；" + table_notes.get(
                 t.table, ""
             )
+        elif t.status == "unreadable" and t.facts:
+            table_notes[t.table] = (
+                "文件中有该表，只读出部分数字，其余未能读出（不是单位未公开）；"
+                + table_notes.get(t.table, "")
+            )
         elif t.status == "unreadable":
             table_notes[t.table] = "文件中有该表，但未能读出其数字（不是单位未公开）"
     for key in (("T08", "", "expense"), ("T09", "", "expense")):

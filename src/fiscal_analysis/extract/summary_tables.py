@@ -154,9 +154,17 @@ def _economic_rows(toks, n: int, res) -> None:
         i = max(j, i + 1)
 
 
-def _check_economic(res) -> None:
-    """Keep 06表 rows only if they are complete: 类 = Σ款, no duplicates."""
+def _check_economic(res, coded: bool = False) -> None:
+    """Keep 06表 rows only if they are complete: 类 = Σ款, no duplicates.
+
+    ``coded``: the block prints 经济分类 codes; when none of its rows could be read,
+    the table is ``unreadable`` (in the document, not read), not a table of totals.
+    """
     rows = [(c, v) for c, i, v, _ in res.facts if i == "amount"]
+    if coded and not rows:
+        res.status = "unreadable"
+        res.notes.append("06表明细行排版错乱（科目编码与金额不在同一行），未能读出经济分类明细")
+        return
     codes = [c for c, _ in rows]
     values = dict(rows)
     ok = bool(rows) and len(codes) == len(set(codes))
@@ -169,7 +177,12 @@ def _check_economic(res) -> None:
             ok = False
     if rows and not ok:
         res.facts[:] = [f for f in res.facts if f[1] != "amount"]
-        res.notes.append("06表明细行排版错乱（类≠Σ款或科目重复），只保留人员经费合计与公用经费合计")
+        # the table is published; the tool could not read its rows (not the same as unpublished)
+        res.status = "unreadable"
+        res.notes.append(
+            "06表明细行排版错乱（类≠Σ款或科目重复），未能读出经济分类明细，"
+            "只保留人员经费合计与公用经费合计"
+        )
 
 
 def parse_summary(block: Block, lines: list[str], res) -> None:
@@ -229,7 +242,9 @@ def parse_summary(block: Block, lines: list[str], res) -> None:
         if table == "T06":
             last = None if not line_segs else last
     if table == "T06":
-        _check_economic(res)
+        block_lines = lines[block.start - 1 : block.end]
+        coded = re.compile(r"(?:^|\s)3\d\d(?:\d\d)?(?:\s|$)")  # a code cell, not 300.00
+        _check_economic(res, any(coded.search(x) for x in block_lines))
     for seg in segs:
         if not seg.nums and seg.item in ("expense", "total") and seg.code:
             continue

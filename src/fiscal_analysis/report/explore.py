@@ -15,7 +15,10 @@ Examples:
     [['lusong-xzsp', '2019', '662.95万元（推算）', '10/10'],
      ['lusong-xzsp', '2020', '335.78万元', '28/112'],
      ['putuo-czj', '2023', '3052.34万元（推算）', '8/8'],
-     ['putuo-czj', '2024', '2995.39万元', '8/431']]
+     ['putuo-czj', '2024', '2995.39万元', '8/435']]
+    >>> t["公开表"].tolist()[:4]
+    ['无该年度文件', '文件中没有：01、02、03、04、05、06、07表', '无该年度文件',
+     '文件中有但未能读出：06表']
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from fiscal_analysis.report.sections_other import TREND_SERIES
 __all__ = [
     "overview_section",
     "questions_section",
+    "tables_note",
     "trends_section",
 ]
 
@@ -50,8 +54,34 @@ def _key_figures(ds: Dataset) -> dict[tuple[str, int], dict[str, tuple[Decimal |
     return out
 
 
+#: How the overview names a 公开表 that holds no figures of its own: *not in the document*
+#: (the department did not publish it there) is not *could not be read* (the tool's limit).
+_NOT_READ = {"absent": "文件中没有", "unreadable": "文件中有但未能读出"}
+
+
+def tables_note(statuses: dict[str, str]) -> str:
+    """Which 公开表 the document lacks and which the tool could not read, or ``—``.
+
+    Examples:
+        >>> tables_note({"T01": "published", "T06": "unreadable", "T08": "absent", "T09": "absent"})
+        '文件中没有：08、09表；文件中有但未能读出：06表'
+        >>> tables_note({"T01": "published", "T08": "empty"})
+        '—'
+    """
+    parts = []
+    for status, words in _NOT_READ.items():
+        tables = sorted(t[1:] for t, s in statuses.items() if s == status)
+        if tables:
+            parts.append(f"{words}：{'、'.join(tables)}表")
+    return "；".join(parts) or "—"
+
+
 def overview_section(ds: Dataset) -> Section:
-    """One row per entity-year: the key figures and how many are 推算."""
+    """One row per entity-year: the key figures, how many are 推算, and the tables not read.
+
+    The last column tells a table the document does not hold (文件中没有) from one it
+    holds but the tool could not read (文件中有但未能读出): only the first is unpublished.
+    """
     figures = _key_figures(ds)
     derived = ds.facts.groupby(["entity_id", "year"], observed=True)["basis"]
     counts = {(e, int(y)): (int((b == "derived").sum()), len(b)) for (e, y), b in derived}
@@ -62,8 +92,10 @@ def overview_section(ds: Dataset) -> Section:
             row[label] = fmt_amount(*figures[(entity_id, year)][label])
         n_derived, n = counts[(entity_id, year)]
         row["推算数"] = f"{n_derived}/{n}"
+        statuses = ds.entity_year(entity_id, year).table_statuses
+        row["公开表"] = "无该年度文件" if n_derived == n else tables_note(statuses)
         rows.append(row)
-    cols = ["单位标识", "单位名称", "年度", *(s[0] for s in TREND_SERIES), "推算数"]
+    cols = ["单位标识", "单位名称", "年度", *(s[0] for s in TREND_SERIES), "推算数", "公开表"]
     n = len({e for e, _ in ds.pairs()})
     text = f"数据中共有{n}个单位、{len(rows)}个单位年度。"
     return Section("全部单位与年度", (text,), text_table(rows, cols))
@@ -109,6 +141,11 @@ def questions_section(ds: Dataset, year: int | None = None) -> Section:
             qs.append(f"{name}{y}年度全部为推算数：能否取得该年度的决算公开文件，核实推算结果？")
         if (f["basis"] == "undisclosed").any():
             qs.append(f"{name}{y}年度有未公开金额的数字：能否取得完整的公开表？")
+        statuses = ds.entity_year(entity_id, y).table_statuses
+        unread = sorted(t[1:] for t, s in statuses.items() if s == "unreadable")
+        if unread:
+            qs.append(f"{name}{y}年度的{'、'.join(unread)}表在公开文件中，但未能读出数字"
+                      "（不是单位未公开）：请对照原文补录或核对。")  # fmt: skip
         rate, _ = ratio_exact(r, "completion")
         if rate is not None and rate > 100:
             qs.append(f"{name}{y}年度一般公共预算财政拨款支出决算{fmt_amount(_dec(r['gp_total']))}"

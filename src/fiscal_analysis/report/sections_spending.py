@@ -57,9 +57,14 @@ def basic_section(ctx: ReportContext) -> Section:
     rows += [{"经济分类科目": "", "科目名称": f"{r.label}合计", "类别": r.label,
               "金额": fmt_amount(r.amount, r.status), "占基本支出": fmt_pct(r.share, ctx.decimals)}
              for r in df.itertuples()]  # fmt: skip
-    notes = ()
+    notes: tuple[str, ...] = ()
     if hidden:
         notes = (f"{hidden}个经济分类科目只列出了名称，未公开金额，无法分析其构成。",)
+    if ctx.table_statuses.get("T06") == "unreadable":
+        notes += (
+            "06表在公开文件中，但本工具未能读出其经济分类明细（不是单位未公开），"
+            "此处只列人员经费与公用经费合计；明细请查阅原文。",
+        )
     table = text_table(rows, ["经济分类科目", "科目名称", "类别", "金额", "占基本支出"])
     return Section(title, (text,), table, charts, notes=notes)
 

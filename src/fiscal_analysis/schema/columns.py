@@ -50,8 +50,9 @@ TABLE_STATUSES: dict[str, str] = {
     "empty": "表格公开为空表，说明无此类收支 (published empty: no such income/expenditure)",
     "absent": "来源中没有该表 (not in the source; figures may still come from the text)",
     "unreadable": (
-        "文件中有该表，但工具未能读出其数字；不等于单位未公开 "
-        "(in the document, but the tool could not read it; not the same as unpublished)"
+        "文件中有该表，但工具未能读出其数字（或只读出其中能证实的部分，如合计）；不等于单位未公开 "
+        "(in the document, but the tool could not read it, or only the part it could prove, "
+        "such as totals; not the same as unpublished)"
     ),
 }
 
