@@ -31,7 +31,6 @@ Examples:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -41,7 +40,12 @@ import pandas as pd
 
 from fiscal_analysis.checks.arbiter import judge
 from fiscal_analysis.checks.findings import Finding, needs_review
-from fiscal_analysis.checks.text_form import form_findings
+from fiscal_analysis.checks.text_form import (
+    form_findings,
+    pct_text,
+    shown_figure,
+    stream_all,
+)
 from fiscal_analysis.checks.text_form import wan_text as _w
 from fiscal_analysis.checks.text_structure import structure_findings
 from fiscal_analysis.checks.text_words import (
@@ -171,7 +175,7 @@ class _Checker:
         for key, figs in seen.items():
             values = {f.value for f in figs}
             if len(values) > 1:
-                shown = "、".join(f"{_shown(f)}（{self.src(f.line)}）" for f in figs)
+                shown = "、".join(f"{shown_figure(f)}（{self.src(f.line)}）" for f in figs)
                 name = f"{key[0]} {_NAMES.get(key[2], key[2])}"
                 msg = f"同一数字前后不一致：{name}先后写作{shown}，请统一。"
                 why = "；".join(f"{f.text}的单位为推测" for f in figs if f.evidence == "guess")
@@ -233,6 +237,7 @@ class _Checker:
         num = r.numerator if r.numerator is not None else self.ref(r.subject)
         den = r.denominator if r.denominator is not None else self.ref(r.den_key)
         reasons = []
+        den = self.rebased(r, den, reasons)
         if r.where in self.loose or any(r.where.startswith(x) for x in self.loose if x):
             reasons.append("该句不在可识别的标题下，分母按句意推定")
         for key, given in ((r.subject, r.numerator), (r.den_key, r.denominator)):
@@ -274,7 +279,7 @@ class _Checker:
         err = Fraction(self.err)
         tol = half + 100 * err * (Fraction(1, abs(den)) + Fraction(abs(num), den * den))
         diff = abs(exact - Fraction(printed))
-        shown = _pct(exact, decimals)
+        shown = pct_text(exact, decimals)
         figs["重算"] = shown
         tol_text = (
             f"±{format_number(Decimal(half.numerator) / half.denominator, decimals + 1)}个百分点"
@@ -291,6 +296,23 @@ class _Checker:
         msg = f"{what}写作{r.pct.text}，按{calc}重算应为{shown}{hint}，请更正为{shown}。"
         self.add(rule, "fail", sev, msg, figs, tol_text, line, why)
 
+    def rebased(self, r: Rate, den: int | None, reasons: list[str]) -> int | None:
+        """A change's base from the table's current figure when the sentence's own disagrees.
+
+        "总计0万元…减少56.95万元，下降1.87%": the 0 is wrong (the amount check says so),
+        and the base 0 + 56.95 would make a correct 1.87% look wrong. The base is then
+        the table's current figure minus the stated change.
+        """
+        if r.kind != "change" or r.current is None or den is None:
+            return den
+        table = self.lookup(r.subject)
+        if table is None or table.own_text or abs(table.value - r.current) <= HUNDREDTH:
+            return den
+        if table.evidence in ("guess", "ambiguous"):
+            reasons.append("说明中的本年数与表不符，而表中读数不确定")
+            return den
+        return table.value - (r.current - den)
+
     def share_sum(self, where: str, rs: list[Rate]) -> None:
         nums = [r.numerator for r in rs]
         den = rs[0].denominator if rs[0].denominator is not None else self.ref(rs[0].den_key)
@@ -300,7 +322,7 @@ class _Checker:
         total = sum(Fraction(r.pct.value) for r in rs)
         tol = Fraction(len(rs), 2 * 10**decimals)
         if abs(total - 100) > tol:
-            shown = _pct(total, decimals)
+            shown = pct_text(total, decimals)
             msg = f"各项金额之和等于合计，但所列占比合计为{shown}，不是100%；请核对各项占比。"
             figs = {"占比合计": shown, "项数": str(len(rs))}
             self.add(
@@ -312,28 +334,6 @@ class _Checker:
                 f"±{len(rs)}×0.5个末位",
                 rs[-1].pct.line,
             )
-
-
-def _stream_all(lines: list[str]) -> tuple[str, list[int]]:
-    """All lines as one text without spaces, and each character's line."""
-    parts, pos = [], []
-    for n, line in enumerate(lines, start=1):
-        s = re.sub(r"\s", "", line)
-        parts.append(s)
-        pos += [n] * len(s)
-    return "".join(parts), pos
-
-
-def _shown(f) -> str:
-    """A stated figure as printed in its unit (万元 in 分, counts in hundredths)."""
-    if f.unit == "万元":
-        return _w(f.value)
-    return f"{format_number(Decimal(f.value) / 100, 2)}{f.unit}"
-
-
-def _pct(value: Fraction, decimals: int) -> str:
-    d = Decimal(value.numerator) / Decimal(value.denominator)
-    return f"{format_number(d, decimals, keep_zeros=True)}%"
 
 
 def check_narrative(
@@ -379,7 +379,7 @@ def check_narrative(
     words = word_findings(c.p, c.lookup, c.rule)
     named = {line for rule, *_, line, _why in words if rule == "F-NAME"}
     words += name_findings(work, named)
-    stream, pos = _stream_all(work)
+    stream, pos = stream_all(work)
     words += purpose_findings(c.p, stream, pos)
     if ds is not None:
         words += unit_name_findings(ds.name(entity_id), stream, pos)

@@ -19,11 +19,21 @@ Examples:
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+from fractions import Fraction
 
 from fiscal_analysis.extract.records import Parsed, to_fen
 from fiscal_analysis.extract.units import fen_text
+from fiscal_analysis.money import format_number
 
-__all__ = ["FormFinding", "form_findings", "wan_text"]
+__all__ = [
+    "FormFinding",
+    "form_findings",
+    "pct_text",
+    "shown_figure",
+    "stream_all",
+    "wan_text",
+]
 
 #: rule, severity, message, figures, line (1-based, in the checked text).
 FormFinding = tuple[str, str, str, dict[str, str], int]
@@ -91,3 +101,26 @@ def form_findings(parsed: Parsed, lines: list[str]) -> list[FormFinding]:
                 msg = f"金额「{num.text}」以元为单位，已按元精确换算；请确认单位。"
                 add("F-UNIT", "info", msg, {"原文": num.text}, num.line)
     return out
+
+
+def stream_all(lines: list[str]) -> tuple[str, list[int]]:
+    """All lines as one text without spaces, and each character's line."""
+    parts, pos = [], []
+    for n, line in enumerate(lines, start=1):
+        s = re.sub(r"\s", "", line)
+        parts.append(s)
+        pos += [n] * len(s)
+    return "".join(parts), pos
+
+
+def shown_figure(f) -> str:
+    """A stated figure as printed in its unit (万元 in 分, counts in hundredths)."""
+    if f.unit == "万元":
+        return wan_text(f.value)
+    return f"{format_number(Decimal(f.value) / 100, 2)}{f.unit}"
+
+
+def pct_text(value: Fraction, decimals: int) -> str:
+    """An exact rate as printed: rounded half up to ``decimals``, with %."""
+    d = Decimal(value.numerator) / Decimal(value.denominator)
+    return f"{format_number(d, decimals, keep_zeros=True)}%"

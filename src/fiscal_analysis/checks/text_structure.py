@@ -5,7 +5,8 @@
 - S-2 表格空白: a coded row printed without any number, a 合计/总计 row left blank
   while the table has figures, or a table with no data and no "本表无数据" note.
 - S-3 年度不符: "20XX年度" or "截至20XX年12月31日" that is not the document's year,
-  other than a comparison with the previous year ("与2023年度相比").
+  other than a comparison with the previous year ("与2023年度相比"); a heading naming
+  the document itself ("2023年度部门决算情况说明" in a 2024 document) included.
 - S-4 表格未能读出: a table with numbers the tool could not place (需复核, not an
   error of the document).
 - S-5 科目名称与编码不符 (warning): a code of the built-in dictionary printed with
@@ -15,6 +16,12 @@ Examples:
     >>> lines = ["某局2024年度部门决算", "截至2023年12月31日，共有车辆2辆。"]
     >>> [(r, s) for r, s, *_ in structure_findings(lines, [], 2024)]
     [('S-3', 'error')]
+    >>> heading = ["某局2024年度部门决算", "第三部分某局2023年度部门决算情况说明"]
+    >>> [(r, f["原文"]) for r, _, _, f, _ in structure_findings(heading, [], 2024)]
+    [('S-3', '2023年度')]
+    >>> history = ["某局2024年度部门决算", "2023年度部门决算公开后，本局整改了两项问题。"]
+    >>> [r for r, *_ in structure_findings(history, [], 2024)]
+    []
 """
 
 from __future__ import annotations
@@ -131,7 +138,9 @@ def _years(lines: list[str], year: int, skip: set[int]) -> list[StructureFinding
                 continue
             if y < year - 1 and _COMPARE.search(before):
                 continue
-            if y < year and not _SUBJECT_YEAR.match(after):
+            # a heading naming the document ("…2023年度部门决算情况说明"), not a sentence
+            own = after.startswith("部门决算") and "。" not in line and len(line) < 60
+            if y < year and not own and not _SUBJECT_YEAR.match(after):
                 continue  # an earlier year named in a reason or a history, not a figure's year
             msg = f"「{m.group(0)}」与文件年度{year}年度不符（不是与上年的比较），请核对年度。"
             out.append(("S-3", "error", msg, {"原文": m.group(0), "应为": f"{year}年度"}, n))
