@@ -24,7 +24,7 @@ TAKES = {
     "summary": {"--entity", "--year", "--data", "--decimals"},
     "check": {"--entity", "--year", "--data"},
     "render": {"--entity", "--year", "--data", "--decimals"},
-    "extract": {"--entity"},
+    "extract": {"--entity", "--year"},
 }
 SHARED = ("--entity", "--year", "--data", "--decimals")
 
