@@ -203,3 +203,14 @@ def test_describe_quotes_the_first_stated_reason_of_the_year_per_topic_and_code(
     assert items[1].endswith("主要原因是：先列出的原因。") and "上年原因" not in text["completion"]
     assert items[2].endswith("主要原因是：在执行过程中细化功能科目。")
     assert text["ops_cost"] == describe(ds.entity_year("lusong-xzsp", 2020))["ops_cost"]
+
+
+def test_basic_sentence_lists_the_published_kuan_not_their_lei():
+    """06表 read in full (普陀 财政局 2024): 「主要包括」 names the 款 with amounts, in table order."""
+    ey = load_dataset(DATA).entity_year("putuo-czj", 2024)
+    basic = describe(ey)["basic"]
+    assert "人员经费2152.26万元，占基本支出的92.1%，主要包括基本工资、津贴补贴、" in basic
+    assert "公用经费184.65万元，占基本支出的7.9%，主要包括办公费、印刷费、" in basic
+    # 类 (工资福利支出, 商品和服务支出 …) are the groups, not items; blank 款 (奖金) are not spent
+    for word in ("工资福利支出", "商品和服务支出", "资本性支出、", "奖金"):
+        assert word not in basic

@@ -113,6 +113,8 @@ def _basic(ey: EntityYear, decimals: int) -> str:
     econ = economic_structure(ey)
     # a boolean mask even when 06表 has no lines (an empty object mask selects columns)
     listed = econ[econ["amount"].map(lambda a: a is None or a != 0).astype(bool)]
+    if (listed["level"] == "款").any():  # the template lists 款 (基本工资…), not their 类
+        listed = listed[listed["level"] == "款"]
     names = {g: list(listed.loc[listed["group"] == g, "name"]) for g in ("人员经费", "公用经费")}
     return basic_sentence(
         y, basic, personnel, public, decimals, names["人员经费"], names["公用经费"]
