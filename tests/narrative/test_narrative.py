@@ -212,5 +212,7 @@ def test_basic_sentence_lists_the_published_kuan_not_their_lei():
     assert "人员经费2152.26万元，占基本支出的92.1%，主要包括基本工资、津贴补贴、" in basic
     assert "公用经费184.65万元，占基本支出的7.9%，主要包括办公费、印刷费、" in basic
     # 类 (工资福利支出, 商品和服务支出 …) are the groups, not items; blank 款 (奖金) are not spent
-    for word in ("工资福利支出", "商品和服务支出", "资本性支出、", "奖金"):
-        assert word not in basic
+    items = [x for part in basic.split("主要包括")[1:] for x in part.split("；")[0].split("、")]
+    for word in ("工资福利支出", "商品和服务支出", "对个人和家庭的补助", "资本性支出", "奖金"):
+        assert word not in items
+    assert items[-1] == "办公设备购置。" and "其他工资福利支出" in items
