@@ -5,10 +5,13 @@ be skipped, see :mod:`fiscal_analysis.render.fingerprint`; a batch in which noth
 changed at all is recognised without loading the data, see
 :mod:`fiscal_analysis.render.batchstamp`), runs the rest in
 parallel, each in a fresh pre-warmed kernel (:mod:`fiscal_analysis.render.engine.kernels`),
-exports the HTML in-process (:mod:`fiscal_analysis.render.export`) and writes
-``<out>/<entity>/<year>/report.ipynb`` and ``report.html`` atomically: a
-report that fails leaves the previous good files byte-for-byte in place (its
-executed notebook, for diagnosis, goes to ``report.failed.ipynb``).
+exports the HTML in-process (:mod:`fiscal_analysis.render.export`) and puts
+``<out>/<entity>/<year>/report.ipynb``, ``report.html`` and the fingerprint in
+place together (:mod:`fiscal_analysis.render.folders`): a report that fails, or a
+run that is killed, leaves the previous good files byte-for-byte in place (a
+failed report's executed notebook, for diagnosis, goes to ``report.failed.ipynb``
+beside them, with a ``FAILED.txt`` saying so). What a killed run left behind is
+cleaned up at the start of the next.
 
 Parameters:
     Each report's notebook gets ``entity``, ``year`` and ``data`` (the dataset
@@ -54,6 +57,7 @@ from fiscal_analysis.render.fingerprint import (
     entity_digests,
     read_fingerprint,
 )
+from fiscal_analysis.render.folders import clean_up, clear_failure
 from fiscal_analysis.render.parameters import (
     DEFAULT_DECIMALS,
     declared_parameters,
@@ -158,6 +162,7 @@ def render_reports(
     """
 
     identifying = identifying_parameters(decimals, parameters)
+    clean_up(out_dir)
     nb_path = Path(notebook)
     try:
         nb_bytes = nb_path.read_bytes()
@@ -201,6 +206,7 @@ def render_reports(
         complete = (folder / "report.html").is_file() and (folder / "report.ipynb").is_file()
         name = ds.name(entity_id)
         if not parts and complete and not force:
+            clear_failure(folder)  # e.g. the data was put back after a failed attempt
             results[entity_id, year] = ReportResult(
                 entity_id, name, year, "skipped", folder, reason="未变化"
             )

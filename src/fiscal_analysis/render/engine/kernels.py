@@ -20,7 +20,7 @@ Port races and noise:
     kernel starts are serialised. Each kernel runs with
     ``-Xfrozen_modules=off`` and ``PYDEVD_DISABLE_FILE_VALIDATION=1`` and its
     stdout/stderr (debugger and zmq chatter) go to a log file, never to the
-    user's terminal.
+    user's terminal. Kernels keep no IPython history (:data:`KERNEL_OPTIONS`).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from fiscal_analysis.errors import ForkServerError, NotebookRunError, RenderErro
 from fiscal_analysis.render.engine.forkserver import ForkServer, available, last_line
 
 __all__ = [
+    "KERNEL_OPTIONS",
     "WARMUP_CODE",
     "Kernel",
     "KernelPool",
@@ -54,6 +55,11 @@ WARMUP_CODE = (
     "import pandas, matplotlib, matplotlib.pyplot, IPython.display, fiscal_analysis\n"
     "import fiscal_analysis.dataset.load, fiscal_analysis.money\n"
 )
+
+#: Options of every ``python3`` kernel: no IPython history database. A report
+#: kernel's inputs are in its notebook; writing them to the user's
+#: ``~/.ipython/profile_default/history.sqlite`` only costs time and locks.
+KERNEL_OPTIONS = ("--HistoryManager.enabled=False", "--HistoryManager.hist_file=:memory:")
 
 _START_LOCK = threading.Lock()
 
@@ -125,6 +131,7 @@ async def start_kernel(
             "ipykernel_launcher",
             "-f",
             "{connection_file}",
+            *KERNEL_OPTIONS,
         ]
         if fork_server is not None:
             from fiscal_analysis.render.engine.provisioner import ForkProvisioner
