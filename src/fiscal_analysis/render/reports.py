@@ -146,6 +146,10 @@ def render_reports(
         executor: Any :class:`concurrent.futures.Executor` (see the module
             docstring); by default a thread pool with pre-started kernels.
         progress: Show a tqdm bar on stderr (``None``: only on a terminal).
+            A Ctrl-C (:class:`KeyboardInterrupt`) during the batch kills its
+            kernels at once and is raised again without waiting for the reports
+            still running; they fail and write nothing, so every report folder
+            keeps its last complete report.
         timeout: Seconds allowed per notebook cell.
         pdf: Also print each report to ``report.pdf`` beside its HTML
             (:mod:`fiscal_analysis.render.pdf`; needs Chromium).
@@ -236,6 +240,7 @@ def render_reports(
             unit="份",
             file=sys.stderr,
             disable=None if progress is None else not progress,
+            **_bar_shape(sys.stderr),
         ) as bar,
     ):
         bar.update(len(results))
@@ -264,6 +269,26 @@ def render_reports(
     return batch
 
 
+def _bar_shape(stream: Any) -> dict[str, int]:
+    """tqdm's ``ncols`` and ``nrows``: the terminal's, or 80 × 24 where a terminal reports none.
+
+    A new pseudo-terminal (``ssh`` without a pty size, ``script``, CI runners,
+    Python's ``pty``) reports 0 × 0; tqdm turns that into -1 × -1, hides the
+    bar as being below the last row, and prints an empty line instead. Empty
+    (tqdm decides) when ``stream`` is not a terminal.
+
+    Examples:
+        >>> import io
+        >>> _bar_shape(io.StringIO())
+        {}
+    """
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, ValueError, OSError):
+        return {}
+    return {"ncols": size.columns or 80, "nrows": size.lines or 24}
+
+
 def _complete(out_dir: str | Path, same: list[ReportResult], pdf: bool) -> bool:
     """Whether an unchanged batch also has its index (and, if asked for, every PDF)."""
     if not (Path(out_dir) / "index.html").is_file():
@@ -286,6 +311,7 @@ def _run(
         else None
     )
     out: dict[tuple[str, int], ReportResult] = {}
+    interrupted = False
     try:
         futures = {ex.submit(render_one, job, pool): job for job in todo}
         for future in as_completed(futures):
@@ -300,9 +326,14 @@ def _run(
             out[job.entity_id, job.year] = result
             bar.set_postfix_str(f"{job.entity_id} {job.year}", refresh=False)
             bar.update(1)
+    except BaseException:  # Ctrl-C (KeyboardInterrupt): stop now, wait for nothing
+        interrupted = True
+        if pool is not None:
+            pool.cancel()
+        raise
     finally:
         if own:
-            ex.shutdown(wait=True, cancel_futures=True)
-        if pool is not None:
+            ex.shutdown(wait=not interrupted, cancel_futures=True)
+        if pool is not None and not interrupted:
             pool.close()
     return out

@@ -280,6 +280,9 @@ class ForkServer:
             os.close(read_end)
         deadline = time.monotonic() + self._timeout
         while True:
+            if self._closed:  # killed while starting
+                self._proc.kill()
+                raise ForkServerError("内核分叉服务已关闭 (fork server is closed)")
             if self._proc.poll() is not None:
                 raise ForkServerError(f"内核分叉服务启动失败: {self._tail()}")
             conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -336,6 +339,20 @@ class ForkServer:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        with contextlib.suppress(OSError):
+            self.socket_path.unlink()
+
+    def kill(self) -> None:
+        """Stop the server at once (SIGKILL); its kernels die with it.
+
+        Does not wait, not even for the lock a request or the server's start holds:
+        a start still under way sees :attr:`_closed` and stops the server itself.
+        """
+        self._closed = True
+        proc = self._proc
+        if proc is not None:
+            with contextlib.suppress(OSError):
+                proc.kill()
         with contextlib.suppress(OSError):
             self.socket_path.unlink()
 
