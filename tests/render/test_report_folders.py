@@ -21,6 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from fiscal_analysis.errors import RenderError
+from fiscal_analysis.render.batch import ReportJob
+from fiscal_analysis.render.execute import render_one
 from fiscal_analysis.render.fingerprint import (
     FINGERPRINT_FILE,
     Fingerprint,
@@ -215,3 +218,38 @@ def test_clean_up_is_quick_on_a_large_output_folder(tmp_path):
     started = time.monotonic()
     assert clean_up(out) == 0
     assert time.monotonic() - started < 5
+
+
+class FakePool:
+    """A kernel pool that cannot start kernels, or was cancelled (Ctrl-C)."""
+
+    def __init__(self, cancelled: bool = False):
+        self.cancelled = cancelled
+
+    def acquire(self):
+        raise RenderError("内核启动失败 (test)")
+
+
+def _job(folder: Path) -> ReportJob:
+    fp = Fingerprint("nb", "data", "0.1.0", "code", {"entity": "a", "year": 2020})
+    text = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    return ReportJob("a", "甲局", 2020, folder, "nb.ipynb", text, {"entity": "a"}, fp)
+
+
+def test_report_failing_outside_its_notebook_is_marked_and_keeps_the_last_good_one(tmp_path):
+    folder = tmp_path / "a" / "2020"
+    good = {k: v.encode() for k, v in report_files("good").items()}
+    commit_report(folder, good)
+    result = render_one(_job(folder), FakePool())
+    assert (result.status, result.error) == ("failed", "RenderError: 内核启动失败 (test)")
+    assert "RenderError: 内核启动失败 (test)" in (folder / FAILED_FILE).read_text(encoding="utf-8")
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.name != FAILED_FILE} == good
+
+
+def test_a_cancelled_batch_writes_nothing(tmp_path):
+    folder = tmp_path / "a" / "2020"
+    good = {k: v.encode() for k, v in report_files("good").items()}
+    commit_report(folder, good)
+    result = render_one(_job(folder), FakePool(cancelled=True))
+    assert (result.status, result.error) == ("failed", "已取消 (cancelled)")
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == good

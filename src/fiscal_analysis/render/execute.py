@@ -50,6 +50,7 @@ def render_one(job: ReportJob, pool: Any = None) -> ReportResult:
     from fiscal_analysis.render.folders import FAILED_NOTEBOOK, commit_report, mark_failed
 
     base = {"entity_id": job.entity_id, "name": job.name, "year": job.year, "folder": job.folder}
+    executed = None
     try:
         nb = nbformat.reads(job.notebook_text, as_version=4)
         with contextlib.ExitStack() as stack:
@@ -78,7 +79,7 @@ def render_one(job: ReportJob, pool: Any = None) -> ReportResult:
             },
         )
         return ReportResult(**base, status="rendered", reason=job.reason)
-    except Cancelled:
+    except _Cancelled:
         return ReportResult(**base, status="failed", error="已取消 (cancelled)", ename="Cancelled")
     except NotebookRunError as exc:
         if _cancelled(pool):  # the kernel was stopped by a Ctrl-C: not the report's fault
@@ -99,12 +100,13 @@ def render_one(job: ReportJob, pool: Any = None) -> ReportResult:
     except Exception as exc:  # one report's problem never stops the batch
         name = type(exc).__name__
         msg = first_line(str(exc))
-        if not _cancelled(pool):
-            mark_failed(job.folder, f"{name}: {msg}", None)
+        if not _cancelled(pool):  # e.g. unsafe HTML: keep the executed notebook to look at
+            raw = None if executed is None else nbformat.writes(executed).encode("utf-8")
+            mark_failed(job.folder, f"{name}: {msg}", raw)
         return ReportResult(**base, status="failed", error=f"{name}: {msg}", ename=name, evalue=msg)
 
 
-class Cancelled(Exception):
+class _Cancelled(Exception):
     """The batch was cancelled (Ctrl-C) before this report was written."""
 
 
@@ -114,4 +116,4 @@ def _cancelled(pool: Any) -> bool:
 
 def _check_cancelled(pool: Any) -> None:
     if _cancelled(pool):
-        raise Cancelled
+        raise _Cancelled
