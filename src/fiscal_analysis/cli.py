@@ -10,7 +10,9 @@ Exit codes:
     0  success (clean data, every report rendered, no error findings);
     1  the data or a result has problems (validation errors, failed reports,
        error findings);
-    2  the command was used wrongly (click's usage errors).
+    2  the command was used wrongly (click's usage errors);
+    130  interrupted (Ctrl-C); ``render`` stops at the first one, leaving every
+       report folder whole.
 """
 
 from __future__ import annotations
@@ -251,8 +253,29 @@ def render(
         )
     except FiscalAnalysisError as exc:
         _fail(exc)
+    except KeyboardInterrupt:
+        _interrupted()
     click.echo(batch.summary())
     sys.exit(batch.exit_code)
+
+
+def _interrupted() -> None:
+    """Ctrl-C during a render: say so and exit 130 now, without waiting for running reports.
+
+    The batch has already killed its kernels; report folders change all at once, so
+    leaving the threads that were writing one is safe (see render.folders).
+    """
+    import os
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt this
+    click.echo(
+        "\n已中断，未完成的报告保持原样 (interrupted; unfinished reports left as they were)",
+        err=True,
+    )
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)
 
 
 @cli.command()

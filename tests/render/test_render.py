@@ -33,6 +33,7 @@ from fiscal_analysis.render.fingerprint import (
     content_digest,
     entity_digests,
 )
+from fiscal_analysis.render.folders import FAILED_FILE
 from fiscal_analysis.render.reports import render_reports
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -374,9 +375,27 @@ def test_failed_report_is_retried_and_recovers(workspace):
     failed = next(r for r in first.reports if r.status == "failed")
     assert (failed.cell_index, failed.ename) == (4, "TypeError")
     assert failed.cell_source.startswith("total = int(ds.hundredths(")
+    folder = workspace / "reports/beta/2020"
+    # the folder says so, beside the last good report
+    assert "本报告最近一次生成失败" in (folder / FAILED_FILE).read_text(encoding="utf-8")
+    assert "TypeError" in (folder / FAILED_FILE).read_text(encoding="utf-8")
+    assert (folder / "report.failed.ipynb").is_file() and (folder / "report.html").is_file()
     facts.write_text(good, encoding="utf-8")  # data restored: the stored report matches again
     second = rerender(workspace)
     assert statuses(second) == dict.fromkeys(PAIRS, "skipped")
+    assert sorted(p.name for p in folder.iterdir()) == [
+        FINGERPRINT_FILE, "report.html", "report.ipynb"
+    ]  # fmt: skip
+    # failed again, then fixed with new values: the new report replaces the markers too
+    facts.write_text("".join(ln for ln in good.splitlines(True) if "income_grand_total" not in ln))
+    assert statuses(rerender(workspace))["beta", 2020] == "failed"
+    assert (folder / FAILED_FILE).is_file()
+    facts.write_text(good.replace(",99.2,", ",99.4,"), encoding="utf-8")
+    assert statuses(rerender(workspace))["beta", 2020] == "rendered"
+    assert "收入总计 99.4万元" in (folder / "report.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in folder.iterdir()) == [
+        FINGERPRINT_FILE, "report.html", "report.ipynb"
+    ]  # fmt: skip
 
 
 def test_selection_by_name_and_year(workspace):

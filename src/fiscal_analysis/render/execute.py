@@ -6,8 +6,9 @@ which shuts the kernel down as soon as the notebook has run) and turns a
 failure into a :class:`NotebookRunError` that names the cell.
 :func:`render_one` runs one :class:`~fiscal_analysis.render.batch.ReportJob` end to
 end: kernel (from a :class:`~fiscal_analysis.render.engine.kernels.KernelPool`, or started
-where the job runs), notebook, HTML export, and the atomic writes that leave
-the previous good report in place when anything fails.
+where the job runs), notebook, HTML export, and the folder swap
+(:func:`fiscal_analysis.render.folders.commit_report`) that leaves the previous
+good report in place when anything fails, or the process is killed.
 
 papermill, nbformat and the export are imported only when a report is run,
 so planning a batch (the skip check) stays cheap.
@@ -43,15 +44,17 @@ def render_one(job: ReportJob, pool: Any = None) -> ReportResult:
 
     import nbformat
 
-    from fiscal_analysis.files import atomic_write
     from fiscal_analysis.render.engine.kernels import start_kernel
     from fiscal_analysis.render.export import Provenance, export_html, report_title
-    from fiscal_analysis.render.fingerprint import write_fingerprint
+    from fiscal_analysis.render.fingerprint import FINGERPRINT_FILE, fingerprint_bytes
+    from fiscal_analysis.render.folders import FAILED_NOTEBOOK, commit_report, mark_failed
 
     base = {"entity_id": job.entity_id, "name": job.name, "year": job.year, "folder": job.folder}
+    executed = None
     try:
         nb = nbformat.reads(job.notebook_text, as_version=4)
         with contextlib.ExitStack() as stack:
+            _check_cancelled(pool)
             if pool is not None:
                 kernel = pool.acquire()
             else:  # another process or machine: quiet it and start a kernel here
@@ -66,22 +69,25 @@ def render_one(job: ReportJob, pool: Any = None) -> ReportResult:
         shown = dict(job.fingerprint.parameters)
         prov = Provenance(job.fingerprint.version, job.fingerprint.data, shown)
         page = export_html(executed, title=report_title(job.name, job.year), provenance=prov)
-        job.folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(job.folder / "report.html", page.encode("utf-8"))
-        atomic_write(job.folder / "report.ipynb", nbformat.writes(executed).encode("utf-8"))
-        write_fingerprint(job.folder, job.fingerprint)
-        (job.folder / "report.failed.ipynb").unlink(missing_ok=True)
+        _check_cancelled(pool)
+        commit_report(
+            job.folder,
+            {
+                "report.html": page.encode("utf-8"),
+                "report.ipynb": nbformat.writes(executed).encode("utf-8"),
+                FINGERPRINT_FILE: fingerprint_bytes(job.fingerprint),
+            },
+        )
         return ReportResult(**base, status="rendered", reason=job.reason)
+    except _Cancelled:
+        return ReportResult(**base, status="failed", error="已取消 (cancelled)", ename="Cancelled")
     except NotebookRunError as exc:
+        if _cancelled(pool):  # the kernel was stopped by a Ctrl-C: not the report's fault
+            return ReportResult(**base, status="failed", error="已取消 (cancelled)")
         failed_nb = getattr(exc, "notebook", None)
-        note = ""
-        if failed_nb is not None:
-            with contextlib.suppress(OSError):
-                job.folder.mkdir(parents=True, exist_ok=True)
-                atomic_write(
-                    job.folder / "report.failed.ipynb", nbformat.writes(failed_nb).encode()
-                )
-                note = f"（详见 {job.folder / 'report.failed.ipynb'}）"
+        raw = None if failed_nb is None else nbformat.writes(failed_nb).encode("utf-8")
+        mark_failed(job.folder, str(exc), raw)
+        note = f"（详见 {job.folder / FAILED_NOTEBOOK}）" if raw is not None else ""
         return ReportResult(
             **base,
             status="failed",
@@ -94,4 +100,20 @@ def render_one(job: ReportJob, pool: Any = None) -> ReportResult:
     except Exception as exc:  # one report's problem never stops the batch
         name = type(exc).__name__
         msg = first_line(str(exc))
+        if not _cancelled(pool):  # e.g. unsafe HTML: keep the executed notebook to look at
+            raw = None if executed is None else nbformat.writes(executed).encode("utf-8")
+            mark_failed(job.folder, f"{name}: {msg}", raw)
         return ReportResult(**base, status="failed", error=f"{name}: {msg}", ename=name, evalue=msg)
+
+
+class _Cancelled(Exception):
+    """The batch was cancelled (Ctrl-C) before this report was written."""
+
+
+def _cancelled(pool: Any) -> bool:
+    return bool(getattr(pool, "cancelled", False))
+
+
+def _check_cancelled(pool: Any) -> None:
+    if _cancelled(pool):
+        raise _Cancelled

@@ -5,8 +5,9 @@ notebook's bytes, the *content* of every data row the report reads
 (:meth:`~fiscal_analysis.dataset.model.Dataset.rows_for`: the entity's rows in every
 frame, all years, plus ``codes``; see :func:`content_digest`), the package
 version and source, and the parameters. It is stored as JSON beside the report
-(``.fingerprint.json``) and written last, after the HTML and notebook, so it
-only ever describes a report that was written completely.
+(``.fingerprint.json``), in the same folder swap as the HTML and notebook
+(:func:`fiscal_analysis.render.folders.commit_report`), so it only ever describes
+the report written with it, completely.
 
 Because the data part hashes values rather than file bytes, editing another
 entity's row in the shared ``entities.csv`` does not re-render this entity,
@@ -54,6 +55,7 @@ __all__ = [
     "code_digest",
     "content_digest",
     "entity_digests",
+    "fingerprint_bytes",
     "read_fingerprint",
     "write_fingerprint",
 ]
@@ -271,7 +273,12 @@ def read_fingerprint(folder: str | Path) -> Fingerprint | None:
         return None
 
 
+def fingerprint_bytes(fingerprint: Fingerprint) -> bytes:
+    """The fingerprint as stored in :data:`FINGERPRINT_FILE` (JSON, UTF-8)."""
+    text = json.dumps(fingerprint.to_dict(), sort_keys=True, ensure_ascii=False, indent=1)
+    return (text + "\n").encode("utf-8")
+
+
 def write_fingerprint(folder: str | Path, fingerprint: Fingerprint) -> None:
     """Store a fingerprint beside its report (atomically)."""
-    text = json.dumps(fingerprint.to_dict(), sort_keys=True, ensure_ascii=False, indent=1)
-    atomic_write(Path(folder) / FINGERPRINT_FILE, (text + "\n").encode("utf-8"))
+    atomic_write(Path(folder) / FINGERPRINT_FILE, fingerprint_bytes(fingerprint))

@@ -5,10 +5,13 @@ be skipped, see :mod:`fiscal_analysis.render.fingerprint`; a batch in which noth
 changed at all is recognised without loading the data, see
 :mod:`fiscal_analysis.render.batchstamp`), runs the rest in
 parallel, each in a fresh pre-warmed kernel (:mod:`fiscal_analysis.render.engine.kernels`),
-exports the HTML in-process (:mod:`fiscal_analysis.render.export`) and writes
-``<out>/<entity>/<year>/report.ipynb`` and ``report.html`` atomically: a
-report that fails leaves the previous good files byte-for-byte in place (its
-executed notebook, for diagnosis, goes to ``report.failed.ipynb``).
+exports the HTML in-process (:mod:`fiscal_analysis.render.export`) and puts
+``<out>/<entity>/<year>/report.ipynb``, ``report.html`` and the fingerprint in
+place together (:mod:`fiscal_analysis.render.folders`): a report that fails, or a
+run that is killed, leaves the previous good files byte-for-byte in place (a
+failed report's executed notebook, for diagnosis, goes to ``report.failed.ipynb``
+beside them, with a ``FAILED.txt`` saying so). What a killed run left behind is
+cleaned up at the start of the next.
 
 Parameters:
     Each report's notebook gets ``entity``, ``year`` and ``data`` (the dataset
@@ -54,6 +57,7 @@ from fiscal_analysis.render.fingerprint import (
     entity_digests,
     read_fingerprint,
 )
+from fiscal_analysis.render.folders import clean_up, clear_failure
 from fiscal_analysis.render.parameters import (
     DEFAULT_DECIMALS,
     declared_parameters,
@@ -142,6 +146,10 @@ def render_reports(
         executor: Any :class:`concurrent.futures.Executor` (see the module
             docstring); by default a thread pool with pre-started kernels.
         progress: Show a tqdm bar on stderr (``None``: only on a terminal).
+            A Ctrl-C (:class:`KeyboardInterrupt`) during the batch kills its
+            kernels at once and is raised again without waiting for the reports
+            still running; they fail and write nothing, so every report folder
+            keeps its last complete report.
         timeout: Seconds allowed per notebook cell.
         pdf: Also print each report to ``report.pdf`` beside its HTML
             (:mod:`fiscal_analysis.render.pdf`; needs Chromium).
@@ -158,6 +166,7 @@ def render_reports(
     """
 
     identifying = identifying_parameters(decimals, parameters)
+    clean_up(out_dir)
     nb_path = Path(notebook)
     try:
         nb_bytes = nb_path.read_bytes()
@@ -201,6 +210,7 @@ def render_reports(
         complete = (folder / "report.html").is_file() and (folder / "report.ipynb").is_file()
         name = ds.name(entity_id)
         if not parts and complete and not force:
+            clear_failure(folder)  # e.g. the data was put back after a failed attempt
             results[entity_id, year] = ReportResult(
                 entity_id, name, year, "skipped", folder, reason="未变化"
             )
@@ -230,6 +240,7 @@ def render_reports(
             unit="份",
             file=sys.stderr,
             disable=None if progress is None else not progress,
+            **_bar_shape(sys.stderr),
         ) as bar,
     ):
         bar.update(len(results))
@@ -258,6 +269,26 @@ def render_reports(
     return batch
 
 
+def _bar_shape(stream: Any) -> dict[str, int]:
+    """tqdm's ``ncols`` and ``nrows``: the terminal's, or 80 × 24 where a terminal reports none.
+
+    A new pseudo-terminal (``ssh`` without a pty size, ``script``, CI runners,
+    Python's ``pty``) reports 0 × 0; tqdm turns that into -1 × -1, hides the
+    bar as being below the last row, and prints an empty line instead. Empty
+    (tqdm decides) when ``stream`` is not a terminal.
+
+    Examples:
+        >>> import io
+        >>> _bar_shape(io.StringIO())
+        {}
+    """
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, ValueError, OSError):
+        return {}
+    return {"ncols": size.columns or 80, "nrows": size.lines or 24}
+
+
 def _complete(out_dir: str | Path, same: list[ReportResult], pdf: bool) -> bool:
     """Whether an unchanged batch also has its index (and, if asked for, every PDF)."""
     if not (Path(out_dir) / "index.html").is_file():
@@ -280,6 +311,7 @@ def _run(
         else None
     )
     out: dict[tuple[str, int], ReportResult] = {}
+    interrupted = False
     try:
         futures = {ex.submit(render_one, job, pool): job for job in todo}
         for future in as_completed(futures):
@@ -294,9 +326,14 @@ def _run(
             out[job.entity_id, job.year] = result
             bar.set_postfix_str(f"{job.entity_id} {job.year}", refresh=False)
             bar.update(1)
+    except BaseException:  # Ctrl-C (KeyboardInterrupt): stop now, wait for nothing
+        interrupted = True
+        if pool is not None:
+            pool.cancel()
+        raise
     finally:
         if own:
-            ex.shutdown(wait=True, cancel_futures=True)
-        if pool is not None:
+            ex.shutdown(wait=not interrupted, cancel_futures=True)
+        if pool is not None and not interrupted:
             pool.close()
     return out

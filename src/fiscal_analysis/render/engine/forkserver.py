@@ -16,9 +16,20 @@ and the answer one JSON line ``{"pid": …}``. The child calls
 :func:`os.setsid` (so the kernel's process group can be signalled as with
 a normal launch), restores default signal handling, sends its output to
 ``log`` and becomes an ipykernel with ``args`` (``-f <connection file>``).
-When the client closes the connection (end of the batch, or the client
-died) the server exits, and each kernel it forked notices its parent is
-gone and exits too (ipykernel's parent poller).
+When the client closes the connection (end of the batch) the server exits.
+
+Nothing outlives the client, whatever stops it (SIGKILL included):
+
+* the client keeps the write end of a pipe (the *lifeline*) whose read end the
+  server inherits; from its first statement, before the ~2 s preload, a thread
+  of the server waits on it and ends the server the moment it reads EOF, which
+  the operating system delivers as soon as the client process is gone, however
+  it ended (``PR_SET_PDEATHSIG`` is not used for the server: it fires when the
+  *thread* that started the server ends, and these are started from a pool's
+  worker thread);
+* each forked kernel asks Linux for ``SIGKILL`` when its parent, the server's
+  only forking thread, dies (``prctl(PR_SET_PDEATHSIG)`` through ctypes), and
+  ipykernel's parent poller would notice too, within a second.
 
 Only on Linux (``fork`` after importing these libraries is not safe on
 macOS, and Windows has no ``fork``): :func:`available` says whether to use
@@ -43,7 +54,7 @@ from typing import Any
 
 from fiscal_analysis.errors import ForkServerError
 
-__all__ = ["PRELOAD", "ForkServer", "available", "last_line", "serve"]
+__all__ = ["PRELOAD", "ForkServer", "available", "die_with_parent", "last_line", "serve"]
 
 #: Modules imported by the server before it forks (not matplotlib.pyplot: the
 #: kernel picks its backend itself once its shell exists).
@@ -105,10 +116,44 @@ def _preload() -> None:
         figure_png(fig)
 
 
-def _become_kernel(request: dict[str, Any]) -> None:  # pragma: no cover - runs in the child
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
+    """Have Linux send ``signum`` to this process when its parent (thread) dies.
+
+    Exits at once if ``parent`` is already gone (it died before the request).
+    Does nothing where ``prctl`` is not available.
+    """
+    with contextlib.suppress(AttributeError, OSError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _watch_lifeline(fd: int) -> None:  # pragma: no cover - server process
+    """End the server as soon as the client's end of the lifeline pipe closes."""
+
+    def wait() -> None:
+        with contextlib.suppress(OSError):
+            while os.read(fd, 64):
+                pass
+        os._exit(0)
+
+    threading.Thread(target=wait, name="lifeline", daemon=True).start()
+
+
+def _become_kernel(  # pragma: no cover - runs in the child
+    request: dict[str, Any], server: int, lifeline: int | None
+) -> None:
     """In the forked child: detach, redirect output and run an ipykernel; never returns."""
     code = 1
     try:
+        die_with_parent(server)
+        if lifeline is not None:
+            os.close(lifeline)
         os.setsid()
         for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
             signal.signal(sig, signal.SIG_DFL)
@@ -145,8 +190,14 @@ def _reap(signum: int, frame: Any) -> None:  # pragma: no cover - server process
             pass
 
 
-def serve(path: str) -> None:  # pragma: no cover - runs in the server process
-    """Listen on the Unix socket ``path`` for one client and fork a kernel per request."""
+def serve(path: str, lifeline: int | None = None) -> None:  # pragma: no cover - server process
+    """Listen on the Unix socket ``path`` for one client and fork a kernel per request.
+
+    ``lifeline`` is the read end of a pipe the client holds open: the server
+    exits when it closes (see the module docstring).
+    """
+    if lifeline is not None:
+        _watch_lifeline(lifeline)
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]  # as ipykernel_launcher does; the kernel's shell adds it back
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
@@ -163,11 +214,12 @@ def serve(path: str) -> None:  # pragma: no cover - runs in the server process
     with conn, conn.makefile("rwb") as stream:
         for line in stream:
             request = json.loads(line)
+            server = os.getpid()
             pid = os.fork()
             if pid == 0:
                 stream.close()
                 conn.close()
-                _become_kernel(request)
+                _become_kernel(request, server, lifeline)
             stream.write(json.dumps({"pid": pid}).encode() + b"\n")
             stream.flush()
 
@@ -202,6 +254,7 @@ class ForkServer:
         self._conn: socket.socket | None = None
         self._lock = threading.Lock()
         self._closed = False
+        self._lifeline: int | None = None
 
     @property
     def pid(self) -> int | None:
@@ -209,18 +262,27 @@ class ForkServer:
         return None if self._proc is None else self._proc.pid
 
     def _start(self) -> None:
-        with open(self.log, "ab") as sink:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-Xfrozen_modules=off", "-m", __name__, str(self.socket_path)],
-                cwd=str(self._cwd or os.getcwd()),
-                env=self._env,
-                stdin=subprocess.DEVNULL,
-                stdout=sink,
-                stderr=sink,
-                start_new_session=True,
-            )
+        read_end, self._lifeline = os.pipe()  # both close-on-exec; read_end is passed on
+        try:
+            with open(self.log, "ab") as sink:
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-Xfrozen_modules=off", "-m", __name__,
+                     str(self.socket_path), str(read_end)],
+                    cwd=str(self._cwd or os.getcwd()),
+                    env=self._env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=sink,
+                    stderr=sink,
+                    start_new_session=True,
+                    pass_fds=(read_end,),
+                )  # fmt: skip
+        finally:
+            os.close(read_end)
         deadline = time.monotonic() + self._timeout
         while True:
+            if self._closed:  # killed while starting
+                self._proc.kill()
+                raise ForkServerError("内核分叉服务已关闭 (fork server is closed)")
             if self._proc.poll() is not None:
                 raise ForkServerError(f"内核分叉服务启动失败: {self._tail()}")
             conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -268,12 +330,29 @@ class ForkServer:
                     with contextlib.suppress(OSError):
                         thing.close()
             proc, self._stream, self._conn = self._proc, None, None
+            lifeline, self._lifeline = self._lifeline, None
+        if lifeline is not None:
+            os.close(lifeline)
         if proc is not None:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        with contextlib.suppress(OSError):
+            self.socket_path.unlink()
+
+    def kill(self) -> None:
+        """Stop the server at once (SIGKILL); its kernels die with it.
+
+        Does not wait, not even for the lock a request or the server's start holds:
+        a start still under way sees :attr:`_closed` and stops the server itself.
+        """
+        self._closed = True
+        proc = self._proc
+        if proc is not None:
+            with contextlib.suppress(OSError):
+                proc.kill()
         with contextlib.suppress(OSError):
             self.socket_path.unlink()
 
@@ -285,4 +364,4 @@ class ForkServer:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    serve(sys.argv[1])
+    serve(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None)

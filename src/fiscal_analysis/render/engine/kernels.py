@@ -20,12 +20,13 @@ Port races and noise:
     kernel starts are serialised. Each kernel runs with
     ``-Xfrozen_modules=off`` and ``PYDEVD_DISABLE_FILE_VALIDATION=1`` and its
     stdout/stderr (debugger and zmq chatter) go to a log file, never to the
-    user's terminal.
+    user's terminal. Kernels keep no IPython history (:data:`KERNEL_OPTIONS`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import sys
@@ -42,6 +43,7 @@ from fiscal_analysis.errors import ForkServerError, NotebookRunError, RenderErro
 from fiscal_analysis.render.engine.forkserver import ForkServer, available, last_line
 
 __all__ = [
+    "KERNEL_OPTIONS",
     "WARMUP_CODE",
     "Kernel",
     "KernelPool",
@@ -54,6 +56,11 @@ WARMUP_CODE = (
     "import pandas, matplotlib, matplotlib.pyplot, IPython.display, fiscal_analysis\n"
     "import fiscal_analysis.dataset.load, fiscal_analysis.money\n"
 )
+
+#: Options of every ``python3`` kernel: no IPython history database. A report
+#: kernel's inputs are in its notebook; writing them to the user's
+#: ``~/.ipython/profile_default/history.sqlite`` only costs time and locks.
+KERNEL_OPTIONS = ("--HistoryManager.enabled=False", "--HistoryManager.hist_file=:memory:")
 
 _START_LOCK = threading.Lock()
 
@@ -72,14 +79,21 @@ def kernel_env() -> dict[str, str]:
 
 @dataclass
 class Kernel:
-    """A started kernel: its (async) manager and the file its stderr goes to."""
+    """A started kernel: its (async) manager, the file its stderr goes to, its process."""
 
     manager: Any
     log: Path
+    process: Any = None
 
     def stderr_tail(self) -> str:
         """The last non-empty line the kernel process wrote to stdout/stderr."""
         return last_line(self.log)
+
+    def kill(self) -> None:
+        """SIGKILL the kernel process if it still runs (safe after it has exited)."""
+        with contextlib.suppress(Exception):
+            if self.process is not None:
+                self.process.kill()
 
 
 async def _await_reply(kc: Any, msg_id: str, timeout: float) -> dict:
@@ -116,7 +130,12 @@ async def start_kernel(
     tag = uuid.uuid4().hex[:10]
     transport = "ipc" if os.name == "posix" else "tcp"
     extra = {"ip": str(socket_dir / tag)} if transport == "ipc" else {}
-    km = AsyncKernelManager(kernel_name=kernel_name, transport=transport, **extra)
+    # the connection file goes beside the sockets, so removing the folder removes it
+    # too, even when the batch is interrupted before the kernel is shut down
+    connection = str(socket_dir / f"kernel-{tag}.json")
+    km = AsyncKernelManager(
+        kernel_name=kernel_name, transport=transport, connection_file=connection, **extra
+    )
     if kernel_name == "python3":
         km.kernel_spec.argv[:] = [
             sys.executable,
@@ -125,6 +144,7 @@ async def start_kernel(
             "ipykernel_launcher",
             "-f",
             "{connection_file}",
+            *KERNEL_OPTIONS,
         ]
         if fork_server is not None:
             from fiscal_analysis.render.engine.provisioner import ForkProvisioner
@@ -145,7 +165,7 @@ async def start_kernel(
                 await km.start_kernel(
                     env=kernel_env(), cwd=str(cwd or os.getcwd()), stdout=sink, stderr=sink
                 )
-    kernel = Kernel(km, log)
+    kernel = Kernel(km, log, getattr(km.provisioner, "process", None))
     try:
         kc = km.client()
         kc.start_channels()
@@ -213,8 +233,11 @@ class KernelPool:
         self._fork = ForkServer(self._socket_dir, cwd=cwd, env=kernel_env()) if use_fork else None
         self._starter = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="kernel-start")
         self._ready: deque[Future[Kernel]] = deque()
+        self._handed: list[Kernel] = []
         self._lock = threading.Lock()
         self._closed = False
+        #: Set by :meth:`cancel`: reports still running must write nothing.
+        self.cancelled = False
         with self._lock:
             for _ in range(self.size):
                 self._schedule()
@@ -233,8 +256,12 @@ class KernelPool:
             try:
                 return await start_kernel(self._socket_dir, **self._options, fork_server=server)
             except ForkServerError:
+                if self.cancelled:
+                    raise
                 self._fork = None  # e.g. a preload import crashed: start kernels normally
                 server.close()
+        if self.cancelled:
+            raise RenderError("内核池已取消 (kernel pool cancelled)")
         return await start_kernel(self._socket_dir, **self._options)
 
     def acquire(self) -> Kernel:
@@ -250,7 +277,37 @@ class KernelPool:
                 self._schedule(force=True)
             future = self._ready.popleft()
             self._schedule()
-        return future.result()
+        kernel = future.result()
+        with self._lock:
+            self._handed.append(kernel)
+            cancelled = self.cancelled
+        if cancelled:
+            kernel.kill()
+            raise RenderError("内核池已取消 (kernel pool cancelled)")
+        return kernel
+
+    def cancel(self) -> None:
+        """Stop now (Ctrl-C): kill every kernel and the fork server, start no more.
+
+        Does not wait for anything. Reports still running fail as their kernels
+        die and, seeing :attr:`cancelled`, write nothing. Kernels forked by the
+        fork server die with it (``PR_SET_PDEATHSIG``); the others are killed
+        one by one.
+        """
+        with self._lock:
+            self.cancelled = self._closed = True
+            pending = list(self._ready)
+            self._ready.clear()
+            handed = list(self._handed)
+        self._starter.shutdown(wait=False, cancel_futures=True)
+        if self._fork is not None:
+            self._fork.kill()
+        for future in pending:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                handed.append(future.result())
+        for kernel in handed:
+            kernel.kill()
+        shutil.rmtree(self._socket_dir, ignore_errors=True)
 
     def close(self) -> None:
         """Shut down kernels nobody took and remove the socket folder."""

@@ -123,6 +123,42 @@ def run_notebook(
             of its source and the exception's name and message (no traceback);
             the executed notebook is attached as ``exc.notebook`` when there is one.
     """
+    with _thread_loop():
+        return _execute(nb, parameters, kernel, timeout, source_path)
+
+
+@contextlib.contextmanager
+def _thread_loop() -> Iterator[None]:
+    """Close, afterwards, the event loop nbclient runs the notebook on in this thread.
+
+    nbclient's ``run_sync`` (``jupyter_core.utils``) creates one event loop per
+    thread and never closes it; when the render thread ends, the loop and its
+    self-pipe sockets are left to the garbage collector (``ResourceWarning:
+    unclosed event loop``, ``unclosed <socket.socket …>``). The loop is taken
+    here, before papermill, so it is the one run_sync uses, and closed once the
+    notebook has run; the next notebook in this thread gets a new one. A loop
+    already running (a notebook run from inside Jupyter) is not ours to close.
+    """
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    try:
+        yield
+    finally:
+        if not loop.is_running() and not loop.is_closed():
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            asyncio.set_event_loop(None)
+            loop.close()
+
+
+def _execute(
+    nb: Any, parameters: dict[str, Any], kernel: Kernel, timeout: float | None, source_path: str
+) -> Any:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
