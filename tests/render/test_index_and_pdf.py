@@ -99,3 +99,32 @@ def test_pdf_without_chromium_is_a_clear_message(monkeypatch, tmp_path):
     with pytest.raises(RenderError, match="找不到 Chromium，无法生成 PDF") as err:
         pdf_mod.write_pdfs([page])
     assert "apt-get install" in str(err.value) and not (tmp_path / "report.pdf").exists()
+
+
+def test_index_checks_again_only_the_reports_the_batch_rendered(batch, monkeypatch):
+    """A batch that re-renders one report reads the other reports' 错误 counts back."""
+    from fiscal_analysis.render.index import REVIEW_FILE
+    from fiscal_analysis.report import index_page
+
+    out, _ = batch
+    before = (out / "index.html").read_text(encoding="utf-8")
+    assert (out / "putuo-czj" / "2024" / REVIEW_FILE).is_file()
+    checked = []
+    real = index_page.error_count
+
+    def counting(ey, **kw):
+        checked.append((ey.entity_id, ey.year))
+        return real(ey, **kw)
+
+    monkeypatch.setattr(index_page, "error_count", counting)
+    (out / "putuo-czj" / "2023" / ".fingerprint.json").unlink()  # that report is now stale
+    again = render_reports(
+        REPO / "data", out, entities=ENTITIES, jobs=1, progress=False, pdf=CHROMIUM is not None
+    )
+    assert sorted(
+        (r.entity_id, r.year, r.status) for r in again.reports if r.status != "skipped"
+    ) == [("putuo-czj", 2023, "rendered")]
+    assert checked == [("putuo-czj", 2023)]
+    # the same counts as when every department-year was checked
+    strip = lambda page: re.sub(r"<style>.*?</style>", "", page, flags=re.S)  # noqa: E731
+    assert strip((out / "index.html").read_text(encoding="utf-8")) == strip(before)

@@ -20,13 +20,13 @@ import html
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.dataset.model import Dataset, EntityYear
 from fiscal_analysis.metrics.entity import total_completion, yoy_for
 from fiscal_analysis.report.blocks import fmt_amount, fmt_pct
 from fiscal_analysis.report.review import review_section
 from fiscal_analysis.report.sections_accounts import change_rate_words, change_words
 
-__all__ = ["IndexRow", "index_html", "index_rows"]
+__all__ = ["IndexRow", "error_count", "index_html", "index_rows"]
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,13 @@ def index_rows(
     *,
     decimals: int = 1,
     text_checks: bool = True,
+    errors: Mapping[tuple[str, int], int] | None = None,
 ) -> list[IndexRow]:
-    """The index rows of ``pairs``, sorted by department, then year (latest first)."""
+    """The index rows of ``pairs``, sorted by department, then year (latest first).
+
+    ``errors`` gives the 错误 count of the pairs whose checks are already known
+    (a report that was not re-rendered); the others are checked here.
+    """
     rows = []
     for entity_id, year in pairs:
         ey = ds.entity_year(entity_id, year)
@@ -60,7 +65,8 @@ def index_rows(
             change = "与上年持平" if c.direction == "持平" else change_words(c)
             change += f"（{change_rate_words(c, decimals)}）" if c.pct is not None else ""
         comp = total_completion(ey)
-        errors = len(review_section(ey, text_checks=text_checks).errors)
+        known = None if errors is None else errors.get((entity_id, int(year)))
+        n_errors = known if known is not None else error_count(ey, text_checks=text_checks)
         entity = ds.entity(entity_id)
         rows.append(
             IndexRow(
@@ -71,10 +77,15 @@ def index_rows(
                 fmt_amount(*ey.figure("T01", "income_grand_total")),
                 change,
                 fmt_pct(comp.rate, decimals, comp.reason or "—"),
-                errors,
+                n_errors,
             )
         )
     return sorted(rows, key=lambda r: (r.name, -r.year))
+
+
+def error_count(ey: EntityYear, *, text_checks: bool = True) -> int:
+    """How many 错误 the checks find in one department-year (as its report shows them)."""
+    return len(review_section(ey, text_checks=text_checks).errors)
 
 
 def index_html(rows: Iterable[IndexRow], links: Mapping[tuple[str, int], str], title: str) -> str:
