@@ -142,9 +142,9 @@ def test_decompose_refuses_missing_amount():
         decompose({"a": None}, {"a": D("1")})  # type: ignore[dict-item]
 
 
-def test_decompose_frames_from_hundredths():
-    a = pd.DataFrame({"code": ["201", "210"], "value": pd.array([1000, 500], dtype="Int64")})
-    b = pd.DataFrame({"code": ["201", "210"], "value": pd.array([900, 800], dtype="Int64")})
+def test_decompose_frames_from_fen():
+    a = pd.DataFrame({"code": ["201", "210"], "value": pd.array([10**7, 5 * 10**6], dtype="Int64")})
+    b = pd.DataFrame({"code": ["201", "210"], "value": pd.array([9 * 10**6, 8 * 10**6], dtype="Int64")})
     d = decompose_frames(a, b)
     assert [c.delta for c in d.contributions] == [D("-1.00"), D("3.00")]
     assert d.pct == Fraction(200, 15)
