@@ -143,8 +143,11 @@ def test_decompose_refuses_missing_amount():
 
 
 def test_decompose_frames_from_fen():
-    a = pd.DataFrame({"code": ["201", "210"], "value": pd.array([10**7, 5 * 10**6], dtype="Int64")})
-    b = pd.DataFrame({"code": ["201", "210"], "value": pd.array([9 * 10**6, 8 * 10**6], dtype="Int64")})
+    def fen(*values):  # 万元 as 分
+        return pd.array([v * 10**6 for v in values], dtype="Int64")
+
+    a = pd.DataFrame({"code": ["201", "210"], "value": fen(10, 5)})
+    b = pd.DataFrame({"code": ["201", "210"], "value": fen(9, 8)})
     d = decompose_frames(a, b)
     assert [c.delta for c in d.contributions] == [D("-1.00"), D("3.00")]
     assert d.pct == Fraction(200, 15)

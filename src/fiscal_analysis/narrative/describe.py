@@ -111,7 +111,8 @@ def _basic(ey: EntityYear, decimals: int) -> str:
     if basic is None and personnel is None and public is None:
         return "缺少基本支出数据。"
     econ = economic_structure(ey)
-    listed = econ[econ["amount"].map(lambda a: a is None or a != 0)]
+    # a boolean mask even when 06表 has no lines (an empty object mask selects columns)
+    listed = econ[econ["amount"].map(lambda a: a is None or a != 0).astype(bool)]
     names = {g: list(listed.loc[listed["group"] == g, "name"]) for g in ("人员经费", "公用经费")}
     return basic_sentence(
         y, basic, personnel, public, decimals, names["人员经费"], names["公用经费"]
