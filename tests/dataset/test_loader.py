@@ -147,6 +147,34 @@ def test_good_amounts_parse_exactly(tmp_path, text, fen):
     assert ds.value("demo", 2020, "T05", "total", "2010301") == Decimal(text.replace(",", ""))
 
 
+def test_amounts_in_yuan_are_turned_into_wan_exactly(tmp_path):
+    root = _copy(tmp_path)
+    _edit_facts(root, 3, ",99.2,万元,", ',"31,205.40",元,')
+    ds = load_dataset(root)
+    assert ds.fen("demo", 2020, "T05", "total", "2010301") == 3_120_540  # 31,205.40元 in 分
+    assert ds.value("demo", 2020, "T05", "total", "2010301") == Decimal("3.12054")
+    assert ds.record("demo", 2020, "T05", "total", "2010301")["unit"] == "万元"
+
+
+def test_amounts_in_yuan_finer_than_a_fen_are_refused(tmp_path):
+    root = _copy(tmp_path)
+    _edit_facts(root, 3, ",99.2,万元,", ",31205.405,元,")
+    (p,) = _problems(root)
+    assert (p.file, p.row, p.column, p.value) == (FACTS, 3, "value", "31205.405")
+    assert "单位为元时最多两位小数" in p.expected
+
+
+def test_seven_decimals_of_wan_are_refused_with_file_row_column_value(tmp_path):
+    root = _copy(tmp_path)
+    _edit_facts(root, 3, ",99.2,", ",3.1205401,")
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(root)
+    (p,) = info.value.problems
+    assert (p.file, p.row, p.column, p.value) == (FACTS, 3, "value", "3.1205401")
+    assert "最多六位小数" in p.expected and "0.000001万元" in p.expected
+    assert "demo/2020/facts.csv 第3行 列「value」: 值「3.1205401」" in str(info.value)
+
+
 def test_parse_amounts_matches_decimal_on_many_values():
     rng = random.Random(20201231)
     values = [

@@ -165,12 +165,19 @@ def to_fen(amounts: pd.Series) -> pd.Series:
     """Amounts (万元 decimals of any scale up to 6, or already ``Int64`` 分) → ``Int64`` 分."""
     if not isinstance(amounts.dtype, pd.ArrowDtype):
         return amounts.astype("Int64")
-    arr = amounts.array._pa_array.combine_chunks().cast(WAN_FEN.pyarrow_dtype)
+    arr = amounts.array._pa_array.combine_chunks()
+    scale = arr.type.scale if pa.types.is_decimal128(arr.type) else None
+    if scale not in (2, 6):
+        arr, scale = arr.cast(WAN_FEN.pyarrow_dtype), 6
     words = np.frombuffer(
         arr.buffers()[1], dtype=np.int64, count=2 * len(arr), offset=arr.offset * 16
     )
     valid = amounts.notna().to_numpy(dtype=bool)
     low = words[0::2]
+    if scale == 2:  # whole 0.01万元: × 10,000 分, within int64 (the reader allows ≤ 10¹² 万元)
+        if np.abs(np.where(valid, low, 0)).max(initial=0) >= (2**63 - 1) // CENT:
+            raise ValueError("金额超出 int64 分的范围 (amount too large for int64 分)")
+        low = low * CENT
     return pd.Series(
         pd.arrays.IntegerArray(np.where(valid, low, 0), ~valid),
         index=amounts.index,
