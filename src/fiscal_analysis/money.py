@@ -154,6 +154,8 @@ def to_decimal(minor: int) -> Decimal:
         (Decimal('3.12054'), Decimal('0.000001'))
     """
     m = int(minor)
+    if m % CENT == 0:  # a whole 0.01, as printed: the common case
+        return Decimal(m // CENT).scaleb(-2)
     places = DECIMALS
     while places > 2 and m % 10 ** (DECIMALS - places + 1) == 0:
         places -= 1

@@ -191,10 +191,10 @@ class Dataset:
         row = self.record(entity_id, year, table, item, code)
         return None if row is None or pd.isna(row["value"]) else int(row["value"])
 
-    def hundredths(self, *key) -> int | None:
+    def hundredths(self, *key, **named) -> int | None:
         """Deprecated (use :meth:`fen`): the figure in 0.01万元; ``ValueError`` if finer."""
         warnings.warn("Dataset.hundredths 已弃用，请用 Dataset.fen", DeprecationWarning, 2)
-        fen = self.fen(*key)
+        fen = self.fen(*key, **named)
         if fen is not None and fen % 10_000:
             raise ValueError(f"{to_decimal(fen)} 不是整 0.01万元 (use Dataset.fen)")
         return None if fen is None else fen // 10_000
