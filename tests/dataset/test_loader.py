@@ -155,7 +155,7 @@ def test_amounts_in_yuan_are_turned_into_wan_exactly(tmp_path):
     assert ds.value("demo", 2020, "T05", "total", "2010301") == Decimal("3.12054")
     assert ds.record("demo", 2020, "T05", "total", "2010301")["unit"] == "万元"
     # the deprecated 0.01万元 accessor refuses a figure it cannot hold exactly
-    with pytest.warns(DeprecationWarning), pytest.raises(ValueError, match="Dataset.fen"):
+    with pytest.warns(DeprecationWarning), pytest.raises(ValueError, match=r"Dataset\.fen"):
         ds.hundredths("demo", 2020, "T05", "total", code="2010301")
 
 
