@@ -147,24 +147,13 @@ def test_good_amounts_parse_exactly(tmp_path, text, fen):
     assert ds.value("demo", 2020, "T05", "total", "2010301") == Decimal(text.replace(",", ""))
 
 
-def test_amounts_in_yuan_are_turned_into_wan_exactly(tmp_path):
+def test_deprecated_hundredths_refuses_a_figure_finer_than_a_cent(tmp_path):
     root = _copy(tmp_path)
-    _edit_facts(root, 3, ",99.2,万元,", ',"31,205.40",元,')
+    _edit_facts(root, 3, ",99.2,", ",3.12054,")  # 31,205.40元, exact to the 分
     ds = load_dataset(root)
-    assert ds.fen("demo", 2020, "T05", "total", "2010301") == 3_120_540  # 31,205.40元 in 分
-    assert ds.value("demo", 2020, "T05", "total", "2010301") == Decimal("3.12054")
-    assert ds.record("demo", 2020, "T05", "total", "2010301")["unit"] == "万元"
-    # the deprecated 0.01万元 accessor refuses a figure it cannot hold exactly
+    assert ds.fen("demo", 2020, "T05", "total", "2010301") == 3_120_540
     with pytest.warns(DeprecationWarning), pytest.raises(ValueError, match=r"Dataset\.fen"):
         ds.hundredths("demo", 2020, "T05", "total", code="2010301")
-
-
-def test_amounts_in_yuan_finer_than_a_fen_are_refused(tmp_path):
-    root = _copy(tmp_path)
-    _edit_facts(root, 3, ",99.2,万元,", ",31205.405,元,")
-    (p,) = _problems(root)
-    assert (p.file, p.row, p.column, p.value) == (FACTS, 3, "value", "31205.405")
-    assert "单位为元时最多两位小数" in p.expected
 
 
 def test_seven_decimals_of_wan_are_refused_with_file_row_column_value(tmp_path):

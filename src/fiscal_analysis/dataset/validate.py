@@ -208,10 +208,6 @@ def _check_facts(frame: _Frame, classification: Classification) -> list[Problem]
     probs += _problems(df, empty & ~undisclosed & basis.isin(BASES), "value", msg)
     msg = "basis 为 undisclosed 时 value 应留空 (undisclosed figures have no value)"
     probs += _problems(df, ~empty & undisclosed, "value", msg)
-    yuan = frame.col("unit").eq("元") & ~empty & amounts_ok_rows(value)
-    finer = yuan & value.test(lambda v: "." in v and len(v.split(".")[1]) > 2)
-    msg = "单位为元时最多两位小数，即精确到分 (at most 2 decimals in 元)"
-    probs += _problems(df, finer, "value", msg)
     msg = "推算数须在 note 列写明推算式 (derived figures need their formula)"
     probs += _problems(df, basis.eq("derived") & frame.col("note").eq(""), "note", msg)
     # Every distinct table + item + code is judged once, then broadcast to its rows.
@@ -246,8 +242,8 @@ def _check_facts(frame: _Frame, classification: Classification) -> list[Problem]
 
 
 def _unit_message(table: str, item: str, expected: str | None, unit: str) -> str | None:
-    if expected is None or unit == "" or unit == expected or (unit, expected) == ("元", "万元"):
-        return None  # an amount in 元 is turned into 万元 exactly (1元 = 100分)
+    if expected is None or unit == "" or unit == expected:
+        return None
     return f"{table}.{item} 的单位应为「{expected}」 (wrong unit)"
 
 
@@ -308,10 +304,6 @@ def validate_frames(
         df = frame.df.copy()
         if "value" in df.columns and FILES[name].column("value").kind == "amount":
             df["value"] = parse_column(frame.col("value"), df.index)
-        if name == "facts":  # 元 → 万元, exactly: millionths of 元 ÷ 10,000 = 分
-            yuan = frame.col("unit").eq("元")
-            df.loc[yuan, "value"] = df.loc[yuan, "value"] // 10_000
-            df.loc[yuan, "unit"] = "万元"
         if "year" in df.columns:
             df["year"] = _to_int(frame.col("year"), df.index)
         typed[name] = df

@@ -225,9 +225,7 @@ FILES: dict[str, FileSpec] = {
                 Column(
                     "unit",
                     "text",
-                    "单位，须与项目的单位一致，如「万元」「辆」；"
-                    "万元项目也可写「元」（按分精确换算为万元） "
-                    "(unit; must match the item, or 元 for a 万元 item)",
+                    "单位，须与项目的单位一致，如「万元」「辆」 (unit; must match the item)",
                 ),
                 _BASIS,
                 _DOC,
