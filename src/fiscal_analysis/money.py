@@ -1,9 +1,11 @@
 """Exact amounts and percentages, and how the disclosures print them.
 
-Amounts are held as whole *hundredths* of their unit (for money, hundredths of
-万元, i.e. 100 元): an ``int`` is exact, sums are exact and pandas can add them
-vectorised. :class:`~decimal.Decimal` is the public scalar type. Nothing here
-ever goes through a binary float.
+Amounts are held as whole *minor units*: millionths of their unit (:data:`SCALE`).
+For money in 万元 that is 分 (0.01元 = 0.000001万元), fine enough for a figure
+printed in 元 with two decimals, so "31,205.40元" stays 3.120540万元. An ``int``
+is exact, sums are exact and pandas can add them vectorised (``int64`` holds
+up to about 9.2 万亿万元). :class:`~decimal.Decimal` is the public scalar type.
+Nothing here ever goes through a binary float.
 
 Rounding is 四舍五入 (round half up, away from zero for ties) and happens only
 when a value is presented.
@@ -14,9 +16,11 @@ and :func:`format_number` accept a ``Fraction`` as well as a ``Decimal``.
 
 Examples:
     >>> parse_amount("335.78")
-    33578
-    >>> to_decimal(33578)
-    Decimal('335.78')
+    335780000
+    >>> to_decimal(335780000), to_decimal(3120540)
+    (Decimal('335.78'), Decimal('3.12054'))
+    >>> amount_text(3120540), exact_text(3120540)
+    ('3.12', '3.12054')
     >>> format_amount(Decimal("99.20"))
     '99.2万元'
     >>> format_pct(ratio_pct(32717, 66295))
@@ -30,9 +34,12 @@ from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
 __all__ = [
+    "CENT",
+    "DECIMALS",
     "SCALE",
     "Exact",
     "amount_text",
+    "exact_text",
     "format_amount",
     "format_number",
     "format_pct",
@@ -48,40 +55,46 @@ __all__ = [
 #: An exact number: what the functions below accept (never a float).
 Exact = int | Decimal | Fraction
 
-#: Hundredths per unit: amounts are stored as ``int(value * SCALE)``.
-SCALE = 100
+#: Minor units per unit: amounts are stored as ``int(value * SCALE)`` (for 万元: 分).
+SCALE = 1_000_000
+#: Decimals of the unit one minor unit is (0.000001万元 = 1分).
+DECIMALS = 6
+#: Minor units per 0.01 of the unit (0.01万元 = 10,000分): the last digit amounts are
+#: printed to, so the step of rounding tolerances (a money amount, not an integer).
+CENT = 10_000
+_TOO_FINE = "金额最多六位小数，即 1分 = 0.000001万元 (at most 6 decimals)"
 
 _PLAIN = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 
 def parse_amount(text: str) -> int:
-    """Parse a written amount into exact hundredths.
+    """Parse a written amount into exact minor units (millionths of its unit).
 
     Accepts an optional sign, digits, thousands separators in groups of three
-    and at most two decimals. Anything else raises :class:`ValueError` whose
+    and at most six decimals. Anything else raises :class:`ValueError` whose
     message says what was expected; nothing is ever turned into NaN.
 
     Args:
         text: The amount as written, e.g. ``"2,940.05"``.
 
     Returns:
-        The amount in hundredths of its unit.
+        The amount in minor units of its unit (分 for 万元).
 
     Raises:
-        ValueError: If ``text`` is not a number with at most two decimals.
+        ValueError: If ``text`` is not a number with at most six decimals.
 
     Examples:
         >>> parse_amount("26")
-        2600
+        26000000
         >>> parse_amount("2,940.05")
-        294005
-        >>> parse_amount("-10.1")
-        -1010
-        >>> parse_amount("12.345")
+        2940050000
+        >>> parse_amount("-10.1"), parse_amount("3.12054")
+        (-10100000, 3120540)
+        >>> parse_amount("12.3456789")
         Traceback (most recent call last):
         ...
-        ValueError: 金额最多两位小数 (at most 2 decimals, i.e. 0.01): '12.345'
+        ValueError: 金额最多六位小数，即 1分 = 0.000001万元 (at most 6 decimals): '12.3456789'
     """
     if not isinstance(text, str):
         raise ValueError(f"应为数字文本 (expected a number as text): {text!r}")
@@ -89,30 +102,30 @@ def parse_amount(text: str) -> int:
     if not (_PLAIN.match(s) or _GROUPED.match(s)):
         raise ValueError(f"应为数字，例如 335.78 (expected a number such as 335.78): {text!r}")
     s = s.replace(",", "")
-    if "." in s and len(s.split(".", 1)[1]) > 2:
-        raise ValueError(f"金额最多两位小数 (at most 2 decimals, i.e. 0.01): {text!r}")
+    if "." in s and len(s.split(".", 1)[1]) > DECIMALS:
+        raise ValueError(f"{_TOO_FINE}: {text!r}")
     return from_decimal(Decimal(s))
 
 
 def from_decimal(value: Decimal | int | str) -> int:
-    """Convert an exact decimal amount into hundredths.
+    """Convert an exact decimal amount into minor units (millionths).
 
     Args:
-        value: A :class:`Decimal`, ``int`` or numeric string with at most two
+        value: A :class:`Decimal`, ``int`` or numeric string with at most six
             decimals. Floats are refused because they are not exact.
 
     Returns:
-        The amount in hundredths.
+        The amount in minor units.
 
     Raises:
         TypeError: If ``value`` is a float.
-        ValueError: If ``value`` has more than two decimals.
+        ValueError: If ``value`` has more than six decimals.
 
     Examples:
         >>> from_decimal(Decimal("11.48"))
-        1148
+        11480000
         >>> from_decimal(3)
-        300
+        3000000
     """
     if isinstance(value, float):
         raise TypeError("金额不能是二进制浮点数 (floats are not exact; use Decimal or str)")
@@ -121,21 +134,32 @@ def from_decimal(value: Decimal | int | str) -> int:
     except InvalidOperation as exc:
         raise ValueError(f"应为数字 (expected a number): {value!r}") from exc
     scaled = d * SCALE
-    if scaled != scaled.to_integral_value():
-        raise ValueError(f"金额最多两位小数 (at most 2 decimals, i.e. 0.01): {value!r}")
+    if not scaled.is_finite() or scaled != scaled.to_integral_value():
+        raise ValueError(f"{_TOO_FINE}: {value!r}")
     return int(scaled)
 
 
-def to_decimal(hundredths: int) -> Decimal:
-    """Turn hundredths back into an exact :class:`Decimal`.
+def to_decimal(minor: int) -> Decimal:
+    """Turn minor units back into an exact :class:`Decimal` (at least two decimals).
+
+    A whole 0.01 keeps two decimals, as the disclosures print it; a finer
+    amount keeps the decimals it needs (at most six), never rounded.
 
     Examples:
-        >>> to_decimal(1018)
+        >>> to_decimal(10180000)
         Decimal('10.18')
-        >>> to_decimal(-2600)
+        >>> to_decimal(-26000000)
         Decimal('-26.00')
+        >>> to_decimal(3120540), to_decimal(1)
+        (Decimal('3.12054'), Decimal('0.000001'))
     """
-    return Decimal(int(hundredths)).scaleb(-2)
+    m = int(minor)
+    if m % CENT == 0:  # a whole 0.01, as printed: the common case
+        return Decimal(m // CENT).scaleb(-2)
+    places = DECIMALS
+    while places > 2 and m % 10 ** (DECIMALS - places + 1) == 0:
+        places -= 1
+    return Decimal(m // 10 ** (DECIMALS - places)).scaleb(-places)
 
 
 def _fraction(value: Exact) -> Fraction:
@@ -203,7 +227,7 @@ def ratio_pct(numerator: Exact, denominator: Exact | None, decimals: int = 1) ->
 
     The ratio is computed exactly (see :func:`pct`), so a ratio that lies
     exactly on a tie (…x5) always rounds up, and no float artefact can appear.
-    Both arguments must be in the same unit (e.g. both hundredths).
+    Both arguments must be in the same unit (e.g. both minor units).
 
     Args:
         numerator: Part, as an int, Decimal or Fraction.
@@ -302,11 +326,28 @@ def sign(value: Exact) -> int:
     return (value > 0) - (value < 0)
 
 
-def amount_text(hundredths: int | None) -> str:
-    """Exact hundredths written as the disclosures print them (no unit), or ``—``.
+def amount_text(minor: int | None) -> str:
+    """Minor units presented as the disclosures print them (no unit), or ``—``.
+
+    Rounded half up to 0.01 (this is presentation); :func:`exact_text` keeps
+    every digit.
 
     Examples:
-        >>> amount_text(33578), amount_text(2600), amount_text(None)
+        >>> amount_text(335780000), amount_text(26000000), amount_text(None)
         ('335.78', '26', '—')
+        >>> amount_text(3120540), amount_text(3125000)
+        ('3.12', '3.13')
     """
-    return "—" if hundredths is None else format_number(to_decimal(hundredths))
+    return "—" if minor is None else format_number(to_decimal(minor))
+
+
+def exact_text(minor: int) -> str:
+    """Minor units written exactly, without trailing zeros (as data files keep them).
+
+    Examples:
+        >>> exact_text(335780000), exact_text(26000000), exact_text(3120540)
+        ('335.78', '26', '3.12054')
+        >>> exact_text(-500000), exact_text(0)
+        ('-0.5', '0')
+    """
+    return format_number(to_decimal(minor), DECIMALS)

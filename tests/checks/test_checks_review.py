@@ -16,10 +16,13 @@ from fiscal_analysis.checks.text_loader import NARRATIVE_MODULES
 from fiscal_analysis.checks.tolerance import (
     compare_at_most,
     compare_equal,
+    format_tolerance,
     pct_matches,
     pct_tolerance,
     printed_places,
+    sum_tolerance,
 )
+from fiscal_analysis.money import parse_amount as fen
 from fiscal_analysis.report.review import COLUMNS, review_section, rule_title
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,25 +131,36 @@ def test_failing_text_check_is_an_error_not_a_silent_pass(monkeypatch):
 
 
 def test_sum_tolerance_per_addend():
-    assert compare_equal(294006, 294005, 4).severity == "info"  # 2940.06 vs 2940.05
-    assert compare_equal(294010, 294005, 4).severity == "error"
-    assert compare_equal(32672, 32671).rounding  # 326.72 vs 326.71
-    assert compare_equal(32673, 32671).status == "fail"
-    assert compare_equal(32673, 32671).severity == "error"
-    assert compare_at_most(2163, 4914).status == "pass"  # 21.63 ≤ 49.14
-    assert compare_at_most(4915, 4914).rounding
+    # amounts in 分 (万元 text parsed exactly); the tolerance is 0.01万元 of money per addend
+    assert compare_equal(fen("2940.06"), fen("2940.05"), 4).severity == "info"
+    assert compare_equal(fen("2940.10"), fen("2940.05"), 4).severity == "error"
+    assert compare_equal(fen("326.72"), fen("326.71")).rounding
+    assert compare_equal(fen("326.73"), fen("326.71")).status == "fail"
+    assert compare_equal(fen("326.73"), fen("326.71")).severity == "error"
+    assert compare_at_most(fen("21.63"), fen("49.14")).status == "pass"
+    assert compare_at_most(fen("49.15"), fen("49.14")).rounding
+    assert sum_tolerance(2) == fen("0.02") and format_tolerance(sum_tolerance(2)) == "±0.02万元"
+
+
+def test_tolerance_is_money_not_an_integer_step():
+    # 31,205.40元 kept exact (3.12054万元) against a figure printed as 3.12万元: 0.00054万元
+    # apart, within ±0.01万元; 3.14万元 is 0.01946万元 apart, beyond it.
+    near = compare_equal(fen("3.12054"), fen("3.12"))
+    assert near.rounding and near.diff == 540 and near.tolerance == 10_000
+    assert compare_equal(fen("3.14"), fen("3.12054")).severity == "error"
+    assert compare_equal(fen("3.12054"), fen("3.120540")).status == "pass"
 
 
 def test_percent_tolerance_from_printed_precision():
     assert printed_places("98.20%") == 2
     assert printed_places("31%") == 0
-    assert pct_matches("99.79%", 294005, 294625)  # 2940.05 / 2946.25
-    assert pct_matches("98.20%", 294005, 299392)  # 2940.05 / 2993.92
-    assert pct_matches("71.65%", 210666, 294005)
-    assert not pct_matches("71.73%", 210666, 294005)  # the 普陀 sample's error
-    assert pct_matches("49.4%", 32717, 66295)
-    assert pct_matches("49%", 32717, 66295)
-    assert not pct_matches("49.5%", 32717, 66295)
-    assert pct_matches("1.87%", 5695, 305234)
+    assert pct_matches("99.79%", fen("2940.05"), fen("2946.25"))
+    assert pct_matches("98.20%", fen("2940.05"), fen("2993.92"))
+    assert pct_matches("71.65%", fen("2106.66"), fen("2940.05"))
+    assert not pct_matches("71.73%", fen("2106.66"), fen("2940.05"))  # the 普陀 sample's error
+    assert pct_matches("49.4%", fen("327.17"), fen("662.95"))
+    assert pct_matches("49%", fen("327.17"), fen("662.95"))
+    assert not pct_matches("49.5%", fen("327.17"), fen("662.95"))
+    assert pct_matches("1.87%", fen("56.95"), fen("3052.34"))
     assert pct_matches("5%", 100, 0) is None
     assert pct_tolerance("71.73%") == Decimal("0.005")

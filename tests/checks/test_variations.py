@@ -96,8 +96,9 @@ def test_yuan_are_exact_and_shares_recompute_from_them(corpus):
     ex, ds, findings = corpus["v07_yuan_amounts.txt"]
     project = next(f for f in ex.parsed.figures if f.key == ("T03", "", "project"))
     assert project.value == 3120540  # 31,205.40元 in 分, not 3.12万元
-    note = ds.record(ex.entity_id, 2024, "T05", "project", "2100302")["note"]
-    assert note == "原文31,205.40元（3.12054万元），四舍五入为3.12万元"
+    row = ds.record(ex.entity_id, 2024, "T05", "project", "2100302")
+    assert ds.fen(ex.entity_id, 2024, "T05", "project", "2100302") == 3120540  # kept exact
+    assert row["note"] == "" and row["evidence"] == "table"  # nothing rounded, nothing to say
     share = next(f for f in findings if f.figures.get("说明") == "35.27%")
     assert share.status == "pass"  # 3.12 ÷ 8.85 would give 35.25%
 
@@ -129,7 +130,7 @@ def test_ambiguous_columns_give_review_not_error(corpus):
 def test_stated_rate_without_base_is_kept(corpus):
     _, ds, _ = corpus["v15_missing_base_unit.txt"]
     kept = {(r.value, r.unit) for r in ds.frames["indicators"].itertuples()}
-    assert (7500, "%") in kept  # 完成预算75.0%: no 公务接待费 budget is given
+    assert (75_000_000, "%") in kept  # 完成预算75.0% (millionths): no 公务接待费 budget is given
 
 
 def test_document_without_figures_gets_one_clear_message(tmp_path):

@@ -50,11 +50,13 @@ def test_seed_dataset_golden_values(seed_dataset):
     assert ds.value("lusong-xzsp", 2020, "T05", "total", "2013801") == Decimal("10")
     assert ds.value("lusong-xzsp", 2020, "T06", "public_total") == Decimal("11.48")
     assert ds.value("lusong-xzsp", 2020, "T06", "amount", "30101") is None  # undisclosed
-    assert ds.hundredths("lusong-xzsp", 2020, "procurement", "goods") == 2747
+    assert ds.fen("lusong-xzsp", 2020, "procurement", "goods") == 27_470_000  # 27.47万元 in 分
+    with pytest.warns(DeprecationWarning):
+        assert ds.hundredths("lusong-xzsp", 2020, "procurement", "goods") == 2747
     assert ds.table_status("lusong-xzsp", 2020, "T08") == "empty"
     assert ds.facts["value"].dtype == "Int64"
     assert ds.facts["year"].dtype == "int64"
-    assert ds.projects["value"].sum() == 14486
+    assert ds.projects["value"].sum() == 144_860_000
 
 
 def test_rows_keep_their_file_and_line(seed_dataset):
@@ -103,8 +105,10 @@ REFUSED = {
     "１２": "半角数字",
     " 12 ": "前后有多余的空格",
     "12元": "不要写单位",
-    "12.345": "最多两位小数",
-    "99999999999999999": "数字过大",
+    "3.1205401": "最多六位小数",
+    "12.3456789": "最多六位小数",
+    "9999999999999": "数字过大",
+    "1,000,000,000,000": "数字过大",
     "1,23": "千分位逗号",
     "0x10": "只能包含数字",
     "12\x00": "只能包含数字",
@@ -124,27 +128,55 @@ def test_bad_amounts_are_refused_with_a_hint(tmp_path, value):
 
 
 @pytest.mark.parametrize(
-    ("text", "hundredths"),
-    [("+5", 500), ("1,234.5", 123450), ("-0.01", -1), ("0", 0), ("999999999999999.99", None)],
+    ("text", "fen"),
+    [
+        ("+5", 5_000_000),
+        ("1,234.5", 1_234_500_000),
+        ("-0.01", -10_000),
+        ("0", 0),
+        ("3.12054", 3_120_540),  # 31,205.40元, exact to the 分
+        ("-0.000001", -1),
+        ("999,999,999,999.999999", 999_999_999_999_999_999),  # the largest: fits int64
+    ],
 )
-def test_good_amounts_parse_exactly(tmp_path, text, hundredths):
+def test_good_amounts_parse_exactly(tmp_path, text, fen):
     root = _copy(tmp_path)
     _edit_facts(root, 3, ",99.2,", f',"{text}",')
     ds = load_dataset(root)
-    expected = hundredths if hundredths is not None else 99999999999999999
-    assert ds.hundredths("demo", 2020, "T05", "total", "2010301") == expected
+    assert ds.fen("demo", 2020, "T05", "total", "2010301") == fen
+    assert ds.value("demo", 2020, "T05", "total", "2010301") == Decimal(text.replace(",", ""))
+
+
+def test_deprecated_hundredths_refuses_a_figure_finer_than_a_cent(tmp_path):
+    root = _copy(tmp_path)
+    _edit_facts(root, 3, ",99.2,", ",3.12054,")  # 31,205.40元, exact to the 分
+    ds = load_dataset(root)
+    assert ds.fen("demo", 2020, "T05", "total", "2010301") == 3_120_540
+    with pytest.warns(DeprecationWarning), pytest.raises(ValueError, match=r"Dataset\.fen"):
+        ds.hundredths("demo", 2020, "T05", "total", code="2010301")
+
+
+def test_seven_decimals_of_wan_are_refused_with_file_row_column_value(tmp_path):
+    root = _copy(tmp_path)
+    _edit_facts(root, 3, ",99.2,", ",3.1205401,")
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(root)
+    (p,) = info.value.problems
+    assert (p.file, p.row, p.column, p.value) == (FACTS, 3, "value", "3.1205401")
+    assert "最多六位小数" in p.expected and "0.000001万元" in p.expected
+    assert "demo/2020/facts.csv 第3行 列「value」: 值「3.1205401」" in str(info.value)
 
 
 def test_parse_amounts_matches_decimal_on_many_values():
     rng = random.Random(20201231)
     values = [
-        f"{rng.choice(['', '-', '+'])}{rng.randint(0, 10 ** rng.randint(0, 15))}"
-        f"{rng.choice(['', '.' + str(rng.randint(0, 99)), '.' + str(rng.randint(0, 9))])}"
+        f"{rng.choice(['', '-', '+'])}{rng.randint(0, 10 ** rng.randint(0, 12) - 1)}"
+        f"{rng.choice(['', '.' + str(rng.randint(0, 10 ** rng.randint(1, 6) - 1))])}"
         for _ in range(5000)
     ]
     assert all(AMOUNT_PATTERN.match(v) for v in values)
     got = parse_amounts(pd.Series(values, dtype=str)).tolist()
-    assert got == [int(Decimal(v) * 100) for v in values]
+    assert got == [int(Decimal(v) * 10**6) for v in values]
 
 
 # -- years, codes, shapes -------------------------------------------------------------------------
@@ -404,7 +436,7 @@ def test_entity_year_is_one_place_for_the_figures_of_a_year(seed_dataset):
 
     ctx = ReportContext(seed_dataset, "lusong-xzsp", 2020)
     assert isinstance(ctx, type(ey)) and ctx.figure("T05", "total") == ey.figure("T05", "total")
-    assert Context.build(ey).get("T01", "income_grand_total") == 33578
+    assert Context.build(ey).get("T01", "income_grand_total") == 335_780_000  # 分
 
 
 def test_entity_year_refuses_an_unknown_entity_or_year(seed_dataset):

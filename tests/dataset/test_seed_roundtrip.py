@@ -59,10 +59,10 @@ def test_no_figure_beyond_the_shipped_ones(seed):
 def test_golden_derived_values(seed):
     _, ds, _ = seed
     got = _facts(ds)
-    assert got[(2020, "T05", "20103", "total")] == (24847, "derived")
-    assert got[(2020, "T05", "201", "budget_initial")] == (20035, "derived")
-    assert got[(2020, "T01", "210", "expense")] == (7731, "derived")
-    assert got[(2020, "T04", "", "income_total")] == (33578, "derived")
+    assert got[(2020, "T05", "20103", "total")] == (248_470_000, "derived")  # 分
+    assert got[(2020, "T05", "201", "budget_initial")] == (200_350_000, "derived")
+    assert got[(2020, "T01", "210", "expense")] == (77_310_000, "derived")
+    assert got[(2020, "T04", "", "income_total")] == (335_780_000, "derived")
     assert got[(2020, "T07", "", "vehicle_operation_budget")] == (0, "derived")
     assert got[(2020, "T06", "30299", "amount")] == (None, "undisclosed")
     note = ds.record("lusong-xzsp", 2020, "T05", "total", "20103")["note"]
@@ -93,8 +93,8 @@ def test_projects_reasons_and_indicators(seed):
 
     assert sum(indicators(shipped).values()) == 29
     assert indicators(extracted) == indicators(shipped)
-    assert indicators(shipped)[(200, "名", "第")] == 1
-    assert indicators(shipped)[(10000, "次", "余")] == 1
+    assert indicators(shipped)[(2_000_000, "名", "第")] == 1  # 2名, in millionths
+    assert indicators(shipped)[(100_000_000, "次", "余")] == 1
 
 
 def test_indicators_keep_their_place(seed):
@@ -105,7 +105,7 @@ def test_indicators_keep_their_place(seed):
         return Counter(zip(i["value"].astype(int), i["unit"], i["section"], strict=True))
 
     assert placed(extracted) == placed(shipped)
-    assert placed(shipped)[(100, "名", "第五部分 附件 一（一）3")] == 2  # 局长, 副局长
+    assert placed(shipped)[(1_000_000, "名", "第五部分 附件 一（一）3")] == 2  # 局长, 副局长
     names = set(extracted.indicators["indicator"])
     assert "全区“互联网+政务服务”平台办件量" in names
     assert "实有在职在编人员（政务服务中心）" in names

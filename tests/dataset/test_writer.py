@@ -28,7 +28,7 @@ def test_layout_and_loads(tmp_path):
     rel = sorted(p.relative_to(tmp_path).as_posix() for p in written)
     assert rel == ["e1/2024/facts.csv", "e1/2024/tables.csv", "e1/documents.csv", "entities.csv"]
     ds = load_dataset(tmp_path)
-    assert ds.hundredths("e1", 2024, "T01", "income_total") == 1250
+    assert ds.fen("e1", 2024, "T01", "income_total") == 12_500_000
 
 
 def test_merge_keeps_other_entities_and_replaces_same_year(tmp_path):
@@ -37,8 +37,8 @@ def test_merge_keeps_other_entities_and_replaces_same_year(tmp_path):
     write_dataset(_rows("e1", "2024", "13"), tmp_path)
     ds = load_dataset(tmp_path)
     assert sorted(ds.entities["entity_id"]) == ["e1", "e2"]
-    assert ds.hundredths("e1", 2024, "T01", "income_total") == 1300
-    assert ds.hundredths("e2", 2024, "T01", "income_total") == 700
+    assert ds.fen("e1", 2024, "T01", "income_total") == 13_000_000
+    assert ds.fen("e2", 2024, "T01", "income_total") == 7_000_000
     assert not list(tmp_path.rglob("*.tmp"))
 
 

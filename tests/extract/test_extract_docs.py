@@ -104,16 +104,22 @@ def test_variant_full_width_yuan_and_flat(tmp_path):
     assert not [n.text for n in ex.parsed.unrecognised]
 
 
-def test_yuan_kept_exact_and_rounded_only_for_the_dataset():
+def test_yuan_kept_exact_in_the_dataset(tmp_path):
     from fiscal_analysis.extract.records import to_fen
-    from fiscal_analysis.extract.units import to_dataset
+    from fiscal_analysis.extract.units import fen_text
+    from fiscal_analysis.money import parse_amount
 
     assert to_fen(Decimal("12345"), "元") == 1234500
-    assert to_dataset(1234500, "12345元") == (
-        123,
-        "原文12345元（1.2345万元），四舍五入为1.23万元",
-    )
-    assert to_dataset(to_fen(Decimal("50"), "元"))[0] == 1  # 0.005万元 rounds half up
+    assert fen_text(1234500) == "1.2345"  # written to facts.csv as is, not rounded to 1.23
+    assert parse_amount(fen_text(1234500)) == 1234500  # and read back exactly
+    assert to_fen(Decimal("50"), "元") == 5000  # 0.005万元 stays 0.005万元
+    ex = extract_to_dir(DOCS / "yuan_exact_2024.txt", tmp_path, entity_id="wsy")
+    facts = (tmp_path / "wsy" / "2024" / "facts.csv").read_text(encoding="utf-8")
+    assert "project,3.12054,万元,published" in facts and "四舍五入" not in facts
+    ds = load_dataset(tmp_path)
+    assert ds.value("wsy", 2024, "T05", "project", "2100302") == Decimal("3.12054")
+    assert ds.record("wsy", 2024, "T05", "project", "2100302")["note"] == ""
+    assert not any("四舍五入" in n for n in ex.notes)
 
 
 def test_pdf_text_layer_is_grouped_into_lines(tmp_path):

@@ -42,9 +42,9 @@ def test_prior_year_and_budget_derivations_match(pair):
     got = _facts(extracted)
     derived_2019 = {k: v for k, v in _facts(shipped).items() if k[0] == 2019}
     assert {k: got.get(k) for k in derived_2019} == derived_2019
-    assert got[(2019, "T01", "", "income_grand_total")] == 66295
-    assert got[(2019, "ops_cost", "", "actual")] == 4444
-    assert got[(2020, "ops_cost", "", "budget_initial")] == 2166
+    assert got[(2019, "T01", "", "income_grand_total")] == 662_950_000  # 分
+    assert got[(2019, "ops_cost", "", "actual")] == 44_440_000
+    assert got[(2020, "ops_cost", "", "budget_initial")] == 21_660_000
 
 
 def test_golden_values(pair):
@@ -64,7 +64,7 @@ def test_projects_and_reasons_match(pair):
     want = sorted(zip(shipped.projects["project"], shipped.projects["value"], strict=True))
     got = sorted(zip(extracted.projects["project"], extracted.projects["value"], strict=True))
     assert got == want
-    assert sum(v for _, v in got) == 14486
+    assert sum(v for _, v in got) == 144_860_000
     sr = {(r.topic, r.code): r.text for r in shipped.reasons.itertuples()}
     er = {(r.topic, r.code): r.text for r in extracted.reasons.itertuples()}
     assert er == sr

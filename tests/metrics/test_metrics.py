@@ -142,9 +142,12 @@ def test_decompose_refuses_missing_amount():
         decompose({"a": None}, {"a": D("1")})  # type: ignore[dict-item]
 
 
-def test_decompose_frames_from_hundredths():
-    a = pd.DataFrame({"code": ["201", "210"], "value": pd.array([1000, 500], dtype="Int64")})
-    b = pd.DataFrame({"code": ["201", "210"], "value": pd.array([900, 800], dtype="Int64")})
+def test_decompose_frames_from_fen():
+    def fen(*values):  # 万元 as 分
+        return pd.array([v * 10**6 for v in values], dtype="Int64")
+
+    a = pd.DataFrame({"code": ["201", "210"], "value": fen(10, 5)})
+    b = pd.DataFrame({"code": ["201", "210"], "value": fen(9, 8)})
     d = decompose_frames(a, b)
     assert [c.delta for c in d.contributions] == [D("-1.00"), D("3.00")]
     assert d.pct == Fraction(200, 15)

@@ -37,7 +37,7 @@ D = Decimal
 
 # -- helpers ------------------------------------------------------------------
 def dec(x) -> Decimal | None:
-    """A frame's amount (exact 万元) as a Decimal; integer hundredths are refused."""
+    """A frame's amount (exact 万元) as a Decimal; integer 分 are refused."""
     if x is None or x is pd.NA:
         return None
     assert isinstance(x, Decimal), f"amounts must be exact 万元 decimals, got {x!r}"
@@ -58,6 +58,8 @@ def rows_of(df: pd.DataFrame, entity: str, year: int) -> pd.DataFrame:
 
 def edited(ds: Dataset, edits: list[tuple[str, int, str, str, str, int | None]]) -> Dataset:
     """A copy of ``ds`` with facts set (value ``None``: undisclosed), added or removed.
+
+    Values are given in 0.01万元, as printed (``1600`` is 16.00万元), and stored in 分.
 
     The loader keeps the facts' text columns as ``category``; they are turned into plain
     strings first so that new values (a basis, a new key) can be written.
@@ -80,7 +82,7 @@ def edited(ds: Dataset, edits: list[tuple[str, int, str, str, str, int | None]])
             row[["entity_id", "year", "table", "item", "code"]] = [ent, year, table, item, code]
             f = pd.concat([f, row], ignore_index=True)
             hit = pd.Series([False] * (len(f) - 1) + [True], index=f.index)
-        f.loc[hit, "value"] = pd.NA if value is None else value
+        f.loc[hit, "value"] = pd.NA if value is None else value * 10_000
         f.loc[hit, "basis"] = "undisclosed" if value is None else "published"
     f["value"] = f["value"].astype("Int64")
     return Dataset(ds.root, {**ds.frames, "facts": f.reset_index(drop=True)}, ds.classification)

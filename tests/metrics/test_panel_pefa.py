@@ -26,7 +26,7 @@ def _lines(actual, budget, entity="e", year=2020):
     )
 
 
-def test_worked_example_in_hundredths():
+def test_worked_example_in_fen():
     t = outturn_panel_from_lines(_lines([9000, 6000, 6000], [10000, 5000, 5000]), decimals=2)
     row = t.iloc[0]
     assert row["aggregate_rounded"] == Decimal("105.00")
@@ -51,7 +51,7 @@ def test_zero_budget_gives_no_rate_and_no_band():
 
 
 def test_huge_amounts_do_not_overflow():
-    big = 9 * 10**15  # hundredths; products exceed int64
+    big = 9 * 10**15  # 分; products exceed int64
     t = outturn_panel_from_lines(_lines([big, big], [big, 2 * big]))
     assert t["aggregate_rounded"].tolist() == [ratio_pct(2 * big, 3 * big)]
 

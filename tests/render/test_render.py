@@ -346,7 +346,7 @@ def test_failure_in_one_report_keeps_previous_files_and_names_the_cell(workspace
     failed = [ln for ln in out.splitlines() if ln.strip().startswith("失败")]
     assert len(failed) == 1 and "beta" in failed[0] and "2020" in failed[0]
     assert "第 5 个单元格（索引 4）" in failed[0]
-    assert '「total = int(ds.hundredths(entity, year, "T01", "income_grand_total"))' in failed[0]
+    assert '「total = int(ds.fen(entity, year, "T01", "income_grand_total"))' in failed[0]
     assert "TypeError: int() argument must be" in failed[0] and "NoneType" in failed[0]
     assert "Traceback" not in result.output and 'File "' not in result.output
     # the last good report is untouched, byte for byte
@@ -374,7 +374,7 @@ def test_failed_report_is_retried_and_recovers(workspace):
     assert not (workspace / "reports" / STAMP_FILE).exists()  # … one with failures none
     failed = next(r for r in first.reports if r.status == "failed")
     assert (failed.cell_index, failed.ename) == (4, "TypeError")
-    assert failed.cell_source.startswith("total = int(ds.hundredths(")
+    assert failed.cell_source.startswith("total = int(ds.fen(")
     folder = workspace / "reports/beta/2020"
     # the folder says so, beside the last good report
     assert "本报告最近一次生成失败" in (folder / FAILED_FILE).read_text(encoding="utf-8")

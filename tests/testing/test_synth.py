@@ -29,7 +29,7 @@ def ds(panel):
 
 @pytest.fixture(scope="module")
 def wide(ds) -> pd.DataFrame:
-    """One column per (table, code, item), one row per (entity, year), int hundredths."""
+    """One column per (table, code, item), one row per (entity, year), int 分."""
     f = ds.facts
     return f.pivot_table(
         index=["entity_id", "year"],

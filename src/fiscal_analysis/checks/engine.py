@@ -37,7 +37,7 @@ from fiscal_analysis.checks.tolerance import (
     format_tolerance,
 )
 from fiscal_analysis.dataset.model import Dataset, EntityYear
-from fiscal_analysis.money import amount_text
+from fiscal_analysis.money import amount_text, exact_text
 from fiscal_analysis.schema.items import TABLES
 
 __all__ = [
@@ -51,7 +51,7 @@ __all__ = [
     "run_rules",
 ]
 
-#: A figure in a check: (label, hundredths or ``None`` when unknown).
+#: A figure in a check: (label, 分 or ``None`` when unknown).
 Term = tuple[str, "int | None"]
 
 
@@ -99,7 +99,7 @@ class Context:
     """Figures of one entity-year, and helpers that turn comparisons into findings.
 
     The figures come from the :class:`~fiscal_analysis.dataset.model.EntityYear`
-    (the same object reports and sentences read), as exact integer hundredths.
+    (the same object reports and sentences read), as exact integer 分.
     """
 
     ey: EntityYear
@@ -173,11 +173,11 @@ class Context:
         return self.statuses.get(table, "unknown")
 
     def get(self, table: str, item: str, code: str = "") -> int | None:
-        """A figure in hundredths, or ``None`` if absent or undisclosed."""
+        """A figure in 分, or ``None`` if absent or undisclosed."""
         return self.values.get((table, code, item))
 
     def codes(self, table: str, item: str) -> dict[str, int]:
-        """Coded rows of ``item`` with a disclosed value: code -> hundredths."""
+        """Coded rows of ``item`` with a disclosed value: code -> 分."""
         return {
             c: v
             for (t, c, i), v in self.values.items()
@@ -252,8 +252,8 @@ class Context:
         self, cmp: Comparison, what: str, relation: str, figures: dict[str, str]
     ) -> Finding:
         tol = format_tolerance(cmp.tolerance)
-        diff = amount_text(abs(cmp.diff))
-        figures = {**figures, "差额": amount_text(cmp.diff)}
+        diff = exact_text(abs(cmp.diff))  # exact: a 元 figure's difference can be below 0.01万元
+        figures = {**figures, "差额": exact_text(cmp.diff)}
         if cmp.status == "pass":
             return self.result("pass", f"{what}：{relation}，相符。", figures, tolerance=tol)
         if cmp.rounding:

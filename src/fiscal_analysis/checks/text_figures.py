@@ -129,7 +129,7 @@ class _Checker:
         for t, c, i, v, e in zip(f["table"], f["code"], f["item"], f["value"], ev, strict=True):
             if not pd.isna(v):
                 e = "" if pd.isna(e) else str(e)
-                out[(t, c, i)] = Ref(int(v) * HUNDREDTH, e or "table", False, e == "sentence")
+                out[(t, c, i)] = Ref(int(v), e or "table", False, e == "sentence")
         return out
 
     def src(self, line: int) -> str:
@@ -371,7 +371,7 @@ def check_narrative(
         t05 = f[(f["table"] == "T05") & (f["item"] == "total") & (f["code"].str.len() == 7)]
         for c, v in zip(t05["code"], t05["value"], strict=True):
             if not pd.isna(v):
-                known.setdefault(("T05", c, "total"), int(v) * HUNDREDTH)
+                known.setdefault(("T05", c, "total"), int(v))
         names = dict(ds.classification.function) | names
     c = _Checker(parse(work, names, known), ds, entity_id, year, mapping, raw, tables)
     c.amounts()

@@ -9,17 +9,19 @@ Percentages are printed with a precision that varies by region; the
 tolerance follows the printed precision plus the error propagated from the
 two-decimal amounts they are computed from.
 
-All arithmetic is exact: amounts are integer hundredths, percentages
-:class:`~fractions.Fraction` or :class:`~decimal.Decimal`.
+All arithmetic is exact: amounts are integer 分 (the dataset's unit,
+0.000001万元), percentages :class:`~fractions.Fraction` or
+:class:`~decimal.Decimal`. The tolerances are money amounts (0.01万元 =
+10,000分 per addend), whatever unit the amounts were printed in.
 
 Examples:
     >>> sum_tolerance(4)
-    4
-    >>> compare_equal(294006, 294005, 4).severity
+    40000
+    >>> compare_equal(2940060000, 2940050000, 4).severity
     'info'
-    >>> compare_equal(294005, 294005, 4).status
+    >>> compare_equal(2940050000, 2940050000, 4).status
     'pass'
-    >>> format_tolerance(4)
+    >>> format_tolerance(40000)
     '±0.04万元'
 """
 
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from fiscal_analysis.money import format_number, to_decimal
+from fiscal_analysis.money import CENT, format_number, to_decimal
 
 __all__ = [
     "Comparison",
@@ -42,8 +44,8 @@ __all__ = [
     "sum_tolerance",
 ]
 
-#: Half a unit of the last printed amount digit (0.005万元), in hundredths.
-_HALF_CENT = Fraction(1, 2)
+#: Half a unit of the last printed amount digit (0.005万元), in 分.
+_HALF_CENT = Fraction(CENT, 2)
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,8 @@ class Comparison:
         status: ``pass`` or ``fail``.
         severity: ``info`` when the difference is within tolerance (取整误差),
             otherwise the severity asked for (``error`` by default).
-        diff: ``left - right`` in hundredths.
-        tolerance: The tolerance used, in hundredths.
+        diff: ``left - right`` in 分.
+        tolerance: The tolerance used, in 分.
     """
 
     status: str
@@ -70,19 +72,19 @@ class Comparison:
 
 
 def sum_tolerance(n_addends: int) -> int:
-    """Tolerance in hundredths for a total of ``n_addends`` rounded parts.
+    """Tolerance in 分 for a total of ``n_addends`` rounded parts.
 
     ±0.01万元 per addend (reference §3.4), at least 0.01万元.
 
     Examples:
         >>> sum_tolerance(1), sum_tolerance(0), sum_tolerance(8)
-        (1, 1, 8)
+        (10000, 10000, 80000)
     """
-    return max(1, int(n_addends))
+    return max(1, int(n_addends)) * CENT
 
 
 def compare_equal(left: int, right: int, n_addends: int = 1, severity: str = "error") -> Comparison:
-    """Compare ``left`` with ``right`` (hundredths) allowing rounding.
+    """Compare ``left`` with ``right`` (分) allowing rounding.
 
     Args:
         left: The computed side, e.g. the sum of the parts.
@@ -91,10 +93,10 @@ def compare_equal(left: int, right: int, n_addends: int = 1, severity: str = "er
         severity: Severity of a difference beyond tolerance.
 
     Examples:
-        >>> compare_equal(32672, 32671)
-        Comparison(status='fail', severity='info', diff=1, tolerance=1)
-        >>> compare_equal(33578, 33478, 2)
-        Comparison(status='fail', severity='error', diff=100, tolerance=2)
+        >>> compare_equal(326720000, 326710000)
+        Comparison(status='fail', severity='info', diff=10000, tolerance=10000)
+        >>> compare_equal(335780000, 334780000, 2)
+        Comparison(status='fail', severity='error', diff=1000000, tolerance=20000)
     """
     tol = sum_tolerance(n_addends)
     diff = int(left) - int(right)
@@ -108,14 +110,14 @@ def compare_equal(left: int, right: int, n_addends: int = 1, severity: str = "er
 def compare_at_most(
     left: int, right: int, n_addends: int = 1, severity: str = "error"
 ) -> Comparison:
-    """Check ``left <= right`` (hundredths), allowing rounding.
+    """Check ``left <= right`` (分), allowing rounding.
 
     Examples:
-        >>> compare_at_most(2163, 4914).status
+        >>> compare_at_most(21630000, 49140000).status
         'pass'
-        >>> compare_at_most(1149, 1148).severity
+        >>> compare_at_most(11490000, 11480000).severity
         'info'
-        >>> compare_at_most(1200, 1148).severity
+        >>> compare_at_most(12000000, 11480000).severity
         'error'
     """
     tol = sum_tolerance(n_addends)
@@ -127,14 +129,15 @@ def compare_at_most(
     return Comparison("fail", severity, diff, tol)
 
 
-def format_tolerance(hundredths: int, unit: str = "万元") -> str:
-    """Write a tolerance as ``±0.02万元``.
+def format_tolerance(fen: int, unit: str = "万元") -> str:
+    """Write a tolerance in 分 as ``±0.02万元``.
 
     Examples:
-        >>> format_tolerance(1)
-        '±0.01万元'
+        >>> format_tolerance(10000), format_tolerance(5000)
+        ('±0.01万元', '±0.005万元')
     """
-    return f"±{format_number(to_decimal(hundredths), 2, keep_zeros=True)}{unit}"
+    d = to_decimal(fen)
+    return f"±{format_number(d, max(2, -d.normalize().as_tuple().exponent), keep_zeros=True)}{unit}"
 
 
 def printed_places(text: str) -> int:
@@ -154,16 +157,16 @@ def pct_tolerance(
     """Tolerance in percentage points for a printed percentage.
 
     Half a unit of the printed precision, plus (when the amounts are given in
-    hundredths) the error propagated from amounts rounded to 0.01万元:
+    分) the error propagated from amounts rounded to 0.01万元:
     ``100 × (0.005/b + a × 0.005/b²)`` for ``a / b``. Computed exactly and
     rounded up to 6 decimals.
 
     Examples:
         >>> pct_tolerance("71.73%")
         Decimal('0.005')
-        >>> pct_tolerance("99.79%", 294005, 294625)
+        >>> pct_tolerance("99.79%", 2940050000, 2946250000)
         Decimal('0.00534')
-        >>> pct_tolerance("49.4%", 32717, 66295)
+        >>> pct_tolerance("49.4%", 327170000, 662950000)
         Decimal('0.051127')
     """
     tol = Fraction(1, 2) / Fraction(10) ** printed_places(printed)
@@ -181,9 +184,9 @@ def pct_matches(printed: str, numerator: int, denominator: int) -> bool | None:
     Returns ``None`` when the denominator is zero (no percentage exists).
 
     Examples:
-        >>> pct_matches("71.65%", 210666, 294005)
+        >>> pct_matches("71.65%", 2106660000, 2940050000)
         True
-        >>> pct_matches("71.73%", 210666, 294005)
+        >>> pct_matches("71.73%", 2106660000, 2940050000)
         False
         >>> pct_matches("5%", 1, 0) is None
         True

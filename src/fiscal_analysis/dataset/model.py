@@ -1,7 +1,8 @@
 """A loaded, validated dataset and the ways to look figures up in it.
 
-Frames keep amounts as exact ``Int64`` hundredths in their ``value`` column;
-the scalar accessors return :class:`~decimal.Decimal`.
+Frames keep amounts as exact ``Int64`` minor units in their ``value`` column
+(分 for 万元: 0.000001万元, see :data:`fiscal_analysis.money.SCALE`); the scalar
+accessors return :class:`~decimal.Decimal`.
 
 Lookups go through a :class:`~fiscal_analysis.dataset.frameindex.FrameIndex` built
 lazily, once per Dataset, so a scalar lookup is a dict access instead of a
@@ -11,6 +12,7 @@ Dataset exists.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -93,9 +95,7 @@ class Dataset:
         hit = ents.loc[ents["name"] == key, "entity_id"]
         if len(hit) == 1:
             return str(hit.iloc[0])
-        known = "、".join(
-            f"{i}（{n}）" for i, n in zip(ents["entity_id"], ents["name"], strict=True)
-        )
+        known = "、".join(f"{i}（{n}）" for i, n in ents[["entity_id", "name"]].to_numpy())
         raise UnknownEntityError(f"数据中没有单位「{key}」；已有：{known} (unknown entity)")
 
     def name(self, entity_id: str) -> str:
@@ -171,7 +171,7 @@ class Dataset:
             >>> from fiscal_analysis.dataset.load import load_dataset
             >>> ds = load_dataset("data")
             >>> int(ds.record("lusong-xzsp", 2020, "T05", "total", "201")["value"])
-            25847
+            258470000
             >>> ds.record("lusong-xzsp", 2020, "T05", "total", "999") is None
             True
         """
@@ -183,17 +183,21 @@ class Dataset:
         self, entity_id: str, year: int, table: str, item: str, code: str = ""
     ) -> Decimal | None:
         """An exact figure, or ``None`` if it is not in the data or not disclosed."""
-        h = self.hundredths(entity_id, year, table, item, code)
-        return None if h is None else to_decimal(h)
+        fen = self.fen(entity_id, year, table, item, code)
+        return None if fen is None else to_decimal(fen)
 
-    def hundredths(
-        self, entity_id: str, year: int, table: str, item: str, code: str = ""
-    ) -> int | None:
-        """Like :meth:`value` but as exact integer hundredths."""
+    def fen(self, entity_id: str, year: int, table: str, item: str, code: str = "") -> int | None:
+        """Like :meth:`value` but as exact integer 分 (millionths of the unit for counts)."""
         row = self.record(entity_id, year, table, item, code)
-        if row is None or pd.isna(row["value"]):
-            return None
-        return int(row["value"])
+        return None if row is None or pd.isna(row["value"]) else int(row["value"])
+
+    def hundredths(self, *key, **named) -> int | None:
+        """Deprecated (use :meth:`fen`): the figure in 0.01万元; ``ValueError`` if finer."""
+        warnings.warn("Dataset.hundredths 已弃用，请用 Dataset.fen", DeprecationWarning, 2)
+        fen = self.fen(*key, **named)
+        if fen is not None and fen % 10_000:
+            raise ValueError(f"{to_decimal(fen)} 不是整 0.01万元 (use Dataset.fen)")
+        return None if fen is None else fen // 10_000
 
     def lines(self, entity_id: str, year: int, table: str, item: str) -> pd.DataFrame:
         """Coded rows of a table for one item: columns ``code``, ``name``, ``level``, ``value``."""
@@ -206,7 +210,7 @@ class Dataset:
         return out.sort_values("code").reset_index(drop=True)[["code", "name", "level", "value"]]
 
     def panel(self, table: str, item: str, code: str = "") -> pd.Series:
-        """One figure for every entity × year: an ``Int64`` Series of hundredths.
+        """One figure for every entity × year: an ``Int64`` Series of 分.
 
         Vectorised; the index is ``(entity_id, year)``.
         """
@@ -331,7 +335,7 @@ class EntityYear:
 
     @cached_property
     def figures(self) -> dict[_Key, tuple[int | None, str]]:
-        """``(table, item, code)`` → (hundredths or ``None``, basis); the first row per key."""
+        """``(table, item, code)`` → (分 or ``None``, basis); the first row per key."""
         sub, index = self.ds._index.pair(self.entity_id, self.year)
         values = sub["value"].to_numpy(dtype=object, na_value=None).tolist()
         bases = sub["basis"].tolist()

@@ -2,8 +2,9 @@
 
 Dataset columns repeat a lot (codes, years, units, ids), so each column is
 factorized once and every check runs on its distinct values, then is broadcast
-to the rows. Amounts are validated and turned into integer hundredths with
-numpy integer arithmetic on a matrix of code points: no float is ever involved.
+to the rows. Amounts are validated and turned into integer minor units (millionths
+of their unit: 分 for 万元, see :data:`fiscal_analysis.money.SCALE`) with numpy
+integer arithmetic on a matrix of code points: no float is ever involved.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ __all__ = [
     "CATEGORY_COLUMNS",
     "Column",
     "amount_hint",
-    "amounts_hundredths",
+    "amounts_minor",
     "amounts_ok",
     "amounts_ok_rows",
     "compact",
@@ -29,11 +30,12 @@ __all__ = [
     "parse_column",
 ]
 
-#: A number with an optional sign, optional thousands groups and ≤ 2 decimals (ASCII digits).
-AMOUNT_PATTERN = re.compile(r"^[+-]?(?:[0-9]{1,15}|[0-9]{1,3}(?:,[0-9]{3}){1,4})(?:\.[0-9]{1,2})?$")
+#: A number with an optional sign, optional thousands groups, ≤ 12 integer digits and
+#: ≤ 6 decimals (0.000001万元 = 1分), in ASCII digits; it fits ``int64`` minor units.
+AMOUNT_PATTERN = re.compile(r"^[+-]?(?:[0-9]{1,12}|[0-9]{1,3}(?:,[0-9]{3}){1,3})(?:\.[0-9]{1,6})?$")
 _MISSING = {"nan", "null", "none", "na", "n/a", "-", "--", "—", "–", "/", "无", "inf", "-inf"}
 _NUMBER = re.compile(r"^[+-]?[0-9][0-9,]*(?:\.[0-9]+)?$")
-_EXPECTED_NUMBER = "应为数字，最多两位小数，如 335.78"
+_EXPECTED_NUMBER = "应为数字，最多六位小数（1分 = 0.000001万元），如 335.78"
 
 
 def amount_hint(value: str, *, undisclosed: bool = True) -> str:
@@ -41,11 +43,11 @@ def amount_hint(value: str, *, undisclosed: bool = True) -> str:
 
     Examples:
         >>> amount_hint("１２")
-        '应为数字，最多两位小数，如 335.78；请使用半角数字 0–9 (use ASCII digits)'
+        '应为数字，最多六位小数（1分 = 0.000001万元），如 335.78；请使用半角数字 0–9 ...'
         >>> amount_hint("12元")
-        '应为数字，最多两位小数，如 335.78；数值里不要写单位，单位写在 unit 列 ...'
-        >>> amount_hint("1.234")
-        '应为数字，最多两位小数，如 335.78；最多两位小数 (at most 2 decimals)'
+        '应为数字，...；数值里不要写单位，单位写在 unit 列 ...'
+        >>> amount_hint("3.1205401")
+        '应为数字，...；最多六位小数，即精确到分 (at most 6 decimals: 1分 = 0.000001万元)'
     """
     low = value.strip().lower()
     if low in _MISSING:
@@ -60,8 +62,8 @@ def amount_hint(value: str, *, undisclosed: bool = True) -> str:
         hint = "数值里不要写单位，单位写在 unit 列 (no unit in the value)"
     elif re.fullmatch(r"[+-]?[0-9.]+[eE][+-]?[0-9]+", low):
         hint = "不接受科学计数法，请写出完整数字 (no scientific notation)"
-    elif _NUMBER.match(low) and "." in low and len(low.split(".")[1]) > 2:
-        hint = "最多两位小数 (at most 2 decimals)"
+    elif _NUMBER.match(low) and "." in low and len(low.split(".")[1]) > 6:
+        hint = "最多六位小数，即精确到分 (at most 6 decimals: 1分 = 0.000001万元)"
     elif _NUMBER.match(low):
         hint = "数字过大或千分位逗号位置不对 (too large, or misplaced thousands separators)"
     else:
@@ -152,21 +154,21 @@ def amounts_ok(text: np.ndarray) -> np.ndarray:
     digit = (c >= 48) & (c <= 57)
     dot = c == 46
     sign = ((c == 45) | (c == 43)) & (col[None, :] == 0)
-    plain = ((digit | dot | sign) == inside).all(axis=1) & (n <= 19) & (n > 0)
+    plain = ((digit | dot | sign) == inside).all(axis=1) & (n <= 20) & (n > 0)
     ndots = dot.sum(axis=1)
     at = np.where(ndots > 0, dot.argmax(axis=1), n)
     decimals = n - at - 1
     lead = at - sign[:, 0]
-    plain &= (ndots == 0) | ((ndots == 1) & (decimals >= 1) & (decimals <= 2))
-    plain &= (lead >= 1) & (lead <= 15)
+    plain &= (ndots == 0) | ((ndots == 1) & (decimals >= 1) & (decimals <= 6))
+    plain &= (lead >= 1) & (lead <= 12)
     rest = np.flatnonzero(~plain)
     ok = plain.copy()
     ok[rest] = [bool(AMOUNT_PATTERN.match(str(v))) for v in text[rest]]
     return ok
 
 
-def amounts_hundredths(text: np.ndarray) -> np.ndarray:
-    """Exact int64 hundredths of validated amount strings, by integer arithmetic."""
+def amounts_minor(text: np.ndarray) -> np.ndarray:
+    """Exact int64 minor units (millionths) of validated amount strings, by integer arithmetic."""
     if not len(text):
         return np.zeros(0, dtype="int64")
     c, _ = _char_matrix(text)
@@ -179,18 +181,18 @@ def amounts_hundredths(text: np.ndarray) -> np.ndarray:
         total = np.where(digit, total * 10 + (ch - 48), total)
         decimals += digit & seen_dot
         seen_dot |= ch == 46
-    total *= 10 ** (2 - decimals)
+    total *= 10 ** (6 - decimals)
     return np.where(c[:, 0] == 45, -total, total)
 
 
 def parse_amounts(values: pd.Series) -> pd.Series:
-    """Turn validated amount strings into exact ``Int64`` hundredths (vectorised).
+    """Turn validated amount strings into exact ``Int64`` minor units (vectorised).
 
     Empty strings become ``<NA>`` (only allowed for undisclosed figures).
 
     Examples:
-        >>> parse_amounts(pd.Series(["335.78", "26", "1,234.5", "-0.01", ""])).tolist()
-        [33578, 2600, 123450, -1, <NA>]
+        >>> parse_amounts(pd.Series(["335.78", "26", "1,234.5", "-0.01", "3.12054", ""])).tolist()
+        [335780000, 26000000, 1234500000, -10000, 3120540, <NA>]
         >>> parse_amounts(pd.Series([], dtype=str)).tolist()
         []
     """
@@ -200,7 +202,7 @@ def parse_amounts(values: pd.Series) -> pd.Series:
 def parse_column(col: Column, index: pd.Index) -> pd.Series:
     filled = col.text != ""
     parsed = np.zeros(len(col.uniques), dtype="int64")
-    parsed[filled] = amounts_hundredths(col.text[filled])
+    parsed[filled] = amounts_minor(col.text[filled])
     out = pd.array(parsed[col.codes], dtype="Int64")
     if len(filled):
         out[~filled[col.codes]] = pd.NA

@@ -275,7 +275,7 @@ def validate_frames(
 
     Returns:
         ``(typed, problems)``: when there are no problems, ``typed`` has
-        ``year`` as ``int64`` and ``value`` as ``Int64`` hundredths; otherwise
+        ``year`` as ``int64`` and ``value`` as ``Int64`` 分 (minor units); otherwise
         the input frames are returned unchanged with every problem found.
     """
     probs: list[Problem] = []

@@ -3,7 +3,7 @@
 Each rule reads figures already extracted (published or derived earlier) and
 adds a figure only when it is missing and every input is known; the formula,
 with the input values, goes into ``note``. Arithmetic is exact (integer
-hundredths). Money amounts in these tables are never negative, so a
+分). Money amounts in these tables are never negative, so a
 difference of 0 between a total and the sum of some of its parts makes every
 other part 0, and a part found by difference must not be negative.
 
@@ -39,7 +39,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 
-from fiscal_analysis.money import amount_text as _fmt
+from fiscal_analysis.money import exact_text as _fmt
 from fiscal_analysis.money import parse_amount
 
 __all__ = ["derive_facts"]

@@ -18,8 +18,7 @@ import json
 from pathlib import Path
 
 from fiscal_analysis.extract.model import Extraction
-from fiscal_analysis.extract.units import fen_text
-from fiscal_analysis.money import amount_text
+from fiscal_analysis.extract.units import count_text, fen_text
 
 __all__ = ["report_data", "write_report"]
 
@@ -41,7 +40,7 @@ def report_data(ex: Extraction) -> dict:
     figures = [
         {
             "table": f.key[0], "code": f.key[1], "item": f.key[2],
-            "value": fen_text(f.value) if f.unit == "万元" else amount_text(f.value),
+            "value": fen_text(f.value) if f.unit == "万元" else count_text(f.value),
             "unit": f.unit, "printed": f.text, "line": f.line, "section": f.where,
             "note": f.note, "evidence": f.evidence,
         }
@@ -62,7 +61,7 @@ def report_data(ex: Extraction) -> dict:
     # An indicator stated again later is kept once; its repeats are not "not understood".
     kept = {(i.value, i.unit) for i in ex.indicators} | {(i.line, i.value) for i in ex.indicators}
     indicators = [
-        {"indicator": i.name, "value": amount_text(i.value), "unit": i.unit,
+        {"indicator": i.name, "value": count_text(i.value), "unit": i.unit,
          "qualifier": i.qualifier, "line": i.line, "section": i.where}
         for i in ex.indicators
     ]  # fmt: skip

@@ -35,6 +35,7 @@ from decimal import Decimal
 from fiscal_analysis.extract.headings import PAGE, SUB, TOP, Section, find_sections
 from fiscal_analysis.extract.records import Parsed
 from fiscal_analysis.extract.text import compact
+from fiscal_analysis.extract.units import count_text
 
 __all__ = ["Indicator", "chinese_number", "find_indicators", "indicator_rows"]
 
@@ -318,11 +319,9 @@ def indicator_rows(
     indicators: list[Indicator], entity_id: str, year: int, doc_id: str
 ) -> list[dict[str, str]]:
     """``indicators.csv`` rows."""
-    from fiscal_analysis.money import amount_text
-
     return [
         {"entity_id": entity_id, "year": str(year), "indicator": i.name,
-         "value": amount_text(i.value), "unit": i.unit, "qualifier": i.qualifier,
+         "value": count_text(i.value), "unit": i.unit, "qualifier": i.qualifier,
          "doc_id": doc_id, "section": i.where}
         for i in indicators
     ]  # fmt: skip

@@ -7,8 +7,8 @@ placed, 机关运行经费, 政府采购 …); such a fact says so (``evidence``
 evidence. Prior-year figures (and the 机关运行经费 年初预算) are derived from
 stated changes, base = current − change, with the formula in ``note``. Every
 fact records how it was read (``evidence``) and where (``line``: page and
-line). Amounts read in 分 are rounded to 0.01万元 here, and only here, with
-the printed figure in ``note`` when that changed it. A table the document
+line). Amounts are read in 分, the dataset's unit, and written exactly (a
+figure printed in 元 keeps every digit: 31,205.40元 is 3.12054万元). A table the document
 prints but whose numbers could not be placed is ``unreadable``, never
 ``absent``. Rows are dicts of strings, one per CSV row, by file name.
 
@@ -20,15 +20,12 @@ Examples:
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from fiscal_analysis.extract.rules import Key
 from fiscal_analysis.extract.tables import COLUMNS, TableResult
-from fiscal_analysis.extract.units import HUNDREDTH, fen_text, to_dataset
-from fiscal_analysis.money import amount_text as _fmt
-from fiscal_analysis.money import parse_amount
+from fiscal_analysis.money import SCALE, parse_amount
+from fiscal_analysis.money import exact_text as _fmt
 from fiscal_analysis.schema.classification import Classification
 from fiscal_analysis.schema.items import TABLES
 
@@ -121,7 +118,7 @@ def _fact(
     evidence: str = "",
     line: int = 0,
 ) -> dict[str, str]:
-    """One facts row; ``value`` in hundredths of the item's unit."""
+    """One facts row; ``value`` in minor units of the item's unit (分 for 万元)."""
     table, code, item = key
     return {
         "entity_id": ex.entity_id, "year": str(year), "table": table, "code": code, "item": item,
@@ -165,10 +162,9 @@ def dataset_rows(
         for code, item, value, line in t.facts:
             key = (t.table, code, item)
             if (ex.year, key) not in facts and code_ok(t.table, code):
-                hundredths, note = to_dataset(value, _printed(value, t.unit))
                 facts[(ex.year, key)] = _fact(
-                    ex, ex.year, key, hundredths, "万元", "published", TABLES[t.table].section,
-                    note, t.evidence.get((code, item), "table"), line,
+                    ex, ex.year, key, value, "万元", "published", TABLES[t.table].section,
+                    "", t.evidence.get((code, item), "table"), line,
                 )  # fmt: skip
     for t in ex.tables:  # a coded row printed without numbers: named, amount not given
         for line, code, _name in t.blank_rows:
@@ -192,12 +188,10 @@ def dataset_rows(
             f.key[1] or TABLES[f.key[0]].items[f.key[2]].codes != "required"
         ):
             unit = TABLES[f.key[0]].items[f.key[2]].unit
-            value, note = (f.value, f.note)
-            if f.unit == "万元":
-                value, rounding = to_dataset(f.value, f.text)
-                note = "；".join(x for x in (f.note, rounding) if x)
+            # 万元 figures are read in 分 (the dataset's unit); counts in hundredths
+            value = f.value if f.unit == "万元" else f.value * (SCALE // 100)
             facts[(ex.year, f.key)] = _fact(
-                ex, ex.year, f.key, value, unit, "published", f.where, note, f.evidence, f.line
+                ex, ex.year, f.key, value, unit, "published", f.where, f.note, f.evidence, f.line
             )
     _derive(ex, facts)
     status = {t.table: t.status for t in ex.tables}
@@ -254,17 +248,9 @@ def _projects(ex: Extraction) -> list[dict[str, str]]:
     seen: dict[str, dict[str, str]] = {}
     for p in ex.parsed.projects:
         row = {"entity_id": ex.entity_id, "year": str(ex.year), "project": p.name}
-        value, note = to_dataset(p.value)
-        row |= {"value": _fmt(value), "basis": "published", "doc_id": ex.doc_id}
-        seen.setdefault(p.name, row | {"section": p.where, "note": note})
+        row |= {"value": _fmt(p.value), "basis": "published", "doc_id": ex.doc_id}
+        seen.setdefault(p.name, row | {"section": p.where, "note": ""})
     return list(seen.values())
-
-
-def _printed(value: int, unit: str) -> str:
-    """A table cell as printed in its unit (分 back to 元 or 万元 text)."""
-    if unit == "元":
-        return f"{Decimal(value) / 100:,.2f}元"
-    return f"{fen_text(value)}万元"
 
 
 def _derive(ex: Extraction, facts: dict[tuple[int, Key], dict[str, str]]) -> None:
@@ -272,13 +258,9 @@ def _derive(ex: Extraction, facts: dict[tuple[int, Key], dict[str, str]]) -> Non
     for ch in ex.parsed.changes:
         if ch.subject is None or ch.current is None or ch.subject[0] not in _DERIVE_TABLES:
             continue
-        if ch.current % HUNDREDTH or ch.delta % HUNDREDTH:
-            continue  # not whole 0.01万元: no exact prior-year figure in the dataset's unit
         row = facts.get((ex.year, ch.subject))
-        current, delta = ch.current // HUNDREDTH, ch.delta // HUNDREDTH
-        if row is None or row["value"] != _fmt(current):
+        if row is None or row["value"] != _fmt(ch.current):
             continue
-        ch = replace(ch, current=current, delta=delta)
         evidence = weakest([row.get("evidence", ""), "sentence"])
         base = ch.current - ch.delta
         if base < 0:

@@ -3,8 +3,8 @@
 Disclosures print amounts in 万元 (two decimals), sometimes in 元 ("31,205.40元")
 and rarely in 亿元. Everything read from a document is held as an ``int`` count
 of 分 (1万元 = 1,000,000分), so "31,205.40元" stays 3.120540万元 and is never
-confused with "3.12万元". The dataset stores hundredths of 万元: :func:`to_dataset`
-rounds half up only there, and says so in the row's note.
+confused with "3.12万元". 分 is also the dataset's unit (:data:`fiscal_analysis.money.SCALE`
+minor units of 万元), so a figure goes into the dataset exactly as read, never rounded.
 
 Examples:
     >>> money("31,205.40", "元")
@@ -13,22 +13,20 @@ Examples:
     2940050000
     >>> fen_text(3120540), fen_text(2940050000), fen_text(-500000)
     ('3.12054', '2940.05', '-0.5')
-    >>> to_dataset(3120540, "31,205.40元")
-    (312, '原文31,205.40元（3.12054万元），四舍五入为3.12万元')
-    >>> to_dataset(2940050000, "2940.05万元")
-    (294005, '')
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-__all__ = ["FEN", "HUNDREDTH", "fen_text", "money", "per_unit", "to_dataset", "wan"]
+from fiscal_analysis.money import CENT, SCALE, exact_text
 
-#: 分 per 万元.
-FEN = 1_000_000
-#: 分 per 0.01万元 (one hundredth, the dataset's unit).
-HUNDREDTH = 10_000
+__all__ = ["FEN", "HUNDREDTH", "count_text", "fen_text", "money", "per_unit", "wan"]
+
+#: 分 per 万元 (the dataset's minor unit of 万元).
+FEN = SCALE
+#: 分 per 0.01万元: the last digit of a figure printed in 万元 (a rounding step, in 分).
+HUNDREDTH = CENT
 _PER_UNIT = {"万元": FEN, "万": FEN, "元": 100, "亿元": 10_000 * FEN}
 
 
@@ -57,16 +55,14 @@ def wan(fen: int) -> Decimal:
 
 def fen_text(fen: int) -> str:
     """分 as 万元 without trailing zeros (exact)."""
-    d = wan(fen).normalize()
-    text = f"{d:f}"
-    return text
+    return exact_text(fen)
 
 
-def to_dataset(fen: int, printed: str = "") -> tuple[int, str]:
-    """Hundredths of 万元 for the dataset, and a note when 分 had to be rounded."""
-    hundredths = int((Decimal(fen) / HUNDREDTH).to_integral_value(rounding=ROUND_HALF_UP))
-    if hundredths * HUNDREDTH == fen:
-        return hundredths, ""
-    shown = Decimal(hundredths) / 100
-    origin = f"原文{printed}（{fen_text(fen)}万元）" if printed else f"{fen_text(fen)}万元"
-    return hundredths, f"{origin}，四舍五入为{shown:.2f}万元"
+def count_text(hundredths: int) -> str:
+    """A count or indicator value, which the reader keeps in hundredths, as exact text.
+
+    Examples:
+        >>> count_text(1250), count_text(300)
+        ('12.5', '3')
+    """
+    return exact_text(hundredths * (SCALE // 100))

@@ -1,8 +1,8 @@
 """Metrics: a validated Dataset → exact change, structure, budget completion and PEFA.
 
 Every metric is computed once, for every entity × year, by one vectorised
-engine over integer hundredths (:mod:`.panel`, :mod:`.shares`,
-:mod:`.completion`, :mod:`.pefa`; shared integer views in :mod:`.view`, exact
+engine over integer 分 (0.000001万元, so 元 figures stay exact; :mod:`.panel`,
+:mod:`.shares`, :mod:`.completion`, :mod:`.pefa`; shared integer views in :mod:`.view`, exact
 integer rounding in :mod:`.rates`). One entity-year is a row filter of that
 result, presented exactly as :class:`~decimal.Decimal` 万元 and
 :class:`~fractions.Fraction` percents (:mod:`.structure`, :mod:`.entity`,

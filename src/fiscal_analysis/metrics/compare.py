@@ -46,7 +46,7 @@ import pandas as pd
 
 from fiscal_analysis.metrics.panel import KEY_TOTALS, totals_panel
 from fiscal_analysis.metrics.tidy import float_view, rate_float
-from fiscal_analysis.metrics.units import to_hundredths, to_wan
+from fiscal_analysis.metrics.units import decimals_of, to_fen, to_wan
 from fiscal_analysis.metrics.view import Source, view_of
 from fiscal_analysis.money import Exact, ratio_pct
 
@@ -176,8 +176,8 @@ def _panel(source: Source) -> pd.DataFrame:
 
 
 def _minus(a: pd.Series, b: pd.Series) -> pd.Series:
-    """``a − b`` of two exact 万元 columns (in integer hundredths, so no decimal overflow)."""
-    return to_wan(to_hundredths(a) - to_hundredths(b))
+    """``a − b`` of two exact 万元 columns (in integer 分, so no decimal overflow)."""
+    return to_wan(to_fen(a) - to_fen(b), max(decimals_of(a), decimals_of(b)))
 
 
 def cross_section(source: Source, year: int | None = None) -> pd.DataFrame:

@@ -112,7 +112,7 @@ def completion_panel(
              "direction", "rate_num", "rate_den", "reason"]]  # fmt: skip
     for c in ("entity_id", "code", "name", "full_name", "direction", "reason"):
         df[c] = df[c].astype(object)
-    return as_wan(_rounded(df, "rate", decimals))
+    return as_wan(_rounded(df, "rate", decimals), decimals=view.amount_decimals)
 
 
 def ops_cost_panel(source: Source, decimals: int | None = 1) -> pd.DataFrame:
@@ -146,7 +146,7 @@ def ops_cost_panel(source: Source, decimals: int | None = 1) -> pd.DataFrame:
              "change_num", "change_den", "note"]]  # fmt: skip
     for c in ("entity_id", "comparison", "direction", "note"):
         df[c] = df[c].astype(object)
-    return as_wan(_rounded(df, "change", decimals))
+    return as_wan(_rounded(df, "change", decimals), decimals=view.amount_decimals)
 
 
 def three_public_panel(source: Source, decimals: int | None = 1) -> pd.DataFrame:
@@ -217,4 +217,4 @@ def three_public_panel(source: Source, decimals: int | None = 1) -> pd.DataFrame
         df[c] = df[c].astype(object)
     for name in ("rate", "change", "share"):
         df = _rounded(df, name, decimals)
-    return as_wan(df)
+    return as_wan(df, decimals=view.amount_decimals)

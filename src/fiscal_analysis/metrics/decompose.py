@@ -201,11 +201,12 @@ def decompose(
 def decompose_frames(
     prior: pd.DataFrame, current: pd.DataFrame, key: str = "code", value: str = "value"
 ) -> Decomposition:
-    """:func:`decompose` for two frames of ``Int64`` hundredths (e.g. ``Dataset.lines``).
+    """:func:`decompose` for two frames of ``Int64`` 分 (e.g. ``Dataset.lines``).
 
     Examples:
-        >>> a = pd.DataFrame({"code": ["201"], "value": pd.array([1000], dtype="Int64")})
-        >>> b = pd.DataFrame({"code": ["201", "210"], "value": pd.array([900, 300], dtype="Int64")})
+        >>> a = pd.DataFrame({"code": ["201"], "value": pd.array([10**7], dtype="Int64")})
+        >>> v = pd.array([9 * 10**6, 3 * 10**6], dtype="Int64")
+        >>> b = pd.DataFrame({"code": ["201", "210"], "value": v})
         >>> [c.delta for c in decompose_frames(a, b).contributions]
         [Decimal('-1.00'), Decimal('3.00')]
     """

@@ -1,7 +1,7 @@
 """Exact metrics: year-on-year change, shares and budget completion.
 
 Everything here is pure and exact. Amounts come in as :class:`~decimal.Decimal`
-(or ``int`` hundredths in the vectorised panel form) and percentages go out as
+(or ``int`` 分 in the vectorised panel form) and percentages go out as
 exact :class:`~fractions.Fraction` values *of percent*; round them only when
 presenting, with :func:`fiscal_analysis.money.format_pct` (half up, any number
 of decimals). A zero or missing base never gives a rate: the result carries

@@ -2,7 +2,7 @@
 
 This is the one implementation of every metric: the functions here compute
 them for all entity-years together from a few integer-coded views of
-``Dataset.facts`` (:class:`PanelView`), on integer hundredths. The frames show
+``Dataset.facts`` (:class:`PanelView`), on integer 分. The frames show
 amounts in exact 万元 (:mod:`.units`; ``<NA>`` when missing or undisclosed,
 never 0 or NaN); rates as exact numerator/denominator amount columns (percent
 = num / den × 100) and, for presentation only, ``*_rounded`` Decimals rounded
@@ -51,7 +51,7 @@ from fiscal_analysis.metrics.shares import (
     income_shares,
     procurement_shares,
 )
-from fiscal_analysis.metrics.units import as_wan, is_amount, to_hundredths
+from fiscal_analysis.metrics.units import as_wan, decimals_of, is_amount, to_fen
 from fiscal_analysis.metrics.view import Source, view_of
 
 __all__ = [
@@ -112,7 +112,7 @@ def totals_panel(
         cols[name] = values
         if status:
             cols[f"{name}_status"] = pd.Series(st, index=view.pairs, dtype=object)
-    return as_wan(pd.DataFrame(cols, index=view.pairs), items)
+    return as_wan(pd.DataFrame(cols, index=view.pairs), items, view.amount_decimals)
 
 
 def yoy_change(totals: pd.DataFrame, decimals: int | None = 1) -> pd.DataFrame:
@@ -132,7 +132,7 @@ def yoy_change(totals: pd.DataFrame, decimals: int | None = 1) -> pd.DataFrame:
 
     Examples:
         >>> idx = pd.MultiIndex.from_tuples([("a", 2019), ("a", 2020)], names=["entity_id", "year"])
-        >>> t = pd.DataFrame({"x": pd.array([0, 2600], dtype="Int64")}, index=idx)
+        >>> t = pd.DataFrame({"x": pd.array([0, 26000000], dtype="Int64")}, index=idx)
         >>> yoy_change(t)[["year", "delta", "direction", "change_num", "note"]].values.tolist()
         [[2019, <NA>, None, <NA>, '缺少上年数据，无法比较'],
          [2020, Decimal('26.00'), '增加', <NA>, '上年为0，无法计算增长率']]
@@ -140,7 +140,7 @@ def yoy_change(totals: pd.DataFrame, decimals: int | None = 1) -> pd.DataFrame:
     if totals.index.nlevels != 2:
         raise ValueError("totals must be indexed by (entity_id, year)")
     cols = [c for c in totals.columns if is_amount(totals[c])]
-    cur = pd.DataFrame({c: to_hundredths(totals[c]) for c in cols}, index=totals.index)
+    cur = pd.DataFrame({c: to_fen(totals[c]) for c in cols}, index=totals.index)
     ents, years = totals.index.get_level_values(0), totals.index.get_level_values(1)
     before = pd.MultiIndex.from_arrays([ents, years.astype(np.int64) - 1])
     pri = cur.reindex(before)
@@ -164,7 +164,7 @@ def yoy_change(totals: pd.DataFrame, decimals: int | None = 1) -> pd.DataFrame:
         df[col] = df[col].astype(object)
     if decimals is not None:
         df["change_rounded"] = ratio_pct_panel(df["change_num"], df["change_den"], decimals)
-    return as_wan(df)
+    return as_wan(df, decimals=max((decimals_of(totals[c]) for c in cols), default=2))
 
 
 def all_metrics(source: Source, decimals: int | None = 1) -> dict[str, pd.DataFrame]:

@@ -37,9 +37,9 @@ import pandas as pd
 from fiscal_analysis.metrics.completion import completion_panel
 from fiscal_analysis.metrics.present import dec
 from fiscal_analysis.metrics.rates import ratio_pct_panel
-from fiscal_analysis.metrics.units import to_hundredths, to_wan
+from fiscal_analysis.metrics.units import decimals_of, to_fen, to_wan
 from fiscal_analysis.metrics.view import Source, view_of
-from fiscal_analysis.money import Exact, format_pct, ratio_pct  # noqa: F401 (doctests)
+from fiscal_analysis.money import Exact, format_pct, ratio_pct, to_decimal  # noqa: F401
 
 __all__ = [
     "AGGREGATE_BANDS",
@@ -179,8 +179,8 @@ def pi_score(bands: Sequence[str | None]) -> str | None:
 
 
 def _objects(s: pd.Series) -> pd.Series:
-    """Exact Python ints of hundredths (object dtype) so products of big amounts cannot overflow."""
-    s = to_hundredths(s)
+    """Exact Python ints of 分 (object dtype) so products of big amounts cannot overflow."""
+    s = to_fen(s)
     if pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:
         # numpy and pandas give Python ints for an integer column as objects
         return pd.Series(s.to_numpy(dtype=object), index=s.index, dtype=object)
@@ -216,17 +216,18 @@ def outturn_panel_from_lines(lines: pd.DataFrame, decimals: int = 1) -> pd.DataF
 
     Args:
         lines: Columns ``entity_id``, ``year``, ``actual``, ``budget`` (万元, or
-            exact integer hundredths); rows missing either amount are ignored.
+            exact integer 分); rows missing either amount are ignored.
         decimals: Decimals of the ``*_rounded`` presentation columns.
 
     Returns:
         One row per entity-year: ``n_lines``, ``budget``, ``actual`` (sums, in
         万元), exact ``aggregate_num``/``aggregate_den`` and
-        ``composition_num``/``composition_den`` (Python ints: hundredths, and
-        products of hundredths for PI-2, so the ratio is exact), the rounded
+        ``composition_num``/``composition_den`` (Python ints: 分, and
+        products of 分 for PI-2, so the ratio is exact), the rounded
         percentages and the bands (``None`` when a denominator is 0).
     """
     use = lines.dropna(subset=["actual", "budget"])
+    shown = max(decimals_of(use["actual"]), decimals_of(use["budget"]))
     a, b = _objects(use["actual"]), _objects(use["budget"])
     keys = [use["entity_id"], use["year"]]
     sums = pd.DataFrame({"actual": a, "budget": b}).groupby(keys, sort=True).sum()
@@ -249,15 +250,15 @@ def outturn_panel_from_lines(lines: pd.DataFrame, decimals: int = 1) -> pd.DataF
     out["aggregate_band"] = _aggregate_band(out["aggregate_num"], out["aggregate_den"])
     out["composition_band"] = _composition_band(out["composition_num"], out["composition_den"])
     for name in ("budget", "actual"):
-        out[name] = _wan(out[name])
+        out[name] = _wan(out[name], shown)
     return out
 
 
-def _wan(ints: pd.Series) -> pd.Series:
-    """Sums of hundredths (Python ints) as 万元: decimal128 if they fit in int64, else Decimals."""
+def _wan(ints: pd.Series, decimals: int) -> pd.Series:
+    """Sums of 分 (Python ints) as 万元: decimal128 if they fit in int64, else Decimals."""
     if all(abs(int(v)) < 2**63 for v in ints):
-        return to_wan(pd.Series(list(ints), index=ints.index, dtype="Int64"))
-    return pd.Series([Decimal(int(v)).scaleb(-2) for v in ints], index=ints.index, dtype=object)
+        return to_wan(pd.Series(list(ints), index=ints.index, dtype="Int64"), decimals)
+    return pd.Series([to_decimal(int(v)) for v in ints], index=ints.index, dtype=object)
 
 
 def outturn_panel(source: Source, level: str = "项", decimals: int = 1) -> pd.DataFrame:

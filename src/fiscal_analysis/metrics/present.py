@@ -1,7 +1,7 @@
 """One entity-year's rows of a whole-panel metric, presented exactly.
 
 Every metric is computed once, for every entity × year, by the vectorised
-functions of :mod:`fiscal_analysis.metrics.panel` (``Int64`` hundredths and
+functions of :mod:`fiscal_analysis.metrics.panel` (``Int64`` 分 and
 exact ``*_num`` / ``*_den`` pairs). A single entity-year is a row filter of
 that frame (computed once per dataset, see
 :meth:`~fiscal_analysis.metrics.view.PanelView.metric`), with amounts turned
@@ -9,7 +9,7 @@ into :class:`~decimal.Decimal` 万元 and rates into exact
 :class:`~fractions.Fraction` percents: round them only when presenting.
 
 Examples:
-    >>> dec(Decimal("335.78")), dec(33578), dec(pd.NA)
+    >>> dec(Decimal("335.78")), dec(335780000), dec(pd.NA)
     (Decimal('335.78'), Decimal('335.78'), None)
     >>> frac(Decimal("335.78"), Decimal("200.35")) == Fraction(3357800, 20035)
     True
@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from fiscal_analysis.dataset.model import EntityYear
-from fiscal_analysis.metrics.units import in_hundredths
+from fiscal_analysis.metrics.units import in_fen
 from fiscal_analysis.metrics.view import PanelView, view_of
 from fiscal_analysis.money import to_decimal
 
@@ -35,9 +35,9 @@ __all__ = ["dec", "frac", "rows_for"]
 def dec(value: Any) -> Decimal | None:
     """An amount of a metric frame as an exact :class:`Decimal` of 万元 (``None`` for ``<NA>``).
 
-    Frames show 万元 decimals; integer hundredths (the engine's unit) are accepted too.
+    Frames show 万元 decimals; integer 分 (the engine's unit) are accepted too.
     """
-    if type(value) is int:  # hundredths, as the metric frames' records keep them
+    if type(value) is int:  # 分, as the metric frames' records keep them
         return to_decimal(value)
     if value is None or value is pd.NA or (not isinstance(value, Decimal) and pd.isna(value)):
         return None
@@ -46,7 +46,7 @@ def dec(value: Any) -> Decimal | None:
 
 def frac(num: Any, den: Any) -> Fraction | None:
     """An exact percent ``num / den × 100`` (``None`` when the pair is ``<NA>``)."""
-    if type(num) is int and type(den) is int:  # hundredths: the unit cancels
+    if type(num) is int and type(den) is int:  # 分: the unit cancels
         return Fraction(num * 100, den)
     a, b = dec(num), dec(den)
     if a is None or b is None:
@@ -63,8 +63,8 @@ def rows_for(ey: EntityYear, key: tuple, build: Callable[[PanelView], pd.DataFra
         build: Computes the whole-panel frame from the view (called once per dataset).
     """
 
-    def build_in_hundredths(view: PanelView) -> pd.DataFrame:
-        with in_hundredths():
+    def build_in_fen(view: PanelView) -> pd.DataFrame:
+        with in_fen():
             return build(view)
 
-    return view_of(ey.ds).metric(key, build_in_hundredths).records(ey.entity_id, ey.year)
+    return view_of(ey.ds).metric(key, build_in_fen).records(ey.entity_id, ey.year)

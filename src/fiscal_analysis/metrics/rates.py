@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.metrics.exact import BUDGET_WORDS, DIRECTIONS
-from fiscal_analysis.metrics.units import to_hundredths
+from fiscal_analysis.metrics.units import to_fen
 
 __all__ = [
     "change_columns",
@@ -42,8 +42,8 @@ _INT64_MAX = 2**63 - 1
 
 
 def _ints(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """``int64`` hundredths (0 where missing) and the mask of present values (万元 or ``Int64``)."""
-    s = to_hundredths(s)
+    """``int64`` 分 (0 where missing) and the mask of present values (万元 or ``Int64``)."""
+    s = to_fen(s)
     return s.to_numpy(dtype="int64", na_value=0), s.notna().to_numpy(dtype=bool)
 
 
@@ -158,7 +158,7 @@ def change_columns(current: pd.Series, prior: pd.Series, base_label: str = "上�
 
     Returns:
         A frame on the same index: ``current``, ``prior``, ``delta`` (``Int64``
-        hundredths), ``direction`` (增加/减少/持平 or ``None``), ``change_num`` =
+        分), ``direction`` (增加/减少/持平 or ``None``), ``change_num`` =
         delta and ``change_den`` = |prior| (the exact percent is
         ``change_num / change_den × 100``; ``<NA>`` when the base is 0 or missing) and
         ``note`` (why there is no rate, else ``""``).

@@ -38,7 +38,7 @@ import pandas as pd
 
 from fiscal_analysis.metrics.pefa import aggregate_band, composition_band
 from fiscal_analysis.metrics.tidy import tidy_all
-from fiscal_analysis.metrics.units import to_hundredths
+from fiscal_analysis.metrics.units import to_fen
 from fiscal_analysis.metrics.view import Source
 from fiscal_analysis.money import round_half_up
 
@@ -80,9 +80,9 @@ def _row(e, name, year, indicator, value: Fraction | None, band, note, decimals)
             "band": band, "note": note}  # fmt: skip
 
 
-def _cents(value: object) -> int:
-    """An exact 万元 amount as integer hundredths."""
-    return int(Decimal(str(value)).scaleb(2))
+def _fen(value: object) -> int:
+    """An exact 万元 amount as integer 分."""
+    return int(Decimal(str(value)).scaleb(6))
 
 
 def pefa_indicators(source: Source, decimals: int = 1) -> pd.DataFrame:
@@ -99,15 +99,15 @@ def pefa_indicators(source: Source, decimals: int = 1) -> pd.DataFrame:
     wide = totals.set_index(["entity_id", "entity_name", "year", "item"])["amount"]
     wide = wide.unstack("item")
     lines = frames["completion"].dropna(subset=["actual", "budget"])
-    lines = lines.assign(a=to_hundredths(lines["actual"]), b=to_hundredths(lines["budget"]))
+    lines = lines.assign(a=to_fen(lines["actual"]), b=to_fen(lines["budget"]))
     by_pair = {k: g for k, g in lines.groupby(["entity_id", "year"])}
     rows = []
     for (e, name, year), r in wide.iterrows():
         big_a, big_b = r.get("gp_total"), r.get("gp_budget_initial")
         no_budget = pd.isna(big_b) or pd.isna(big_a)
         why = "缺少年初预算数，无法计算" if no_budget else ("年初预算数为0，无法计算")
-        a = None if no_budget else _cents(big_a)
-        b = None if no_budget else _cents(big_b)
+        a = None if no_budget else _fen(big_a)
+        b = None if no_budget else _fen(big_b)
         pi1 = None if not b else Fraction(a * 100, b)
         rows.append(_row(e, name, year, "PI-1", pi1, aggregate_band(pi1),
                          "" if pi1 is not None else why, decimals))  # fmt: skip

@@ -91,7 +91,7 @@ def shares_frame(
         df[c] = df[c].astype(object)
     if decimals is not None:
         df["share_rounded"] = ratio_pct_panel(df["share_num"], df["share_den"], decimals)
-    return as_wan(df)
+    return as_wan(df, decimals=view.amount_decimals)
 
 
 def _label(table: str, item: str) -> str:
@@ -245,4 +245,4 @@ def function_shares(
         df[c] = df[c].astype(object)
     if decimals is not None:
         df["share_rounded"] = ratio_pct_panel(df["share_num"], df["share_den"], decimals)
-    return as_wan(df)
+    return as_wan(df, decimals=view.amount_decimals)

@@ -43,8 +43,9 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.metrics.panel import KEY_TOTALS, all_metrics
-from fiscal_analysis.metrics.units import AMOUNT_COLUMNS, WAN, to_hundredths
+from fiscal_analysis.metrics.units import AMOUNT_COLUMNS, is_amount, to_fen
 from fiscal_analysis.metrics.view import Source, view_of
+from fiscal_analysis.money import SCALE
 from fiscal_analysis.schema.items import TABLES
 from fiscal_analysis.schema.vocabulary import METRIC_COLUMNS
 
@@ -84,9 +85,9 @@ def float_view(column: pd.Series) -> pd.Series:
         >>> float_view(pd.Series([Decimal("335.78"), None], dtype=object)).tolist()
         [335.78, nan]
     """
-    if isinstance(column.dtype, pd.ArrowDtype) and column.dtype == WAN:
-        cents = to_hundredths(column).astype("Float64")  # exact int / 100: correctly rounded
-        return (cents / 100).astype("float64")
+    if isinstance(column.dtype, pd.ArrowDtype) and is_amount(column):
+        fen = to_fen(column).astype("Float64")  # exact int / 10⁶: correctly rounded
+        return (fen / SCALE).astype("float64")
     return pd.to_numeric(column.astype(object).where(column.notna(), np.nan), errors="coerce")
 
 
@@ -109,7 +110,7 @@ def _long_totals(totals: pd.DataFrame) -> pd.DataFrame:
         spec = TABLES.get(table) if table else None
         label = spec.items[item].label if spec and item in spec.items else name
         part = pd.DataFrame(
-            {"item": name, "label": label, "amount": totals[name].astype(WAN),
+            {"item": name, "label": label, "amount": totals[name],
              "status": totals.get(f"{name}_status")}
         )  # fmt: skip
         rows.append(part.reset_index())

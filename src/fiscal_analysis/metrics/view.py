@@ -5,7 +5,7 @@ row's position in the sorted list of (entity, year) pairs, a wide grid of the
 uncoded figures (one column per ``(table, item)``) and, per coded table and
 level, a long grid of (pair, code) lines. Text columns are compared once as
 numpy object arrays (run-length first, so clustered data is cheap); after that
-everything is integer indexing. Amounts stay exact ``int64`` hundredths.
+everything is integer indexing. Amounts stay exact ``int64`` 分 (0.000001万元).
 
 Examples:
     >>> from fiscal_analysis.dataset.load import load_dataset
@@ -14,7 +14,9 @@ Examples:
     [('lusong-xzsp', 2019), ('lusong-xzsp', 2020), ('putuo-czj', 2023)]
     >>> values, status = v.figure("ops_cost", "actual")
     >>> values.tolist()[:2], status.tolist()[:2]
-    ([4444, 1148], ['derived', 'published'])
+    ([44440000, 11480000], ['derived', 'published'])
+    >>> v.amount_decimals
+    2
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.dataset.model import Dataset
-from fiscal_analysis.metrics.units import is_amount, to_hundredths
+from fiscal_analysis.metrics.units import amount_decimals, is_amount, to_fen
 
 __all__ = ["Lines", "MetricFrame", "PanelView", "Source", "column_codes", "view_of"]
 
@@ -62,7 +64,7 @@ class Lines:
         pair: Position of each line's (entity, year) in :attr:`PanelView.pairs`.
         code_id: Position of each line's code in ``codes``.
         codes: The distinct codes (sorted); ``codes[code_id]`` is each line's code.
-        values: Per item, ``int64`` hundredths (0 where absent).
+        values: Per item, ``int64`` 分 (0 where absent).
         valid: Per item, whether a value is present.
         present: Per item, whether the item has a row at all.
         basis: Per item, the row's ``basis`` (``None`` where absent).
@@ -83,13 +85,13 @@ class Lines:
 
 
 def _python_list(column: pd.Series) -> list:
-    """A column's values as Python objects, nulls ``None``; amounts as integer hundredths.
+    """A column's values as Python objects, nulls ``None``; amounts as integer 分.
 
-    Amounts stay ``int`` hundredths here (exact, and cheap to read);
+    Amounts stay ``int`` 分 here (exact, and cheap to read);
     :func:`fiscal_analysis.metrics.present.dec` turns the ones read into 万元.
     """
     if is_amount(column):
-        return to_hundredths(column).to_numpy(dtype=object, na_value=None).tolist()
+        return to_fen(column).to_numpy(dtype=object, na_value=None).tolist()
     if isinstance(column.dtype, pd.ArrowDtype):
         return column.array.__arrow_array__().to_pylist()
     return column.tolist()
@@ -217,6 +219,13 @@ class PanelView:
         return v.to_numpy(dtype=np.int64, na_value=0), v.notna().to_numpy(dtype=bool)
 
     @cached_property
+    def amount_decimals(self) -> int:
+        """Decimals the frames show 万元 with: 2 unless some amount is finer than 0.01万元."""
+        v, ok = self._values
+        money = (self.facts["unit"] == "万元").to_numpy(dtype=bool) & ok
+        return amount_decimals(v[money])
+
+    @cached_property
     def _tables(self) -> tuple[np.ndarray, np.ndarray]:
         return column_codes(self.facts["table"])
 
@@ -286,7 +295,7 @@ class PanelView:
         return keys, values, valid, np.r_[np.array([None], dtype=object), bu][status]
 
     def figure(self, table: str, item: str, code: str = "") -> tuple[pd.Series, np.ndarray]:
-        """One figure for every pair: ``Int64`` hundredths and a status array.
+        """One figure for every pair: ``Int64`` 分 and a status array.
 
         The status is ``published``/``derived`` (the row's basis),
         ``undisclosed`` or ``missing``, as :func:`fiscal_analysis.metrics.structure.figure`.

@@ -95,8 +95,8 @@ def content_digest(frames: Mapping[str, pd.DataFrame]) -> str:
     sorted, each cell in a canonical text form (:func:`_cell`); the
     provenance columns ``_file`` and ``_row`` are left out. So the digest
     changes when a value changes, and not when rows are reordered, moved to
-    another file or written differently (``26.00`` and ``26`` are both 2600
-    hundredths once loaded). Cells are separated by control characters that
+    another file or written differently (``26.00`` and ``26`` are both 26000000
+    分 once loaded). Cells are separated by control characters that
     validation refuses inside values.
 
     Examples:

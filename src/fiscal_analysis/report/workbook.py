@@ -30,7 +30,7 @@ import pandas as pd
 from fiscal_analysis.dataset.model import Dataset
 from fiscal_analysis.metrics.panel import all_metrics
 from fiscal_analysis.metrics.tidy import FAMILIES, tidy_all
-from fiscal_analysis.metrics.units import WAN
+from fiscal_analysis.metrics.units import WAN, WAN_FEN
 from fiscal_analysis.schema.vocabulary import METRIC_COLUMNS
 
 __all__ = ["FORMATS", "metric_sheets", "write_metrics"]
@@ -72,7 +72,7 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     """Exact 万元 as Python Decimals (numbers in Excel), missing as ``None``."""
     out = frame.copy()
     for c in out.columns:
-        if out[c].dtype == WAN:
+        if out[c].dtype in (WAN, WAN_FEN):
             out[c] = pd.Series(out[c].astype(object).where(out[c].notna(), None), dtype=object)
     return out
 

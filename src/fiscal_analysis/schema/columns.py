@@ -220,7 +220,7 @@ FILES: dict[str, FileSpec] = {
                 Column(
                     "value",
                     "amount",
-                    "数值，最多两位小数；单位由项目决定 (value; unit per item)",
+                    "数值，最多六位小数（万元精确到分）；单位由项目决定 (value; unit per item)",
                     required=False,
                 ),
                 Column(

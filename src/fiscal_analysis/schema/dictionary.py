@@ -96,11 +96,15 @@ Files in `data/raw/` are never edited; curated CSVs point back to them through
 `doc_id` and `section`.
 
 **读取规则 (reading rules).** CSV 编码可为 UTF-8、带 BOM 的 UTF-8 或 GBK/GB18030；
-所有值按文本读取，不做任何猜测或转换。数值只能写半角数字、可选正负号、千分位逗号和最多两位小数
-（如 `335.78`、`2,940.05`），不能带单位、空格、全角数字或 `NaN`；未公开的金额留空并把 `basis`
-设为 `undisclosed`。任何问题都会一次全部列出，指明文件、行、列、值和应填内容。
+所有值按文本读取，不做任何猜测或转换。数值只能写半角数字、可选正负号、千分位逗号和最多六位小数
+（如 `335.78`、`2,940.05`；以元公开的 31,205.40元 写作万元 `3.12054`，即精确到分：
+0.000001万元 = 1分），整数部分最多 12 位，不能带单位、空格、全角数字或 `NaN`；未公开的金额留空并把
+`basis` 设为 `undisclosed`。数值按原样精确保存（整数分），只在展示时四舍五入到两位小数。
+任何问题都会一次全部列出，指明文件、行、列、值和应填内容。
 Encodings: UTF-8, UTF-8 with BOM, GBK/GB18030. Values are read as text and never
-coerced; amounts are ASCII numbers with at most two decimals; every problem is
+coerced; amounts are ASCII numbers with at most six decimals (1分 = 0.000001万元, so a
+figure printed in 元 is kept exactly) and at most 12 integer digits, held as exact integer
+分 and rounded half up to two decimals only when presented; every problem is
 reported at once with file, row, column, value and what was expected.
 """
 
@@ -197,7 +201,8 @@ def _vocabulary_section() -> list[str]:
         "## 指标列 (metric columns)",
         "",
         "`fiscal_analysis.metrics` 的每张结果表都使用下列列名，同名即同义："
-        "全部单位×年度的面板表（`metrics.all_metrics(ds)`）中金额为精确的万元小数（两位），"
+        "全部单位×年度的面板表（`metrics.all_metrics(ds)`）中金额为精确的万元小数"
+        "（两位；数据中有精确到分、不是整 0.01万元 的金额时为六位），"
         "单个单位年度的表（`metrics.income_structure(ds.entity_year(单位, 年度))` 等）"
         "中为 `Decimal` 万元；"
         "比率以分子 `*_num`、分母 `*_den` 精确保存（百分比 = 分子 ÷ 分母 × 100），"

@@ -3,7 +3,8 @@
 A name means the same thing in every frame that has it: in the whole-panel
 frames of :mod:`fiscal_analysis.metrics.panel` (``all_metrics``) and in one
 entity-year's frames (``metrics.income_structure(ey)`` …). Amounts are in 万元
-wherever a user sees them: exact decimals with two decimals in the panel frames,
+wherever a user sees them: exact decimals in the panel frames (two decimals, or six
+when some amount of the dataset is finer than 0.01万元, i.e. exact to the 分),
 :class:`~decimal.Decimal` in the entity-year frames. A rate is its exact
 numerator and denominator (``*_num`` / ``*_den``, percent = num / den × 100),
 an exact :class:`~fractions.Fraction` percent in the entity-year frames, and a

@@ -7,7 +7,8 @@ tests and benchmarks use it to build datasets of any size. May import
 
 Every entity is labelled synthetic (``合成单位0001（合成数据）``, note
 ``合成数据 synthetic``, every fact's ``section`` is ``合成数据``) and every
-figure is an exact integer number of hundredths, built so that the
+figure is a whole 0.01万元 (the generator works in integer hundredths and
+writes two decimals, as disclosures print), built so that the
 reconciliation identities hold exactly:
 
 * T01: 本年收入合计 = Σ sources; 收入总计 = 本年收入合计 + 结余 + 年初结转;
