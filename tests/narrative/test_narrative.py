@@ -206,7 +206,7 @@ def test_describe_quotes_the_first_stated_reason_of_the_year_per_topic_and_code(
 
 
 def test_basic_sentence_lists_the_published_kuan_not_their_lei():
-    """06表 read in full (普陀 财政局 2024): 「主要包括」 names the 款 with amounts, in table order."""
+    """06表 read in full (普陀 财政局 2024): 「主要包括」 names the 款 spent on, in table order."""
     ey = load_dataset(DATA).entity_year("putuo-czj", 2024)
     basic = describe(ey)["basic"]
     assert "人员经费2152.26万元，占基本支出的92.1%，主要包括基本工资、津贴补贴、" in basic
