@@ -26,7 +26,16 @@ from typing import NamedTuple
 
 from fiscal_analysis.errors import DataValidationError, Problem
 
-__all__ = ["DataFile", "FileState", "data_files", "data_listing", "data_states", "file_state"]
+__all__ = [
+    "DataFile",
+    "FileState",
+    "NotRegularFileError",
+    "data_files",
+    "data_listing",
+    "data_states",
+    "file_state",
+    "read_regular",
+]
 
 
 # -- the state of a data folder's files ----------------------------------------------------------
@@ -78,6 +87,29 @@ _OUTSIDE = (
 def _not_regular(mode: int) -> str:
     kind = "命名管道, FIFO" if stat.S_ISFIFO(mode) else "设备或套接字, device or socket"
     return f"不是普通文件（{kind}），不予读取 (not a regular file)"
+
+
+class NotRegularFileError(OSError):
+    """A dataset file that is not a regular file once opened (``strerror`` says why)."""
+
+
+def read_regular(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a regular file; :class:`NotRegularFileError` for anything else.
+
+    The walk refuses FIFOs and devices by name without opening them; a file
+    swapped for one afterwards is caught here: it is opened without blocking
+    (``O_NONBLOCK``: a FIFO with no writer does not hang) and checked with
+    ``fstat`` before a byte is read, so ``/dev/zero`` is never read endlessly.
+    Other failures are :class:`OSError` as usual.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb", closefd=True) as f:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            if stat.S_ISDIR(mode):
+                raise NotRegularFileError(errno.EISDIR, _FOLDER)
+            raise NotRegularFileError(errno.EINVAL, _not_regular(mode))
+        return f.read()
 
 
 def _unreadable(exc: OSError) -> str:
