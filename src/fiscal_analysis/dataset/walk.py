@@ -34,6 +34,7 @@ __all__ = [
     "data_listing",
     "data_states",
     "file_state",
+    "outside_data",
     "read_regular",
 ]
 
@@ -110,6 +111,46 @@ def read_regular(path: str | os.PathLike[str]) -> bytes:
                 raise NotRegularFileError(errno.EISDIR, _FOLDER)
             raise NotRegularFileError(errno.EINVAL, _not_regular(mode))
         return f.read()
+
+
+_ABSOLUTE = "应为相对数据目录的路径，不能是绝对路径 (expected a path relative to the data folder)"
+_PARENT = "路径不能含「..」，须留在数据目录之内 (the path leaves the data folder)"
+
+
+def outside_data(root: str | os.PathLike[str], rel: str) -> str:
+    """Why the path ``rel`` named in the data (``documents.csv``) is refused, or ``""``.
+
+    It must be relative, without ``..``, and resolve (links followed) to a
+    place inside the data folder ``root``; if something is there, it must be a
+    regular file (a FIFO or device would block or never end). A path to
+    nothing is not refused here (what reads it says it is missing).
+
+    Examples:
+        >>> outside_data("data", "raw/a.txt"), outside_data("data", "../secret.txt")[:9]
+        ('', '路径不能含「..」')
+        >>> outside_data("data", "/etc/passwd")[:6]
+        '应为相对数据'
+    """
+    drive = len(rel) > 1 and rel[1] == ":" and rel[0].isascii() and rel[0].isalpha()  # C:…
+    if drive or rel.startswith(("/", "\\")):
+        return _ABSOLUTE
+    if ".." in rel.replace("\\", "/").split("/"):
+        return _PARENT
+    try:
+        real_root = os.path.realpath(root)
+        target = os.path.realpath(os.path.join(root, rel))
+        if not _within(target, real_root):
+            return _OUTSIDE.format(target)
+        st = os.stat(target)
+    except (OSError, ValueError):  # nothing there (or a NUL, refused as a control character)
+        return ""
+    return (
+        ""
+        if stat.S_ISREG(st.st_mode)
+        else _FOLDER
+        if stat.S_ISDIR(st.st_mode)
+        else (_not_regular(st.st_mode))
+    )
 
 
 def _unreadable(exc: OSError) -> str:
