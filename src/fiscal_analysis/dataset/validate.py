@@ -32,8 +32,8 @@ from fiscal_analysis.schema.items import TABLES
 __all__ = ["validate_frames"]
 
 _YEAR = re.compile(r"^(?:19[5-9][0-9]|20[0-9][0-9]|2100)$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # free text may hold line breaks
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # (line breaks allowed)
 _TEXT_KINDS = ("text",)
 _WHITESPACE = "前后有多余的空格，请删去 (leading/trailing spaces)"
 
