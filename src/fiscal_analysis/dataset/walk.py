@@ -104,12 +104,16 @@ def read_regular(path: str | os.PathLike[str]) -> bytes:
     Other failures are :class:`OSError` as usual.
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with open(fd, "rb", closefd=True) as f:
+    try:
         mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            if stat.S_ISDIR(mode):
-                raise NotRegularFileError(errno.EISDIR, _FOLDER)
-            raise NotRegularFileError(errno.EINVAL, _not_regular(mode))
+    except OSError:
+        os.close(fd)
+        raise
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        why = _FOLDER if stat.S_ISDIR(mode) else _not_regular(mode)
+        raise NotRegularFileError(errno.EISDIR if stat.S_ISDIR(mode) else errno.EINVAL, why)
+    with open(fd, "rb", closefd=True) as f:
         return f.read()
 
 
