@@ -15,6 +15,7 @@ Exit codes:
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -260,6 +261,9 @@ def render(
     from fiscal_analysis.render.reports import render_reports
 
     try:
+        out_dir.mkdir(parents=True, exist_ok=True)  # an unwritable --out is named up front
+        if not os.access(out_dir, os.W_OK | os.X_OK):
+            raise PermissionError(13, "Permission denied", str(out_dir))
         batch = render_reports(
             data_dir,
             out_dir,
