@@ -76,6 +76,15 @@ def _fail(exc: Exception) -> None:
     sys.exit(1)
 
 
+def _writable(folder: Path) -> None:
+    """Name an output folder that cannot be created or written, before any work (nothing made)."""
+    there = folder.absolute()
+    while not there.exists() and there != there.parent:
+        there = there.parent
+    if there.is_dir() and not os.access(there, os.W_OK | os.X_OK):
+        raise PermissionError(13, "Permission denied", str(folder))
+
+
 class _OutPath(click.Path):
     """A ``--out`` path as :class:`click.Path`, but an empty one (meaning here) is refused."""
 
@@ -261,9 +270,7 @@ def render(
     from fiscal_analysis.render.reports import render_reports
 
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)  # an unwritable --out is named up front
-        if not os.access(out_dir, os.W_OK | os.X_OK):
-            raise PermissionError(13, "Permission denied", str(out_dir))
+        _writable(out_dir)
         batch = render_reports(
             data_dir,
             out_dir,

@@ -220,6 +220,17 @@ def _read(top: Path, path: Path, expected: dict[str, Any], root: Path) -> Datase
         return None
 
 
+class _Hashing:
+    """A file writer that also hashes what is written (the payload streams, never held twice)."""
+
+    def __init__(self, f: Any):
+        self.f, self.sha = f, hashlib.sha256()
+
+    def write(self, data: Any) -> int:
+        self.sha.update(data)
+        return self.f.write(data)
+
+
 def _write(top: Path, path: Path, stamp: dict[str, Any], ds: Dataset) -> None:
     """Write the cache file atomically into trusted folders; any failure is ignored."""
     tmp = None
@@ -232,15 +243,16 @@ def _write(top: Path, path: Path, stamp: dict[str, Any], ds: Dataset) -> None:
             if fd is None:
                 return
             os.close(fd)
-        data = pickle.dumps(
-            {"frames": ds.frames, "classification": ds.classification},
-            protocol=pickle.HIGHEST_PROTOCOL,
-        )
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pkl")
         with os.fdopen(fd, "wb") as f:
             f.write(MAGIC + _encoded(stamp))
-            f.write(hashlib.sha256(data).hexdigest().encode() + b"\n")
-            f.write(data)
+            at = f.tell()
+            f.write(b"0" * 64 + b"\n")  # the digest, once the payload is written
+            out = _Hashing(f)
+            payload = {"frames": ds.frames, "classification": ds.classification}
+            pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
+            f.seek(at)
+            f.write(out.sha.hexdigest().encode())
         os.replace(tmp, path)
         tmp = None
     except Exception:
