@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import shutil
 import subprocess
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -44,12 +44,16 @@ class _Planted:
         return (os.mkdir, (self.marker,))
 
 
+def _checksum(payload: bytes) -> bytes:
+    """The payload's checksum line as the cache writes it (CRC-32, 8 hex digits)."""
+    return b"%08x\n" % zlib.crc32(payload)
+
+
 def _plant(entry: Path, root: Path, marker: Path) -> None:
     """Replace a cache file by a well-formed one (manifest, checksum) whose payload runs code."""
     payload = pickle.dumps({"frames": _Planted(marker)})
     stamp = cache_mod._encoded(cache_mod.manifest(root, None))
-    digest = hashlib.sha256(payload).hexdigest().encode() + b"\n"
-    entry.write_bytes(cache_mod.MAGIC + stamp + digest + payload)
+    entry.write_bytes(cache_mod.MAGIC + stamp + _checksum(payload) + payload)
 
 
 def _cold_loads(monkeypatch) -> list[int]:
@@ -140,7 +144,7 @@ def test_a_symlinked_cache_file_is_not_followed(tmp_path, monkeypatch):
     assert not marker.exists() and len(calls) == 1
 
 
-@pytest.mark.parametrize("where_flip", ["payload", "digest", "manifest"])
+@pytest.mark.parametrize("where_flip", ["payload", "checksum", "manifest"])
 def test_a_flipped_byte_is_caught_before_unpickling_and_loaded_cold(
     tmp_path, monkeypatch, where_flip
 ):
@@ -148,7 +152,7 @@ def test_a_flipped_byte_is_caught_before_unpickling_and_loaded_cold(
     good = load_dataset(root, cache=where)
     data = bytearray(entry.read_bytes())
     header = len(cache_mod.MAGIC) + len(cache_mod._encoded(cache_mod.manifest(root, None)))
-    at = {"payload": (header + 65 + len(data)) // 2, "digest": header + 10, "manifest": header - 20}
+    at = {"payload": (header + 9 + len(data)) // 2, "checksum": header + 3, "manifest": header - 20}
     data[at[where_flip]] ^= 0x01
     entry.write_bytes(bytes(data))
     calls = _cold_loads(monkeypatch)
@@ -219,8 +223,7 @@ def test_nobody_unpickles_only_its_own_cache_not_one_planted_by_another_user(sha
         f"print(cache._encoded(cache.manifest({str(root)!r}, None)).hex())\n",
     )
     payload = pickle.dumps({"frames": _Planted(marker)})
-    digest = hashlib.sha256(payload).hexdigest().encode() + b"\n"
-    entry.write_bytes(cache_mod.MAGIC + bytes.fromhex(stamp) + digest + payload)
+    entry.write_bytes(cache_mod.MAGIC + bytes.fromhex(stamp) + _checksum(payload) + payload)
     for path in (where, entry.parent, entry):
         if owner == "nobody":
             os.chown(path, NOBODY, NOBODY)
