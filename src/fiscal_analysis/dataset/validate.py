@@ -253,7 +253,10 @@ def _check_facts(frame: _Frame, classification: Classification) -> list[Problem]
     probs += _report(df, inverse, "item", item_msg)
     probs += _report(df, inverse, "code", code_msg)
     # Negative values of items that cannot be negative (valid amounts; "-0" is zero).
-    negative = value.test(lambda v: v.startswith("-") and any(c in "123456789" for c in v))
+    minus = np.flatnonzero(np.strings.startswith(value.text, "-"))  # (few: test those only)
+    below = np.zeros(len(value.uniques), dtype=bool)
+    below[minus] = [any(c in "123456789" for c in value.uniques[k]) for k in minus]
+    negative = value.rows(below)
     if negative.any():
         neg_msg = np.array([j[3] for j in judged], dtype=object)
         has = np.array([m is not None for m in neg_msg], dtype=bool)
