@@ -181,3 +181,16 @@ def test_as_nobody_permission_problems_are_named_without_traceback(shared):
     run = _cli_as_nobody(shared, "render", "--data", data, "--out", str(out))
     assert (run.returncode, run.stdout) == (1, "")
     assert run.stderr == f"没有权限：{out}（Permission denied） (cannot read or write)\n"
+
+
+def test_json_output_escapes_c1_controls_and_stays_valid_json(capsys):
+    """``json.dumps(ensure_ascii=False)`` leaves DEL and C1 (such as CSI, 0x9b) raw."""
+    import json
+
+    from fiscal_analysis import cli as cli_module
+
+    cli_module._echo(json.dumps({"name": "甲\x9b2J乙\x7f"}, ensure_ascii=False), json=True)
+    out = capsys.readouterr().out
+    assert "\x9b" not in out and "\x7f" not in out
+    assert out == '{"name": "甲\\u009b2J乙\\u007f"}\n'
+    assert json.loads(out) == {"name": "甲\x9b2J乙\x7f"}

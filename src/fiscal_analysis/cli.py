@@ -15,7 +15,6 @@ Exit codes:
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
@@ -23,8 +22,8 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from fiscal_analysis.errors import FiscalAnalysisError, printable
-from fiscal_analysis.files import VERSION
+from fiscal_analysis.errors import FiscalAnalysisError, printable, user_message
+from fiscal_analysis.files import VERSION, writable_folder
 from fiscal_analysis.render.reports import DEFAULT_NOTEBOOK
 
 __all__ = ["main"]
@@ -56,33 +55,18 @@ CACHE_OPTION = click.option(
 )
 
 
-def _echo(text: str, err: bool = False) -> None:
-    """Print text that may quote data, its control characters escaped (errors.printable)."""
-    click.echo(printable(text, keep="\n\t"), err=err)
-
-
-def _echo_json(text: str) -> None:
-    """Print JSON; DEL and C1 controls (left raw by ``json.dumps``) become ``\\u`` escapes."""
-    click.echo(re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m[0]):04x}", text))
+def _echo(text: str, err: bool = False, json: bool = False) -> None:
+    """Print text quoting data, control characters escaped (errors.printable); in JSON, DEL
+    and C1 controls (which ``json.dumps`` leaves raw) become ``\\u`` escapes."""
+    if json:
+        text = re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m[0]):04x}", text)
+    click.echo(text if json else printable(text, "\n\t"), err=err)
 
 
 def _fail(exc: Exception) -> None:
-    """Print a user error without a traceback and exit 1."""
-    if isinstance(exc, OSError) and exc.filename is not None:
-        what = "没有权限" if isinstance(exc, PermissionError) else "无法读写"
-        reason = exc.strerror or type(exc).__name__
-        exc = FiscalAnalysisError(f"{what}：{exc.filename}（{reason}） (cannot read or write)")
-    _echo(str(exc), err=True)
+    """Print a user error without a traceback (an OSError: its path and reason) and exit 1."""
+    _echo(user_message(exc), err=True)
     sys.exit(1)
-
-
-def _writable(folder: Path) -> None:
-    """Name an output folder that cannot be created or written, before any work (nothing made)."""
-    there = folder.absolute()
-    while not there.exists() and there != there.parent:
-        there = there.parent
-    if there.is_dir() and not os.access(there, os.W_OK | os.X_OK):
-        raise PermissionError(13, "Permission denied", str(folder))
 
 
 class _OutPath(click.Path):
@@ -138,7 +122,7 @@ def summary(
     except (FiscalAnalysisError, OSError) as exc:
         _fail(exc)
     if as_json:
-        _echo_json(render_json(result))
+        _echo(render_json(result), json=True)
     else:
         _echo(render_text(result))
 
@@ -194,7 +178,7 @@ def check(
         except (FiscalAnalysisError, OSError) as exc:
             _fail(exc)
     if as_json:
-        _echo_json(render_json(findings))
+        _echo(render_json(findings), json=True)
     else:
         _echo(render_table(findings, show_all))
         _echo(summary_line(findings))
@@ -270,7 +254,7 @@ def render(
     from fiscal_analysis.render.reports import render_reports
 
     try:
-        _writable(out_dir)
+        writable_folder(out_dir)  # named before any work
         batch = render_reports(
             data_dir,
             out_dir,

@@ -28,6 +28,7 @@ __all__ = [
     "RenderError",
     "UnknownEntityError",
     "printable",
+    "user_message",
 ]
 
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -52,6 +53,23 @@ def printable(text: str, keep: str = "") -> str:
     return _CONTROLS.sub(
         lambda m: m[0] if m[0] in keep else _NAMED.get(m[0], f"\\x{ord(m[0]):02x}"), text
     )
+
+
+def user_message(exc: BaseException) -> str:
+    """What to show for an error: an :class:`OSError` by its path and reason, control
+    characters escaped (:func:`printable`).
+
+    Examples:
+        >>> print(user_message(PermissionError(13, "Permission denied", "out/a.xlsx")))
+        没有权限：out/a.xlsx（Permission denied） (cannot read or write)
+    """
+    if isinstance(exc, OSError) and exc.filename is not None:
+        what = "没有权限" if isinstance(exc, PermissionError) else "无法读写"
+        reason = exc.strerror or type(exc).__name__
+        text = f"{what}：{exc.filename}（{reason}） (cannot read or write)"
+    else:
+        text = str(exc)
+    return printable(text, keep="\n\t")
 
 
 class FiscalAnalysisError(Exception):
