@@ -17,14 +17,15 @@ Exit codes:
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import click
 from click.core import ParameterSource
 
-from fiscal_analysis.errors import DataValidationError, FiscalAnalysisError
-from fiscal_analysis.files import VERSION
+from fiscal_analysis.errors import FiscalAnalysisError, printable, user_message
+from fiscal_analysis.files import VERSION, writable_folder
 from fiscal_analysis.render.reports import DEFAULT_NOTEBOOK
 
 __all__ = ["main"]
@@ -56,10 +57,27 @@ CACHE_OPTION = click.option(
 )
 
 
+def _echo(text: str, err: bool = False, json: bool = False) -> None:
+    """Print text quoting data, control characters escaped (errors.printable); in JSON, DEL
+    and C1 controls (which ``json.dumps`` leaves raw) become ``\\u`` escapes."""
+    if json:
+        text = re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m[0]):04x}", text)
+    click.echo(text if json else printable(text, "\n\t"), err=err)
+
+
 def _fail(exc: Exception) -> None:
-    """Print a user error without a traceback and exit 1."""
-    click.echo(str(exc), err=True)
+    """Print a user error without a traceback (an OSError: its path and reason) and exit 1."""
+    _echo(user_message(exc), err=True)
     sys.exit(1)
+
+
+class _OutPath(click.Path):
+    """A ``--out`` path as :class:`click.Path`, but an empty one (meaning here) is refused."""
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        if isinstance(value, str) and not value.strip():
+            self.fail("不能为空；请给出输出路径 (must not be empty)", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,13 +95,11 @@ def validate(data_dir: Path, cache: bool) -> None:
 
     try:
         ds = load_dataset(data_dir, cache=cache)
-    except DataValidationError as exc:
+    except (FiscalAnalysisError, OSError) as exc:
         _fail(exc)
     n_facts = len(ds.facts)
     pairs = ds.pairs()
-    click.echo(
-        f"数据校验通过：{len(ds.entities)} 个单位，{len(pairs)} 个单位年度，{n_facts} 条数字。"
-    )
+    _echo(f"数据校验通过：{len(ds.entities)} 个单位，{len(pairs)} 个单位年度，{n_facts} 条数字。")
 
 
 @cli.command()
@@ -105,9 +121,12 @@ def summary(
         entity_id = ds.resolve(entity)
         ds.check_pair(entity_id, year)
         result = headline(ds.entity_year(entity_id, year), decimals=decimals)
-    except FiscalAnalysisError as exc:
+    except (FiscalAnalysisError, OSError) as exc:
         _fail(exc)
-    click.echo(render_json(result) if as_json else render_text(result))
+    if as_json:
+        _echo(render_json(result), json=True)
+    else:
+        _echo(render_text(result))
 
 
 @cli.command()
@@ -161,10 +180,10 @@ def check(
         except (FiscalAnalysisError, OSError) as exc:
             _fail(exc)
     if as_json:
-        click.echo(render_json(findings))
+        _echo(render_json(findings), json=True)
     else:
-        click.echo(render_table(findings, show_all))
-        click.echo(summary_line(findings))
+        _echo(render_table(findings, show_all))
+        _echo(summary_line(findings))
     sys.exit(1 if any(f.is_error for f in findings) else 0)
 
 
@@ -188,7 +207,7 @@ def _extract_for_check(doc: Path, out_dir: Path, year: int | None = None) -> Pat
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=_OutPath(path_type=Path, file_okay=False),
     default=Path("reports"),
     show_default=True,
     help="报告输出目录 (output folder).",
@@ -240,6 +259,7 @@ def render(
     from fiscal_analysis.render.reports import render_reports
 
     try:
+        writable_folder(out_dir)  # named before any work
         batch = render_reports(
             data_dir,
             out_dir,
@@ -251,11 +271,11 @@ def render(
             force=force,
             pdf=pdf,
         )
-    except FiscalAnalysisError as exc:
+    except (FiscalAnalysisError, OSError) as exc:
         _fail(exc)
     except KeyboardInterrupt:
         _interrupted()
-    click.echo(batch.summary())
+    _echo(batch.summary())
     sys.exit(batch.exit_code)
 
 
@@ -285,7 +305,7 @@ def _interrupted() -> None:
     "--out",
     "out_dir",
     required=True,
-    type=click.Path(path_type=Path, file_okay=False),
+    type=_OutPath(path_type=Path, file_okay=False),
     help="输出的数据目录 (dataset folder to write).",
 )
 @click.option(
@@ -322,7 +342,7 @@ def extract(
     if old_entity is not None:
         if entity is not None and entity != old_entity:
             raise click.UsageError("--entity-id 是 --entity 的旧名，请只给出 --entity。")
-        click.echo("提示：--entity-id 已改名为 --entity (--entity-id is deprecated)", err=True)
+        _echo("提示：--entity-id 已改名为 --entity (--entity-id is deprecated)", err=True)
         entity = old_entity
     if doc.suffix.lower() == ".xlsx":
         if year is not None:
@@ -335,8 +355,8 @@ def extract(
         found = "、".join(f"{t}（{'有数据' if s == 'published' else '空表'}）"
                          for t, s in sorted(wb.tables.items()))  # fmt: skip
         head = f"已从 Excel 提取「{wb.name}」{wb.year}年度（{entity_id}）"
-        click.echo(f"{head}：{found}；写入 {n} 条 facts。")
-        click.echo(f"数据目录：{out_dir}；原表保存在 raw/ 中。")
+        _echo(f"{head}：{found}；写入 {n} 条 facts。")
+        _echo(f"数据目录：{out_dir}；原表保存在 raw/ 中。")
         return
     try:
         if is_dataset(out_dir):
@@ -347,12 +367,12 @@ def extract(
     except (FiscalAnalysisError, OSError) as exc:
         _fail(exc)
     s = report_data(ex)["summary"]
-    click.echo(
+    _echo(
         f"已提取「{ex.name}」{ex.year}年度（{ex.entity_id}）：表格数字 {s['table_figures']} 个，"
         f"情况说明中识别数字 {s['figures']} 个，绩效等指标 {s['indicators']} 个，"
         f"未能理解的数字 {s['not_understood']} 个；写入 {s['facts_written']} 条 facts。"
     )
-    click.echo(f"数据目录：{out_dir}；提取报告：{report_dir / 'extraction_report.md'}")
+    _echo(f"数据目录：{out_dir}；提取报告：{report_dir / 'extraction_report.md'}")
 
 
 @cli.command()
@@ -361,7 +381,7 @@ def extract(
     "--out",
     "out_file",
     required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=_OutPath(path_type=Path, dir_okay=False),
     help="输出文件：.xlsx、.parquet 或 .csv（按扩展名）(output file).",
 )
 @DECIMALS_OPTION
@@ -383,7 +403,7 @@ def export(data_dir: Path, out_file: Path, decimals: int, cache: bool) -> None:
     except (FiscalAnalysisError, OSError) as exc:
         _fail(exc)
     n = len(ds.pairs())
-    click.echo(f"已导出 {n} 个单位年度的全部指标：{written}")
+    _echo(f"已导出 {n} 个单位年度的全部指标：{written}")
 
 
 def main() -> None:
@@ -391,9 +411,10 @@ def main() -> None:
     try:
         code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:  # Ctrl-C or EOF at a prompt
-        click.echo("已中断 (interrupted)", err=True)
+        _echo("已中断 (interrupted)", err=True)
         sys.exit(130)
     except click.ClickException as exc:
+        exc.message = printable(exc.message, keep="\n\t")
         exc.show()
         sys.exit(exc.exit_code)
     sys.exit(code if isinstance(code, int) else 0)

@@ -2,10 +2,17 @@
 
 Every error a user can cause is one of these, so the CLI can print a clear
 message instead of a traceback.
+
+Messages quote data (names, values, paths), and data may hold terminal control
+sequences: an OSC title or clipboard sequence (``ESC ] 0 ; … BEL``), hidden text
+(``ESC [ 8 m``). :func:`printable` shows every C0 and C1 control character and
+DEL escaped (``\\x1b``), and every message of this package goes through it: a
+:class:`Problem`'s parts and ``str()`` of every :class:`FiscalAnalysisError`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 __all__ = [
@@ -20,11 +27,60 @@ __all__ = [
     "Problem",
     "RenderError",
     "UnknownEntityError",
+    "printable",
+    "user_message",
 ]
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: Longest value a :class:`Problem` shows (characters); the rest is counted, not printed.
+SHOWN_CHARS = 200
+
+
+def printable(text: str, keep: str = "") -> str:
+    """``text`` with control characters (C0, DEL, C1) escaped, except those in ``keep``.
+
+    Nothing a message quotes can then drive the terminal it is printed on.
+
+    Examples:
+        >>> printable("a\\x1b]0;pwned\\x07b\\x1b[8mc\\x9bd")
+        'a\\\\x1b]0;pwned\\\\x07b\\\\x1b[8mc\\\\x9bd'
+        >>> printable("第一行\\n第二行\\t"), printable("x\\ny", keep="\\n")
+        ('第一行\\\\n第二行\\\\t', 'x\\ny')
+    """
+    if not _CONTROLS.search(text):
+        return text
+    return _CONTROLS.sub(
+        lambda m: m[0] if m[0] in keep else _NAMED.get(m[0], f"\\x{ord(m[0]):02x}"), text
+    )
+
+
+def user_message(exc: BaseException) -> str:
+    """What to show for an error: an :class:`OSError` by its path and reason, control
+    characters escaped (:func:`printable`).
+
+    Examples:
+        >>> print(user_message(PermissionError(13, "Permission denied", "out/a.xlsx")))
+        没有权限：out/a.xlsx（Permission denied） (cannot read or write)
+    """
+    if isinstance(exc, OSError) and exc.filename is not None:
+        what = "没有权限" if isinstance(exc, PermissionError) else "无法读写"
+        reason = exc.strerror or type(exc).__name__
+        text = f"{what}：{exc.filename}（{reason}） (cannot read or write)"
+    else:
+        text = str(exc)
+    return printable(text, keep="\n\t")
 
 
 class FiscalAnalysisError(Exception):
-    """Base class for every error this package raises on purpose."""
+    """Base class for every error this package raises on purpose.
+
+    Its message is shown with control characters escaped (:func:`printable`;
+    line breaks and tabs kept), whatever data it quotes.
+    """
+
+    def __str__(self) -> str:
+        return printable(super().__str__(), keep="\n\t")
 
 
 @dataclass(frozen=True)
@@ -38,6 +94,9 @@ class Problem:
         column: The column name, or ``None``.
         value: The offending value as written (``None`` if there is none).
         expected: What was expected, in Chinese with an English gloss.
+
+    Shown (``str``) with control characters escaped (:func:`printable`) and a
+    value longer than :data:`SHOWN_CHARS` characters cut, its length given.
     """
 
     file: str
@@ -47,16 +106,19 @@ class Problem:
     expected: str
 
     def __str__(self) -> str:
-        where = self.file
+        where = printable(self.file)
         if self.row is not None:
             where += f" 第{self.row}行"
         if self.column:
-            where += f" 列「{self.column}」"
-        value = (self.value or "").replace("\r", "\\r").replace("\n", "\\n")
-        shown = f"「{value}」" if value else "（空）"
+            where += f" 列「{printable(self.column)}」"
+        expected = printable(self.expected)
         if self.value is None and self.row is None and self.column is None:
-            return f"{where}: {self.expected}"
-        return f"{where}: 值{shown} — {self.expected}"
+            return f"{where}: {expected}"
+        value = self.value or ""
+        if len(value) > SHOWN_CHARS:
+            value = f"{value[:SHOWN_CHARS]}……（共 {len(value)} 个字符）"
+        shown = f"「{printable(value)}」" if value else "（空）"
+        return f"{where}: 值{shown} — {expected}"
 
 
 class DataValidationError(FiscalAnalysisError):

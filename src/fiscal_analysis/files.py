@@ -43,6 +43,7 @@ __all__ = [
     "report_dir",
     "safe_component",
     "settled",
+    "writable_folder",
 ]
 
 #: A file modified less than this many seconds ago is not yet vouched for by its stats.
@@ -195,3 +196,19 @@ def cache_dir(cache: bool | str | Path = True) -> Path:
         return Path(cache)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "fiscal-analysis"
+
+
+def writable_folder(folder: str | Path) -> None:
+    """Raise :class:`PermissionError` (naming ``folder``) if it cannot be created or written.
+
+    Looks at ``folder`` or, if it does not exist yet, its nearest existing
+    parent; creates nothing, so a command refused for it leaves no trace.
+
+    Examples:
+        >>> writable_folder(tempfile.gettempdir() + "/not/yet")
+    """
+    there = Path(folder).absolute()
+    while not there.exists() and there != there.parent:
+        there = there.parent
+    if there.is_dir() and not os.access(there, os.W_OK | os.X_OK):
+        raise PermissionError(13, "Permission denied", str(folder))

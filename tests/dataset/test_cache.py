@@ -275,7 +275,7 @@ def test_a_cache_file_of_the_old_layout_is_ignored(tmp_path, monkeypatch):
     root, where = _two_entities(tmp_path), tmp_path / "cache"
     load_dataset(root, cache=where)
     [entry] = list(where.glob("*/all.pkl"))
-    assert entry.read_bytes().startswith(b"fiscal-analysis dataset cache 2\n")
+    assert entry.read_bytes().startswith(b"fiscal-analysis dataset cache 3\n")
     entry.write_bytes(
         b"fiscal-analysis dataset cache 1\n" + entry.read_bytes()[len(cache_mod.MAGIC) :]
     )

@@ -16,6 +16,7 @@ import pytest
 
 from fiscal_analysis.render.batchstamp import STAMP_FILE
 from fiscal_analysis.render.fingerprint import FINGERPRINT_FILE, read_fingerprint
+from fiscal_analysis.render.index import REVIEW_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "notebooks"
@@ -152,5 +153,6 @@ def test_first_ctrl_c_exits_130_promptly_and_leaves_every_report_whole(tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
     assert f"生成 {len(old) - len(new)} 份，跳过 {len(new)} 份，失败 0 份" in again.stdout
     left = {p.name for p in reports.rglob(".*")}
-    assert left == {FINGERPRINT_FILE, STAMP_FILE}  # no staging folder, no temporary file
+    # no staging folder, no temporary file (the index keeps each report's 错误 count beside it)
+    assert left == {FINGERPRINT_FILE, STAMP_FILE, REVIEW_FILE}
     assert not any((tmp_path / "tmp").iterdir())

@@ -42,7 +42,8 @@ def test_dictionary_explains_layout_partitioning_and_raw():
 def test_known_rows_are_rendered_exactly():
     text = render_dictionary()
     assert "| `budget_initial` | 年初预算数 | 万元 | 可带编码；空编码为合计行" in text
-    assert "| `vehicles_held` | 公务用车保有量 | 辆 | 不带编码 (no code) | — |" in text
+    assert "| `vehicles_held` | 公务用车保有量 | 辆 | 不带编码 (no code) | 不能为负 (≥ 0) |" in text
+    assert "| `carryover_end` | 年末结转和结余 | 万元 | 不带编码 (no code) | — |" in text
     assert "| `expense` | 支出（功能分类类级） | 万元 | 必须带编码 (code required) |" in text
 
 

@@ -34,11 +34,11 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.dataset.textcolumns import Column
-from fiscal_analysis.dataset.walk import DataFile, data_files, data_listing
+from fiscal_analysis.dataset.walk import DataFile, data_files, data_listing, outside_data
 from fiscal_analysis.errors import DataValidationError, Problem
 from fiscal_analysis.schema.columns import FILES
 
-__all__ = ["Tree", "entity_folder", "misfiled", "shared_files"]
+__all__ = ["Tree", "document_paths", "entity_folder", "misfiled", "shared_files"]
 
 _TARGETS = {f"{name}.csv": name for name in FILES}
 
@@ -142,3 +142,20 @@ def _expected(owner: str | None, value: str, ids: Collection[str]) -> str | None
         f"其他单位的数据请放到该单位的文件夹或共用文件夹中 "
         f"(rows in an entity folder must belong to that entity)"
     )
+
+
+def document_paths(df: pd.DataFrame, root: Path) -> list[Problem]:
+    """Problems for ``documents.csv`` paths that leave the data folder or are not files.
+
+    See :func:`fiscal_analysis.dataset.walk.outside_data`: no absolute paths, no
+    ``..``, no links out of the data folder, no FIFOs or devices.
+    """
+    if "path" not in df.columns or not len(df):
+        return []
+    out = []
+    for f, r, value in zip(df["_file"], df["_row"], df["path"], strict=True):
+        rel = str(value).strip()
+        why = outside_data(root, rel) if rel else ""
+        if why:
+            out.append(Problem(f, int(r), "path", value, why))
+    return out

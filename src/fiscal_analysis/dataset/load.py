@@ -23,7 +23,7 @@ from typing import TypeVar
 import pandas as pd
 
 from fiscal_analysis.dataset import cache as _cache
-from fiscal_analysis.dataset.layout import Tree, entity_folder, shared_files
+from fiscal_analysis.dataset.layout import Tree, document_paths, entity_folder, shared_files
 from fiscal_analysis.dataset.model import Dataset
 from fiscal_analysis.dataset.reading.bundle import read_bundles
 from fiscal_analysis.dataset.reading.readtable import (
@@ -232,6 +232,7 @@ def _cold_load(root: Path, path: str | Path, wanted: tuple[str, ...] | None) -> 
             keep_rows(frames["entities"], {"entity_id": owners})
         ]
     frames = {name: frames[name] for name in FILES}
+    problems += document_paths(frames["documents"], root)
     classification = Classification.builtin()
     typed, found_problems = validate_frames(frames, classification)
     problems += found_problems

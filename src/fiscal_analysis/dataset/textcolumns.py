@@ -36,6 +36,7 @@ AMOUNT_PATTERN = re.compile(r"^[+-]?(?:[0-9]{1,12}|[0-9]{1,3}(?:,[0-9]{3}){1,3})
 _MISSING = {"nan", "null", "none", "na", "n/a", "-", "--", "—", "–", "/", "无", "inf", "-inf"}
 _NUMBER = re.compile(r"^[+-]?[0-9][0-9,]*(?:\.[0-9]+)?$")
 _EXPECTED_NUMBER = "应为数字，最多六位小数（1分 = 0.000001万元），如 335.78"
+_WIDE = 256  # longest value Column.text holds as it is
 
 
 def amount_hint(value: str, *, undisclosed: bool = True) -> str:
@@ -102,17 +103,26 @@ class Column:
 
     @property
     def text(self) -> np.ndarray:
-        """The distinct values as a numpy unicode array (for ``np.strings`` ufuncs)."""
+        """The distinct values as a numpy unicode array (for ``np.strings`` ufuncs).
+
+        Values longer than :data:`_WIDE` characters (never an amount, a code or
+        a year) are ``"\\x00?"`` here: the array is as wide as its longest
+        value, so one long note would cost that width for every distinct value.
+        """
         if self._text is None:
-            text = self.uniques.astype(str) if len(self.uniques) else np.array([], "<U1")
-            # numpy drops trailing NUL characters; keep such values visibly invalid.
             lengths = np.fromiter(map(len, self.uniques), "int64", len(self.uniques))
+            short = np.where(lengths > _WIDE, "", self.uniques) if len(self.uniques) else []
+            text = np.asarray(short).astype(str) if len(short) else np.array([], "<U1")
+            # numpy drops trailing NUL characters; keep such values (and long ones) invalid.
             self._text = np.where(np.strings.str_len(text) == lengths, text, "\x00?")
         return self._text
 
     def padded(self) -> np.ndarray:
         """Rows whose value has leading or trailing whitespace."""
-        return self.rows(self.text != np.strings.strip(self.text))
+        answers = self.text != np.strings.strip(self.text)
+        for i in np.flatnonzero(self.text == "\x00?"):  # (rare: long values, NULs)
+            answers[i] = self.uniques[i] != self.uniques[i].strip()
+        return self.rows(answers)
 
     def rows(self, answers: np.ndarray) -> np.ndarray:
         """Broadcast one answer per distinct value to every row."""

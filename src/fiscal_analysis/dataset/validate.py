@@ -24,6 +24,7 @@ from fiscal_analysis.dataset.textcolumns import (
     parse_column,
 )
 from fiscal_analysis.errors import Problem
+from fiscal_analysis.files import safe_component
 from fiscal_analysis.schema.classification import Classification
 from fiscal_analysis.schema.columns import BASES, FILES
 from fiscal_analysis.schema.items import TABLES
@@ -31,8 +32,8 @@ from fiscal_analysis.schema.items import TABLES
 __all__ = ["validate_frames"]
 
 _YEAR = re.compile(r"^(?:19[5-9][0-9]|20[0-9][0-9]|2100)$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # free text may hold line breaks
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # (line breaks allowed)
 _TEXT_KINDS = ("text",)
 _WHITESPACE = "前后有多余的空格，请删去 (leading/trailing spaces)"
 
@@ -122,6 +123,28 @@ def _check_columns(name: str, frame: _Frame, refs: dict[str, set[str]]) -> list[
     return probs
 
 
+def _shared_folders(frame: _Frame) -> list[Problem]:
+    """Entity ids whose reports would share a folder (:func:`fiscal_analysis.files.safe_component`).
+
+    Folders that differ only in case count as one: they are one on Windows and macOS.
+    """
+    df = frame.df
+    seen: dict[str, tuple[str, str, int]] = {}
+    probs: list[Problem] = []
+    for f, r, eid in zip(df["_file"], df["_row"], df["entity_id"], strict=True):
+        if eid == "":
+            continue
+        folder = safe_component(eid)
+        first = seen.setdefault(folder.casefold(), (eid, f, int(r)))
+        if first[0] != eid:
+            msg = (
+                f"与「{first[0]}」（{first[1]} 第{first[2]}行）对应同一个报告文件夹「{folder}」"
+                f"（不区分大小写），请改用可区分的标识 (entity ids share a report folder)"
+            )
+            probs.append(Problem(f, int(r), "entity_id", eid, msg))
+    return probs
+
+
 def _key_codes(frame: _Frame, columns: tuple[str, ...]) -> np.ndarray:
     """One int64 per row, equal exactly when the rows' values in ``columns`` are equal."""
     key = np.zeros(len(frame.df), dtype="int64")
@@ -163,16 +186,17 @@ def _duplicates(name: str, frame: _Frame) -> list[Problem]:
 
 def _fact_key_messages(
     table: str, item: str, code: str, classification: Classification
-) -> tuple[str | None, str | None, str | None]:
-    """(item problem, code problem, expected unit) for one table + item + code."""
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """(item problem, code problem, expected unit, problem if negative) for table + item + code."""
     spec = TABLES.get(table)
     if spec is None:
-        return None, None, None  # reported by the table column check
+        return None, None, None, None  # reported by the table column check
     decl = spec.items.get(item)
     if decl is None:
         if item == "":
-            return None, None, None  # reported as empty
-        return f"{table} 没有此项目，应为：{'、'.join(spec.items)} (unknown measure)", None, None
+            return None, None, None, None  # reported as empty
+        msg = f"{table} 没有此项目，应为：{'、'.join(spec.items)} (unknown measure)"
+        return msg, None, None, None
     code_msg = None
     if decl.codes == "none" and code:
         code_msg = f"{table}.{item} 不带科目编码，应留空 (no code expected)"
@@ -180,7 +204,10 @@ def _fact_key_messages(
         code_msg = f"{table}.{item} 须填写科目编码 (code required)"
     elif code and spec.scheme:
         code_msg = classification.check(code, spec.scheme)
-    return None, code_msg, decl.unit
+    negative = None
+    if decl.non_negative:
+        negative = f"{table}.{item}（{decl.label}）不能为负数，应 ≥ 0 (expected a value ≥ 0)"
+    return None, code_msg, decl.unit, negative
 
 
 def _report(
@@ -225,6 +252,22 @@ def _check_facts(frame: _Frame, classification: Classification) -> list[Problem]
     code_msg = np.array([j[1] for j in judged] or [None], dtype=object)
     probs += _report(df, inverse, "item", item_msg)
     probs += _report(df, inverse, "code", code_msg)
+    # Negative values of items that cannot be negative (valid amounts; "-0" is zero).
+    minus = np.flatnonzero(np.strings.startswith(value.text, "-"))  # (few: test those only)
+    below = np.zeros(len(value.uniques), dtype=bool)
+    below[minus] = [any(c in "123456789" for c in value.uniques[k]) for k in minus]
+    negative = value.rows(below)
+    if negative.any():
+        neg_msg = np.array([j[3] for j in judged], dtype=object)
+        has = np.array([m is not None for m in neg_msg], dtype=bool)
+        rows = np.flatnonzero(negative & amounts_ok_rows(value) & has[inverse])
+        bad = df.iloc[rows]
+        probs += [
+            Problem(f, int(r), "value", v, neg_msg[g])
+            for f, r, v, g in zip(
+                bad["_file"], bad["_row"], bad["value"], inverse[rows], strict=True
+            )
+        ]
     # Units: each distinct (table + item + code, unit) pair is judged once.
     unit = frame.col("unit")
     pair, pairs = pd.factorize(inverse.astype("int64") * max(len(unit.uniques), 1) + unit.codes)
@@ -295,6 +338,7 @@ def validate_frames(
         if name != "codes":
             probs += _check_columns(name, clean[name], refs if name != "entities" else {})
         probs += misfiled(clean[name].df, refs["entity_id"])
+    probs += _shared_folders(clean["entities"])
     probs += _check_facts(clean["facts"], classification)
     probs = list(dict.fromkeys(probs))
     if probs:

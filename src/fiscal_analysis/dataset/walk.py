@@ -26,7 +26,17 @@ from typing import NamedTuple
 
 from fiscal_analysis.errors import DataValidationError, Problem
 
-__all__ = ["DataFile", "FileState", "data_files", "data_listing", "data_states", "file_state"]
+__all__ = [
+    "DataFile",
+    "FileState",
+    "NotRegularFileError",
+    "data_files",
+    "data_listing",
+    "data_states",
+    "file_state",
+    "outside_data",
+    "read_regular",
+]
 
 
 # -- the state of a data folder's files ----------------------------------------------------------
@@ -78,6 +88,73 @@ _OUTSIDE = (
 def _not_regular(mode: int) -> str:
     kind = "命名管道, FIFO" if stat.S_ISFIFO(mode) else "设备或套接字, device or socket"
     return f"不是普通文件（{kind}），不予读取 (not a regular file)"
+
+
+class NotRegularFileError(OSError):
+    """A dataset file that is not a regular file once opened (``strerror`` says why)."""
+
+
+def read_regular(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a regular file; :class:`NotRegularFileError` for anything else.
+
+    The walk refuses FIFOs and devices by name without opening them; a file
+    swapped for one afterwards is caught here: it is opened without blocking
+    (``O_NONBLOCK``: a FIFO with no writer does not hang) and checked with
+    ``fstat`` before a byte is read, so ``/dev/zero`` is never read endlessly.
+    Other failures are :class:`OSError` as usual.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        os.close(fd)
+        raise
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        why = _FOLDER if stat.S_ISDIR(mode) else _not_regular(mode)
+        raise NotRegularFileError(errno.EISDIR if stat.S_ISDIR(mode) else errno.EINVAL, why)
+    with open(fd, "rb", closefd=True) as f:
+        return f.read()
+
+
+_ABSOLUTE = "应为相对数据目录的路径，不能是绝对路径 (expected a path relative to the data folder)"
+_PARENT = "路径不能含「..」，须留在数据目录之内 (the path leaves the data folder)"
+
+
+def outside_data(root: str | os.PathLike[str], rel: str) -> str:
+    """Why the path ``rel`` named in the data (``documents.csv``) is refused, or ``""``.
+
+    It must be relative, without ``..``, and resolve (links followed) to a
+    place inside the data folder ``root``; if something is there, it must be a
+    regular file (a FIFO or device would block or never end). A path to
+    nothing is not refused here (what reads it says it is missing).
+
+    Examples:
+        >>> outside_data("data", "raw/a.txt"), outside_data("data", "../secret.txt")[:9]
+        ('', '路径不能含「..」')
+        >>> outside_data("data", "/etc/passwd")[:6]
+        '应为相对数据'
+    """
+    drive = len(rel) > 1 and rel[1] == ":" and rel[0].isascii() and rel[0].isalpha()  # C:…
+    if drive or rel.startswith(("/", "\\")):
+        return _ABSOLUTE
+    if ".." in rel.replace("\\", "/").split("/"):
+        return _PARENT
+    try:
+        real_root = os.path.realpath(root)
+        target = os.path.realpath(os.path.join(root, rel))
+        if not _within(target, real_root):
+            return _OUTSIDE.format(target)
+        st = os.stat(target)
+    except (OSError, ValueError):  # nothing there (or a NUL, refused as a control character)
+        return ""
+    return (
+        ""
+        if stat.S_ISREG(st.st_mode)
+        else _FOLDER
+        if stat.S_ISDIR(st.st_mode)
+        else (_not_regular(st.st_mode))
+    )
 
 
 def _unreadable(exc: OSError) -> str:

@@ -29,7 +29,7 @@ from fiscal_analysis.schema.columns import (
     TABLE_STATUSES,
     FileSpec,
 )
-from fiscal_analysis.schema.items import REASON_TOPICS, TABLES, TableSpec
+from fiscal_analysis.schema.items import REASON_TOPICS, TABLES, Item, TableSpec
 from fiscal_analysis.schema.vocabulary import METRIC_COLUMNS
 
 __all__ = ["main", "render_dictionary"]
@@ -161,11 +161,17 @@ def _table_section(spec: TableSpec) -> list[str]:
         "",
     ]
     rows = [
-        [f"`{i.key}`", i.label, i.unit, _CODE_MODES[i.codes], i.description or "—"]
+        [f"`{i.key}`", i.label, i.unit, _CODE_MODES[i.codes], _item_note(i)]
         for i in spec.items.values()
     ]
     header = ["项目 item", "名称 label", "单位 unit", "编码 code", "说明 description"]
     return [*lines, *_table(header, rows), ""]
+
+
+def _item_note(item: Item) -> str:
+    notes = [item.description] if item.description else []
+    notes += ["不能为负 (≥ 0)"] if item.non_negative else []
+    return "；".join(notes) or "—"
 
 
 def render_dictionary() -> str:

@@ -4,6 +4,10 @@
 ``item``. This module says which tables exist, which items each one has, their
 unit and Chinese label, and whether a row carries a classification code.
 
+Items marked ``non_negative`` (totals, the 三公 figures, counts) can never be
+below zero; the loader refuses a negative value for them. Other items may be
+negative as published (a line written down, a 结余 adjustment).
+
 Code modes:
     * ``none``: the row has no code (a single figure such as 收入总计).
     * ``optional``: a 功能分类/经济分类 code, or blank for the 合计 row.
@@ -46,6 +50,7 @@ class Item:
     unit: str = WAN
     codes: str = "none"
     description: str = ""
+    non_negative: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,8 +64,12 @@ class TableSpec:
     section: str = ""
 
 
-def _items(*specs: tuple) -> dict[str, Item]:
-    return {s[0]: Item(*s) for s in specs}
+def _items(*specs: tuple, non_negative: bool | tuple[str, ...] = ()) -> dict[str, Item]:
+    """Items from tuples; ``non_negative``: all of them (``True``) or these keys."""
+    return {
+        s[0]: Item(*s, non_negative=non_negative is True or s[0] in (non_negative or ()))
+        for s in specs
+    }
 
 
 _FUND_LINES = (
@@ -119,6 +128,12 @@ TABLES: dict[str, TableSpec] = {
                 ("balance_distribution", "结余分配"),
                 ("carryover_end", "年末结转和结余"),
                 ("expense_grand_total", "支出总计"),
+                non_negative=(
+                    "income_total",
+                    "income_grand_total",
+                    "expense_total",
+                    "expense_grand_total",
+                ),
             ),
             "公开01表",
         ),
@@ -174,6 +189,7 @@ TABLES: dict[str, TableSpec] = {
                 ("carryover_end_gov_fund", "年末结转和结余：政府性基金预算财政拨款"),
                 ("carryover_end_soe_capital", "年末结转和结余：国有资本经营预算财政拨款"),
                 ("expense_grand_total", "支出总计"),
+                non_negative=("income_total", "income_grand_total", "expense_grand_total"),
             ),
             "公开04表",
         ),
@@ -206,7 +222,7 @@ TABLES: dict[str, TableSpec] = {
             "一般公共预算财政拨款“三公”经费支出决算表",
             None,
             {
-                f"{line}_{m}": Item(f"{line}_{m}", f"{label}{mlabel}")
+                f"{line}_{m}": Item(f"{line}_{m}", f"{label}{mlabel}", non_negative=True)
                 for line, label in _THREE_PUBLIC_LINES.items()
                 for m, mlabel in (("budget", "预算数"), ("actual", "决算数"))
             },
@@ -239,6 +255,7 @@ TABLES: dict[str, TableSpec] = {
                 ("reception_foreign_persons", "外宾接待人次", "人次"),
                 ("vehicles_purchased", "购置公务用车数量", "辆"),
                 ("vehicles_held", "公务用车保有量", "辆"),
+                non_negative=True,
             ),
             "情况说明 七",
         ),
@@ -246,14 +263,18 @@ TABLES: dict[str, TableSpec] = {
             "ops_cost",
             "机关运行经费",
             None,
-            _items(("actual", "机关运行经费支出"), ("budget_initial", "机关运行经费年初预算数")),
+            _items(
+                ("actual", "机关运行经费支出"),
+                ("budget_initial", "机关运行经费年初预算数"),
+                non_negative=True,
+            ),
             "情况说明 其他重要事项",
         ),
         TableSpec(
             "general",
             "一般性支出",
             None,
-            _items(("meeting", "会议费"), ("training", "培训费")),
+            _items(("meeting", "会议费"), ("training", "培训费"), non_negative=True),
             "情况说明 其他重要事项",
         ),
         TableSpec(
@@ -267,6 +288,7 @@ TABLES: dict[str, TableSpec] = {
                 ("services", "政府采购服务支出"),
                 ("sme", "授予中小企业合同金额"),
                 ("micro", "其中：授予小微企业合同金额"),
+                non_negative=True,
             ),
             "情况说明 其他重要事项",
         ),
@@ -279,6 +301,7 @@ TABLES: dict[str, TableSpec] = {
                 ("general_equipment_50w", "单位价值50万元以上通用设备", "台（套）"),
                 ("special_equipment_100w", "单位价值100万元以上专用设备", "台（套）"),
                 ("equipment_100w", "单价100万元（含）以上设备（不含车辆）", "台（套）"),
+                non_negative=True,
             ),
             "情况说明 其他重要事项",
         ),
@@ -291,6 +314,7 @@ TABLES: dict[str, TableSpec] = {
                 ("institution_quota", "事业编制数", "人"),
                 ("staff_actual", "实有在职在编人员", "人"),
                 ("retirees", "退休人员", "人"),
+                non_negative=True,
             ),
             "单位概况 / 绩效自评报告",
         ),

@@ -34,11 +34,12 @@ from fiscal_analysis.dataset.reading.csvread import (
 )
 from fiscal_analysis.dataset.reading.readtable import check_header, relative, shape_table
 from fiscal_analysis.dataset.reading.subset import Only, may_hold
+from fiscal_analysis.dataset.walk import read_regular
 from fiscal_analysis.schema.columns import FileSpec
 
 __all__ = ["MAX_FILE", "read_bundles"]
 
-#: Files larger than this (bytes) are read on their own.
+#: Files larger than this (bytes) are read on their own (so no field here exceeds MAX_FIELD).
 MAX_FILE = 2**20
 #: A run is cut when its files reach this many bytes (bounds the joined copy).
 MAX_RUN = 64 * 2**20
@@ -74,8 +75,8 @@ def _runs(files: list[Path], only: Only | None) -> Iterator[list[tuple[Path, str
     size = 0
     for path in sorted(files):
         try:
-            data = path.read_bytes() if path.stat().st_size <= MAX_FILE else None
-        except OSError:
+            data = read_regular(path) if path.stat().st_size <= MAX_FILE else None
+        except OSError:  # (a FIFO, device, … too: read_table names it)
             data = None
         if data is not None and only is not None and not may_hold(data, only):
             continue  # cannot hold a wanted row: not parsed at all, as read_table does

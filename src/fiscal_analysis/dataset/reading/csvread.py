@@ -13,9 +13,6 @@ fast, in three tiers:
 * quoted or unusual files go through the :mod:`csv` module.
 
 Every record keeps the 1-based line where it starts, so problems can name it.
-Text columns come back as pandas ``category`` (each distinct value is one
-Python string), except columns whose values all look numeric, which stay
-``str`` so that nothing is converted.
 """
 
 from __future__ import annotations
@@ -28,9 +25,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from fiscal_analysis.dataset.reading.fields import MAX_FIELD
 from fiscal_analysis.errors import Problem
 
-__all__ = ["ENCODINGS", "Records", "decode", "quick_records", "read_records", "regular_layout"]
+__all__ = [
+    "ENCODINGS",
+    "Records",
+    "decode",
+    "quick_records",
+    "read_records",
+    "regular_layout",
+]
 
 #: Tried in order; GB18030 is a superset of GBK and GB2312.
 ENCODINGS = ("utf-8", "gb18030")
@@ -226,6 +231,7 @@ def _careful_records(text: str, file: str) -> Records:
     rows: list[list[str]] = []
     lines: list[int] = []
     last = 0
+    limit = csv.field_size_limit(MAX_FIELD)  # (fields.long_field refused longer ones)
     try:
         for rec in reader:
             start, last = last + 1, reader.line_num
@@ -237,6 +243,8 @@ def _careful_records(text: str, file: str) -> Records:
         return Records(
             [], pd.DataFrame(), np.array([]), np.array([]), Problem(file, last + 1, None, None, msg)
         )
+    finally:
+        csv.field_size_limit(limit)
     if text.count('"') % 2 and rows:
         msg = "引号未闭合：该行的英文双引号一直延续到文件末尾 (unterminated quote)"
         shown = text.splitlines()[lines[-1] - 1][:40]

@@ -18,7 +18,9 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.dataset.reading.csvread import decode, quick_records, read_records
+from fiscal_analysis.dataset.reading.fields import long_field
 from fiscal_analysis.dataset.reading.subset import Only, keep_rows, may_hold
+from fiscal_analysis.dataset.walk import NotRegularFileError, read_regular
 from fiscal_analysis.errors import Problem
 from fiscal_analysis.schema.columns import FileSpec
 
@@ -90,6 +92,9 @@ def read_table(
     Returns the frame (the declared columns as text, ``category`` or ``str``,
     in declared order, plus ``_file`` and ``_row``, the 1-based line number)
     or ``None`` when the file cannot be used at all, and the problems found.
+    A file that is not a regular file is refused before a byte is read, and
+    one with a field longer than :data:`~fiscal_analysis.dataset.reading.fields.MAX_FIELD`
+    before it is parsed.
     Rows with the wrong number of fields are reported and left out; every
     other row is kept for validation.
 
@@ -99,17 +104,19 @@ def read_table(
     (``(None, [])``).
     """
     rel = relative(path, root)
-    if path.is_dir():
-        msg = "应为 CSV 文件，这里却是一个文件夹，请改名 (expected a file, found a folder)"
-        return None, [Problem(rel, None, None, None, msg)]
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
+    except NotRegularFileError as exc:  # a folder, FIFO or device named like a dataset file
+        return None, [Problem(rel, None, None, None, str(exc.strerror))]
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         msg = f"无法读取文件：{reason} (cannot read the file)"
         return None, [Problem(rel, None, None, None, msg)]
     if only is not None and not may_hold(data, only):
         return None, []
+    too_long = long_field(data, rel)
+    if too_long is not None:
+        return None, [too_long]
     table = quick_records(data)
     if table is None:
         text, problem = decode(data, rel)
