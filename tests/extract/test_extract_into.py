@@ -95,3 +95,16 @@ def test_an_excerpt_without_a_year_needs_and_takes_year(tmp_path):
     checked = CliRunner().invoke(cli, ["check", str(doc), "--year", "2023"])
     assert checked.exit_code in (0, 1) and "2023" in checked.output, checked.output
     assert "Traceback" not in checked.output
+
+
+def test_extract_into_a_dataset_with_a_link_loop_is_refused_by_name(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "entities.csv").write_text("entity_id,name,region,level,note\n", encoding="utf-8")
+    (data / "loop").symlink_to(data, target_is_directory=True)  # data/loop -> data
+    doc = tmp_path / "doc07_lusong_xzsp_2020.txt"
+    shutil.copyfile(SEED_TEXT, doc)
+    res = extract(doc, data)
+    assert res.exit_code == 1
+    assert "loop" in res.output and "Traceback" not in res.output
+    assert not (data / "raw").exists()  # nothing written

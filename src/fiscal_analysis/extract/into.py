@@ -27,6 +27,7 @@ import re
 import shutil
 from pathlib import Path
 
+from fiscal_analysis.dataset.walk import data_files
 from fiscal_analysis.dataset.write import write_dataset
 from fiscal_analysis.errors import ExtractError
 from fiscal_analysis.extract.aligned import second_opinions
@@ -70,7 +71,9 @@ def report_dir_for(data_dir: Path, entity_id: str, year: int) -> Path:
 def known_entities(data_dir: Path) -> dict[str, str]:
     """entity_id → name of the dataset's ``entities.csv`` files."""
     out = {}
-    for path in Path(data_dir).rglob("entities.csv"):
+    # the dataset's own walk: links that leave data/ and link loops are refused, not followed
+    for found in data_files(data_dir, ["entities"]):
+        path = Path(data_dir) / found.rel
         with path.open(encoding="utf-8-sig", newline="") as f:
             for row in csv.DictReader(f):
                 out[row["entity_id"]] = row.get("name", "")
