@@ -187,9 +187,9 @@ def test_json_output_escapes_c1_controls_and_stays_valid_json(capsys):
     """``json.dumps(ensure_ascii=False)`` leaves DEL and C1 (such as CSI, 0x9b) raw."""
     import json
 
-    from fiscal_analysis import cli as cli_module
+    from fiscal_analysis.cli.common import echo
 
-    cli_module._echo(json.dumps({"name": "甲\x9b2J乙\x7f"}, ensure_ascii=False), json=True)
+    echo(json.dumps({"name": "甲\x9b2J乙\x7f"}, ensure_ascii=False), json=True)
     out = capsys.readouterr().out
     assert "\x9b" not in out and "\x7f" not in out
     assert out == '{"name": "甲\\u009b2J乙\\u007f"}\n'

@@ -34,6 +34,7 @@ from fiscal_analysis.render.fingerprint import (
     entity_digests,
 )
 from fiscal_analysis.render.folders import FAILED_FILE
+from fiscal_analysis.render.index import REVIEW_FILE
 from fiscal_analysis.render.reports import render_reports
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,6 +102,7 @@ def test_first_render_writes_notebook_html_and_fingerprint(rendered):
         folder = base / "reports" / entity / str(year)
         assert sorted(p.name for p in folder.iterdir()) == [
             FINGERPRINT_FILE,
+            REVIEW_FILE,  # the index's 错误 count, beside the report it belongs to
             "report.html",
             "report.ipynb",
         ]
@@ -384,7 +386,7 @@ def test_failed_report_is_retried_and_recovers(workspace):
     second = rerender(workspace)
     assert statuses(second) == dict.fromkeys(PAIRS, "skipped")
     assert sorted(p.name for p in folder.iterdir()) == [
-        FINGERPRINT_FILE, "report.html", "report.ipynb"
+        FINGERPRINT_FILE, REVIEW_FILE, "report.html", "report.ipynb"
     ]  # fmt: skip
     # failed again, then fixed with new values: the new report replaces the markers too
     facts.write_text("".join(ln for ln in good.splitlines(True) if "income_grand_total" not in ln))
@@ -394,7 +396,7 @@ def test_failed_report_is_retried_and_recovers(workspace):
     assert statuses(rerender(workspace))["beta", 2020] == "rendered"
     assert "收入总计 99.4万元" in (folder / "report.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in folder.iterdir()) == [
-        FINGERPRINT_FILE, "report.html", "report.ipynb"
+        FINGERPRINT_FILE, REVIEW_FILE, "report.html", "report.ipynb"
     ]  # fmt: skip
 
 
