@@ -17,9 +17,9 @@ Warm kernels on every worker:
     A local batch forks each report's kernel from a fork server that has
     already imported pandas, matplotlib and this package
     (:class:`~fiscal_analysis.render.engine.kernels.KernelPool`). On a
-    cluster the same pool lives in each worker process: a
-    :class:`~fiscal_analysis.render.workerkernels.KernelSource` worker plugin, registered for the batch, owns one
-    pool per worker (as many kernels ahead as the worker has threads) and is
+    cluster the same pool lives in each worker process: a worker plugin
+    (:class:`~fiscal_analysis.render.workerkernels.KernelSource`), registered
+    for the batch, owns one pool per worker (as many kernels ahead as the worker has threads) and is
     removed at the end, which stops the pool, its fork server and any kernel
     nobody took. Every report still gets a fresh kernel of its own, never a
     reused one.
@@ -102,8 +102,8 @@ class ClusterExecutor(Executor):
             from distributed import Client, LocalCluster
         except ImportError:
             msg = (
-                "需要 dask[distributed] 才能在集群上生成报告，请安装 fiscal-analysis[dask] "
-                "(install dask[distributed] to use --scheduler)"
+                '需要 dask[distributed] 才能在集群上生成报告，请安装：pip install "dask[distributed]" '
+                "(dask.distributed is needed for --scheduler)"
             )
             raise RenderError(msg) from None
         local = _LOCAL.match(self.address)
@@ -126,26 +126,39 @@ class ClusterExecutor(Executor):
             msg = f"无法连接 Dask 调度器「{self.address}」: {exc} (cannot reach the scheduler)"
             raise RenderError(msg) from None
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        checks = self._client.run(check_paths, self.data_dir, str(self.out_dir), notebook_dir)
-        bad = {w: p for w, p in sorted(checks.items()) if p}
-        if not checks or bad:
+        try:
+            self.check_workers(notebook_dir)
+        except RenderError:
             self.shutdown()
-            if not checks:
-                raise RenderError(f"Dask 集群「{self.address}」没有工作进程 (no workers)")
-            worker, problem = next(iter(bad.items()))
-            msg = (
-                f"Dask 工作进程 {worker} {problem}；集群的每个工作进程都必须能以同一路径访问"
-                "数据、笔记本和输出目录 (a worker cannot see the data, notebook or output folder)"
-            )
-            raise RenderError(msg)
+            raise
         from fiscal_analysis.render.workerkernels import KernelSource
 
         self._client.register_plugin(KernelSource(self._plugin, notebook_dir))
         self._executor = self._client.get_executor(pure=False)
 
+    def check_workers(self, notebook_dir: str) -> None:
+        """Ask every worker whether it sees the data, notebook and output folders.
+
+        Raises:
+            RenderError: naming the first worker that does not, or if there is none.
+        """
+        checks = self._client.run(check_paths, self.data_dir, str(self.out_dir), notebook_dir)
+        if not checks:
+            raise RenderError(
+                f"Dask 集群「{self.address}」没有工作进程 (the cluster has no workers)"
+            )
+        bad = {w: p for w, p in sorted(checks.items()) if p}
+        if bad:
+            worker, problem = next(iter(bad.items()))
+            msg = (
+                f"Dask 工作进程 {worker} {problem}；每个工作进程都必须能以同一路径访问数据、"
+                "笔记本和输出目录 (a worker cannot see the data, notebook or output folder)"
+            )
+            raise RenderError(msg)
+
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future:
         """Send ``fn(job, pool)`` (a report) to the cluster; paths go absolute."""
-        job, pool = (list(args) + [None, None])[:2]
+        job, pool = [*args, None, None][:2]
         absolute = replace(
             job,
             folder=job.folder.resolve(),

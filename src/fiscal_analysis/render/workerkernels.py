@@ -45,12 +45,22 @@ class KernelSource(WorkerPlugin):
 
         size = getattr(getattr(worker, "state", worker), "nthreads", 1) or 1
         self.pool = KernelPool(size, cwd=Path(self.notebook_dir))
+        # papermill (about two CPU-seconds to import) and the exporter, while the kernels start
+        threading.Thread(target=_import_renderer, name="render-imports", daemon=True).start()
 
     def teardown(self, worker: Any) -> None:
         pool, self.pool = self.pool, None
         if pool is not None:
             # off the worker's event loop: closing waits for the kernels to stop
             threading.Thread(target=pool.close, name="kernel-pool-close").start()
+
+
+def _import_renderer() -> None:
+    import importlib
+
+    for name in ("papermill", "nbformat", "fiscal_analysis.render.export"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
 
 
 def run_on_worker(fn: Any, job: Any, pool: Any, plugin: str, folder: Path) -> Any:
