@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from fiscal_analysis.dataset.reading.arrowread import ARROW_MIN_BYTES, arrow_records
 from fiscal_analysis.dataset.reading.csvread import decode, quick_records, read_records
 from fiscal_analysis.dataset.reading.subset import Only, keep_rows, may_hold
 from fiscal_analysis.errors import Problem
@@ -110,7 +111,8 @@ def read_table(
         return None, [Problem(rel, None, None, None, msg)]
     if only is not None and not may_hold(data, only):
         return None, []
-    table = quick_records(data)
+    table = arrow_records(data) if len(data) >= ARROW_MIN_BYTES else None
+    table = table or quick_records(data)
     if table is None:
         text, problem = decode(data, rel)
         if problem:
