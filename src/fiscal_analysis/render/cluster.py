@@ -102,8 +102,8 @@ class ClusterExecutor(Executor):
             from distributed import Client, LocalCluster
         except ImportError:
             msg = (
-                '需要 dask[distributed] 才能在集群上生成报告，请安装：pip install "dask[distributed]" '
-                "(dask.distributed is needed for --scheduler)"
+                "需要 dask[distributed] 才能在集群上生成报告，请安装："
+                'pip install "dask[distributed]" (dask.distributed is needed for --scheduler)'
             )
             raise RenderError(msg) from None
         local = _LOCAL.match(self.address)
