@@ -54,6 +54,13 @@ __all__ = ["render"]
 )
 @click.option("--force", is_flag=True, help="输入未变化也重新生成 (re-render unchanged reports).")
 @click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="在 Dask 集群上生成：调度器地址，或 local:N 在本机启动 N 个工作进程；"
+    "此时不用 --jobs (render on a dask.distributed cluster; --jobs is not used).",
+)
+@click.option(
     "--pdf",
     is_flag=True,
     help="同时生成 report.pdf（A4，需要 Chromium） (also print each report to PDF).",
@@ -67,6 +74,7 @@ def render(
     decimals: int,
     jobs: int | None,
     force: bool,
+    scheduler: str | None,
     pdf: bool,
 ) -> None:
     """批量生成报告：每个单位年度一份笔记本和领导版 HTML (render reports).
@@ -74,23 +82,34 @@ def render(
     The notebook gets the parameters entity, year, data and, when it declares
     it, decimals; a notebook lacking entity, year or data is refused. An
     index of all reports goes to OUT/index.html; with --pdf each report is also
-    printed to report.pdf (A4) by headless Chromium.
+    printed to report.pdf (A4) by headless Chromium. With --scheduler the
+    reports are rendered by the workers of a Dask cluster, which must see the
+    data, notebook and output folders at the same paths.
     """
+    import contextlib
+
     from fiscal_analysis.render.reports import render_reports
 
     try:
         writable_folder(out_dir)  # named before any work
-        batch = render_reports(
-            data_dir,
-            out_dir,
-            notebook=notebook,
-            entities=entities or None,
-            years=years or None,
-            decimals=decimals,
-            jobs=jobs,
-            force=force,
-            pdf=pdf,
-        )
+        with contextlib.ExitStack() as stack:
+            executor = None
+            if scheduler:
+                from fiscal_analysis.render.cluster import ClusterExecutor
+
+                executor = stack.enter_context(ClusterExecutor(scheduler, data_dir, out_dir))
+            batch = render_reports(
+                data_dir,
+                out_dir,
+                notebook=notebook,
+                entities=entities or None,
+                years=years or None,
+                decimals=decimals,
+                jobs=jobs,
+                force=force,
+                executor=executor,
+                pdf=pdf,
+            )
     except (FiscalAnalysisError, OSError) as exc:
         fail(exc)
     except KeyboardInterrupt:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from fiscal_analysis.dataset.reading.arrowread import ARROW_MIN_BYTES, arrow_records
 from fiscal_analysis.dataset.reading.csvread import decode, quick_records, read_records
 from fiscal_analysis.dataset.reading.fields import long_field
 from fiscal_analysis.dataset.reading.subset import Only, keep_rows, may_hold
@@ -117,7 +118,8 @@ def read_table(
     too_long = long_field(data, rel)
     if too_long is not None:
         return None, [too_long]
-    table = quick_records(data)
+    table = arrow_records(data) if len(data) >= ARROW_MIN_BYTES else None
+    table = table or quick_records(data)
     if table is None:
         text, problem = decode(data, rel)
         if problem:

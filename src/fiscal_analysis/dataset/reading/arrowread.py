@@ -1,0 +1,134 @@
+"""Large regular CSV files parsed with pyarrow's CSV reader, or handed back.
+
+pandas' C reader is only used on files whose every line is as wide as the
+header (:func:`~fiscal_analysis.dataset.reading.csvread.quick_records`); a
+file whose rows all leave off the same trailing optional columns (the usual
+``facts.csv``: 13 columns declared, 11 written) took the exact numpy path,
+which costs several CPU-seconds per 100 MB. :func:`arrow_records` reads such
+files, and the regular ones, with ``pyarrow.csv``: every column as text
+(dictionary-encoded, so each distinct value is one Python string, as the
+other paths give), nothing converted, nothing taken as missing. One
+thread per file (``use_threads=False``): the loader already reads large files
+in parallel processes when cores are free, and threads only add the cost of
+merging their dictionaries.
+
+It is used only when byte counts and the parser together prove the layout,
+so that record *i* (0-based) is on line *i* + 2:
+
+* UTF-8 (BOM allowed; pyarrow checks every value, and refuses bad bytes),
+  no ``"``, no lone ``\\r``, a non-blank header;
+* every record has the same number of fields as the first record (pyarrow
+  checks each row; a single other row hands the whole file back), at least
+  two, and no more than the header has;
+* no blank line (pyarrow, told not to skip empty lines, then makes every
+  line after the header one record).
+
+Anything else returns ``None`` and the caller takes the exact path, which
+finds the same records and names their problems (file, line, column, value).
+Amounts stay text here: they are turned into integer 分 later
+(:mod:`fiscal_analysis.dataset.textcolumns`), never through a float.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from fiscal_analysis.dataset.reading.csvread import Records, clean_header
+
+__all__ = ["ARROW_MIN_BYTES", "arrow_records"]
+
+#: Files at least this large go to pyarrow; smaller ones are cheaper with the other paths.
+ARROW_MIN_BYTES = 1 << 20
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def arrow_records(data: bytes) -> Records | None:
+    """Split a regular-width UTF-8 CSV with pyarrow, or return ``None`` (see the module doc).
+
+    Examples:
+        >>> r = arrow_records(b"a,b,c\\n1,x\\n2,y\\n")
+        >>> r.header, r.frame[1].tolist(), r.counts.tolist(), r.lines.tolist()
+        (['a', 'b', 'c'], ['x', 'y'], [2, 2], [2, 3])
+        >>> str(r.frame[0].dtype), r.frame[0].tolist()  # text, not numbers
+        ('category', ['1', '2'])
+        >>> arrow_records(b"a,b\\n1,x\\n2\\n") is None  # a short row: the exact path
+        True
+        >>> arrow_records(b"a,b\\n1,x\\n\\n2,y\\n") is None  # a blank line
+        True
+        >>> arrow_records("a,b\\n1,单\\n".encode("gbk")) is None  # not UTF-8
+        True
+    """
+    start = 3 if data.startswith(_BOM) else 0
+    if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+        return None
+    if b"\n\n" in data or b"\n\r\n" in data:  # a blank line (pyarrow would make it a row)
+        return None
+    end = data.find(b"\n", start)
+    if end < 0:
+        return None
+    try:
+        line = data[start:end].decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        return None
+    if not line.strip() or line.startswith("\ufeff"):
+        return None
+    header = line.split(",")
+    second = data.find(b"\n", end + 1)
+    first = data[end + 1 : second if second >= 0 else len(data)].rstrip(b"\r")
+    width = first.count(b",") + 1
+    if not first or width < 2 or width > len(header):
+        return None
+    frame = _parse(data, end + 1, width)
+    if frame is None:
+        return None
+    records = len(frame)  # every line a row: no blank line, and pyarrow skips none
+    counts = np.full(records, width, dtype="int64")
+    return Records(clean_header(header), frame, counts, np.arange(2, records + 2, dtype="int64"))
+
+
+def _parse(data: bytes, offset: int, width: int) -> pd.DataFrame | None:
+    """The records after the header as ``width`` positional text columns, or ``None``."""
+    import pyarrow as pa
+    from pyarrow import csv
+
+    names = [str(i) for i in range(width)]
+    irregular: list[object] = []  # rows of another width: the file goes back to the exact path
+
+    def refuse(row: object) -> str:
+        irregular.append(row)
+        return "skip"
+
+    text = pa.dictionary(pa.int32(), pa.string())
+    read = csv.ReadOptions(column_names=names, block_size=16 << 20, use_threads=False)
+    parse = csv.ParseOptions(
+        quote_char=False,
+        double_quote=False,
+        escape_char=False,
+        newlines_in_values=False,
+        ignore_empty_lines=False,
+        invalid_row_handler=refuse,
+    )
+    convert = csv.ConvertOptions(
+        column_types=dict.fromkeys(names, text),
+        null_values=[],
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+        check_utf8=True,
+    )
+    body = pa.py_buffer(data)[offset:]
+    try:
+        table = csv.read_csv(
+            pa.BufferReader(body), read_options=read, parse_options=parse, convert_options=convert
+        )
+    except pa.ArrowException:
+        return None
+    if irregular:
+        return None
+    frame = pd.DataFrame(
+        {i: table.column(i).to_pandas() for i in range(width)}, index=pd.RangeIndex(table.num_rows)
+    )
+    if any(table.column(i).null_count for i in range(width)):
+        return None
+    return frame

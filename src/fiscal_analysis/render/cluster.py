@@ -1,0 +1,187 @@
+"""Rendering on a Dask cluster: ``fiscal-analysis render --scheduler ADDRESS``.
+
+:class:`ClusterExecutor` is a :class:`concurrent.futures.Executor` that sends
+each report (:func:`~fiscal_analysis.render.execute.render_one` of a
+:class:`~fiscal_analysis.render.batch.ReportJob`) to a ``dask.distributed``
+cluster; :func:`~fiscal_analysis.render.reports.render_reports` uses it like
+any other executor, so the progress bar, the skip logic, the atomic writes and
+the failure summary are the ones of a local batch.
+
+Address:
+    ``tcp://host:8786`` (or any address ``distributed.Client`` accepts)
+    connects to a running scheduler; ``local:N`` starts a
+    ``LocalCluster`` of ``N`` worker processes (one thread each) on this
+    machine for trying it, and stops it at the end.
+
+Warm kernels on every worker:
+    A local batch forks each report's kernel from a fork server that has
+    already imported pandas, matplotlib and this package
+    (:class:`~fiscal_analysis.render.engine.kernels.KernelPool`). On a
+    cluster the same pool lives in each worker process: a worker plugin
+    (:class:`~fiscal_analysis.render.workerkernels.KernelSource`), registered
+    for the batch, owns one pool per worker (as many kernels ahead as the worker has threads) and is
+    removed at the end, which stops the pool, its fork server and any kernel
+    nobody took. Every report still gets a fresh kernel of its own, never a
+    reused one.
+
+Paths:
+    The data folder, the output folder and the notebook are made absolute
+    here before anything is sent; the workers must see them at the same
+    paths (one machine, or a shared file system). That is checked on every
+    worker before the first report is sent: a worker that cannot read the
+    data or notebook, or cannot write the output folder, stops the batch
+    with a :class:`~fiscal_analysis.errors.RenderError` naming the worker
+    and the path.
+
+``dask[distributed]`` is imported only when a cluster is asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import threading
+import uuid
+from concurrent.futures import Executor, Future
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from fiscal_analysis.errors import RenderError
+
+__all__ = ["ClusterExecutor", "check_paths"]
+
+_LOCAL = re.compile(r"local(?::(\d+))?$")
+
+
+def check_paths(data: str, out: str, notebook_dir: str) -> str:
+    """On a worker: ``""`` if it can read ``data`` and ``notebook_dir`` and write ``out``.
+
+    Otherwise a Chinese message naming what it cannot see.
+
+    Examples:
+        >>> check_paths("/", "/no/such/out", "/")
+        '无法写入输出目录「/no/such/out」'
+    """
+    for what, path in (("数据目录", data), ("笔记本目录", notebook_dir)):
+        if not os.path.isdir(path) or not os.access(path, os.R_OK | os.X_OK):
+            return f"无法读取{what}「{path}」"
+    if not os.path.isdir(out) or not os.access(out, os.W_OK | os.X_OK):
+        return f"无法写入输出目录「{out}」"
+    return ""
+
+
+class ClusterExecutor(Executor):
+    """Send reports to a Dask cluster (see the module docstring).
+
+    The cluster is reached (or, for ``local:N``, started) at the first
+    report sent, so a batch with nothing to render starts nothing. Use it
+    with ``with`` (or call :meth:`shutdown`) to remove the plugin and close
+    the client.
+
+    Args:
+        address: ``local:N`` or a scheduler address.
+        data_dir: The dataset folder (the workers must see it).
+        out_dir: The output folder (the workers must be able to write it).
+    """
+
+    def __init__(self, address: str, data_dir: str | Path, out_dir: str | Path):
+        self.address = address.strip()
+        self.data_dir = str(Path(data_dir).resolve())
+        self.out_dir = Path(out_dir).resolve()
+        self._client: Any = None
+        self._cluster: Any = None
+        self._executor: Any = None
+        self._plugin = f"fiscal-kernels-{uuid.uuid4().hex[:8]}"
+        self._lock = threading.Lock()
+
+    def _connect(self, notebook_dir: str) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            msg = (
+                "需要 dask[distributed] 才能在集群上生成报告，请安装："
+                'pip install "dask[distributed]" (dask.distributed is needed for --scheduler)'
+            )
+            raise RenderError(msg) from None
+        local = _LOCAL.match(self.address)
+        try:
+            if local:
+                n = int(local.group(1) or os.cpu_count() or 1)
+                self._cluster = LocalCluster(
+                    n_workers=max(1, n),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                    memory_limit=0,
+                )
+                self._client = Client(self._cluster)
+            else:
+                self._client = Client(self.address, timeout=20)
+        except (OSError, TimeoutError, ValueError) as exc:
+            self.shutdown()
+            msg = f"无法连接 Dask 调度器「{self.address}」: {exc} (cannot reach the scheduler)"
+            raise RenderError(msg) from None
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.check_workers(notebook_dir)
+        except RenderError:
+            self.shutdown()
+            raise
+        from fiscal_analysis.render.workerkernels import KernelSource
+
+        self._client.register_plugin(KernelSource(self._plugin, notebook_dir))
+        self._executor = self._client.get_executor(pure=False)
+
+    def check_workers(self, notebook_dir: str) -> None:
+        """Ask every worker whether it sees the data, notebook and output folders.
+
+        Raises:
+            RenderError: naming the first worker that does not, or if there is none.
+        """
+        checks = self._client.run(check_paths, self.data_dir, str(self.out_dir), notebook_dir)
+        if not checks:
+            raise RenderError(
+                f"Dask 集群「{self.address}」没有工作进程 (the cluster has no workers)"
+            )
+        bad = {w: p for w, p in sorted(checks.items()) if p}
+        if bad:
+            worker, problem = next(iter(bad.items()))
+            msg = (
+                f"Dask 工作进程 {worker} {problem}；每个工作进程都必须能以同一路径访问数据、"
+                "笔记本和输出目录 (a worker cannot see the data, notebook or output folder)"
+            )
+            raise RenderError(msg)
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future:
+        """Send ``fn(job, pool)`` (a report) to the cluster; paths go absolute."""
+        job, pool = [*args, None, None][:2]
+        absolute = replace(
+            job,
+            folder=job.folder.resolve(),
+            notebook_path=str(Path(job.notebook_path).resolve()),
+        )
+        with self._lock:
+            if self._executor is None:
+                self._connect(str(Path(absolute.notebook_path).parent))
+        from fiscal_analysis.render.workerkernels import run_on_worker
+
+        return self._executor.submit(
+            run_on_worker, fn, absolute, pool, self._plugin, job.folder, **kwargs
+        )
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Remove the kernel plugin, close the client and any local cluster."""
+        client, cluster = self._client, self._cluster
+        self._client = self._cluster = self._executor = None
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.unregister_worker_plugin(self._plugin)
+            with contextlib.suppress(Exception):
+                client.close()
+        if cluster is not None:
+            with contextlib.suppress(Exception):
+                cluster.close()
