@@ -31,8 +31,9 @@ from fiscal_analysis.metrics.entity import (
     total_completion,
     yoy_for,
 )
-from fiscal_analysis.metrics.exact import Change, change
+from fiscal_analysis.metrics.exact import DIRECTIONS, Change, change
 from fiscal_analysis.metrics.structure import expense_structure
+from fiscal_analysis.money import sign
 from fiscal_analysis.report.blocks import fmt_amount, fmt_pct, line_name
 from fiscal_analysis.report.context import ReportContext
 from fiscal_analysis.report.review import plain, rule_title
@@ -163,7 +164,8 @@ def key_figures(ctx: ReportContext) -> list[KeyFigure]:
         then = f"上年{fmt_pct(before.rate, d)}" if before.rate is not None else "上年无可比数据"
         trend = None
         if before.rate is not None and comp.rate is not None:
-            trend = _TRENDS[change(comp.rate, before.rate).direction][0]
+            # rates are exact Fractions, not amounts: their direction is the sign of the gap
+            trend = _TRENDS[DIRECTIONS[sign(comp.rate - before.rate)]][0]
         detail = f"决算{fmt_amount(comp.actual)}，年初预算{fmt_amount(comp.budget)}"
         value = fmt_pct(comp.rate, d, comp.reason)
         tiles.append(KeyFigure("预算完成率", value, then, trend, detail))
