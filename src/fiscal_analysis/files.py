@@ -23,6 +23,7 @@ import tempfile
 import time
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from fiscal_analysis.errors import RenderError
 
@@ -39,6 +40,7 @@ __all__ = [
     "SETTLE_SECONDS",
     "VERSION",
     "atomic_write",
+    "bar_shape",
     "cache_dir",
     "report_dir",
     "safe_component",
@@ -212,3 +214,23 @@ def writable_folder(folder: str | Path) -> None:
         there = there.parent
     if there.is_dir() and not os.access(there, os.W_OK | os.X_OK):
         raise PermissionError(13, "Permission denied", str(folder))
+
+
+def bar_shape(stream: Any) -> dict[str, int]:
+    """tqdm's ``ncols`` and ``nrows``: the terminal's, or 80 × 24 where a terminal reports none.
+
+    A new pseudo-terminal (``ssh`` without a pty size, ``script``, CI runners,
+    Python's ``pty``) reports 0 × 0; tqdm turns that into -1 × -1, hides the
+    bar as being below the last row, and prints an empty line instead. Empty
+    (tqdm decides) when ``stream`` is not a terminal.
+
+    Examples:
+        >>> import io
+        >>> bar_shape(io.StringIO())
+        {}
+    """
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, ValueError, OSError):
+        return {}
+    return {"ncols": size.columns or 80, "nrows": size.lines or 24}

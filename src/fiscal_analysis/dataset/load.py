@@ -16,6 +16,7 @@ load a subset of entities and can keep a validated cache
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
@@ -36,10 +37,11 @@ from fiscal_analysis.dataset.reading.subset import Only, entity_refs, keep_rows,
 from fiscal_analysis.dataset.textcolumns import compact, concat_text
 from fiscal_analysis.dataset.validate import validate_frames
 from fiscal_analysis.errors import DataValidationError, Problem, UnknownEntityError
+from fiscal_analysis.files import bar_shape
 from fiscal_analysis.schema.classification import Classification
 from fiscal_analysis.schema.columns import FILES, FileSpec
 
-__all__ = ["load_dataset"]
+__all__ = ["PROGRESS_FILES", "load_dataset"]
 
 _T = TypeVar("_T")
 _READ_TABLE = read_table  # tests that replace ``read_table`` here are served serially
@@ -52,6 +54,33 @@ def _listed(path: str | Path, step: Callable[[], _T]) -> _T:
     except OSError as exc:  # e.g. a sub-folder that cannot be listed
         msg = f"无法读取数据目录：{exc.strerror or exc} (cannot list the folder)"
         raise DataValidationError([Problem(str(path), None, None, None, msg)]) from None
+
+
+#: A cold load of at least this many files shows its stages on a terminal.
+PROGRESS_FILES = 500
+
+
+def _stage_bar(files: int, stages: int) -> Callable[[str], None]:
+    """A stage-by-stage bar on stderr for a long cold load (a terminal only, never in tests
+    or notebooks); the returned function moves to the next stage, ``""`` closes it."""
+    if files < PROGRESS_FILES or not sys.stderr.isatty():
+        return lambda _stage: None
+    from tqdm import tqdm
+
+    shape = bar_shape(sys.stderr)
+    bar = tqdm(total=stages, desc="载入数据", unit="步", file=sys.stderr, leave=False, **shape)
+    started = [False]
+
+    def step(stage: str) -> None:
+        if started[0]:
+            bar.update(1)
+        started[0] = True
+        if stage:
+            bar.set_postfix_str(stage, refresh=True)
+        else:
+            bar.close()
+
+    return step
 
 
 def _sort_key(p: Problem) -> tuple[str, int]:
@@ -208,11 +237,13 @@ def _cold_load(root: Path, path: str | Path, wanted: tuple[str, ...] | None) -> 
         owner = entity_folder(relative(f, root), registered)
         return only is None or owner is None or owner in only["entity_id"]
 
-    for spec in FILES.values():
-        if spec.name not in ("entities", "documents"):
-            files = [f for f in found[spec.name] if usable(f)]
-            subset = only if spec.per_entity else None  # codes.csv is read whole
-            frames[spec.name] = _read_all(files, spec, root, subset, problems)
+    stages = [s for s in FILES.values() if s.name not in ("entities", "documents")]
+    shown = _stage_bar(sum(len(found[s.name]) for s in stages), len(stages) + 1)
+    for spec in stages:
+        files = [f for f in found[spec.name] if usable(f)]
+        shown(f"读取 {spec.name}.csv（{len(files)} 个文件）")
+        subset = only if spec.per_entity else None  # codes.csv is read whole
+        frames[spec.name] = _read_all(files, spec, root, subset, problems)
     spec = FILES["documents"]
     docs_only = None
     if only is not None:
@@ -234,7 +265,9 @@ def _cold_load(root: Path, path: str | Path, wanted: tuple[str, ...] | None) -> 
     frames = {name: frames[name] for name in FILES}
     problems += document_paths(frames["documents"], root)
     classification = Classification.builtin()
+    shown(f"校验 {sum(len(f) for f in frames.values())} 行")
     typed, found_problems = validate_frames(frames, classification)
+    shown("")
     problems += found_problems
     if problems:
         raise DataValidationError(sorted(dict.fromkeys(problems), key=_sort_key))

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from fiscal_analysis.errors import RenderError, UnknownEntityError
-from fiscal_analysis.files import VERSION, report_dir
+from fiscal_analysis.files import VERSION, bar_shape, report_dir
 from fiscal_analysis.render.batch import BatchResult, ReportJob, ReportResult
 from fiscal_analysis.render.batchstamp import batch_key, drop_stamp, unchanged_reports, write_stamp
 from fiscal_analysis.render.execute import first_line, quiet, render_one
@@ -240,7 +240,7 @@ def render_reports(
             unit="份",
             file=sys.stderr,
             disable=None if progress is None else not progress,
-            **_bar_shape(sys.stderr),
+            **bar_shape(sys.stderr),
         ) as bar,
     ):
         bar.update(len(results))
@@ -267,26 +267,6 @@ def render_reports(
         ]
         write_stamp(out_dir, key, reports)
     return batch
-
-
-def _bar_shape(stream: Any) -> dict[str, int]:
-    """tqdm's ``ncols`` and ``nrows``: the terminal's, or 80 × 24 where a terminal reports none.
-
-    A new pseudo-terminal (``ssh`` without a pty size, ``script``, CI runners,
-    Python's ``pty``) reports 0 × 0; tqdm turns that into -1 × -1, hides the
-    bar as being below the last row, and prints an empty line instead. Empty
-    (tqdm decides) when ``stream`` is not a terminal.
-
-    Examples:
-        >>> import io
-        >>> _bar_shape(io.StringIO())
-        {}
-    """
-    try:
-        size = os.get_terminal_size(stream.fileno())
-    except (AttributeError, ValueError, OSError):
-        return {}
-    return {"ncols": size.columns or 80, "nrows": size.lines or 24}
 
 
 def _complete(out_dir: str | Path, same: list[ReportResult], pdf: bool) -> bool:

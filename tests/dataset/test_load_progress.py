@@ -1,0 +1,49 @@
+"""A long cold load shows its stages on a terminal, and nothing anywhere else."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+#: Load the shipped data as if it were large (the threshold lowered to one file).
+SCRIPT = (
+    "import fiscal_analysis.dataset.load as load; load.PROGRESS_FILES = 1; "
+    f"ds = load.load_dataset({str(REPO / 'data')!r}); print('已载入', len(ds.pairs()))"
+)
+
+
+def _in_a_terminal(code: str) -> str:
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.execv(sys.executable, [sys.executable, "-c", code])
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(fd)
+    _, status = os.waitpid(pid, 0)
+    text = b"".join(chunks).decode("utf-8", errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    return text
+
+
+def test_a_long_cold_load_shows_its_stages_in_a_terminal():
+    text = _in_a_terminal(SCRIPT)
+    done = text.index("已载入 8")
+    assert "载入数据" in text[:done]
+    assert "读取 facts.csv（8 个文件）" in text[:done] and "校验" in text[:done]
+    assert "Traceback" not in text
+
+
+def test_no_bar_when_the_output_is_not_a_terminal():
+    run = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "已载入 8" and run.stderr == ""
