@@ -33,9 +33,7 @@ _CHANGE = re.compile(
 )
 
 
-def _sub_all(
-    pattern: re.Pattern, text: str, pos: list[int], write
-) -> tuple[str, list[int]]:
+def _sub_all(pattern: re.Pattern, text: str, pos: list[int], write) -> tuple[str, list[int]]:
     """Every match of ``pattern`` replaced by ``write(match)``, in one pass (linear in the text).
 
     A replacement's characters all map to the line of the match's first character.
