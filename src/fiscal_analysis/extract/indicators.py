@@ -97,7 +97,8 @@ def chinese_number(text: str) -> int | None:
 
 
 def _stream(lines: list[str], sec: Section) -> tuple[str, list[int]]:
-    text, pos = "", []
+    parts: list[str] = []
+    pos: list[int] = []
     for n in range(sec.start, sec.end + 1):
         if PAGE.match(lines[n - 1].strip()):
             continue
@@ -105,9 +106,9 @@ def _stream(lines: list[str], sec: Section) -> tuple[str, list[int]]:
         s = compact(re.sub(r"^\s*(\d+)\s*[.．]\s*(?=\D)", r"\1、", raw))
         if (TOP.match(raw) or SUB.match(raw)) and len(raw) <= 45 and s[-1:] not in _STOP:
             s += "。"  # a heading ends its own sentence
-        text += s
+        parts.append(s)
         pos += [n] * len(s)
-    return text, pos
+    return "".join(parts), pos
 
 
 def _labels(lines: list[str], sec: Section) -> dict[int, str]:

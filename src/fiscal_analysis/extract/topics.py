@@ -79,22 +79,23 @@ def loose_units(lines: list[str], covered: set[int], prepare=None, first: int = 
         prepare: How a line becomes stream text (default: stripped).
         first: The first line to consider (0-based).
     """
-    text, pos = "", []
+    parts: list[str] = []  # joined once: growing one string would copy it again and again
+    pos: list[int] = []
     runs: list[tuple[str, list[int]]] = []
     for i in range(first, len(lines)):
         raw = lines[i]
         if i in covered or PAGE.match(raw.strip()):
-            if text:
-                runs.append((text, pos))
-                text, pos = "", []
+            if pos:
+                runs.append(("".join(parts), pos))
+                parts, pos = [], []
             continue
         s = prepare(raw) if prepare else raw.strip()
         if s and len(s) <= 30 and not re.search(r"[，。；：,;:、]", s):
             s += "。"  # a title or heading line ends its own sentence
-        text += s
+        parts.append(s)
         pos += [i + 1] * len(s)
-    if text:
-        runs.append((text, pos))
+    if pos:
+        runs.append(("".join(parts), pos))
     grown: list[tuple[str, list[str], list[int], str]] = []  # sentences joined in place
     for text, pos in runs:
         for m in _SENTENCE.finditer(text):
