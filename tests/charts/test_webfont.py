@@ -148,11 +148,12 @@ def test_page_characters():
 
 
 def test_font_source_prefers_the_bundled_file():
-    assert font_source() == FontSource(bundled_font_path(), 0)
+    # Noto Sans CJK SC is the third font of the collection (JP, KR, SC, ...)
+    assert font_source() == FontSource(bundled_font_path(), 2)
 
 
 def test_collection_font_is_picked_by_family(tmp_path, monkeypatch):
-    """Without mplfonts, the chosen system font is used; in a .ttc, the font of that family."""
+    """Without the bundled font, the chosen system font is used; in a .ttc, that family's."""
     fonts = []
     for family in ("Fake CJK JP", "Fake CJK SC"):
         font = TTFont(io.BytesIO(subset_font("财政" if "SC" in family else "財", flavor="otf")))
