@@ -12,8 +12,9 @@ used where there is one and any glyph it lacks comes from the embedded subset.
 The font is Noto Sans CJK SC out of the collection shipped in the pip package
 ``noto-cjk-sans-otc`` (the same font the charts use); only if that package is
 missing is the system font that :func:`fiscal_analysis.charts.fonts.cjk_font`
-chose used (one font out of a ``.ttc`` collection is picked by family name). The subset is WOFF2 when the
-``brotli`` module is importable, else WOFF (zlib, always available). Hints,
+chose used (one font out of a ``.ttc`` collection is picked by family name).
+The subset is WOFF2 when the ``brotli`` module is importable, else WOFF (zlib,
+always available). Hints,
 vertical metrics and the ``locl``/vertical layout features are dropped: the
 page is horizontal simplified Chinese. The result depends only on the font file
 and the set of characters, so the same text always gives the same bytes; the
