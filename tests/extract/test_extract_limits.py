@@ -27,14 +27,13 @@ from fiscal_analysis.extract import extract_lines
 n = int(sys.argv[1])
 lines = ["某区教育局2024年度部门决算"]
 i = 0
-while len(lines) < n:  # rows of a flattened table, short numeric lines, now and then a pair
+while len(lines) < n - n // 100:  # rows of a flattened table and short numeric lines
     i += 1
-    if i % 100 == 0:
-        lines.append("收支总计各是1234.56,1250.10万元。")
-    elif i % 2:
+    if i % 2:
         lines.append(f"2050199 {i % 97 + 1}.20 {i % 97 + 1}.20")
     else:
         lines.append(f"{i % 89 + 10}.{i % 90 + 10}")
+lines += ["收支总计各是1234.56,1250.10万元。"] * (n // 100)  # then a run of paired statements
 wall, cpu = time.perf_counter(), time.process_time()
 ex = extract_lines(lines, "many.txt")
 print(json.dumps({"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall,
@@ -56,7 +55,7 @@ def test_500k_lines_take_linear_time():
     assert large["numbers"] >= 9_000  # both figures of each pair were read
     # ten times the lines: linear work takes about ten times as long (quadratic: a hundred)
     assert large["cpu"] < 15 * small["cpu"], (small, large)
-    assert large["wall"] < 60, large
+    assert large["cpu"] < 60, large  # CPU seconds: about 10 on an idle 2-core machine
 
 
 def _bomb_pdf(inflated: int) -> bytes:
