@@ -37,16 +37,24 @@ def _render(text: str, rc: dict) -> bytes:
     return buf.getvalue()
 
 
-def test_bundled_font_is_the_noto_file_not_simhei():
+def test_bundled_font_is_the_ofl_noto_collection():
     path = bundled_font_path()
-    assert path is not None and path.name == "NotoSansCJKsc-Regular.otf"
-    assert "SimHei" not in str(path)
+    assert path is not None and path.name == "NotoSansCJK-Regular.ttc"
     assert has_glyph(path, "财") and has_glyph(path, MINUS)
+    from fontTools.ttLib import TTCollection
+
+    sc = next(
+        f
+        for f in TTCollection(str(path), lazy=True).fonts
+        if f["name"].getBestFamilyName() == "Noto Sans CJK SC"
+    )
+    assert "SIL Open Font License" in sc["name"].getDebugName(13)
+    assert sc["name"].getDebugName(5).startswith("Version 2.004")
 
 
 def test_cjk_font_is_found_and_has_glyphs():
     choice = cjk_font()
-    assert choice.source in {"system", "mplfonts"}
+    assert choice.source in {"system", "bundled"}
     assert has_glyph(choice.path, "财") and has_glyph(choice.path, "决")
     assert choice.family in {f.name for f in font_manager.fontManager.ttflist}
 
@@ -90,13 +98,13 @@ def test_fallback_to_bundled_when_no_system_cjk_font():
     noto = bundled_font_path()
     # A "SimHei" entry whose file has no CJK glyphs is not trusted by name.
     choice = choose_font([("DejaVu Sans", DEJAVU), ("SimHei", DEJAVU)], noto)
-    assert choice.source == "mplfonts"
+    assert choice.source == "bundled"
     assert choice.family == "Noto Sans CJK SC"
     assert choice.path == noto
 
 
 def test_no_font_at_all_is_a_clear_error():
-    with pytest.raises(FontNotFoundError, match="mplfonts"):
+    with pytest.raises(FontNotFoundError, match="noto-cjk-sans-otc"):
         choose_font([("DejaVu Sans", DEJAVU)], None)
     with pytest.raises(FontNotFoundError):
         choose_font([], DEJAVU)

@@ -148,11 +148,12 @@ def test_page_characters():
 
 
 def test_font_source_prefers_the_bundled_file():
-    assert font_source() == FontSource(bundled_font_path(), 0)
+    # Noto Sans CJK SC is the third font of the collection (JP, KR, SC, ...)
+    assert font_source() == FontSource(bundled_font_path(), 2)
 
 
 def test_collection_font_is_picked_by_family(tmp_path, monkeypatch):
-    """Without mplfonts, the chosen system font is used; in a .ttc, the font of that family."""
+    """Without the bundled font, the chosen system font is used; in a .ttc, that family's."""
     fonts = []
     for family in ("Fake CJK JP", "Fake CJK SC"):
         font = TTFont(io.BytesIO(subset_font("财政" if "SC" in family else "財", flavor="otf")))
@@ -215,5 +216,38 @@ def test_base_font_is_kept_for_later_processes_and_a_damaged_copy_is_ignored(tmp
         assert missing_glyphs(kept.read_bytes(), "收支总计") == []
         kept.write_bytes(b"garbage")
         assert fontcut.stored_base(src) is None  # not a font: cut again, no error
+    finally:
+        fontcut.base_font.cache_clear()
+
+
+def test_tampered_base_font_is_detected_and_cut_again(tmp_path, monkeypatch):
+    """A cached base font whose glyphs were swapped (checksums made good) is not embedded."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(fontcut, "gb2312", lambda: "收支总计")
+    src = font_source()
+    fontcut.base_font.cache_clear()
+    try:
+        made, _ = fontcut.base_font(src, webfont.BASE_CHARACTERS)
+        (kept,) = (tmp_path / "fiscal-analysis" / "fonts").glob("base-*.otf")
+        assert kept.with_suffix(".sha256").is_file()
+        font = TTFont(io.BytesIO(kept.read_bytes()))
+        for table in font["cmap"].tables:  # 收 shows 支's glyph and the other way round
+            cmap = table.cmap
+            if ord("收") in cmap and ord("支") in cmap:
+                cmap[ord("收")], cmap[ord("支")] = cmap[ord("支")], cmap[ord("收")]
+        out = io.BytesIO()
+        font.save(out)  # a well-formed font: every table checksum is right
+        kept.write_bytes(out.getvalue())
+        checked = TTFont(io.BytesIO(kept.read_bytes()), checkChecksums=2, lazy=True)
+        for tag in checked.reader.tables:
+            checked.reader[tag]  # passes the checksum test the cache used to rely on
+        assert fontcut.stored_base(src) is None
+        fontcut.base_font.cache_clear()  # as in a new process: the base is cut again
+        again, _ = fontcut.base_font(src, webfont.BASE_CHARACTERS)
+        assert again == made
+        assert kept.read_bytes() == made and fontcut.stored_base(src) == made
+        # a seal copied from elsewhere does not help either
+        kept.with_suffix(".sha256").write_text("0" * 64 + "\n")
+        assert fontcut.stored_base(src) is None
     finally:
         fontcut.base_font.cache_clear()

@@ -190,3 +190,20 @@ def test_words_follow_pdfplumbers_rules():
     assert [w["text"] for w in pdftext.chars_to_words(chars)] == ["合计", "数", "fi", "下", "小"]
     vertical = [ch("项", 0, 0, upright=False), ch("目", 0, 10, upright=False)]
     assert [w["text"] for w in pdftext.chars_to_words(vertical)] == ["项目"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_pages_over_the_limits_are_refused(sample, engine, monkeypatch):
+    monkeypatch.setattr(pdftext, "MAX_PAGES", 1)
+    with pytest.raises(ExtractError, match=r"PDF 有 2 页，超过上限 1 页.*over 1 pages"):
+        read_lines(sample, pdf_engine=engine)
+    monkeypatch.setattr(pdftext, "MAX_PAGES", 10)
+    monkeypatch.setattr(pdftext, "MAX_PAGE_CHARS", 20)
+    with pytest.raises(ExtractError, match=r"sample.pdf: 第1页有 \d+ 个字符，超过每页上限 20 个"):
+        read_lines(sample, pdf_engine=engine)
+
+
+def test_forms_nested_too_deep_are_refused(sample, monkeypatch):
+    monkeypatch.setattr(pdftext, "MAX_FORM_DEPTH", -1)  # the page itself is one level too deep
+    with pytest.raises(ExtractError, match=r"第1页的表单对象嵌套超过 -1 层"):
+        read_lines(sample, pdf_engine="pdfium")

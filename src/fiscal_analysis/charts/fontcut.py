@@ -10,6 +10,9 @@ subsets, so it is kept in the user cache
 (``$XDG_CACHE_HOME/fiscal-analysis/fonts``), keyed on the font file, its
 size and time and the fontTools version; a later process reads it instead.
 A damaged or missing cache file is never an error: the base is cut again.
+Beside the base font lies its seal: a SHA-256 of the source font's own bytes and
+the base font's bytes. A base font whose bytes do not match the seal (glyphs
+swapped, a copy from another font, a damaged file) is not embedded but cut again.
 """
 
 from __future__ import annotations
@@ -53,6 +56,20 @@ def font_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
+@lru_cache(maxsize=4)
+def _source_digest(path: Path) -> bytes:
+    return hashlib.sha256(font_bytes(path)).digest()
+
+
+def _seal(source: FontSource, data: bytes) -> str:
+    """The base font's seal: its bytes bound to the source font's content and recipe."""
+    h = hashlib.sha256(b"fiscal-analysis base font\0%d\0" % _BASE_FORMAT)
+    h.update(_source_digest(source.path))
+    h.update(b"%d\0" % source.number)
+    h.update(data)
+    return h.hexdigest()
+
+
 def cut(data: bytes, number: int, chars: str, flavor: str | None, *, prepared: bool) -> bytes:
     """Subset ``data`` to ``chars``; ``prepared``: the font has no hints or subroutines left."""
     from fontTools import subset
@@ -92,7 +109,7 @@ def gb2312() -> str:
 
 
 #: Bump when the base font's recipe changes (old cached base fonts are then ignored).
-_BASE_FORMAT = 1
+_BASE_FORMAT = 2
 
 
 def _base_path(source: FontSource) -> Path:
@@ -114,14 +131,18 @@ def has_stored_base(source: FontSource) -> bool:
 def stored_base(source: FontSource) -> bytes | None:
     """The base font from the user cache, if an earlier process made it and it is intact.
 
-    Intact means every table is there in full with the checksum the font
-    records for it, so a truncated or damaged file is cut again (and
-    overwritten) rather than failing every later subset.
+    Intact means its seal (kept beside it) matches its bytes and the source
+    font's, and every table is there in full with the checksum the font
+    records for it; anything else is cut again (and overwritten) rather than
+    embedded or failing every later subset.
     """
     from fontTools.ttLib import TTFont
 
+    path = _base_path(source)
     try:
-        data = _base_path(source).read_bytes()
+        data = path.read_bytes()
+        if path.with_suffix(".sha256").read_text(encoding="ascii").strip() != _seal(source, data):
+            return None
         font = TTFont(io.BytesIO(data), checkChecksums=2, lazy=True)
         for tag in list(font.reader.tables):
             font.reader[tag]  # reads the table's bytes and checks its checksum
@@ -149,4 +170,5 @@ def base_font(source: FontSource, extra: str) -> tuple[bytes, frozenset[str]]:
             path = _base_path(source)
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             atomic_write(path, data)
+            atomic_write(path.with_suffix(".sha256"), _seal(source, data).encode("ascii") + b"\n")
     return data, frozenset(chars)

@@ -6,13 +6,15 @@ installed. The order of preference is:
 1. a CJK font already installed on the system (Noto Sans CJK SC, Source Han
    Sans SC, WenQuanYi; Microsoft YaHei, SimHei, DengXian on Windows; PingFang
    SC, Hiragino Sans GB, Heiti SC, STHeiti on macOS);
-2. the Noto Sans CJK SC file shipped inside the pip package ``mplfonts``
-   (registered with :meth:`matplotlib.font_manager.FontManager.addfont`; its
-   bundled SimHei is never used because its licence is unclear).
+2. Noto Sans CJK SC out of the Noto Sans CJK collection (Regular, version
+   2.004, SIL Open Font License 1.1) shipped by the pip package
+   ``noto-cjk-sans-otc`` (registered with
+   :meth:`matplotlib.font_manager.FontManager.addfont`, which since matplotlib
+   3.11 knows every font of a ``.ttc`` collection).
 
-Nothing is written to the user's ``matplotlibrc`` and ``mplfonts init`` is
-never run. A font is only accepted if it really has a CJK glyph, and the
-minus sign is only typeset as U+2212 if the chosen font has that glyph.
+Nothing is written to the user's ``matplotlibrc``. A font is only accepted if
+it really has a CJK glyph, and the minus sign is only typeset as U+2212 if the
+chosen font has that glyph.
 
 Examples:
     >>> choice = cjk_font()
@@ -36,7 +38,9 @@ from matplotlib.ft2font import FT2Font
 from fiscal_analysis.errors import FontNotFoundError
 
 __all__ = [
+    "BUNDLED_FAMILY",
     "BUNDLED_FONT_FILE",
+    "BUNDLED_PACKAGE",
     "MINUS",
     "SYSTEM_FAMILIES",
     "FontChoice",
@@ -62,8 +66,12 @@ SYSTEM_FAMILIES: tuple[str, ...] = (
     "STHeiti",
 )
 
-#: The file inside the ``mplfonts`` package that serves as the pip-only fallback.
-BUNDLED_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+#: The file inside the ``noto-cjk-sans-otc`` package that serves as the pip-only fallback.
+BUNDLED_FONT_FILE = "NotoSansCJK-Regular.ttc"
+#: The package (import name) that ships it.
+BUNDLED_PACKAGE = "noto_cjk_sans_otc"
+#: The font of the collection the charts and pages use.
+BUNDLED_FAMILY = "Noto Sans CJK SC"
 
 #: The typographic minus sign.
 MINUS = "\u2212"
@@ -79,7 +87,7 @@ class FontChoice:
     Attributes:
         family: Family name as matplotlib knows it.
         path: The font file.
-        source: ``system`` or ``mplfonts``.
+        source: ``system`` or ``bundled`` (the ``noto-cjk-sans-otc`` package).
         has_minus: Whether the font has U+2212 (so ``axes.unicode_minus`` may be on).
     """
 
@@ -110,17 +118,17 @@ def has_glyph(path: str | Path, char: str) -> bool:
 
 
 def bundled_font_path() -> Path | None:
-    """The Noto Sans CJK SC file inside the ``mplfonts`` package, if installed.
+    """The Noto Sans CJK collection inside the ``noto-cjk-sans-otc`` package, if installed.
 
     Examples:
         >>> bundled_font_path().name
-        'NotoSansCJKsc-Regular.otf'
+        'NotoSansCJK-Regular.ttc'
     """
-    spec = find_spec("mplfonts")
+    spec = find_spec(BUNDLED_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         return None
     for folder in spec.submodule_search_locations:
-        path = Path(folder) / "fonts" / BUNDLED_FONT_FILE
+        path = Path(folder) / BUNDLED_FONT_FILE
         if path.is_file():
             return path
     return None
@@ -149,7 +157,7 @@ def choose_font(
 
     Examples:
         >>> choose_font([], bundled_font_path()).source
-        'mplfonts'
+        'bundled'
         >>> choose_font([("DejaVu Sans", "x.ttf")], bundled_font_path()).family
         'Noto Sans CJK SC'
     """
@@ -162,11 +170,16 @@ def choose_font(
                 return FontChoice(family, path, "system", has_glyph(path, MINUS))
     if bundled is not None and has_glyph(bundled, _PROBE):
         path = Path(bundled)
-        family = FT2Font(str(path)).family_name
-        return FontChoice(family, path, "mplfonts", has_glyph(path, MINUS))
+        family = (
+            BUNDLED_FAMILY
+            if path.suffix.lower() in (".ttc", ".otc")
+            else FT2Font(str(path)).family_name
+        )
+        return FontChoice(family, path, "bundled", has_glyph(path, MINUS))
     raise FontNotFoundError(
-        "找不到可显示中文的字体：请安装 mplfonts（pip install mplfonts）或系统中文字体，如 "
-        "Noto Sans CJK SC (no CJK font found; install mplfonts or a system CJK font)"
+        "找不到可显示中文的字体：请安装 noto-cjk-sans-otc（pip install noto-cjk-sans-otc）"
+        "或系统中文字体，如 Noto Sans CJK SC (no CJK font found; install noto-cjk-sans-otc "
+        "or a system CJK font)"
     )
 
 
@@ -182,7 +195,7 @@ def cjk_font() -> FontChoice:
     """
     installed = [(f.name, f.fname) for f in font_manager.fontManager.ttflist]
     choice = choose_font(installed, bundled_font_path())
-    if choice.source == "mplfonts":
+    if choice.source == "bundled":
         font_manager.fontManager.addfont(str(choice.path))
     return choice
 

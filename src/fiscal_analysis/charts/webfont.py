@@ -9,11 +9,12 @@ its ``<style>``, the CJK font cut down to exactly the characters on the page
 :data:`FAMILY` just before the generic ``sans-serif``, so a reader's own font is
 used where there is one and any glyph it lacks comes from the embedded subset.
 
-The font is the Noto Sans CJK SC file shipped in the pip package ``mplfonts``
-(the same font the charts use); only if that package is missing is the system
-font that :func:`fiscal_analysis.charts.fonts.cjk_font` chose used (one font out of a
-``.ttc`` collection is picked by family name). The subset is WOFF2 when the
-``brotli`` module is importable, else WOFF (zlib, always available). Hints,
+The font is Noto Sans CJK SC out of the collection shipped in the pip package
+``noto-cjk-sans-otc`` (the same font the charts use); only if that package is
+missing is the system font that :func:`fiscal_analysis.charts.fonts.cjk_font`
+chose used (one font out of a ``.ttc`` collection is picked by family name).
+The subset is WOFF2 when the ``brotli`` module is importable, else WOFF (zlib,
+always available). Hints,
 vertical metrics and the ``locl``/vertical layout features are dropped: the
 page is horizontal simplified Chinese. The result depends only on the font file
 and the set of characters, so the same text always gives the same bytes; the
@@ -47,7 +48,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from fiscal_analysis.charts.fontcut import FontSource, base_font, cut, font_bytes, has_stored_base
-from fiscal_analysis.charts.fonts import bundled_font_path, cjk_font
+from fiscal_analysis.charts.fonts import BUNDLED_FAMILY, bundled_font_path, cjk_font
 
 __all__ = [
     "BASE_CHARACTERS",
@@ -106,11 +107,13 @@ def font_source() -> FontSource:
         FontNotFoundError: If there is no CJK font at all.
 
     Examples:
-        >>> font_source().path.name
-        'NotoSansCJKsc-Regular.otf'
+        >>> font_source().path.name, font_source().number
+        ('NotoSansCJK-Regular.ttc', 2)
     """
     bundled = bundled_font_path()
     if bundled is not None:
+        if bundled.suffix.lower() in (".ttc", ".otc"):
+            return FontSource(bundled, _collection_index(bundled, BUNDLED_FAMILY) or 0)
         return FontSource(bundled)
     choice = cjk_font()
     if choice.path.suffix.lower() in (".ttc", ".otc"):

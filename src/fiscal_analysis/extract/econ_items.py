@@ -82,14 +82,15 @@ def lookup(
 
 
 def _stream(lines: list[str], sec: Section) -> tuple[str, list[int]]:
-    text, where = "", []
+    parts: list[str] = []
+    where: list[int] = []
     for n in range(sec.start, sec.end + 1):
         if PAGE.match(lines[n - 1].strip()):
             continue
         s = compact(lines[n - 1])
-        text += s
+        parts.append(s)
         where += [n] * len(s)
-    return text, where
+    return "".join(parts), where
 
 
 def _names(raw: str, group: str, capital: bool, cls: Classification) -> list[str]:

@@ -27,6 +27,7 @@ from fiscal_analysis.extract.rules import SUBJECTS as _SUBJECT_PATTERNS
 __all__ = [
     "Ctx",
     "class_tail",
+    "clause_before",
     "handle_amount",
     "handle_count",
     "handle_pct",
@@ -40,6 +41,16 @@ def class_tail(word: str) -> str:
         if word.endswith(w) or word.endswith(w + "了"):
             return w
     return ""
+
+
+#: How far back (characters) a clause is read: text without 。 or ； is not read back to its start,
+#: which would make a long unpunctuated text quadratic to read.
+CLAUSE_SPAN = 400
+
+
+def clause_before(text: str, end: int) -> str:
+    """The text before ``end``, at most :data:`CLAUSE_SPAN` characters of it."""
+    return text[max(0, end - CLAUSE_SPAN) : end]
 
 
 def last_subject(before: str) -> str | None:

@@ -32,6 +32,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from fiscal_analysis.extract.handlers import CLAUSE_SPAN
 from fiscal_analysis.extract.headings import PAGE, SUB, TOP, Section, find_sections
 from fiscal_analysis.extract.records import Parsed
 from fiscal_analysis.extract.text import compact
@@ -58,6 +59,7 @@ _LEAD = re.compile(
 )
 _TAIL = re.compile(r"(?:达到|均达|均为|都是|达|为|是|共计|共有|共|累计|计|约|有)+$")
 _SECTIONS = ("performance", "other", "annex")
+_SAME_WINDOW = 200
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,8 @@ def chinese_number(text: str) -> int | None:
 
 
 def _stream(lines: list[str], sec: Section) -> tuple[str, list[int]]:
-    text, pos = "", []
+    parts: list[str] = []
+    pos: list[int] = []
     for n in range(sec.start, sec.end + 1):
         if PAGE.match(lines[n - 1].strip()):
             continue
@@ -104,9 +107,9 @@ def _stream(lines: list[str], sec: Section) -> tuple[str, list[int]]:
         s = compact(re.sub(r"^\s*(\d+)\s*[.．]\s*(?=\D)", r"\1、", raw))
         if (TOP.match(raw) or SUB.match(raw)) and len(raw) <= 45 and s[-1:] not in _STOP:
             s += "。"  # a heading ends its own sentence
-        text += s
+        parts.append(s)
         pos += [n] * len(s)
-    return text, pos
+    return "".join(parts), pos
 
 
 def _labels(lines: list[str], sec: Section) -> dict[int, str]:
@@ -172,7 +175,7 @@ def _right(text: str, end: int, starts: set[int]) -> int:
     i = end
     while i < len(text) and text[i] not in _STOP and not _DIGIT.match(text[i]) and i not in starts:
         if text[i] == "（":
-            close = text.find("）", i)
+            close = text.find("）", i, i + CLAUSE_SPAN)
             if close < 0 or _DIGIT.search(text[i:close]):
                 break
         i += 1
@@ -181,7 +184,8 @@ def _right(text: str, end: int, starts: set[int]) -> int:
 
 def _outer(text: str, start: int) -> str:
     """The label of the figure whose "（…）" encloses ``start``, if any."""
-    sent = max(text.rfind("。", 0, start), text.rfind("；", 0, start)) + 1
+    floor = max(0, start - CLAUSE_SPAN)
+    sent = max(floor, text.rfind("。", floor, start) + 1, text.rfind("；", floor, start) + 1)
     seg = text[sent:start]
     open_at = seg.rfind("（")
     if open_at < 0 or "）" in seg[open_at:]:
@@ -221,8 +225,9 @@ def _scan(text: str, pos: list[int], seen: dict[tuple[int, Decimal], list[bool]]
                 prev_end = max(prev_end, m.end())
             continue
         qualifier = "第" if m.group("di") else (m.group("q") or m.group("q2") or "")
-        lo = max(prev_end, *(text.rfind(c, 0, m.start()) + 1 for c in _STOP))
-        lo = max(lo, text.rfind("（", 0, m.start()) + 1 if _outer(text, m.start()) else lo)
+        floor = max(0, m.start() - CLAUSE_SPAN)
+        lo = max(prev_end, floor, *(text.rfind(c, floor, m.start()) + 1 for c in _STOP))
+        lo = max(lo, text.rfind("（", floor, m.start()) + 1 if _outer(text, m.start()) else lo)
         end = _right(text, m.end(), starts)
         right = text[m.end() : end].lstrip("）)").removeprefix("的")
         if right.count("）") > right.count("（"):
@@ -294,6 +299,9 @@ def find_indicators(
     """
     seen = _recognised(parsed)
     kept: list[tuple[_Hit, str, Indicator]] = []
+    # only hits of one value and qualifier can be the same indicator; of a value stated very
+    # often, the latest _SAME_WINDOW are compared (all of them would be quadratic)
+    alike: dict[tuple[Decimal, str], list[tuple[_Hit, str]]] = defaultdict(list)
     for sec in sections if sections is not None else find_sections(lines):
         if sec.key not in _SECTIONS:
             continue
@@ -302,11 +310,13 @@ def find_indicators(
         hits = _scan(text, pos, seen)
         for h, names in zip(hits, _names(hits, text), strict=True):
             for name in names:
-                if any(_same(h, name, k, kn) for k, kn, _ in kept):
+                group = alike[(h.value, h.qualifier)]
+                if any(_same(h, name, k, kn) for k, kn in group[-_SAME_WINDOW:]):
                     continue
                 where = labels.get(h.line, sec.label)
                 ind = Indicator(name, int(h.value * 100), h.unit, h.qualifier, h.line, where)
                 kept.append((h, name, ind))
+                group.append((h, name))
     used: dict[str, int] = {}
     out = []
     for _, _, ind in kept:

@@ -33,31 +33,49 @@ _CHANGE = re.compile(
 )
 
 
-def _sub(text: str, pos: list[int], m: re.Match, new: str) -> tuple[str, list[int]]:
-    at = pos[m.start()] if m.start() < len(pos) else (pos[-1] if pos else 0)
-    return (
-        text[: m.start()] + new + text[m.end() :],
-        pos[: m.start()] + [at] * len(new) + pos[m.end() :],
-    )
+def _sub_all(pattern: re.Pattern, text: str, pos: list[int], write) -> tuple[str, list[int]]:
+    """Every match of ``pattern`` replaced by ``write(match)``, in one pass (linear in the text).
+
+    A replacement's characters all map to the line of the match's first character.
+    """
+    parts: list[str] = []
+    where: list[int] = []
+    done = 0
+    for m in pattern.finditer(text):
+        new = write(m)
+        at = pos[m.start()] if m.start() < len(pos) else (pos[-1] if pos else 0)
+        parts += [text[done : m.start()], new]
+        where += pos[done : m.start()]
+        where += [at] * len(new)
+        done = m.end()
+    if not parts:
+        return text, pos
+    parts.append(text[done:])
+    where += pos[done:]
+    return "".join(parts), where
 
 
 def expand_pairs(text: str, pos: list[int]) -> tuple[str, list[int]]:
     """``text`` with every 各 pair written out; ``pos`` maps each character to its line."""
-    names = ("收入总计", "支出总计")
-    while m := _SUBJECT.search(text):
+    names = ["收入总计", "支出总计"]  # of the last pair of totals: its 各 changes follow it
+
+    def subject(m: re.Match) -> str:
         fiscal = m.group("fiscal") or ""
         what = m.group("what")
         pre = m.group("pre") or ("本年" if what == "合计" else "")
-        names = (f"{pre}{fiscal}收入{what}", f"{pre}{fiscal}支出{what}")
+        names[:] = [f"{pre}{fiscal}收入{what}", f"{pre}{fiscal}支出{what}"]
         unit = m.group("unit")
-        new = f"{names[0]}{m.group('a')}{unit}，{names[1]}{m.group('b')}{unit}"
-        text, pos = _sub(text, pos, m, new)
-    while m := _CHANGE.search(text):
+        return f"{names[0]}{m.group('a')}{unit}，{names[1]}{m.group('b')}{unit}"
+
+    def change(m: re.Match) -> str:
         unit, w = m.group("unit"), m.group("w")
         first = f"{names[0]}{w}{m.group('a')}{unit}"
         second = f"{names[1]}{w}{m.group('b')}{unit}"
         if m.group("w2"):
             first += f"，{m.group('w2')}{m.group('p')}%"
             second += f"，{m.group('w2')}{m.group('q')}%"
-        text, pos = _sub(text, pos, m, f"{first}，{second}")
-    return text, pos
+        return f"{first}，{second}"
+
+    # a written-out pair holds no 各, so one left-to-right pass finds what repeated searches did
+    text, pos = _sub_all(_SUBJECT, text, pos, subject)
+    return _sub_all(_CHANGE, text, pos, change)

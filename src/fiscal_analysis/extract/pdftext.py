@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from fiscal_analysis.errors import PdfReadError
+from fiscal_analysis.extract.limits import MAX_FORM_DEPTH, MAX_PAGE_CHARS, MAX_PAGES, refuse
 
 __all__ = ["chars_to_words", "engine_available", "page_words"]
 
@@ -109,6 +110,9 @@ def page_words(path: Path, engine: str | None = None) -> list[list[dict]]:
 
     Raises:
         PdfReadError: If the engine cannot open or parse the file.
+        ExtractError: Over :data:`~.limits.MAX_PAGES` pages, a page over
+            :data:`~.limits.MAX_PAGE_CHARS` characters or forms nested deeper
+            than :data:`~.limits.MAX_FORM_DEPTH`.
         ImportError: If the engine asked for (or neither) is installed.
     """
     if engine is None:
@@ -125,14 +129,30 @@ def _read_pdfplumber(path: Path) -> list[list[dict]]:
 
     try:
         with pdfplumber.open(path) as pdf:
-            return [
-                page.extract_words(x_tolerance=1.5, y_tolerance=2, extra_attrs=["size"])
-                for page in pdf.pages
-            ]
+            _check_pages(path, len(pdf.pages))
+            out = []
+            for n, page in enumerate(pdf.pages, start=1):
+                _check_chars(path, n, len(page.chars))
+                out.append(page.extract_words(x_tolerance=1.5, y_tolerance=2, extra_attrs=["size"]))
+            return out
     except Exception as exc:  # pdfminer raises many private error types
         if type(exc).__module__.startswith(("pdfminer", "pdfplumber")):
             raise PdfReadError(str(exc) or type(exc).__name__) from exc
         raise
+
+
+def _check_pages(path: Path, n: int) -> None:
+    if n > MAX_PAGES:
+        refuse(str(path), f"PDF 有 {n} 页，超过上限 {MAX_PAGES} 页", f"over {MAX_PAGES} pages")
+
+
+def _check_chars(path: Path, page: int, n: int) -> None:
+    if n > MAX_PAGE_CHARS:
+        refuse(
+            str(path),
+            f"第{page}页有 {n} 个字符，超过每页上限 {MAX_PAGE_CHARS} 个字符",
+            f"page {page} over {MAX_PAGE_CHARS} characters",
+        )
 
 
 def _pdfminer_box(m: tuple, lo: float, hi: float, adv: float) -> tuple[float, float, float, float]:
@@ -178,11 +198,12 @@ def _pdfium_pages(path: Path) -> list[list[Char]]:
     except pdfium.PdfiumError as exc:
         raise PdfReadError(str(exc)) from exc
     try:
+        _check_pages(path, len(doc))
         pages = []
         for i in range(len(doc)):
             page = doc[i]
             try:
-                pages.append(_pdfium_chars(page))
+                pages.append(_pdfium_chars(page, path, i + 1))
             finally:
                 page.close()
         return pages
@@ -190,16 +211,21 @@ def _pdfium_pages(path: Path) -> list[list[Char]]:
         doc.close()
 
 
-def _pdfium_chars(page) -> list[Char]:
+def _pdfium_chars(page, path: Path, number: int) -> list[Char]:
     """The page's characters with pdfminer's geometry, in content-stream order."""
     import ctypes
 
     import pypdfium2.raw as raw
 
     ctm, height = _rotation(page)
-    order = _stream_order(page)
+    order = _stream_order(page, path, number)
     textpage = page.get_textpage()
     tp = textpage.raw
+    try:
+        _check_chars(path, number, raw.FPDFText_CountChars(tp))
+    except BaseException:
+        textpage.close()
+        raise
     rect, mat, value = raw.FS_RECTF(), raw.FS_MATRIX(), ctypes.c_float()
     x, y = ctypes.c_double(), ctypes.c_double()
     descents: dict[int | None, float] = {}
@@ -244,7 +270,7 @@ def _pdfium_chars(page) -> list[Char]:
     return [c for _, _, c in ranked]
 
 
-def _stream_order(page) -> dict[int | None, int]:
+def _stream_order(page, path: Path, number: int) -> dict[int | None, int]:
     """Rank of each text object in content-stream order (form XObjects inline).
 
     PDFium reorders text objects that share a line; pdfplumber's runs of one
@@ -256,14 +282,21 @@ def _stream_order(page) -> dict[int | None, int]:
 
     order: dict[int | None, int] = {}
 
-    def walk(objects: list) -> None:
+    def walk(objects: list, depth: int) -> None:
+        if depth > MAX_FORM_DEPTH:
+            refuse(
+                str(path),
+                f"第{number}页的表单对象嵌套超过 {MAX_FORM_DEPTH} 层",
+                f"page {number}: forms nested over {MAX_FORM_DEPTH} levels",
+            )
         for obj in objects:
             kind = raw.FPDFPageObj_GetType(obj)
             if kind == raw.FPDF_PAGEOBJ_TEXT:
                 order[ctypes.cast(obj, ctypes.c_void_p).value] = len(order)
             elif kind == raw.FPDF_PAGEOBJ_FORM:
                 n = raw.FPDFFormObj_CountObjects(obj)
-                walk([raw.FPDFFormObj_GetObject(obj, j) for j in range(n)])
+                walk([raw.FPDFFormObj_GetObject(obj, j) for j in range(n)], depth + 1)
 
-    walk([raw.FPDFPage_GetObject(page.raw, j) for j in range(raw.FPDFPage_CountObjects(page.raw))])
+    top = raw.FPDFPage_CountObjects(page.raw)
+    walk([raw.FPDFPage_GetObject(page.raw, j) for j in range(top)], 0)
     return order

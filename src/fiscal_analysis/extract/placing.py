@@ -41,6 +41,27 @@ Vector = tuple[int, ...]
 #: (whole column, part columns) pairs that every row must satisfy.
 Identity = Sequence[tuple[int, Sequence[int]]]
 _MAX_STATES = 20_000
+#: Vector additions one narrowing may spend, and one table in all (plus a share per row):
+#: past them candidates are left as they are (read as ``ambiguous``, never guessed), so many
+#: rows under one parent cost linear time and memory, not the square of their number.
+_MAX_WORK = 400_000
+_TABLE_WORK = 4_000_000
+_ROW_WORK = 200
+
+
+class _Budget:
+    """Work left for narrowing one table (vector additions)."""
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+    def spend(self, n: int) -> bool:
+        """Take ``n`` units if there are that many left."""
+        if n > self.left:
+            self.left = 0
+            return False
+        self.left -= n
+        return True
 
 
 def sum_identity(whole: int, parts: Sequence[int]) -> Identity:
@@ -135,11 +156,19 @@ def _parent_of(code: str, codes: set[str]) -> str:
     return parent
 
 
-def _sums(kids: list[Row], hi: list[int] | None) -> list[set[Vector]] | None:
-    """Reachable column sums after each prefix of ``kids`` (pruned above ``hi``)."""
+def _sums(kids: list[Row], hi: list[int] | None, budget: _Budget) -> list[set[Vector]] | None:
+    """Reachable column sums after each prefix of ``kids`` (pruned above ``hi``).
+
+    ``None`` when there are too many, or the work would exceed ``budget``.
+    """
     n = len(kids[0].candidates[0])
     out: list[set[Vector]] = [{(0,) * n}]
+    work = 0
     for k in kids:
+        step = len(out[-1]) * len(k.candidates)
+        work += step
+        if work > _MAX_WORK or not budget.spend(step):
+            return None
         nxt = set()
         for s in out[-1]:
             for v in k.candidates:
@@ -172,7 +201,7 @@ class _Near:
         return False
 
 
-def _narrow(parent: Row, kids: list[Row], tolerance: int) -> bool:
+def _narrow(parent: Row, kids: list[Row], tolerance: int, budget: _Budget) -> bool:
     """Keep the candidates that take part in a combination where the kids add up to the parent."""
     if not parent.candidates or any(not k.candidates for k in kids):
         return False
@@ -185,8 +214,8 @@ def _narrow(parent: Row, kids: list[Row], tolerance: int) -> bool:
     n = len(parent.candidates[0])
     nonneg = all(x >= 0 for r in (parent, *kids) for v in r.candidates for x in v)
     hi = [max(p[c] for p in parent.candidates) + tol for c in range(n)] if nonneg else None
-    fwd = _sums(kids, hi)
-    bwd = _sums(kids[::-1], hi)
+    fwd = _sums(kids, hi, budget)
+    bwd = _sums(kids[::-1], hi, budget) if fwd is not None else None
     if fwd is None or bwd is None:
         return False
     bwd = bwd[::-1]
@@ -200,6 +229,8 @@ def _narrow(parent: Row, kids: list[Row], tolerance: int) -> bool:
     for i, k in enumerate(kids):
         if len(bwd[i + 1]) * len(targets) > _MAX_STATES:
             continue
+        if not budget.spend(len(bwd[i + 1]) * len(targets) + len(fwd[i]) * len(k.candidates)):
+            break
         need = _Near(
             [tuple(p[c] - b[c] for c in range(n)) for p in targets for b in bwd[i + 1]], tol
         )
@@ -239,13 +270,14 @@ def place(
     for r in rows:
         if r.code:
             groups.setdefault(_parent_of(r.code, codes), []).append(r)
+    budget = _Budget(_TABLE_WORK + _ROW_WORK * len(rows))
     changed = True
-    while changed:
+    while changed and budget.left:
         changed = False
         for parent_code, kids in groups.items():
             parent = by_code.get(parent_code)
             if parent is not None and kids:
-                changed |= _narrow(parent, kids, tolerance)
+                changed |= _narrow(parent, kids, tolerance, budget)
     for r in rows:  # evidence before any choice among what is left
         first = r.candidates[0]
         sure = "guess" if r.broken else "table"
@@ -260,4 +292,4 @@ def place(
         r.value = best
         r.candidates = [best]
         if by_code.get(r.code) is r and groups.get(r.code):
-            _narrow(r, groups[r.code], tolerance)
+            _narrow(r, groups[r.code], tolerance, budget)

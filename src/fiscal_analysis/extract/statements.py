@@ -25,7 +25,9 @@ import re
 from decimal import Decimal
 
 from fiscal_analysis.extract.handlers import (
+    CLAUSE_SPAN,
     Ctx,
+    clause_before,
     handle_amount,
     handle_count,
     handle_pct,
@@ -177,7 +179,7 @@ def _walk(
             subj = ("T05", ctx.code, "total") if sec.key == "gp_detail" else ctx.last
             subj = None if subj and subj[1] == "?" else subj
             if sec.key == "three_public":
-                s3 = last_subject(text[:offset])
+                s3 = last_subject(clause_before(text, offset))
                 subj = ("T07", "", f"{s3}_actual") if s3 else None
                 ctx.actual = stated(p, subj)
                 ctx.budget = stated(p, ("T07", "", f"{s3}_budget")) if s3 else None
@@ -190,6 +192,7 @@ def _walk(
         elif kind == "num" and offset >= floor and _number(p, ctx, text, pos, m, floor, names):
             floor = m.end()
     flat_lines = {d.line for d in p.directions if d.word == "持平"}
+    first_key: list[Key | None] = []  # the section's first figure, looked up once
     for m in _FLAT.finditer(text):
         if pos[m.start()] in flat_lines:
             continue
@@ -198,10 +201,14 @@ def _walk(
             continue
         subj = ctx.last
         if sec.key == "three_public":
-            s = last_subject(text[: m.start()])
+            s = last_subject(clause_before(text, m.start()))
             subj = ("T07", "", f"{s}_actual") if s else None
         elif sec.key in ("total", "fiscal_total", "gp_total", "ops_cost"):
-            subj = next((f.key for f in p.figures if f.where.startswith(sec.label)), subj)
+            if not first_key:
+                first_key.append(
+                    next((f.key for f in p.figures if f.where.startswith(sec.label)), None)
+                )
+            subj = first_key[0] or subj
         p.changes.append(
             Change(subj, stated(p, subj), 0, "持平", "prior", pos[m.start()], sec.label, "持平")
         )
@@ -284,8 +291,9 @@ def _number(
 
 
 def _reason(p: Parsed, ctx: Ctx, text: str, pos: list[int], m: re.Match) -> None:
-    end = text.find("。", m.end())
-    body = text[m.end() : end + 1 if end >= 0 else len(text)]
+    stop = min(len(text), m.end() + CLAUSE_SPAN)  # a reason is one sentence, read this far at most
+    end = text.find("。", m.end(), stop)
+    body = text[m.end() : end + 1 if end >= 0 else stop]
     cut = re.search(r"；(?=比上年|与上年|比年初|较上年|\d)", body)
     if cut:
         body = body[: cut.start()]

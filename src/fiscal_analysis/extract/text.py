@@ -27,6 +27,8 @@ import re
 from pathlib import Path
 
 from fiscal_analysis.errors import ExtractError, PdfReadError
+from fiscal_analysis.extract.limits import MAX_TEXT_BYTES, check_lines, refuse
+from fiscal_analysis.extract.pdfguard import check_pdf
 from fiscal_analysis.extract.pdftext import page_words
 
 __all__ = ["compact", "normalise_line", "read_lines"]
@@ -127,6 +129,7 @@ def _align(row: list[dict], header: list[dict]) -> str:
 
 
 def _read_pdf(path: Path, engine: str | None = None) -> list[str]:
+    check_pdf(path)
     try:
         pages = page_words(path, engine)
     except ImportError as exc:  # pragma: no cover - pypdfium2 comes with pdfplumber
@@ -154,7 +157,8 @@ def read_lines(path: str | Path, pdf_engine: str | None = None) -> list[str]:
             (pypdfium2) when it is installed, else pdfplumber.
 
     Raises:
-        ExtractError: If the file is missing, of another type, or unreadable.
+        ExtractError: If the file is missing, of another type, unreadable, or
+            over a limit of :mod:`.limits`.
     """
     p = Path(path)
     if not p.is_file():
@@ -163,9 +167,17 @@ def read_lines(path: str | Path, pdf_engine: str | None = None) -> list[str]:
     if suffix == ".pdf":
         raw = _read_pdf(p, pdf_engine)
     elif suffix in (".txt", ".text", ".md"):
+        size = p.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            refuse(
+                str(p),
+                f"文本文件有 {size} 字节，超过上限 {MAX_TEXT_BYTES} 字节",
+                f"text over {MAX_TEXT_BYTES} bytes",
+            )
         raw = _decode(p.read_bytes(), p).splitlines()
     else:
         raise ExtractError(
             f"{p}: 不支持的文件类型「{p.suffix}」，请提供 .txt 或 .pdf (expected .txt or .pdf)"
         )
+    check_lines(raw, str(p))
     return [normalise_line(line) for line in raw]

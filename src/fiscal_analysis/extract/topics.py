@@ -46,7 +46,9 @@ _TOPICS: tuple[tuple[str, str], ...] = (
     (r"本年支出|支出合计|支出总额|基本支出|项目支出", "expense"),
 )
 _SENTENCE = re.compile(r"[^。]*。|[^。]+$")
-_MONEY = re.compile(r"\d(?:[\d,.]*)\s*(?:万元|元|万|%)|\d\s*(?:批次|人次|辆|个)")
+#: A number with its unit. Tried only at the start of a run of digits, "," and "." (possessive:
+#: never backtracking into it), so a long run of digits costs linear time, not quadratic.
+_MONEY = re.compile(r"(?<![\d,.])[,.]*+\d[\d,.]*+\s*(?:万元|元|万|%)|\d\s*(?:批次|人次|辆|个)")
 
 
 @dataclass(frozen=True)
@@ -77,23 +79,24 @@ def loose_units(lines: list[str], covered: set[int], prepare=None, first: int = 
         prepare: How a line becomes stream text (default: stripped).
         first: The first line to consider (0-based).
     """
-    text, pos = "", []
+    parts: list[str] = []  # joined once: growing one string would copy it again and again
+    pos: list[int] = []
     runs: list[tuple[str, list[int]]] = []
     for i in range(first, len(lines)):
         raw = lines[i]
         if i in covered or PAGE.match(raw.strip()):
-            if text:
-                runs.append((text, pos))
-                text, pos = "", []
+            if pos:
+                runs.append(("".join(parts), pos))
+                parts, pos = [], []
             continue
         s = prepare(raw) if prepare else raw.strip()
         if s and len(s) <= 30 and not re.search(r"[，。；：,;:、]", s):
             s += "。"  # a title or heading line ends its own sentence
-        text += s
+        parts.append(s)
         pos += [i + 1] * len(s)
-    if text:
-        runs.append((text, pos))
-    units: list[Unit] = []
+    if pos:
+        runs.append(("".join(parts), pos))
+    grown: list[tuple[str, list[str], list[int], str]] = []  # sentences joined in place
     for text, pos in runs:
         for m in _SENTENCE.finditer(text):
             sentence = m.group(0)
@@ -102,14 +105,13 @@ def loose_units(lines: list[str], covered: set[int], prepare=None, first: int = 
             key = sentence_key(sentence)
             if key is None:
                 continue
-            where = tuple(pos[m.start() : m.end()])
-            label = f"第{where[0]}行"
-            if units and units[-1].key == key and units[-1].pos[-1] + 1 >= where[0]:
-                last = units[-1]
-                units[-1] = Unit(key, last.text + sentence, last.pos + where, last.label)
+            where = pos[m.start() : m.end()]
+            if grown and grown[-1][0] == key and grown[-1][2][-1] + 1 >= where[0]:
+                grown[-1][1].append(sentence)
+                grown[-1][2].extend(where)
             else:
-                units.append(Unit(key, sentence, where, label))
-    return units
+                grown.append((key, [sentence], where, f"第{where[0]}行"))
+    return [Unit(key, "".join(parts), tuple(at), label) for key, parts, at, label in grown]
 
 
 def covered_lines(lines: list[str], sections: list[Section], blocks: list[Block]) -> set[int]:

@@ -13,3 +13,12 @@ May import :mod:`fiscal_analysis.report`, :mod:`fiscal_analysis.charts`,
 :mod:`fiscal_analysis.money`, :mod:`fiscal_analysis.errors` and
 :mod:`fiscal_analysis.files`.
 """
+
+import os
+import sys
+
+# Notebooks are validated with fastjsonschema. jsonschema (imported by nbformat all the same)
+# would also load rfc3987_syntax, installed with JupyterLab, which builds an IRI grammar for
+# about a second at import and serves only a format check nbformat never makes.
+os.environ.setdefault("NBFORMAT_VALIDATOR", "fastjsonschema")
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
