@@ -24,13 +24,24 @@ Examples:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from fiscal_analysis.errors import PdfReadError
 from fiscal_analysis.extract.limits import MAX_FORM_DEPTH, MAX_PAGE_CHARS, MAX_PAGES, refuse
+from fiscal_analysis.files import bar_shape
 
-__all__ = ["chars_to_words", "engine_available", "page_words"]
+__all__ = [
+    "PROGRESS_PAGES",
+    "chars_to_words",
+    "engine_available",
+    "page_progress",
+    "page_words",
+]
+
+_T = TypeVar("_T")
 
 Char = dict
 #: pdfplumber expands these ligatures when it joins characters into words.
@@ -131,7 +142,7 @@ def _read_pdfplumber(path: Path) -> list[list[dict]]:
         with pdfplumber.open(path) as pdf:
             _check_pages(path, len(pdf.pages))
             out = []
-            for n, page in enumerate(pdf.pages, start=1):
+            for n, page in enumerate(page_progress(pdf.pages, path), start=1):
                 _check_chars(path, n, len(page.chars))
                 out.append(page.extract_words(x_tolerance=1.5, y_tolerance=2, extra_attrs=["size"]))
             return out
@@ -139,6 +150,20 @@ def _read_pdfplumber(path: Path) -> list[list[dict]]:
         if type(exc).__module__.startswith(("pdfminer", "pdfplumber")):
             raise PdfReadError(str(exc) or type(exc).__name__) from exc
         raise
+
+
+#: A PDF of at least this many pages shows a page counter on a terminal while it is read.
+PROGRESS_PAGES = 40
+
+
+def page_progress(pages: Sequence[_T], path: Path) -> Iterable[_T]:
+    """``pages``, counted on stderr while a long PDF is read (on a terminal only)."""
+    if len(pages) < PROGRESS_PAGES or not sys.stderr.isatty():
+        return pages
+    from tqdm import tqdm
+
+    shape = bar_shape(sys.stderr)
+    return tqdm(pages, desc=f"读取 {path.name}", unit="页", file=sys.stderr, leave=False, **shape)
 
 
 def _check_pages(path: Path, n: int) -> None:
@@ -200,7 +225,7 @@ def _pdfium_pages(path: Path) -> list[list[Char]]:
     try:
         _check_pages(path, len(doc))
         pages = []
-        for i in range(len(doc)):
+        for i in page_progress(range(len(doc)), path):
             page = doc[i]
             try:
                 pages.append(_pdfium_chars(page, path, i + 1))
