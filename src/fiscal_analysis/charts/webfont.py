@@ -93,9 +93,10 @@ def _collection_index(path: Path, family: str) -> int | None:
         collection = TTCollection(str(path), lazy=True)
     except Exception:  # an unreadable collection: fall back to another file
         return None
-    for i, font in enumerate(collection.fonts):
-        if font["name"].getBestFamilyName() == family:
-            return i
+    with collection:  # the lazy collection keeps its file open until closed
+        for i, font in enumerate(collection.fonts):
+            if font["name"].getBestFamilyName() == family:
+                return i
     return None
 
 
