@@ -60,7 +60,7 @@ def test_same_frames_as_the_exact_reader(tmp_path, both):
     for name in exact:
         pd.testing.assert_frame_equal(arrow[name], exact[name], check_exact=True)
     amounts = arrow["facts"].set_index(["entity_id", "year", "item"])["value"]
-    assert amounts["alpha", 2020, "income_grand_total"] == 33578  # exact hundredths
+    assert amounts["alpha", 2020, "income_grand_total"] == 335_780_000  # exact 分
 
 
 def test_same_problems_with_file_row_column_and_value(tmp_path, both):
