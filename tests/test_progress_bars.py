@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.terminal import run_in_terminal
 
 REPO = Path(__file__).resolve().parents[1]
 #: Load the shipped data as if it were large (the threshold lowered to one file).
@@ -17,22 +17,8 @@ SCRIPT = (
 
 
 def _in_a_terminal(code: str) -> str:
-    pid, fd = pty.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.execv(sys.executable, [sys.executable, "-c", code])
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(fd)
-    _, status = os.waitpid(pid, 0)
-    text = b"".join(chunks).decode("utf-8", errors="replace")
-    assert os.waitstatus_to_exitcode(status) == 0, text
+    status, text = run_in_terminal([sys.executable, "-c", code])
+    assert status == 0, text
     return text
 
 

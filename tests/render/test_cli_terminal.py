@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pty
 import shutil
 import signal
 import subprocess
@@ -17,6 +16,7 @@ import pytest
 from fiscal_analysis.render.batchstamp import STAMP_FILE
 from fiscal_analysis.render.fingerprint import FINGERPRINT_FILE, read_fingerprint
 from fiscal_analysis.render.index import REVIEW_FILE
+from tests.terminal import run_in_terminal
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "notebooks"
@@ -45,22 +45,8 @@ def test_progress_bar_shows_in_a_pseudo_terminal_before_the_summary(tmp_path):
     shutil.copytree(FIXTURES / "data", tmp_path / "data")
     args = render_args(tmp_path, "--entity", "beta", "--year", "2020")
     env = cli_env(tmp_path)
-    pid, fd = pty.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.execve(sys.executable, args, env)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(fd)
-    _, status = os.waitpid(pid, 0)
-    text = b"".join(chunks).decode("utf-8", errors="replace")
-    assert os.waitstatus_to_exitcode(status) == 0, text
+    status, text = run_in_terminal(args, env)
+    assert status == 0, text
     summary = text.index("报告汇总")
     assert "生成报告:   0%" in text[:summary] and "0/1" in text[:summary]
     assert "100%" in text[:summary] and "1/1" in text[:summary]

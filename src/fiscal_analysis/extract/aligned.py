@@ -38,7 +38,12 @@ import re
 from pathlib import Path
 
 from fiscal_analysis.extract.econ_layout import with_economic_layout
-from fiscal_analysis.extract.ruled import merge_cells, unsettled_pages, with_ruled_tables
+from fiscal_analysis.extract.ruled import (
+    lines_by_page,
+    merge_cells,
+    unsettled_pages,
+    with_ruled_tables,
+)
 from fiscal_analysis.extract.tables import COLUMNS, T07_COLUMNS, TableResult
 
 __all__ = [
@@ -175,15 +180,7 @@ def with_aligned_columns(
         import pdfplumber
     except ImportError:  # pragma: no cover - pdfplumber is a dependency
         return lines
-    by_page: dict[int, list[int]] = {}
-    current = None
-    for i, line in enumerate(lines):
-        m = _PAGE.match(line.strip())
-        if m:
-            current = int(m.group(1))
-            by_page[current] = []
-        elif current is not None:
-            by_page[current].append(i)
+    by_page = lines_by_page(lines)
     out = list(lines)
     last: dict[str, list | None] = {}
     try:

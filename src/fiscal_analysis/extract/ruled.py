@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fiscal_analysis.extract.cells import tokenize
 
-__all__ = ["merge_cells", "unsettled_pages", "with_ruled_tables"]
+__all__ = ["lines_by_page", "merge_cells", "unsettled_pages", "with_ruled_tables"]
 
 _AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+$")
 _PAGE = re.compile(r"^\[第(\d+)页\]$")
@@ -56,6 +56,25 @@ def merge_cells(lines: list[str], rows: list[list[str]], candidates: list[int]) 
     return used
 
 
+def lines_by_page(lines: list[str]) -> dict[int, list[int]]:
+    """Page number (1-based) → indexes of its lines (the ``[第N页]`` markers left out).
+
+    Examples:
+        >>> lines_by_page(["[第1页]", "甲", "[第2页]", "乙", "丙"])
+        {1: [1], 2: [3, 4]}
+    """
+    pages: dict[int, list[int]] = {}
+    current = None
+    for i, line in enumerate(lines):
+        m = _PAGE.match(line.strip())
+        if m:
+            current = int(m.group(1))
+            pages[current] = []
+        elif current is not None:
+            pages[current].append(i)
+    return pages
+
+
 def with_ruled_tables(
     path: str | Path, lines: list[str], only: set[int] | None = None
 ) -> list[str]:
@@ -72,15 +91,7 @@ def with_ruled_tables(
         import pdfplumber
     except ImportError:  # pragma: no cover - pdfplumber is a dependency
         return lines
-    pages: dict[int, list[int]] = {}
-    current = None
-    for i, line in enumerate(lines):
-        m = _PAGE.match(line.strip())
-        if m:
-            current = int(m.group(1))
-            pages[current] = []
-        elif current is not None:
-            pages[current].append(i)
+    pages = lines_by_page(lines)
     out = list(lines)
     try:
         with pdfplumber.open(str(path)) as pdf:
