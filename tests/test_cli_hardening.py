@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 import fiscal_analysis
 from fiscal_analysis.cli import cli
+from tests.users import as_nobody
 
 REPO = Path(__file__).resolve().parents[1]
 NOBODY = 65534
@@ -103,13 +104,7 @@ def test_a_render_whose_out_cannot_be_written_is_named(tmp_path, monkeypatch):
 
 
 def _as_nobody() -> list[str]:
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        pytest.skip("needs root to switch to an unprivileged user")
-    if shutil.which("setpriv"):
-        return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
-    if shutil.which("runuser"):
-        return ["runuser", "-u", "nobody", "--"]
-    pytest.skip("neither setpriv nor runuser")
+    return as_nobody()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from fiscal_analysis import files as paths
 from fiscal_analysis.dataset import cache as cache_mod
 from fiscal_analysis.dataset import load as loader
 from fiscal_analysis.dataset.load import load_dataset
+from tests.users import as_nobody
 
 REPO = Path(__file__).resolve().parents[2]
 NOBODY = 65534
@@ -177,14 +178,7 @@ def test_cache_folders_are_created_private(tmp_path):
 
 
 def _as_nobody() -> list[str]:
-    """A command prefix that runs a program as the unprivileged user nobody, if possible."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        pytest.skip("needs root to switch to an unprivileged user")
-    if shutil.which("setpriv"):
-        return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
-    if shutil.which("runuser"):
-        return ["runuser", "-u", "nobody", "--"]
-    pytest.skip("neither setpriv nor runuser")
+    return as_nobody()
 
 
 @pytest.fixture
