@@ -36,7 +36,8 @@ import itertools
 import re
 from pathlib import Path
 
-from fiscal_analysis.extract.headings import PAGE, find_tables
+from fiscal_analysis.extract.headings import find_tables
+from fiscal_analysis.extract.ruled import lines_by_page
 from fiscal_analysis.extract.tables import TableResult
 
 __all__ = ["layout_rows", "with_economic_layout"]
@@ -45,7 +46,6 @@ __all__ = ["layout_rows", "with_economic_layout"]
 _LEI = re.compile(r"^3\d\d(?:\d\d)?$")
 _KUAN = re.compile(r"^\d\d$")
 _AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+$|^[-—－]$")
-_PAGE_NO = re.compile(r"^\[第(\d+)页\]$")
 #: Points a row's cells may sit above its code.
 _RISE = 8.0
 
@@ -159,20 +159,15 @@ def _table_words(words: list[dict]) -> list[dict]:
 def with_economic_layout(
     path: str | Path, lines: list[str], tables: list[TableResult]
 ) -> list[str]:
-    """``lines`` with a garbled two-panel 06表 rewritten one row per line (see the module doc)."""
+    """``lines`` with a garbled two-panel 06表 rewritten row by row (see the module doc)."""
     if not any(t.table == "T06" and t.status == "unreadable" for t in tables):
         return lines
     block = next((b for b in find_tables(lines) if b.table == "T06"), None)
     if block is None:
         return lines
-    pages: dict[int, list[int]] = {}
-    page = 0
-    for i, line in enumerate(lines):
-        m = _PAGE_NO.match(line.strip())
-        if m:
-            page = int(m.group(1))
-        elif block.start - 1 <= i <= block.end - 1 and page and not PAGE.match(line.strip()):
-            pages.setdefault(page, []).append(i)
+    inside = range(block.start - 1, block.end)  # the block's lines, 0-based
+    pages = {n: [i for i in idxs if i in inside] for n, idxs in lines_by_page(lines).items()}
+    pages = {n: idxs for n, idxs in pages.items() if idxs}
     try:
         import pdfplumber
 
