@@ -57,11 +57,14 @@ __all__ = [
 _AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+$")
 _DASH = {"-", "—", "－"}
 _PAGE = re.compile(r"^\[第(\d+)页\]$")
-#: Words above a table that are not column headings.
+#: The "单位：万元" line: the header lies below it.
 _UNIT = re.compile(r"单位\s*[:：]")
+#: Words above a table that are not column headings.
 _NOT_HEADER = re.compile(r"单位\s*[:：]|万元|表$|^\d+$|年度?$")
-#: Points a header word may reach beyond the amounts' left edge, and a span's slack.
+#: Points an amount's centre may lie outside its column's span.
 _SLACK = 3.0
+#: Points the cells of one printed row may sit apart vertically.
+_ROW_JITTER = 9.0
 #: Greatest height of a table header above its first amount, in points.
 _HEADER_HEIGHT = 120.0
 
@@ -101,7 +104,7 @@ def _rows(amounts: list[dict]) -> list[list[dict]]:
     rows: list[list[dict]] = []
     start = None
     for w in sorted(amounts, key=lambda w: w["top"]):
-        if start is None or w["top"] - start > 9.0:
+        if start is None or w["top"] - start > _ROW_JITTER:
             rows.append([])
             start = w["top"]
         rows[-1].append(w)
