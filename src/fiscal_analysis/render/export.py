@@ -34,7 +34,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from fiscal_analysis.charts.webfont import font_face_css, page_characters
+from fiscal_analysis.charts.webfont import FAMILY, font_face_css, page_characters
 from fiscal_analysis.errors import ExportError
 
 __all__ = [
@@ -138,12 +138,15 @@ def page_css(title: str) -> str:
 
     Examples:
         >>> print(page_css('某局"2020'))  # doctest: +NORMALIZE_WHITESPACE
-        @page { @top-center { content: "某局\\22 2020"; font-size: 9pt; color: #59636e; }
+        @page { @top-center { content: "某局\\22 2020"; font-family: "FiscalReportCJK",
+        sans-serif; font-size: 9pt; color: #59636e; }
         @bottom-center { content: "第 " counter(page) " 页，共 " counter(pages) " 页";
-        font-size: 9pt; color: #59636e; } }
+        font-family: "FiscalReportCJK", sans-serif; font-size: 9pt; color: #59636e; } }
     """
     safe = "".join(f"\\{ord(ch):x} " if ch in '"\\<>\n\r' or ord(ch) < 32 else ch for ch in title)
-    small = "font-size: 9pt; color: #59636e;"
+    # page-margin boxes do not inherit the body's fonts: name the embedded CJK subset here,
+    # or a machine without a Chinese system font prints the header and page numbers as boxes
+    small = f'font-family: "{FAMILY}", sans-serif; font-size: 9pt; color: #59636e;'
     return (
         f'@page {{ @top-center {{ content: "{safe}"; {small} }}\n'
         '@bottom-center { content: "第 " counter(page) " 页，共 " counter(pages) " 页";\n'
