@@ -73,6 +73,12 @@ def snapshot(dest: Path, ref: str = "HEAD") -> tuple[Path, str]:
     return dest / "src", commit
 
 
+def _tool(name: str) -> str:
+    """The console script ``name`` of the running interpreter's environment (PATH may lack it)."""
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.is_file() else name
+
+
 def _children_cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
@@ -103,8 +109,8 @@ def naive(data: Path, out: Path, pairs: list[tuple[str, int]], notebook: Path) -
         nb = out / f"{ent}-{year}.ipynb"
         params = ["-p", "entity", ent, "-p", "year", str(year), "-p", "data", str(data)]
         cmds = [
-            ["papermill", str(notebook), str(nb), *params, "--cwd", str(notebook.parent)],
-            ["jupyter", "nbconvert", "--to", "html", "--no-input", str(nb)],
+            [_tool("papermill"), str(notebook), str(nb), *params, "--cwd", str(notebook.parent)],
+            [_tool("jupyter"), "nbconvert", "--to", "html", "--no-input", str(nb)],
         ]
         for cmd in cmds:
             r = _timed(cmd)
@@ -119,7 +125,7 @@ def naive(data: Path, out: Path, pairs: list[tuple[str, int]], notebook: Path) -
 
 
 def _render(data: Path, out: Path, jobs: int, notebook: Path) -> dict:
-    cmd = ["fiscal-analysis", "render", "--data", str(data), "--out", str(out)]
+    cmd = [_tool("fiscal-analysis"), "render", "--data", str(data), "--out", str(out)]
     cmd += ["--notebook", str(notebook), "--jobs", str(jobs)]
     r = _timed(cmd, cwd=REPO)
     m = re.search(r"生成 (\d+) 份，跳过 (\d+) 份，失败 (\d+) 份", r["out"])
