@@ -103,16 +103,34 @@ def test_same_text_gives_the_same_bytes_and_cache_is_exact():
     assert font_face_css(chars) == font_face_css(chars + "收")
 
 
-def test_subsets_cut_from_the_gb2312_base_font_are_the_same_bytes(seed_page, monkeypatch):
-    """After a few subsets a process cuts from a GB 2312 base font: same bytes, just faster."""
+def _glyphs(font: bytes) -> dict[str, tuple[bytes, tuple[int, int]]]:
+    """Each mapped character's charstring bytes and (advance, left side bearing)."""
+    f = TTFont(io.BytesIO(font))
+    top = f["CFF "].cff.topDictIndex[0]
+    out = {}
+    for point, name in f.getBestCmap().items():
+        charstring, _ = top.CharStrings.getItemAndSelector(name)
+        charstring.compile()
+        out[chr(point)] = (charstring.bytecode, f["hmtx"][name])
+    return out
+
+
+def test_subsets_cut_from_the_gb2312_base_font_have_the_full_fonts_glyphs(seed_page):
+    """A page is cut from the GB 2312 base font by copying glyphs: the full font's outlines."""
     chars = "".join(sorted(set(page_characters(seed_page))))
     assert len(chars) > 300
     src = font_source()
-    full = fontcut.font_bytes(src.path)
-    monkeypatch.setattr(webfont, "_WARM_AFTER", -1)  # take the base-font path at once
+    direct = fontcut.cut(fontcut.font_bytes(src.path), src.number, chars, "otf")
     for flavor in ("woff", "otf"):
-        direct = fontcut.cut(full, src.number, chars, flavor, prepared=False)
-        assert webfont._subset.__wrapped__(src, chars, flavor) == direct
+        fast = webfont._subset.__wrapped__(src, chars, flavor)
+        assert fast[:4] == (b"wOFF" if flavor == "woff" else b"OTTO")
+        glyphs = _glyphs(fast)
+        assert glyphs == _glyphs(direct)  # same characters, outlines and advances
+        assert len(glyphs) > 300 and missing_glyphs(fast, chars.strip()) == []
+        kept = TTFont(io.BytesIO(fast))
+        assert len(kept.getGlyphOrder()) == len(set(glyphs.values())) + 1  # + .notdef only
+        assert not {"GSUB", "GPOS", "GDEF"} & set(kept.keys())
+        assert len(fast) < len(direct)  # no layout tables: smaller too
     base, covered = fontcut.base_font(src, webfont.BASE_CHARACTERS)
     assert covered.issuperset(chars) and "們" not in covered  # 們: traditional, not GB 2312
     rare = webfont._subset.__wrapped__(src, chars + "們", "otf")  # falls back to the full font
