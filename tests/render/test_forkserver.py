@@ -25,6 +25,7 @@ PROBE = [
     "print(os.getpid(), os.getppid(), leaked, "
     "signal.getsignal(signal.SIGCHLD) == signal.SIG_DFL, subprocess.run(['true']).returncode)",
     "import matplotlib\nprint(matplotlib.get_backend())",
+    "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()",
 ]
 
 
@@ -61,6 +62,10 @@ def test_each_kernel_is_a_new_process_forked_from_the_server():
             assert leaked == "False"  # nothing from the previous report
             assert sigchld_default == "True" and true_rc == "0"  # subprocesses work normally
             assert "inline" in _stdout(out, 3)  # the kernel chose its own matplotlib backend
+            figure = [c for c in out.cells if c.cell_type == "code"][4]
+            # pyplot, imported by the server, still draws inline in the kernel
+            assert [o.output_type for o in figure.outputs] == ["display_data"]
+            assert figure.outputs[0].data["image/png"]
             counts = [c.execution_count for c in out.cells if c.cell_type == "code"]
             assert counts == list(range(1, len(counts) + 1))
         assert seen[0] != seen[1]

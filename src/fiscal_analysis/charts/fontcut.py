@@ -218,10 +218,11 @@ def base_font(source: FontSource, extra: str) -> tuple[bytes, frozenset[str]]:
     """The font cut once to GB 2312 and ``extra``, hints and subroutines removed.
 
     Its glyphs are the full font's (tested), and :func:`cut_base` copies a
-    page's out of it in about a tenth of the time :func:`cut` takes; making it costs about six CPU-seconds, so it is made once and
-    kept in the user cache (``$XDG_CACHE_HOME/fiscal-analysis/fonts``,
-    keyed on the font file, its size and time and the fontTools version), so
-    later processes cut every subset from it. Failing to keep it is silent.
+    page's out of it in about a tenth of the time :func:`cut` takes. Making it
+    costs about six CPU-seconds, so it is made once and kept in the user cache
+    (``$XDG_CACHE_HOME/fiscal-analysis/fonts``, keyed on the font file, its
+    size and time and the fontTools version), so later processes read it.
+    Failing to keep it is silent.
     """
     chars = "".join(sorted(set(gb2312() + extra)))
     data = stored_base(source)

@@ -40,6 +40,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -285,6 +286,10 @@ def _run(
     own = executor is None
     ex = executor or ThreadPoolExecutor(max_workers=workers, thread_name_prefix="render")
     in_process = isinstance(ex, ThreadPoolExecutor)
+    if in_process:  # the web-font base (made once per machine) while the first kernels start
+        from fiscal_analysis.charts.webfont import prepare
+
+        threading.Thread(target=prepare, name="font-base", daemon=True).start()
     pool = (
         KernelPool(min(workers, len(todo)), budget=len(todo), cwd=nb_path.resolve().parent)
         if in_process

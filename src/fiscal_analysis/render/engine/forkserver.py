@@ -56,16 +56,20 @@ from fiscal_analysis.errors import ForkServerError
 
 __all__ = ["PRELOAD", "ForkServer", "available", "die_with_parent", "last_line", "serve"]
 
-#: Modules imported by the server before it forks (not matplotlib.pyplot: the
-#: kernel picks its backend itself once its shell exists).
+#: Modules imported by the server before it forks. ``ipykernel.debugger`` pulls in
+#: debugpy (about 150 modules, 0.1 CPU-s a kernel otherwise); ``matplotlib.pyplot``
+#: only names its backend (the inline one, from ``MPLBACKEND``), which is loaded at
+#: a kernel's first pyplot figure, once its shell exists.
 PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
+    "ipykernel.debugger",
     "IPython.display",
     "numpy",
     "pandas",
     "matplotlib",
     "matplotlib.figure",
+    "matplotlib.pyplot",
     "matplotlib.backends.backend_agg",
     "fiscal_analysis",
     "fiscal_analysis.dataset.load",
