@@ -304,3 +304,49 @@ def test_every_report_carries_the_cjk_subset_for_its_own_text(reports):
     assert len(set(fonts.values())) == len(fonts)
     assert missing_glyphs(fonts["alpha"], "甲市财政局") == []
     assert missing_glyphs(fonts["alpha"], "审批局") == ["审", "批"]
+
+
+class _Markup(HTMLParser):
+    """The text and the elements (tag, attributes but image data) of a page, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.elements: list[tuple[str, list]] = []
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.text.append(data.strip())
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.elements.append((tag, sorted((k, v) for k, v in attrs if k != "src")))
+
+
+def _markup(page: str) -> tuple[list[str], list]:
+    parser = _Markup()
+    parser.feed(page)
+    return parser.text, parser.elements
+
+
+def test_own_page_writer_gives_the_text_and_markup_nbconvert_gives(reports, monkeypatch):
+    """Report pages are written without nbconvert: same text, same elements, same images."""
+    from fiscal_analysis.render import export, page
+
+    prov = Provenance(__version__, "a" * 64, {"entity": "alpha", "year": 2020})
+    _, by_entity = reports
+    executed = [r.folder / "report.ipynb" for r in by_entity.values() if r.status == "rendered"]
+    assert len(executed) == 1 + len(HOSTILE)
+    for path in executed:
+        nb = nbformat.read(path, as_version=4)
+        ours = export_html(nb, title=report_title("甲局", 2020), provenance=prov)
+        with monkeypatch.context() as m:
+            m.setattr(export, "page_html", lambda *a, **k: None)  # as for an exotic notebook
+            theirs = export_html(nb, title=report_title("甲局", 2020), provenance=prov)
+        assert '<div class="output_html rendered_html' in ours
+        assert _markup(ours) == _markup(theirs)
+        images = re.compile(r'src="(data:image/png;base64,[^"]+)"')
+        assert images.findall(ours) == images.findall(theirs)
+        assert len(images.findall(ours)) >= 1
+        # a kind of output the writer leaves to nbconvert
+        nb.cells[-1].outputs[0]["data"]["image/svg+xml"] = "<svg></svg>"
+        assert page.page_html(export.leadership_notebook(nb), head="", footer="") is None

@@ -36,6 +36,7 @@ from typing import Any
 
 from fiscal_analysis.charts.webfont import FAMILY, font_face_css, page_characters
 from fiscal_analysis.errors import ExportError
+from fiscal_analysis.render.page import head_html, page_html
 
 __all__ = [
     "REMOVE_TAGS",
@@ -331,7 +332,14 @@ def export_html(nb: Any, *, title: str, provenance: Provenance) -> str:
             "footer": footer_html(provenance),
         }
     }
-    body, _ = _exporter().from_notebook_node(leadership_notebook(nb), resources=resources)
+    shown = leadership_notebook(nb)
+    parts = resources["leadership"]
+    # as the template's <head> (render/templates/leadership/index.html.j2)
+    style = f"{parts['fontface']}\n{parts['css']}"
+    head = head_html(parts["title"], style) + '<main class="report">'
+    body = page_html(shown, head=head, footer=parts["footer"])
+    if body is None:  # an output only nbconvert writes (Markdown, SVG, LaTeX …)
+        body, _ = _exporter().from_notebook_node(shown, resources=resources)
     body = embed_font(body)
     problems = check_html(body)
     if problems:

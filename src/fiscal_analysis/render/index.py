@@ -23,6 +23,7 @@ from fiscal_analysis.files import VERSION, atomic_write
 from fiscal_analysis.render.batch import ReportResult
 from fiscal_analysis.render.export import FONT_SLOT, check_html, embed_font, page_css, report_css
 from fiscal_analysis.render.fingerprint import FINGERPRINT_FILE
+from fiscal_analysis.render.page import head_html
 
 __all__ = ["INDEX_TITLE", "REVIEW_FILE", "write_index"]
 
@@ -89,12 +90,10 @@ def write_index(out_dir: str | Path, ds: object, chosen: Sequence[tuple[str, int
         '<footer class="provenance"><h2>生成信息</h2><dl>'
         f"<dt>生成工具</dt><dd>fiscal-analysis {html.escape(VERSION)}</dd></dl></footer>"
     )
+    style = f"{FONT_SLOT}\n{report_css()}\n{page_css(INDEX_TITLE)}"
     page = (
-        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{INDEX_TITLE}</title>\n<style>\n{FONT_SLOT}\n{report_css()}\n"
-        f"{page_css(INDEX_TITLE)}\n</style>\n</head>\n<body>\n"
-        f'<main class="report">{main}</main>\n{footer}\n</body>\n</html>\n'
+        f'{head_html(INDEX_TITLE, style)}<main class="report">{main}</main>\n{footer}\n'
+        "</body>\n</html>\n"
     )
     page = embed_font(page)
     problems = check_html(page, links.values())
