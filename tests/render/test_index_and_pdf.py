@@ -101,8 +101,21 @@ def test_pdf_without_chromium_is_a_clear_message(monkeypatch, tmp_path):
     assert "apt-get install" in str(err.value) and not (tmp_path / "report.pdf").exists()
 
 
+def test_each_report_states_the_error_count_the_checks_give(batch):
+    """The index takes a rendered report's 错误 count from its notebook: the checks' own count."""
+    from fiscal_analysis.dataset.load import load_dataset
+    from fiscal_analysis.report.index_page import error_count
+
+    _, result = batch
+    ds = load_dataset(REPO / "data")
+    stated = {(r.entity_id, r.year): r.errors for r in result.reports}
+    assert len(stated) == 4 and all(isinstance(n, int) for n in stated.values())
+    assert stated == {k: error_count(ds.entity_year(*k)) for k in stated}
+    assert stated["putuo-czj", 2024] > 0  # the 普陀 2024 disclosure's own errors
+
+
 def test_index_checks_again_only_the_reports_the_batch_rendered(batch, monkeypatch):
-    """A batch that re-renders one report reads the other reports' 错误 counts back."""
+    """A batch that re-renders one report takes its count from it, and reads the others back."""
     from fiscal_analysis.render.index import REVIEW_FILE
     from fiscal_analysis.report import index_page
 
@@ -124,7 +137,7 @@ def test_index_checks_again_only_the_reports_the_batch_rendered(batch, monkeypat
     assert sorted(
         (r.entity_id, r.year, r.status) for r in again.reports if r.status != "skipped"
     ) == [("putuo-czj", 2023, "rendered")]
-    assert checked == [("putuo-czj", 2023)]
+    assert checked == []  # the re-rendered report stated its count; the others were remembered
     # the same counts as when every department-year was checked
     strip = lambda page: re.sub(r"<style>.*?</style>", "", page, flags=re.S)  # noqa: E731
     assert strip((out / "index.html").read_text(encoding="utf-8")) == strip(before)

@@ -72,6 +72,9 @@ class ReportResult:
     cell_source: str = ""
     ename: str = ""
     evalue: str = ""
+    #: The 错误 count the report's notebook attached to its output, if it did
+    #: (:func:`fiscal_analysis.report.blocks.show`); the index uses it.
+    errors: int | None = None
 
     @property
     def html(self) -> Path:

@@ -25,7 +25,7 @@ from fiscal_analysis.errors import NotebookRunError
 from fiscal_analysis.render.batch import ReportJob, ReportResult
 from fiscal_analysis.render.engine.notebook import first_line, quiet, run_notebook
 
-__all__ = ["render_one"]
+__all__ = ["render_one", "stated_errors"]
 
 
 def render_one(job: ReportJob, pool: Any = None) -> ReportResult:
@@ -78,7 +78,9 @@ def render_one(job: ReportJob, pool: Any = None) -> ReportResult:
                 FINGERPRINT_FILE: fingerprint_bytes(job.fingerprint),
             },
         )
-        return ReportResult(**base, status="rendered", reason=job.reason)
+        return ReportResult(
+            **base, status="rendered", reason=job.reason, errors=stated_errors(executed)
+        )
     except _Cancelled:
         return ReportResult(**base, status="failed", error="已取消 (cancelled)", ename="Cancelled")
     except NotebookRunError as exc:
@@ -104,6 +106,34 @@ def render_one(job: ReportJob, pool: Any = None) -> ReportResult:
             raw = None if executed is None else nbformat.writes(executed).encode("utf-8")
             mark_failed(job.folder, f"{name}: {msg}", raw)
         return ReportResult(**base, status="failed", error=f"{name}: {msg}", ename=name, evalue=msg)
+
+
+def stated_errors(nb: Any) -> int | None:
+    """The 错误 count a report notebook attached to an output, or ``None``.
+
+    :func:`fiscal_analysis.report.blocks.show` puts it in the output's metadata
+    (``{"text/html": {"fiscal-analysis": {"errors": n}}}``); a notebook that does
+    not (e.g. one of the user's own) leaves the index to run the checks itself.
+
+    Examples:
+        >>> from nbformat.v4 import new_notebook, new_code_cell, new_output
+        >>> out = new_output("execute_result", {"text/html": "<p>x</p>"},
+        ...                  metadata={"text/html": {"fiscal-analysis": {"errors": 3}}})
+        >>> stated_errors(new_notebook(cells=[new_code_cell("show(x)", outputs=[out])]))
+        3
+        >>> stated_errors(new_notebook(cells=[new_code_cell("1")])) is None
+        True
+    """
+    from fiscal_analysis.report.blocks import OUTPUT_KEY
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            for meta in output.get("metadata", {}).values():
+                stated = meta.get(OUTPUT_KEY) if isinstance(meta, dict) else None
+                errors = stated.get("errors") if isinstance(stated, dict) else None
+                if isinstance(errors, int) and not isinstance(errors, bool) and errors >= 0:
+                    return errors
+    return None
 
 
 class _Cancelled(Exception):

@@ -3,10 +3,12 @@
 Self-contained and offline like the reports: the same stylesheet inlined, the CJK
 font subset embedded, no script; its only links are relative links to the reports
 beside it. It is rewritten whenever the batch renders anything (or it is missing).
-Each row's 错误 count comes from the checks; for a report the batch skipped as
-unchanged it is read back from :data:`REVIEW_FILE` beside the report (valid only for
-that report's fingerprint), so a batch that re-renders a few reports does not check
-every department-year again.
+Each row's 错误 count comes from the checks: a report rendered now states it in its
+notebook's output (:func:`~fiscal_analysis.render.execute.stated_errors`, computed by
+the kernel for the report itself); for a report the batch skipped as unchanged it is
+read back from :data:`REVIEW_FILE` beside the report (valid only for that report's
+fingerprint); only a report that states none (a notebook of the user's own) is checked
+here. So the parent process never runs the checks a second time.
 """
 
 from __future__ import annotations
@@ -44,9 +46,12 @@ def _stamp(folder: Path, text_checks: bool) -> str | None:
 
 
 def _known_errors(reports: Sequence[ReportResult], text_checks: bool) -> dict[tuple[str, int], int]:
-    """The 错误 counts remembered beside reports that this batch skipped as unchanged."""
+    """The 错误 counts the rendered reports stated, and those remembered beside skipped ones."""
     known = {}
     for r in reports:
+        if r.status == "rendered" and r.errors is not None and text_checks:
+            known[r.entity_id, r.year] = r.errors
+            continue
         stamp = _stamp(r.folder, text_checks) if r.status == "skipped" else None
         if stamp is None:
             continue

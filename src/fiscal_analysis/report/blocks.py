@@ -164,11 +164,29 @@ class Section:
         return "".join(out)
 
 
+#: Key of the output metadata :func:`show` attaches (read back by the renderer).
+OUTPUT_KEY = "fiscal-analysis"
+
+
 def show(section: Section) -> Any:
-    """The section as an :class:`IPython.display.HTML` object for a notebook cell."""
+    """The section as an :class:`IPython.display.HTML` object for a notebook cell.
+
+    A section that knows its report's 错误 count (the first screen) carries it in
+    the output's metadata, ``{"fiscal-analysis": {"errors": n}}``, so the report
+    index does not run the checks a second time.
+
+    Examples:
+        >>> from fiscal_analysis.report.first_screen import SummaryScreen
+        >>> show(SummaryScreen("甲局2020年度部门决算分析", "", (), (), errors=2)).metadata
+        {'fiscal-analysis': {'errors': 2}}
+        >>> show(Section("收入")).metadata
+        {}
+    """
     from IPython.display import HTML
 
-    return HTML(section.to_html())
+    errors = getattr(section, "errors", None)
+    metadata = {OUTPUT_KEY: {"errors": int(errors)}} if errors is not None else None
+    return HTML(section.to_html(), metadata=metadata)
 
 
 # -- opening a report ---------------------------------------------------------

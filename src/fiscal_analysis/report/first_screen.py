@@ -87,6 +87,9 @@ class SummaryScreen:
     subtitle: str
     tiles: tuple[KeyFigure, ...]
     findings: tuple[KeyFinding, ...]
+    #: How many 错误 the checks found: not shown here, but attached to the cell's
+    #: output (see :func:`~fiscal_analysis.report.blocks.show`) for the report index.
+    errors: int | None = None
 
     @property
     def text(self) -> str:
@@ -307,4 +310,5 @@ def summary_screen(ctx: ReportContext) -> SummaryScreen:
         subtitle,
         tuple(key_figures(ctx)),
         tuple(key_findings(ctx)),
+        errors=len(ctx.review.errors),
     )
