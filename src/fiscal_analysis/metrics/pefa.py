@@ -36,7 +36,7 @@ import pandas as pd
 
 from fiscal_analysis.metrics.completion import completion_panel
 from fiscal_analysis.metrics.present import dec
-from fiscal_analysis.metrics.rates import ratio_pct_panel
+from fiscal_analysis.metrics.rates import ratio_pct_panel, units_to_decimal
 from fiscal_analysis.metrics.units import decimals_of, to_fen, to_wan
 from fiscal_analysis.metrics.view import Source, view_of
 from fiscal_analysis.money import Exact, format_pct, ratio_pct, to_decimal  # noqa: F401
@@ -188,12 +188,36 @@ def _objects(s: pd.Series) -> pd.Series:
 
 
 def _rounded(num: pd.Series, den: pd.Series, decimals: int) -> pd.Series:
-    """Rounded percents; exact Python ints when a column does not fit in int64."""
+    """Rounded percents (as :func:`~fiscal_analysis.money.ratio_pct`), whole columns at once.
+
+    Columns that fit in int64 go through :func:`ratio_pct_panel`; otherwise the
+    half-up rounding ``(2·|n|·100·10ᵖ + |d|) // (2·|d|)`` runs on numpy object
+    arrays of exact Python ints (no Fraction per row), and each distinct
+    rounded value becomes one Decimal.
+
+    Examples:
+        >>> big = 10**20
+        >>> _rounded(pd.Series([big, -1, 5], dtype=object),
+        ...          pd.Series([3 * big, 3000, 0], dtype=object), 1).tolist()
+        [Decimal('33.3'), Decimal('0.0'), None]
+    """
+    n = num.to_numpy(dtype=object)
+    d = den.to_numpy(dtype=object)
     limit = 2**62
-    if all(abs(int(v)) < limit for v in (*num, *den)):
+    if not len(n) or max(abs(int(min(n))), abs(int(max(n))), abs(int(min(d))),
+                         abs(int(max(d)))) < limit:  # fmt: skip
         return ratio_pct_panel(num.astype("Int64"), den.astype("Int64"), decimals)
-    rounded = [ratio_pct(int(n), int(d), decimals) for n, d in zip(num, den, strict=True)]
-    return pd.Series(rounded, index=num.index, dtype=object)
+    ok = d != 0
+    a = np.abs(n[ok])
+    b = np.abs(d[ok])
+    mult = 2 * 100 * 10**decimals
+    q = (a * mult + b) // (2 * b)
+    negative = (n[ok] < 0) != (d[ok] < 0)
+    signed = np.where(negative, -q, q).astype(np.int64)  # a rounded percent fits in int64
+    units = pd.Series(pd.array(signed, dtype="Int64"))
+    out = np.full(len(n), None, dtype=object)
+    out[ok] = units_to_decimal(units, decimals).to_numpy(dtype=object)
+    return pd.Series(out, index=num.index, dtype=object)
 
 
 def _aggregate_band(num: pd.Series, den: pd.Series) -> pd.Series:
