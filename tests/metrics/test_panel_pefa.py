@@ -103,8 +103,6 @@ def test_composition_rounding_of_products_beyond_int64_matches_ratio_pct_row_by_
     t = outturn_panel_from_lines(lines, decimals=2)
     assert max(t["composition_den"]) > 2**63  # the big-int path is exercised
     for _, r in t.iterrows():
-        assert r["composition_rounded"] == ratio_pct(
-            r["composition_num"], r["composition_den"], 2
-        )
+        assert r["composition_rounded"] == ratio_pct(r["composition_num"], r["composition_den"], 2)
         assert r["aggregate_rounded"] == ratio_pct(r["aggregate_num"], r["aggregate_den"], 2)
     assert t["composition_rounded"].isna().sum() == len(range(0, 300, 7))
