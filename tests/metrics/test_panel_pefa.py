@@ -106,3 +106,6 @@ def test_composition_rounding_of_products_beyond_int64_matches_ratio_pct_row_by_
         assert r["composition_rounded"] == ratio_pct(r["composition_num"], r["composition_den"], 2)
         assert r["aggregate_rounded"] == ratio_pct(r["aggregate_num"], r["aggregate_den"], 2)
     assert t["composition_rounded"].isna().sum() == len(range(0, 300, 7))
+    # Lines in any order give the same panel (the groups are sorted, not assumed contiguous).
+    shuffled = outturn_panel_from_lines(lines.sample(frac=1, random_state=3), decimals=2)
+    pd.testing.assert_frame_equal(shuffled, t, check_exact=True)
