@@ -132,14 +132,21 @@ class Column:
     def eq(self, value: str) -> np.ndarray:
         return self.rows(self.uniques == value)
 
-    def isin(self, allowed) -> np.ndarray:
+    def judge_isin(self, allowed) -> np.ndarray:
+        """Per distinct value: whether it is in ``allowed``."""
         wanted = allowed if isinstance(allowed, set | frozenset) else set(allowed)
-        return self.rows(np.fromiter((u in wanted for u in self.uniques), bool, len(self.uniques)))
+        return np.fromiter((u in wanted for u in self.uniques), bool, len(self.uniques))
+
+    def isin(self, allowed) -> np.ndarray:
+        return self.rows(self.judge_isin(allowed))
+
+    def judge(self, check: Callable[[str], bool]) -> np.ndarray:
+        """``check`` of each distinct value (a bool array per distinct value)."""
+        return np.fromiter((bool(check(u)) for u in self.uniques), bool, len(self.uniques))
 
     def test(self, check: Callable[[str], bool]) -> np.ndarray:
         """Apply ``check`` once per distinct value and broadcast (a bool array per row)."""
-        answers = np.fromiter((bool(check(u)) for u in self.uniques), bool, len(self.uniques))
-        return self.rows(answers)
+        return self.rows(self.judge(check))
 
 
 def _char_matrix(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -246,12 +246,11 @@ class PanelView:
         codes = col.cat.codes.to_numpy()[rows]
         if not len(codes) or codes.min() < 0:  # missing values: the general path
             return column_codes(self._column(name, rows))
-        used, first = np.unique(codes, return_index=True)
-        order = np.argsort(first, kind="stable")  # distinct values in order of first use
-        renumber = np.empty(int(used[-1]) + 1, dtype=np.int64)
-        renumber[used[order]] = np.arange(len(used))
+        used = pd.unique(codes)  # distinct codes in order of first use (hashed, not sorted)
+        renumber = np.empty(int(used.max()) + 1, dtype=np.int64)
+        renumber[used] = np.arange(len(used))
         cats = col.cat.categories.to_numpy(dtype=object)
-        return renumber[codes], cats[used[order]]
+        return renumber[codes], cats[used]
 
     def _table_rows(self, table: str) -> dict[str, np.ndarray]:
         """Rows of ``table`` with their code and item as integer codes, and basis (cached)."""
