@@ -167,7 +167,7 @@ class PanelView:
             empty = pd.MultiIndex.from_arrays([[], []], names=["entity_id", "year"])
             return empty, np.zeros(0, dtype=np.int64)
         if isinstance(ent_col.dtype, pd.CategoricalDtype):
-            ents = ent_col.cat.codes.to_numpy(dtype=np.int64)
+            ents = ent_col.cat.codes.to_numpy()  # (compared only: the narrow codes will do)
         else:
             ents = ent_col.to_numpy(dtype=object)
         # work on runs of equal (entity, year): rows of one entity-year are usually together
@@ -227,7 +227,11 @@ class PanelView:
 
     @cached_property
     def _tables(self) -> tuple[np.ndarray, np.ndarray]:
-        return column_codes(self.facts["table"])
+        col = self.facts["table"]
+        if isinstance(col.dtype, pd.CategoricalDtype) and not col.hasnans:
+            # the category codes as they are (int8 for the few tables): no int64 copy per row
+            return col.cat.codes.to_numpy(), col.cat.categories.to_numpy(dtype=object)
+        return column_codes(col)
 
     def table_rows(self, table: str) -> np.ndarray:
         """Row positions of ``table`` in the facts."""
@@ -273,7 +277,7 @@ class PanelView:
         else:
             rows = np.flatnonzero(code.to_numpy(dtype=object) == "")
         tc, tu = self._tables
-        tcode = tc[rows]
+        tcode = tc[rows].astype(np.int64)
         icode, iu = self._codes("item", rows)
         bcode, bu = self._codes("basis", rows)
         combo = tcode * max(len(iu), 1) + icode
