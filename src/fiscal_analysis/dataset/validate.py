@@ -83,7 +83,7 @@ def _strip(name: str, df: pd.DataFrame) -> tuple[_Frame, list[Problem]]:
             filled = column.rows(text != "")
             probs += _problems(df, padded & filled, col.name, _WHITESPACE)
         if frame.df is df:
-            frame.df = df.copy()
+            frame.df = df.copy(deep=False)  # (copy-on-write: columns are replaced, not edited)
         frame.df[col.name] = stripped
         del frame._cols[col.name]
     return frame, probs
@@ -354,7 +354,7 @@ def validate_frames(
         return frames, probs
     typed = {}
     for name, frame in clean.items():
-        df = frame.df.copy()
+        df = frame.df.copy(deep=False)  # (copy-on-write: the input frames stay as they are)
         if "value" in df.columns and FILES[name].column("value").kind == "amount":
             df["value"] = parse_column(frame.col("value"), df.index)
         if "year" in df.columns:
