@@ -260,9 +260,9 @@ def outturn_panel_from_lines(lines: pd.DataFrame, decimals: int = 1) -> pd.DataF
     group = np.cumsum(np.r_[False, key[1:] != key[:-1]]) if len(key) else key
     n = np.diff(np.r_[starts, len(key)])
     sa, sb = _sums(a, starts, n), _sums(b, starts, n)
-    if _fits(a, sb, group) and _fits(b, sa, group):
+    if _fits(a, sb) and _fits(b, sa):
         dev = np.abs(a * sb[group] - sa[group] * b)
-        if _fits(dev, np.ones(1, np.int64), np.zeros(len(dev), np.int64), n.max(initial=1)):
+        if _fits(dev, np.ones(1, np.int64), n.max(initial=1)):
             spread = np.add.reduceat(dev, starts).astype(object) if len(dev) else dev
         else:
             spread = np.add.reduceat(dev.astype(object), starts)
@@ -293,8 +293,9 @@ def outturn_panel_from_lines(lines: pd.DataFrame, decimals: int = 1) -> pd.DataF
     return out
 
 
-def _fits(x: np.ndarray, y: np.ndarray, at: np.ndarray, times: int = 1) -> bool:
-    """Whether every ``x · y[at]`` (and ``times`` such terms added) provably fits in int64."""
+def _fits(x: np.ndarray, y: np.ndarray, times: int = 1) -> bool:
+    """Whether every product of an ``x`` and a ``y`` (and ``times`` such products added)
+    provably fits in int64 (with room for one subtraction)."""
     if not len(x):
         return True
     hi = int(np.abs(x).max()) * int(np.abs(y).max(initial=0)) * int(times)

@@ -29,6 +29,7 @@ import pandas as pd
 
 from fiscal_analysis.dataset.model import Dataset
 from fiscal_analysis.metrics.units import amount_decimals, is_amount, to_fen
+from fiscal_analysis.money import CENT
 
 __all__ = ["Lines", "MetricFrame", "PanelView", "Source", "column_codes", "view_of"]
 
@@ -222,8 +223,11 @@ class PanelView:
     def amount_decimals(self) -> int:
         """Decimals the frames show 万元 with: 2 unless some amount is finer than 0.01万元."""
         v, ok = self._values
+        finer = v % CENT != 0  # (absent values are 0 here)
+        if not finer.any():  # the usual case: no unit needs looking at
+            return 2
         money = (self.facts["unit"] == "万元").to_numpy(dtype=bool) & ok
-        return amount_decimals(v[money])
+        return amount_decimals(v[money & finer])
 
     @cached_property
     def _tables(self) -> tuple[np.ndarray, np.ndarray]:
