@@ -149,7 +149,7 @@ def child(path: Path, sample: int, budget_s: float = 120.0) -> dict:
     out["panel_total_s"] = out["load_s"] + out["yoy_s"] + out["pefa_s"]
     out["panel_total_cpu_s"] = out["load_cpu_s"] + out["yoy_cpu_s"] + out["pefa_cpu_s"]
     out["all_extrapolated_s"] = (
-        out["panel_total_s"] + out["pairs_s"] + out["per_pair_extrapolated_s"]
+        out["panel_total_s"] + out["pairs_s"] + out["per_pair_extrapolated_s"] if n else None
     )
     out["peak_rss_mb"] = round(_maxrss_mb(), 1)
     return out

@@ -336,3 +336,24 @@ def test_shares_panel_validates_and_does_not_mutate(ds):
     assert {"share_rounded"} <= set(expense_shares(ds).columns) & set(basic_shares(ds).columns)
     assert len(procurement_shares(ds)) == 10 and len(ops_cost_panel(ds)) == 4
     assert len(three_public_panel(ds)) == 12
+
+
+def test_amount_decimals_look_only_at_money_amounts():
+    from pathlib import Path
+
+    from fiscal_analysis.metrics.view import PanelView
+
+    def decimals(values):
+        facts = pd.DataFrame(
+            {
+                "entity_id": ["a"] * 3,
+                "year": [2020] * 3,
+                "unit": ["万元", "人", "万元"],
+                "value": pd.array(values, dtype="Int64"),
+            }
+        )
+        return PanelView(Dataset(root=Path("."), frames={"facts": facts})).amount_decimals
+
+    assert decimals([335_780_000, 3_000_000, None]) == 2
+    assert decimals([335_780_000, 1_234_560, None]) == 2  # 1.23456人 is not money
+    assert decimals([3_120_540, 3_000_000, None]) == 6  # 3.12054万元 is finer than 0.01万元

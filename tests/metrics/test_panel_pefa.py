@@ -82,3 +82,30 @@ def _compare(ds):
             expected = None if exact is None else round_half_up(exact, 2)
             assert p[f"{name}_rounded"] == expected, (key, name)
             assert p[f"{name}_band"] == getattr(o, f"{name}_band"), (key, name)
+
+
+def test_composition_rounding_of_products_beyond_int64_matches_ratio_pct_row_by_row():
+    # PI-2's numerator and denominator are products of 分 (beyond int64 for real
+    # budgets): the vectorised rounding must agree with the exact per-row definition,
+    # ties and signs included.
+    import random
+
+    rng = random.Random(15)
+    frames = []
+    for k in range(300):
+        n = rng.randint(1, 6)
+        actual = [rng.randint(-(10**12), 5 * 10**12) for _ in range(n)]
+        budget = [rng.randint(0, 5 * 10**12) for _ in range(n)]
+        if k % 7 == 0:
+            budget = [0] * n  # no rate, no band
+        frames.append(_lines(actual, budget, entity=f"e{k:03d}"))
+    lines = pd.concat(frames, ignore_index=True)
+    t = outturn_panel_from_lines(lines, decimals=2)
+    assert max(t["composition_den"]) > 2**63  # the big-int path is exercised
+    for _, r in t.iterrows():
+        assert r["composition_rounded"] == ratio_pct(r["composition_num"], r["composition_den"], 2)
+        assert r["aggregate_rounded"] == ratio_pct(r["aggregate_num"], r["aggregate_den"], 2)
+    assert t["composition_rounded"].isna().sum() == len(range(0, 300, 7))
+    # Lines in any order give the same panel (the groups are sorted, not assumed contiguous).
+    shuffled = outturn_panel_from_lines(lines.sample(frac=1, random_state=3), decimals=2)
+    pd.testing.assert_frame_equal(shuffled, t, check_exact=True)

@@ -108,7 +108,9 @@ def _read_files(
 
 def _concat(parts: dict[Path, pd.DataFrame], spec: FileSpec) -> pd.DataFrame:
     """The files' frames one after another, in path order."""
-    return concat_text([parts[f] for f in sorted(parts)]) if parts else empty_frame(spec)
+    if not parts:
+        return empty_frame(spec)
+    return concat_text([parts[f] for f in sorted(parts)], sort_categories=False)
 
 
 def _read_all(

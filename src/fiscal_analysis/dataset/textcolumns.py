@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 __all__ = [
     "AMOUNT_PATTERN",
@@ -133,14 +132,21 @@ class Column:
     def eq(self, value: str) -> np.ndarray:
         return self.rows(self.uniques == value)
 
-    def isin(self, allowed) -> np.ndarray:
+    def judge_isin(self, allowed) -> np.ndarray:
+        """Per distinct value: whether it is in ``allowed``."""
         wanted = allowed if isinstance(allowed, set | frozenset) else set(allowed)
-        return self.rows(np.fromiter((u in wanted for u in self.uniques), bool, len(self.uniques)))
+        return np.fromiter((u in wanted for u in self.uniques), bool, len(self.uniques))
+
+    def isin(self, allowed) -> np.ndarray:
+        return self.rows(self.judge_isin(allowed))
+
+    def judge(self, check: Callable[[str], bool]) -> np.ndarray:
+        """``check`` of each distinct value (a bool array per distinct value)."""
+        return np.fromiter((bool(check(u)) for u in self.uniques), bool, len(self.uniques))
 
     def test(self, check: Callable[[str], bool]) -> np.ndarray:
         """Apply ``check`` once per distinct value and broadcast (a bool array per row)."""
-        answers = np.fromiter((bool(check(u)) for u in self.uniques), bool, len(self.uniques))
-        return self.rows(answers)
+        return self.rows(self.judge(check))
 
 
 def _char_matrix(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -225,8 +231,14 @@ def amounts_ok_rows(col: Column) -> np.ndarray:
     return ok[col.codes] if len(ok) else np.zeros(len(col.codes), dtype=bool)
 
 
-def concat_text(parts: list[pd.DataFrame]) -> pd.DataFrame:
+def concat_text(parts: list[pd.DataFrame], *, sort_categories: bool = True) -> pd.DataFrame:
     """Concatenate text frames column by column, keeping categories where all parts have them.
+
+    The parts' categories are united once (each distinct value hashed once, not
+    each row) and every part's codes are renumbered with one ``take``. With
+    ``sort_categories=False`` the united categories are in order of first
+    appearance (:func:`compact` sorts the columns that stay text; a column
+    that is typed later, such as ``value``, need not be sorted at all).
 
     Examples:
         >>> a = pd.DataFrame({"x": pd.Categorical(["b", "a"])})
@@ -234,6 +246,8 @@ def concat_text(parts: list[pd.DataFrame]) -> pd.DataFrame:
         >>> col = concat_text([a, b])["x"]
         >>> col.tolist(), col.cat.categories.tolist()
         (['b', 'a', 'c', 'a'], ['a', 'b', 'c'])
+        >>> concat_text([b, a], sort_categories=False)["x"].cat.categories.tolist()
+        ['a', 'c', 'b']
     """
     if len(parts) == 1:
         return parts[0]
@@ -241,13 +255,30 @@ def concat_text(parts: list[pd.DataFrame]) -> pd.DataFrame:
     for c in parts[0].columns:
         cols = [p[c] for p in parts]
         if all(isinstance(s.dtype, pd.CategoricalDtype) for s in cols):
-            out[c] = union_categoricals([_str_categories(s) for s in cols], sort_categories=True)
+            out[c] = _union([_str_categories(s) for s in cols], sort_categories)
         elif all(s.dtype == cols[0].dtype for s in cols):
             out[c] = pd.concat(cols, ignore_index=True)
         else:
             objs = np.concatenate([s.to_numpy(dtype=object) for s in cols])
             out[c] = pd.array(objs, dtype="str")
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)
+
+
+def _union(cats: list[pd.Categorical], sort: bool) -> pd.Categorical:
+    """The Categoricals one after another, over the union of their categories."""
+    values = np.concatenate([c.categories.to_numpy(dtype=object) for c in cats])
+    union = pd.Index(pd.unique(values), dtype="str")
+    if sort:
+        union = union.sort_values()
+    # codes as narrow as pandas keeps them (int8/16/32), written in place: no int64 copy
+    width = next(t for t in (np.int8, np.int16, np.int32, np.int64) if len(union) < np.iinfo(t).max)
+    codes = np.empty(sum(len(c) for c in cats), dtype=width)
+    at = 0
+    for c in cats:
+        renumber = np.r_[union.get_indexer(c.categories), -1].astype(width)  # [-1]: NaN stays
+        np.take(renumber, c.codes, out=codes[at : at + len(c)])
+        at += len(c)
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(union), validate=False)
 
 
 def _str_categories(s: pd.Series) -> pd.Categorical:

@@ -20,6 +20,7 @@ from fiscal_analysis.dataset.layout import misfiled
 from fiscal_analysis.dataset.textcolumns import (
     Column,
     amount_hint,
+    amounts_ok,
     amounts_ok_rows,
     parse_column,
 )
@@ -82,43 +83,48 @@ def _strip(name: str, df: pd.DataFrame) -> tuple[_Frame, list[Problem]]:
             filled = column.rows(text != "")
             probs += _problems(df, padded & filled, col.name, _WHITESPACE)
         if frame.df is df:
-            frame.df = df.copy()
+            frame.df = df.copy(deep=False)  # (copy-on-write: columns are replaced, not edited)
         frame.df[col.name] = stripped
         del frame._cols[col.name]
     return frame, probs
 
 
 def _check_columns(name: str, frame: _Frame, refs: dict[str, set[str]]) -> list[Problem]:
+    """Column rules, judged once per distinct value; rows are looked at only for a value
+    that breaks a rule."""
     spec = FILES[name]
     df = frame.df
     probs: list[Problem] = []
     for col in spec.columns:
         column = frame.col(col.name)
-        empty = column.eq("")
+        empty = column.uniques == ""
         filled = ~empty
+
+        def report(bad: np.ndarray, expected, column=column, name=col.name) -> None:
+            if bad.any():
+                probs.extend(_problems(df, column.rows(bad), name, expected))
+
         if col.required and col.kind != "amount":
-            probs += _problems(df, empty, col.name, "不能为空 (required)")
+            report(empty, "不能为空 (required)")
         if col.kind == "year":
-            bad = filled & frame.test(col.name, lambda v: not _YEAR.match(v))
-            probs += _problems(df, bad, col.name, "应为四位年份，如 2020 (expected a year)")
+            bad = filled & column.judge(lambda v: not _YEAR.match(v))
+            report(bad, "应为四位年份，如 2020 (expected a year)")
         elif col.kind == "amount" and name != "facts":
-            probs += _problems(df, empty, col.name, "不能为空，应为数字 (required number)")
-            bad = filled & ~amounts_ok_rows(frame.col(col.name))
-            probs += _problems(df, bad, col.name, lambda v: amount_hint(v, undisclosed=False))
+            report(empty, "不能为空，应为数字 (required number)")
+            bad = filled & ~amounts_ok(column.text)
+            report(bad, lambda v: amount_hint(v, undisclosed=False))
         elif col.kind == "choice" and col.choices:
             allowed = "、".join(col.choices)
-            bad = filled & ~column.isin(col.choices)
-            msg = f"应为以下之一：{allowed} (expected one of these)"
-            probs += _problems(df, bad, col.name, msg)
+            bad = filled & ~column.judge_isin(col.choices)
+            report(bad, f"应为以下之一：{allowed} (expected one of these)")
         elif col.kind == "ref" and col.name in refs:
             source = "entities.csv" if col.name == "entity_id" else "documents.csv"
-            bad = filled & ~column.isin(refs[col.name])
-            msg = f"未在 {source} 中登记，请先在 {source} 中添加 (unknown reference)"
-            probs += _problems(df, bad, col.name, msg)
+            bad = filled & ~column.judge_isin(refs[col.name])
+            report(bad, f"未在 {source} 中登记，请先在 {source} 中添加 (unknown reference)")
         elif col.kind in ("text", "id"):
             pattern = _CONTROL_TEXT if col.kind == "text" else _CONTROL
-            bad = frame.test(col.name, lambda v, pattern=pattern: bool(pattern.search(v)))
-            probs += _problems(df, bad, col.name, "含有控制字符 (control characters)")
+            bad = column.judge(lambda v, pattern=pattern: bool(pattern.search(v)))
+            report(bad, "含有控制字符 (control characters)")
     probs += _duplicates(name, frame)
     return probs
 
@@ -229,8 +235,11 @@ def _check_facts(frame: _Frame, classification: Classification) -> list[Problem]
     probs: list[Problem] = []
     df = frame.df
     value, basis = frame.col("value"), frame.col("basis")
-    empty, undisclosed = value.eq(""), basis.eq("undisclosed")
-    probs += _problems(df, ~empty & ~amounts_ok_rows(value), "value", amount_hint)
+    blank = value.uniques == ""
+    bad = ~blank & ~amounts_ok(value.text)  # judged per distinct value
+    if bad.any():
+        probs += _problems(df, value.rows(bad), "value", amount_hint)
+    empty, undisclosed = value.rows(blank), basis.eq("undisclosed")
     msg = "不能为空；未公开金额的项目请将 basis 设为 undisclosed (required unless undisclosed)"
     probs += _problems(df, empty & ~undisclosed & basis.isin(BASES), "value", msg)
     msg = "basis 为 undisclosed 时 value 应留空 (undisclosed figures have no value)"
@@ -345,7 +354,7 @@ def validate_frames(
         return frames, probs
     typed = {}
     for name, frame in clean.items():
-        df = frame.df.copy()
+        df = frame.df.copy(deep=False)  # (copy-on-write: the input frames stay as they are)
         if "value" in df.columns and FILES[name].column("value").kind == "amount":
             df["value"] = parse_column(frame.col("value"), df.index)
         if "year" in df.columns:

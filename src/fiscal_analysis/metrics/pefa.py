@@ -36,7 +36,7 @@ import pandas as pd
 
 from fiscal_analysis.metrics.completion import completion_panel
 from fiscal_analysis.metrics.present import dec
-from fiscal_analysis.metrics.rates import ratio_pct_panel
+from fiscal_analysis.metrics.rates import ratio_pct_panel, units_to_decimal
 from fiscal_analysis.metrics.units import decimals_of, to_fen, to_wan
 from fiscal_analysis.metrics.view import Source, view_of
 from fiscal_analysis.money import Exact, format_pct, ratio_pct, to_decimal  # noqa: F401
@@ -178,22 +178,37 @@ def pi_score(bands: Sequence[str | None]) -> str | None:
     return "D"
 
 
-def _objects(s: pd.Series) -> pd.Series:
-    """Exact Python ints of 分 (object dtype) so products of big amounts cannot overflow."""
-    s = to_fen(s)
-    if pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:
-        # numpy and pandas give Python ints for an integer column as objects
-        return pd.Series(s.to_numpy(dtype=object), index=s.index, dtype=object)
-    return pd.Series([int(v) for v in s], index=s.index, dtype=object)
-
-
 def _rounded(num: pd.Series, den: pd.Series, decimals: int) -> pd.Series:
-    """Rounded percents; exact Python ints when a column does not fit in int64."""
+    """Rounded percents (as :func:`~fiscal_analysis.money.ratio_pct`), whole columns at once.
+
+    Columns that fit in int64 go through :func:`ratio_pct_panel`; otherwise the
+    half-up rounding ``(2·|n|·100·10ᵖ + |d|) // (2·|d|)`` runs on numpy object
+    arrays of exact Python ints (no Fraction per row), and each distinct
+    rounded value becomes one Decimal.
+
+    Examples:
+        >>> big = 10**20
+        >>> _rounded(pd.Series([big, -1, 5], dtype=object),
+        ...          pd.Series([3 * big, 3000, 0], dtype=object), 1).tolist()
+        [Decimal('33.3'), Decimal('0.0'), None]
+    """
+    n = num.to_numpy(dtype=object)
+    d = den.to_numpy(dtype=object)
     limit = 2**62
-    if all(abs(int(v)) < limit for v in (*num, *den)):
+    if not len(n) or max(abs(int(min(n))), abs(int(max(n))), abs(int(min(d))),
+                         abs(int(max(d)))) < limit:  # fmt: skip
         return ratio_pct_panel(num.astype("Int64"), den.astype("Int64"), decimals)
-    rounded = [ratio_pct(int(n), int(d), decimals) for n, d in zip(num, den, strict=True)]
-    return pd.Series(rounded, index=num.index, dtype=object)
+    ok = d != 0
+    a = np.abs(n[ok])
+    b = np.abs(d[ok])
+    mult = 2 * 100 * 10**decimals
+    q = (a * mult + b) // (2 * b)
+    negative = (n[ok] < 0) != (d[ok] < 0)
+    signed = np.where(negative, -q, q).astype(np.int64)  # a rounded percent fits in int64
+    units = pd.Series(pd.array(signed, dtype="Int64"))
+    out = np.full(len(n), None, dtype=object)
+    out[ok] = units_to_decimal(units, decimals).to_numpy(dtype=object)
+    return pd.Series(out, index=num.index, dtype=object)
 
 
 def _aggregate_band(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -225,25 +240,49 @@ def outturn_panel_from_lines(lines: pd.DataFrame, decimals: int = 1) -> pd.DataF
         ``composition_num``/``composition_den`` (Python ints: 分, and
         products of 分 for PI-2, so the ratio is exact), the rounded
         percentages and the bands (``None`` when a denominator is 0).
+
+    Sums run over integer group codes (``np.add.reduceat`` on the lines in
+    entity-year order), in ``int64`` while they provably fit and on exact
+    Python ints otherwise; the PI-2 products ``A·ΣB − ΣA·B`` take Python ints
+    only when they could leave ``int64``.
     """
     use = lines.dropna(subset=["actual", "budget"])
     shown = max(decimals_of(use["actual"]), decimals_of(use["budget"]))
-    a, b = _objects(use["actual"]), _objects(use["budget"])
-    keys = [use["entity_id"], use["year"]]
-    sums = pd.DataFrame({"actual": a, "budget": b}).groupby(keys, sort=True).sum()
-    n = use.groupby(keys, sort=True).size()
-    rows = pd.MultiIndex.from_frame(use[["entity_id", "year"]])
-    sa, sb = sums["actual"].reindex(rows).to_numpy(), sums["budget"].reindex(rows).to_numpy()
-    dev = pd.Series(np.abs(a.to_numpy() * sb - sa * b.to_numpy()), index=use.index, dtype=object)
-    spread = dev.groupby(keys, sort=True).sum()
-    out = sums.reset_index()
-    out.insert(2, "n_lines", n.to_numpy())
-    out["aggregate_num"], out["aggregate_den"] = (
-        sums["actual"].to_numpy(),
-        sums["budget"].to_numpy(),
+    a = to_fen(use["actual"]).to_numpy(dtype=np.int64)
+    b = to_fen(use["budget"]).to_numpy(dtype=np.int64)
+    ent_code, ents = pd.factorize(use["entity_id"].to_numpy(dtype=object), sort=True)
+    year_code, years = pd.factorize(use["year"].to_numpy(dtype=np.int64), sort=True)
+    key = ent_code.astype(np.int64) * max(len(years), 1) + year_code
+    if len(key) and not (np.diff(key) >= 0).all():
+        order = np.argsort(key, kind="stable")
+        key, a, b = key[order], a[order], b[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
+    group = np.cumsum(np.r_[False, key[1:] != key[:-1]]) if len(key) else key
+    n = np.diff(np.r_[starts, len(key)])
+    sa, sb = _sums(a, starts, n), _sums(b, starts, n)
+    if _fits(a, sb) and _fits(b, sa):
+        dev = np.abs(a * sb[group] - sa[group] * b)
+        if _fits(dev, np.ones(1, np.int64), n.max(initial=1)):
+            spread = np.add.reduceat(dev, starts).astype(object) if len(dev) else dev
+        else:
+            spread = np.add.reduceat(dev.astype(object), starts)
+    else:
+        ao, bo = a.astype(object), b.astype(object)
+        dev = np.abs(ao * sb.astype(object)[group] - sa.astype(object)[group] * bo)
+        spread = np.add.reduceat(dev, starts) if len(dev) else dev
+    head = key[starts] if len(key) else key
+    out = pd.DataFrame(
+        {
+            "entity_id": pd.Index(ents[head // max(len(years), 1)]),  # (as groupby keys: str)
+            "year": years[head % max(len(years), 1)] if len(head) else np.zeros(0, np.int64),
+            "n_lines": n,
+            "actual": sa.astype(object),
+            "budget": sb.astype(object),
+        }
     )
-    out["composition_num"] = spread.to_numpy()
-    out["composition_den"] = (sums["actual"] * sums["budget"]).to_numpy()
+    out["aggregate_num"], out["aggregate_den"] = sa.astype(object), sb.astype(object)
+    out["composition_num"] = pd.Series(spread, dtype=object)
+    out["composition_den"] = sa.astype(object) * sb.astype(object)
     for name in ("aggregate", "composition"):
         num, den = out[f"{name}_num"], out[f"{name}_den"]
         out[f"{name}_rounded"] = _rounded(num, den, decimals)
@@ -254,10 +293,30 @@ def outturn_panel_from_lines(lines: pd.DataFrame, decimals: int = 1) -> pd.DataF
     return out
 
 
+def _fits(x: np.ndarray, y: np.ndarray, times: int = 1) -> bool:
+    """Whether every product of an ``x`` and a ``y`` (and ``times`` such products added)
+    provably fits in int64 (with room for one subtraction)."""
+    if not len(x):
+        return True
+    hi = int(np.abs(x).max()) * int(np.abs(y).max(initial=0)) * int(times)
+    return hi < 2**62
+
+
+def _sums(v: np.ndarray, starts: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Per-group sums of int64 ``v`` (groups start at ``starts``): int64 if they fit,
+    else exact Python ints (object)."""
+    if not len(v):
+        return np.zeros(0, dtype=np.int64)
+    if int(np.abs(v).max()) * int(n.max()) < 2**62:
+        return np.add.reduceat(v, starts)
+    return np.add.reduceat(v.astype(object), starts)
+
+
 def _wan(ints: pd.Series, decimals: int) -> pd.Series:
     """Sums of 分 (Python ints) as 万元: decimal128 if they fit in int64, else Decimals."""
-    if all(abs(int(v)) < 2**63 for v in ints):
-        return to_wan(pd.Series(list(ints), index=ints.index, dtype="Int64"), decimals)
+    v = ints.to_numpy(dtype=object)
+    if not len(v) or max(-int(v.min()), int(v.max())) < 2**63:
+        return to_wan(pd.Series(v.astype(np.int64), index=ints.index, dtype="Int64"), decimals)
     return pd.Series([to_decimal(int(v)) for v in ints], index=ints.index, dtype=object)
 
 

@@ -29,6 +29,7 @@ import pandas as pd
 
 from fiscal_analysis.dataset.model import Dataset
 from fiscal_analysis.metrics.units import amount_decimals, is_amount, to_fen
+from fiscal_analysis.money import CENT
 
 __all__ = ["Lines", "MetricFrame", "PanelView", "Source", "column_codes", "view_of"]
 
@@ -167,7 +168,7 @@ class PanelView:
             empty = pd.MultiIndex.from_arrays([[], []], names=["entity_id", "year"])
             return empty, np.zeros(0, dtype=np.int64)
         if isinstance(ent_col.dtype, pd.CategoricalDtype):
-            ents = ent_col.cat.codes.to_numpy(dtype=np.int64)
+            ents = ent_col.cat.codes.to_numpy()  # (compared only: the narrow codes will do)
         else:
             ents = ent_col.to_numpy(dtype=object)
         # work on runs of equal (entity, year): rows of one entity-year are usually together
@@ -222,12 +223,19 @@ class PanelView:
     def amount_decimals(self) -> int:
         """Decimals the frames show 万元 with: 2 unless some amount is finer than 0.01万元."""
         v, ok = self._values
+        finer = v % CENT != 0  # (absent values are 0 here)
+        if not finer.any():  # the usual case: no unit needs looking at
+            return 2
         money = (self.facts["unit"] == "万元").to_numpy(dtype=bool) & ok
-        return amount_decimals(v[money])
+        return amount_decimals(v[money & finer])
 
     @cached_property
     def _tables(self) -> tuple[np.ndarray, np.ndarray]:
-        return column_codes(self.facts["table"])
+        col = self.facts["table"]
+        if isinstance(col.dtype, pd.CategoricalDtype) and not col.hasnans:
+            # the category codes as they are (int8 for the few tables): no int64 copy per row
+            return col.cat.codes.to_numpy(), col.cat.categories.to_numpy(dtype=object)
+        return column_codes(col)
 
     def table_rows(self, table: str) -> np.ndarray:
         """Row positions of ``table`` in the facts."""
@@ -246,12 +254,11 @@ class PanelView:
         codes = col.cat.codes.to_numpy()[rows]
         if not len(codes) or codes.min() < 0:  # missing values: the general path
             return column_codes(self._column(name, rows))
-        used, first = np.unique(codes, return_index=True)
-        order = np.argsort(first, kind="stable")  # distinct values in order of first use
-        renumber = np.empty(int(used[-1]) + 1, dtype=np.int64)
-        renumber[used[order]] = np.arange(len(used))
+        used = pd.unique(codes)  # distinct codes in order of first use (hashed, not sorted)
+        renumber = np.empty(int(used.max()) + 1, dtype=np.int64)
+        renumber[used] = np.arange(len(used))
         cats = col.cat.categories.to_numpy(dtype=object)
-        return renumber[codes], cats[used[order]]
+        return renumber[codes], cats[used]
 
     def _table_rows(self, table: str) -> dict[str, np.ndarray]:
         """Rows of ``table`` with their code and item as integer codes, and basis (cached)."""
@@ -274,7 +281,7 @@ class PanelView:
         else:
             rows = np.flatnonzero(code.to_numpy(dtype=object) == "")
         tc, tu = self._tables
-        tcode = tc[rows]
+        tcode = tc[rows].astype(np.int64)
         icode, iu = self._codes("item", rows)
         bcode, bu = self._codes("basis", rows)
         combo = tcode * max(len(iu), 1) + icode

@@ -140,8 +140,8 @@ def read_table(
         return None, problems
     width = len(header)
     df = table.frame
-    for k in range(df.shape[1], width):
-        df[k] = ""
+    for k in range(df.shape[1], width):  # columns no row reaches: "" (one category)
+        df[k] = pd.Categorical.from_codes(np.zeros(len(df), "int8"), pd.Index([""], dtype="str"))
     counts = table.counts
     required_width = max(
         (i + 1 for i, name in enumerate(header) if spec.column(name).required), default=1
