@@ -71,3 +71,28 @@ def test_a_rendered_figure_is_released(strict):  # noqa: F811
     fig = BUILDERS["trend"]().figure
     figure_png(fig)
     assert fig.axes == [] and not hasattr(fig.canvas, "renderer")
+
+
+def test_a_warm_cache_looks_no_font_up(monkeypatch, strict):  # noqa: F811
+    """Strings measured and laid out before are drawn without resolving their font again."""
+    figure_png(BUILDERS["budget"]().figure)
+    calls = []
+    prepare = chart_png._Renderer._prepare_font
+    monkeypatch.setattr(
+        chart_png._Renderer, "_prepare_font", lambda self, p: calls.append(p) or prepare(self, p)
+    )
+    warm = figure_png(BUILDERS["budget"]().figure)
+    assert calls == []
+    monkeypatch.undo()
+    chart_png.clear_text_cache()
+    assert warm == figure_png(BUILDERS["budget"]().figure)
+
+
+def test_cached_layouts_follow_registered_fonts(monkeypatch, strict):  # noqa: F811
+    """Registering a font (``addfont``) can change which file a request picks: keys differ."""
+    with house_style():
+        before = chart_png._rc_key()
+        monkeypatch.setattr(
+            chart_png.fontManager, "ttflist", [*chart_png.fontManager.ttflist, None]
+        )
+        assert chart_png._rc_key() != before

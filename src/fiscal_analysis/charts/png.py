@@ -24,12 +24,13 @@ slower). ``tests/test_chart_png.py`` checks the pixels against ``savefig``.
 from __future__ import annotations
 
 import io
+import threading
 from typing import Any
 
 import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, fontManager
 
 __all__ = ["PNG_COMPRESS_LEVEL", "clear_text_cache", "png_bytes"]
 
@@ -48,6 +49,8 @@ _FONT_RC = (
     "text.hinting_factor",
     "text.kerning_factor",
 )
+#: rcParams without the validation and deprecation checks of ``rcParams[key]`` (read per string).
+_rc_get = getattr(mpl.rcParams, "_get", mpl.rcParams.get)
 #: Entries kept per cache before it is emptied (a report uses a few hundred).
 _CACHE_LIMIT = 20_000
 _METRICS: dict[tuple[Any, ...], tuple[float, float, float]] = {}
@@ -63,8 +66,24 @@ def clear_text_cache() -> None:
 
 
 def _rc_key() -> tuple[Any, ...]:
-    values = (mpl.rcParams.get(k) for k in _FONT_RC)
-    return tuple(tuple(v) if isinstance(v, list) else v for v in values)
+    """The font settings, and how many fonts are registered (``addfont`` changes the choice)."""
+    values = (_rc_get(k) for k in _FONT_RC)
+    key = tuple(tuple(v) if isinstance(v, list) else v for v in values)
+    return (*key, len(fontManager.ttflist))
+
+
+def _font_key(prop: FontProperties) -> tuple[Any, ...]:
+    """What :class:`FontProperties` hashes (its font request), as a tuple: no copy needed."""
+    return (
+        tuple(prop.get_family()),
+        prop.get_slant(),
+        prop.get_variant(),
+        prop.get_weight(),
+        prop.get_stretch(),
+        prop.get_size_in_points(),
+        prop.get_file(),
+        prop.get_math_fontfamily(),
+    )
 
 
 def _remember(cache: dict, key: tuple[Any, ...], value: Any) -> Any:
@@ -88,7 +107,7 @@ class _Renderer(RendererAgg):
     ) -> tuple[float, float, float]:
         if ismath:
             return super().get_text_width_height_descent(s, prop, ismath)
-        key = (s, prop.copy(), self.dpi, _rc_key())
+        key = (s, _font_key(prop), self.dpi, _rc_key())
         hit = _METRICS.get(key)
         if hit is None:
             hit = super().get_text_width_height_descent(s, prop, ismath)
@@ -96,17 +115,22 @@ class _Renderer(RendererAgg):
         return hit
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None) -> None:
-        font = self._prepare_font(prop) if _CAN_CACHE_LAYOUT and not ismath else None
-        if font is None or not hasattr(font, "_layout"):
+        if ismath or not _CAN_CACHE_LAYOUT:
             super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
             return
         features = mtext.get_fontfeatures() if mtext is not None else None
         language = mtext.get_language() if mtext is not None else None
         size = prop.get_size_in_points()
         flags = get_hinting_flag()
-        key = (font, size, self.dpi, s, flags, _frozen(features), _frozen(language))
+        # The glyphs hold this thread's font objects (matplotlib keeps fonts per thread).
+        key = (_font_key(prop), _rc_key(), threading.get_ident(), self.dpi, s, flags,
+               _frozen(features), _frozen(language))  # fmt: skip
         items = _LAYOUTS.get(key)
-        if items is None:
+        if items is None:  # the font is looked up only for a string not laid out before
+            font = self._prepare_font(prop)
+            if not hasattr(font, "_layout"):
+                super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+                return
             laid = font._layout(s, flags=flags, features=features, language=language)
             items = _remember(_LAYOUTS, key, tuple(laid))
         glyphs = ((i.ft_object, size, i.glyph_index, 0, 1, i.x, i.y) for i in items)
@@ -117,15 +141,14 @@ class _Renderer(RendererAgg):
 
         The hook ``Text._get_layout`` asks a renderer for (matplotlib 3.11);
         without it every layout reads the font's OS/2 and head tables again.
-        Same tables, same arithmetic, kept per font, size and dpi.
+        Same tables, same arithmetic, kept per font request, font settings and dpi.
         """
         if not _CAN_CACHE_LAYOUT:
             return None, None, None  # matplotlib then reads the tables itself
-        font = self._prepare_font(prop)
-        size = prop.get_size_in_points()
-        key = (font, size, self.dpi)
+        key = (_font_key(prop), _rc_key(), self.dpi)
         hit = _HEIGHTS.get(key)
-        if hit is None:
+        if hit is None:  # the font is looked up (and its tables read) once per key
+            font, size = self._prepare_font(prop), prop.get_size_in_points()
             hit = _remember(_HEIGHTS, key, _height_metrics(font, size, self.dpi))
         return hit
 
