@@ -96,3 +96,16 @@ def test_cached_layouts_follow_registered_fonts(monkeypatch, strict):  # noqa: F
             chart_png.fontManager, "ttflist", [*chart_png.fontManager.ttflist, None]
         )
         assert chart_png._rc_key() != before
+
+
+def test_kept_glyph_images_give_the_same_pixels(strict):  # noqa: F811
+    """Glyph images kept from other charts (other pen positions) are placed pixel-exactly."""
+    chart_png.clear_text_cache()
+    for kind in sorted(BUILDERS):  # every chart's glyphs, at that chart's positions
+        figure_png(BUILDERS[kind]().figure)
+    kept = len(chart_png._GLYPHS)
+    assert kept > 0
+    for kind in sorted(BUILDERS):
+        ours = figure_png(BUILDERS[kind]().figure)
+        assert np.array_equal(_pixels(ours), _pixels(_tight_savefig(kind))), kind
+    assert len(chart_png._GLYPHS) == kept  # the second round rendered no glyph again

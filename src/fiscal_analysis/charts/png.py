@@ -28,9 +28,11 @@ import threading
 from typing import Any
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager
+from matplotlib.ft2font import FT2Font, RenderMode
 
 __all__ = ["PNG_COMPRESS_LEVEL", "clear_text_cache", "png_bytes"]
 
@@ -56,6 +58,9 @@ _CACHE_LIMIT = 20_000
 _METRICS: dict[tuple[Any, ...], tuple[float, float, float]] = {}
 _LAYOUTS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 _HEIGHTS: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
+_GLYPHS: dict[tuple[Any, ...], tuple[Any, int, int]] = {}
+#: FreeType's transform for upright text (16.16 fixed point identity).
+_UPRIGHT = np.array([[0x10000, 0], [0, 0x10000]])
 
 
 def clear_text_cache() -> None:
@@ -63,6 +68,7 @@ def clear_text_cache() -> None:
     _METRICS.clear()
     _LAYOUTS.clear()
     _HEIGHTS.clear()
+    _GLYPHS.clear()
 
 
 def _rc_key() -> tuple[Any, ...]:
@@ -93,6 +99,10 @@ def _remember(cache: dict, key: tuple[Any, ...], value: Any) -> Any:
     return value
 
 
+#: Whether glyphs can be rendered one by one here (FT2Font's private hooks of matplotlib 3.11).
+_CAN_CACHE_GLYPHS = hasattr(RendererAgg, "_draw_text_glyphs_and_boxes") and all(
+    hasattr(FT2Font, name) for name in ("_set_transform", "_render_glyph")
+)
 #: Whether this matplotlib lays text out with ``FT2Font._layout`` (3.11 and later).
 _CAN_CACHE_LAYOUT = hasattr(RendererAgg, "_prepare_font") and hasattr(
     RendererAgg, "_draw_text_glyphs_and_boxes"
@@ -133,8 +143,38 @@ class _Renderer(RendererAgg):
                 return
             laid = font._layout(s, flags=flags, features=features, language=language)
             items = _remember(_LAYOUTS, key, tuple(laid))
+        if angle == 0 and gc.get_antialiased() and _CAN_CACHE_GLYPHS:
+            self._draw_upright_glyphs(gc, x, y, size, items)
+            return
         glyphs = ((i.ft_object, size, i.glyph_index, 0, 1, i.x, i.y) for i in items)
         self._draw_text_glyphs_and_boxes(gc, x, y, angle, glyphs, [])
+
+    def _draw_upright_glyphs(self, gc, x: float, y: float, size: float, items: Any) -> None:
+        """``_draw_text_glyphs_and_boxes`` for horizontal antialiased text, glyph images kept.
+
+        FreeType renders a glyph at a pen position given in 1/64 pixel; moved by
+        whole pixels its image is the same, only placed elsewhere. So an image
+        is kept per font, size, glyph and the position's fraction of a pixel,
+        with its offset from the pen's whole pixel: the same pixels as
+        rendering it again (same arithmetic as matplotlib's method).
+        """
+        flags = get_hinting_flag()
+        height = self.height
+        draw = self._renderer.draw_text_image
+        for i in items:
+            font, dx, dy = i.ft_object, i.x, i.y
+            px, py = round(0x40 * (x + dx)), round(0x40 * (height - y + dy))
+            key = (font, size, self.dpi, i.glyph_index, flags, px & 0x3F, py & 0x3F)
+            hit = _GLYPHS.get(key)
+            if hit is None:
+                font.set_size(size, self.dpi)
+                font._set_transform(_UPRIGHT, [px, py])
+                bitmap = font._render_glyph(i.glyph_index, flags, RenderMode.NORMAL)
+                image = np.array(bitmap.buffer)  # a copy: the image is drawn again later
+                hit = _remember(_GLYPHS, key, (image, bitmap.left - (px >> 6),
+                                               bitmap.top - (py >> 6)))  # fmt: skip
+            image, left, top = hit
+            draw(image, left + (px >> 6), int(height) - (top + (py >> 6)) + image.shape[0], 0, gc)
 
     def _get_font_height_metrics(self, prop: FontProperties) -> tuple[Any, Any, Any]:
         """Ascent, descent and line gap of the font, in pixels, for line spacing.
