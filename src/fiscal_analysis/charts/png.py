@@ -12,9 +12,12 @@ pixels. Its renderer keeps string measurements and glyph layouts for the
 whole process (keyed by everything they depend on), so a tick label, legend
 entry or unit seen in an earlier pass or chart is not shaped again, and the
 font's line metrics, which matplotlib 3.11 would otherwise read from the font
-tables for every text layout. The PNG is written at zlib level 3: lossless,
-about 40% less encoding time than Pillow's default and, for these flat-colour
-charts, smaller files.
+tables for every text layout. A string's font is resolved only when it is
+measured or laid out for the first time, and the image of each glyph of
+upright text is kept per font, size and sub-pixel position, so FreeType does
+not render it again. The PNG is written by :func:`rgba_png` at zlib level 3
+without per-row filters: lossless, less than half the encoding time of
+Pillow's writer and, for these flat-colour charts, files of about the same size.
 
 Private matplotlib hooks are used where the public API has none; if one is
 missing the renderer falls back to matplotlib's own code (same pixels,
@@ -24,7 +27,10 @@ slower). ``tests/test_chart_png.py`` checks the pixels against ``savefig``.
 from __future__ import annotations
 
 import io
+import struct
 import threading
+import zlib
+from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
@@ -34,7 +40,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager
 from matplotlib.ft2font import FT2Font, RenderMode
 
-__all__ = ["PNG_COMPRESS_LEVEL", "clear_text_cache", "png_bytes"]
+__all__ = ["PNG_COMPRESS_LEVEL", "clear_text_cache", "png_bytes", "rgba_png"]
 
 #: zlib level for the embedded PNGs (1 fastest … 9 smallest); lossless at any level.
 PNG_COMPRESS_LEVEL = 3
@@ -213,8 +219,55 @@ def _frozen(value: Any) -> Any:
     return value
 
 
+def rgba_png(rgba: np.ndarray, dpi: float, level: int = PNG_COMPRESS_LEVEL) -> bytes:
+    """An RGBA image (rows × columns × 4, ``uint8``) as PNG: no row filter, zlib ``level``.
+
+    Lossless like any PNG. For flat-colour charts the rows compress about as
+    well unfiltered as with Pillow's per-row filter search, which costs about
+    as much again as the compression (the charts of the shipped reports: 1.5%
+    smaller in all, a single chart from 14% smaller to 14% larger). The ``pHYs``
+    chunk states ``dpi`` (as Pillow writes it); nothing else is tagged.
+
+    Examples:
+        >>> from PIL import Image
+        >>> png = rgba_png(np.full((2, 3, 4), 255, np.uint8), 115)
+        >>> im = Image.open(io.BytesIO(png))
+        >>> im.mode, im.size, round(im.info["dpi"][0])
+        ('RGBA', (3, 2), 115)
+    """
+    height, width, depth = rgba.shape
+    if depth != 4 or rgba.dtype != np.uint8:
+        raise ValueError(f"expected rows × columns × 4 uint8, got {rgba.shape} {rgba.dtype}")
+    rows = np.zeros((height, 1 + 4 * width), np.uint8)  # a 0 (filter "None") before each row
+    rows[:, 1:] = rgba.reshape(height, 4 * width)
+    per_metre = int(dpi / 0.0254 + 0.5)
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    return b"".join((
+        b"\x89PNG\r\n\x1a\n",
+        chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
+        chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+        chunk(b"IDAT", zlib.compress(rows.tobytes(), level)),
+        chunk(b"IEND", b""),
+    ))  # fmt: skip
+
+
 class _Canvas(FigureCanvasAgg):
-    """Agg canvas that draws with :class:`_Renderer`."""
+    """Agg canvas that draws with :class:`_Renderer` and writes PNGs with :func:`rgba_png`."""
+
+    def print_png(self, filename_or_obj, *, metadata=None, pil_kwargs=None, **_: Any) -> None:
+        # savefig has already applied dpi, facecolor and the box (passed for other backends)
+        FigureCanvasAgg.draw(self)
+        level = (pil_kwargs or {}).get("compress_level", PNG_COMPRESS_LEVEL)
+        data = rgba_png(np.asarray(self.buffer_rgba()), self.figure.dpi, level)
+        if hasattr(filename_or_obj, "write"):
+            filename_or_obj.write(data)
+        else:
+            Path(filename_or_obj).write_bytes(data)
 
     def get_renderer(self) -> RendererAgg:
         w, h = self.get_width_height(physical=True)
