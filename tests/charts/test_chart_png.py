@@ -71,3 +71,64 @@ def test_a_rendered_figure_is_released(strict):  # noqa: F811
     fig = BUILDERS["trend"]().figure
     figure_png(fig)
     assert fig.axes == [] and not hasattr(fig.canvas, "renderer")
+
+
+def test_a_warm_cache_looks_no_font_up(monkeypatch, strict):  # noqa: F811
+    """Strings measured and laid out before are drawn without resolving their font again."""
+    figure_png(BUILDERS["budget"]().figure)
+    calls = []
+    prepare = chart_png._Renderer._prepare_font
+    monkeypatch.setattr(
+        chart_png._Renderer, "_prepare_font", lambda self, p: calls.append(p) or prepare(self, p)
+    )
+    warm = figure_png(BUILDERS["budget"]().figure)
+    assert calls == []
+    monkeypatch.undo()
+    chart_png.clear_text_cache()
+    assert warm == figure_png(BUILDERS["budget"]().figure)
+
+
+def test_cached_layouts_follow_registered_fonts(monkeypatch, strict):  # noqa: F811
+    """Registering a font (``addfont``) can change which file a request picks: keys differ."""
+    with house_style():
+        before = chart_png._rc_key()
+        monkeypatch.setattr(
+            chart_png.fontManager, "ttflist", [*chart_png.fontManager.ttflist, None]
+        )
+        assert chart_png._rc_key() != before
+
+
+def test_kept_glyph_images_give_the_same_pixels(strict):  # noqa: F811
+    """Glyph images kept from other charts (other pen positions) are placed pixel-exactly."""
+    chart_png.clear_text_cache()
+    for kind in sorted(BUILDERS):  # every chart's glyphs, at that chart's positions
+        figure_png(BUILDERS[kind]().figure)
+    kept = len(chart_png._GLYPHS)
+    assert kept > 0
+    for kind in sorted(BUILDERS):
+        ours = figure_png(BUILDERS[kind]().figure)
+        assert np.array_equal(_pixels(ours), _pixels(_tight_savefig(kind))), kind
+    assert len(chart_png._GLYPHS) == kept  # the second round rendered no glyph again
+
+
+def test_rgba_png_decodes_to_the_same_pixels():
+    rng = np.random.default_rng(15)
+    rgba = rng.integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
+    png = chart_png.rgba_png(rgba, DPI)
+    with Image.open(io.BytesIO(png)) as im:
+        assert im.mode == "RGBA" and im.size == (53, 37)
+        assert im.info["dpi"] == pytest.approx((DPI, DPI), abs=0.05)
+        assert np.array_equal(np.asarray(im), rgba)
+    assert chart_png.rgba_png(rgba, DPI) == png  # same image, same bytes
+    with pytest.raises(ValueError, match="uint8"):
+        chart_png.rgba_png(rgba[:, :, :3], DPI)
+
+
+def test_chart_pngs_are_about_as_small_as_pillows(strict):  # noqa: F811
+    """Unfiltered rows compress flat-colour charts about as well as Pillow's filter search."""
+    for kind in sorted(BUILDERS):
+        ours = figure_png(BUILDERS[kind]().figure)
+        pixels = _pixels(ours)
+        buf = io.BytesIO()
+        Image.fromarray(pixels).save(buf, format="png", compress_level=3)
+        assert len(ours) <= len(buf.getvalue()) * 1.2, kind

@@ -12,9 +12,12 @@ pixels. Its renderer keeps string measurements and glyph layouts for the
 whole process (keyed by everything they depend on), so a tick label, legend
 entry or unit seen in an earlier pass or chart is not shaped again, and the
 font's line metrics, which matplotlib 3.11 would otherwise read from the font
-tables for every text layout. The PNG is written at zlib level 3: lossless,
-about 40% less encoding time than Pillow's default and, for these flat-colour
-charts, smaller files.
+tables for every text layout. A string's font is resolved only when it is
+measured or laid out for the first time, and the image of each glyph of
+upright text is kept per font, size and sub-pixel position, so FreeType does
+not render it again. The PNG is written by :func:`rgba_png` at zlib level 3
+without per-row filters: lossless, less than half the encoding time of
+Pillow's writer and, for these flat-colour charts, files of about the same size.
 
 Private matplotlib hooks are used where the public API has none; if one is
 missing the renderer falls back to matplotlib's own code (same pixels,
@@ -24,14 +27,20 @@ slower). ``tests/test_chart_png.py`` checks the pixels against ``savefig``.
 from __future__ import annotations
 
 import io
+import struct
+import threading
+import zlib
+from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, fontManager
+from matplotlib.ft2font import FT2Font, RenderMode
 
-__all__ = ["PNG_COMPRESS_LEVEL", "clear_text_cache", "png_bytes"]
+__all__ = ["PNG_COMPRESS_LEVEL", "clear_text_cache", "png_bytes", "rgba_png"]
 
 #: zlib level for the embedded PNGs (1 fastest … 9 smallest); lossless at any level.
 PNG_COMPRESS_LEVEL = 3
@@ -48,11 +57,16 @@ _FONT_RC = (
     "text.hinting_factor",
     "text.kerning_factor",
 )
+#: rcParams without the validation and deprecation checks of ``rcParams[key]`` (read per string).
+_rc_get = getattr(mpl.rcParams, "_get", mpl.rcParams.get)
 #: Entries kept per cache before it is emptied (a report uses a few hundred).
 _CACHE_LIMIT = 20_000
 _METRICS: dict[tuple[Any, ...], tuple[float, float, float]] = {}
 _LAYOUTS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 _HEIGHTS: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
+_GLYPHS: dict[tuple[Any, ...], tuple[Any, int, int]] = {}
+#: FreeType's transform for upright text (16.16 fixed point identity).
+_UPRIGHT = np.array([[0x10000, 0], [0, 0x10000]])
 
 
 def clear_text_cache() -> None:
@@ -60,11 +74,28 @@ def clear_text_cache() -> None:
     _METRICS.clear()
     _LAYOUTS.clear()
     _HEIGHTS.clear()
+    _GLYPHS.clear()
 
 
 def _rc_key() -> tuple[Any, ...]:
-    values = (mpl.rcParams.get(k) for k in _FONT_RC)
-    return tuple(tuple(v) if isinstance(v, list) else v for v in values)
+    """The font settings, and how many fonts are registered (``addfont`` changes the choice)."""
+    values = (_rc_get(k) for k in _FONT_RC)
+    key = tuple(tuple(v) if isinstance(v, list) else v for v in values)
+    return (*key, len(fontManager.ttflist))
+
+
+def _font_key(prop: FontProperties) -> tuple[Any, ...]:
+    """What :class:`FontProperties` hashes (its font request), as a tuple: no copy needed."""
+    return (
+        tuple(prop.get_family()),
+        prop.get_slant(),
+        prop.get_variant(),
+        prop.get_weight(),
+        prop.get_stretch(),
+        prop.get_size_in_points(),
+        prop.get_file(),
+        prop.get_math_fontfamily(),
+    )
 
 
 def _remember(cache: dict, key: tuple[Any, ...], value: Any) -> Any:
@@ -74,6 +105,10 @@ def _remember(cache: dict, key: tuple[Any, ...], value: Any) -> Any:
     return value
 
 
+#: Whether glyphs can be rendered one by one here (FT2Font's private hooks of matplotlib 3.11).
+_CAN_CACHE_GLYPHS = hasattr(RendererAgg, "_draw_text_glyphs_and_boxes") and all(
+    hasattr(FT2Font, name) for name in ("_set_transform", "_render_glyph")
+)
 #: Whether this matplotlib lays text out with ``FT2Font._layout`` (3.11 and later).
 _CAN_CACHE_LAYOUT = hasattr(RendererAgg, "_prepare_font") and hasattr(
     RendererAgg, "_draw_text_glyphs_and_boxes"
@@ -88,7 +123,7 @@ class _Renderer(RendererAgg):
     ) -> tuple[float, float, float]:
         if ismath:
             return super().get_text_width_height_descent(s, prop, ismath)
-        key = (s, prop.copy(), self.dpi, _rc_key())
+        key = (s, _font_key(prop), self.dpi, _rc_key())
         hit = _METRICS.get(key)
         if hit is None:
             hit = super().get_text_width_height_descent(s, prop, ismath)
@@ -96,36 +131,70 @@ class _Renderer(RendererAgg):
         return hit
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None) -> None:
-        font = self._prepare_font(prop) if _CAN_CACHE_LAYOUT and not ismath else None
-        if font is None or not hasattr(font, "_layout"):
+        if ismath or not _CAN_CACHE_LAYOUT:
             super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
             return
         features = mtext.get_fontfeatures() if mtext is not None else None
         language = mtext.get_language() if mtext is not None else None
         size = prop.get_size_in_points()
         flags = get_hinting_flag()
-        key = (font, size, self.dpi, s, flags, _frozen(features), _frozen(language))
+        # The glyphs hold this thread's font objects (matplotlib keeps fonts per thread).
+        key = (_font_key(prop), _rc_key(), threading.get_ident(), self.dpi, s, flags,
+               _frozen(features), _frozen(language))  # fmt: skip
         items = _LAYOUTS.get(key)
-        if items is None:
+        if items is None:  # the font is looked up only for a string not laid out before
+            font = self._prepare_font(prop)
+            if not hasattr(font, "_layout"):
+                super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+                return
             laid = font._layout(s, flags=flags, features=features, language=language)
             items = _remember(_LAYOUTS, key, tuple(laid))
+        if angle == 0 and gc.get_antialiased() and _CAN_CACHE_GLYPHS:
+            self._draw_upright_glyphs(gc, x, y, size, items)
+            return
         glyphs = ((i.ft_object, size, i.glyph_index, 0, 1, i.x, i.y) for i in items)
         self._draw_text_glyphs_and_boxes(gc, x, y, angle, glyphs, [])
+
+    def _draw_upright_glyphs(self, gc, x: float, y: float, size: float, items: Any) -> None:
+        """``_draw_text_glyphs_and_boxes`` for horizontal antialiased text, glyph images kept.
+
+        FreeType renders a glyph at a pen position given in 1/64 pixel; moved by
+        whole pixels its image is the same, only placed elsewhere. So an image
+        is kept per font, size, glyph and the position's fraction of a pixel,
+        with its offset from the pen's whole pixel: the same pixels as
+        rendering it again (same arithmetic as matplotlib's method).
+        """
+        flags = get_hinting_flag()
+        height = self.height
+        draw = self._renderer.draw_text_image
+        for i in items:
+            font, dx, dy = i.ft_object, i.x, i.y
+            px, py = round(0x40 * (x + dx)), round(0x40 * (height - y + dy))
+            key = (font, size, self.dpi, i.glyph_index, flags, px & 0x3F, py & 0x3F)
+            hit = _GLYPHS.get(key)
+            if hit is None:
+                font.set_size(size, self.dpi)
+                font._set_transform(_UPRIGHT, [px, py])
+                bitmap = font._render_glyph(i.glyph_index, flags, RenderMode.NORMAL)
+                image = np.array(bitmap.buffer)  # a copy: the image is drawn again later
+                hit = _remember(_GLYPHS, key, (image, bitmap.left - (px >> 6),
+                                               bitmap.top - (py >> 6)))  # fmt: skip
+            image, left, top = hit
+            draw(image, left + (px >> 6), int(height) - (top + (py >> 6)) + image.shape[0], 0, gc)
 
     def _get_font_height_metrics(self, prop: FontProperties) -> tuple[Any, Any, Any]:
         """Ascent, descent and line gap of the font, in pixels, for line spacing.
 
         The hook ``Text._get_layout`` asks a renderer for (matplotlib 3.11);
         without it every layout reads the font's OS/2 and head tables again.
-        Same tables, same arithmetic, kept per font, size and dpi.
+        Same tables, same arithmetic, kept per font request, font settings and dpi.
         """
         if not _CAN_CACHE_LAYOUT:
             return None, None, None  # matplotlib then reads the tables itself
-        font = self._prepare_font(prop)
-        size = prop.get_size_in_points()
-        key = (font, size, self.dpi)
+        key = (_font_key(prop), _rc_key(), self.dpi)
         hit = _HEIGHTS.get(key)
-        if hit is None:
+        if hit is None:  # the font is looked up (and its tables read) once per key
+            font, size = self._prepare_font(prop), prop.get_size_in_points()
             hit = _remember(_HEIGHTS, key, _height_metrics(font, size, self.dpi))
         return hit
 
@@ -150,8 +219,55 @@ def _frozen(value: Any) -> Any:
     return value
 
 
+def rgba_png(rgba: np.ndarray, dpi: float, level: int = PNG_COMPRESS_LEVEL) -> bytes:
+    """An RGBA image (rows × columns × 4, ``uint8``) as PNG: no row filter, zlib ``level``.
+
+    Lossless like any PNG. For flat-colour charts the rows compress about as
+    well unfiltered as with Pillow's per-row filter search, which costs about
+    as much again as the compression (the charts of the shipped reports: 1.5%
+    smaller in all, a single chart from 14% smaller to 14% larger). The ``pHYs``
+    chunk states ``dpi`` (as Pillow writes it); nothing else is tagged.
+
+    Examples:
+        >>> from PIL import Image
+        >>> png = rgba_png(np.full((2, 3, 4), 255, np.uint8), 115)
+        >>> im = Image.open(io.BytesIO(png))
+        >>> im.mode, im.size, round(im.info["dpi"][0])
+        ('RGBA', (3, 2), 115)
+    """
+    height, width, depth = rgba.shape
+    if depth != 4 or rgba.dtype != np.uint8:
+        raise ValueError(f"expected rows × columns × 4 uint8, got {rgba.shape} {rgba.dtype}")
+    rows = np.zeros((height, 1 + 4 * width), np.uint8)  # a 0 (filter "None") before each row
+    rows[:, 1:] = rgba.reshape(height, 4 * width)
+    per_metre = int(dpi / 0.0254 + 0.5)
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    return b"".join((
+        b"\x89PNG\r\n\x1a\n",
+        chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
+        chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+        chunk(b"IDAT", zlib.compress(rows.tobytes(), level)),
+        chunk(b"IEND", b""),
+    ))  # fmt: skip
+
+
 class _Canvas(FigureCanvasAgg):
-    """Agg canvas that draws with :class:`_Renderer`."""
+    """Agg canvas that draws with :class:`_Renderer` and writes PNGs with :func:`rgba_png`."""
+
+    def print_png(self, filename_or_obj, *, metadata=None, pil_kwargs=None, **_: Any) -> None:
+        # savefig has already applied dpi, facecolor and the box (passed for other backends)
+        FigureCanvasAgg.draw(self)
+        level = (pil_kwargs or {}).get("compress_level", PNG_COMPRESS_LEVEL)
+        data = rgba_png(np.asarray(self.buffer_rgba()), self.figure.dpi, level)
+        if hasattr(filename_or_obj, "write"):
+            filename_or_obj.write(data)
+        else:
+            Path(filename_or_obj).write_bytes(data)
 
     def get_renderer(self) -> RendererAgg:
         w, h = self.get_width_height(physical=True)
