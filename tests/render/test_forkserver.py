@@ -24,7 +24,7 @@ PROBE = [
     "marker = 1\n"
     "print(os.getpid(), os.getppid(), leaked, "
     "signal.getsignal(signal.SIGCHLD) == signal.SIG_DFL, subprocess.run(['true']).returncode)",
-    "import matplotlib\nprint(matplotlib.get_backend())",
+    "import matplotlib\nprint(matplotlib.get_backend(), matplotlib.rcParams['axes.titley'])",
     "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()",
 ]
 
@@ -61,7 +61,9 @@ def test_each_kernel_is_a_new_process_forked_from_the_server():
             assert int(ppid) == pool._fork.pid != os.getpid()  # forked, not started by us
             assert leaked == "False"  # nothing from the previous report
             assert sigchld_default == "True" and true_rc == "0"  # subprocesses work normally
-            assert "inline" in _stdout(out, 3)  # the kernel chose its own matplotlib backend
+            backend, title_y = _stdout(out, 3).split()
+            assert "inline" in backend  # the kernel chose its own matplotlib backend
+            assert title_y == "None"  # matplotlib's defaults: the server's chart warm-up left none
             figure = [c for c in out.cells if c.cell_type == "code"][4]
             # pyplot, imported by the server, still draws inline in the kernel
             assert [o.output_type for o in figure.outputs] == ["display_data"]
