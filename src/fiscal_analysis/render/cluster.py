@@ -65,20 +65,7 @@ _LOCAL_CONFIG = {
     "distributed.admin.tick.interval": "1s",
     "distributed.admin.system-monitor.interval": "5s",
     "distributed.worker.memory.monitor-interval": "2s",
-    "distributed.worker.multiprocessing-method": "forkserver",
 }
-#: What every ``local:N`` worker process needs, imported once in the process the
-#: workers are forked from (see :func:`_preload_workers`).
-WORKER_PRELOAD = (
-    "distributed",
-    "fiscal_analysis.render.workerkernels",
-    "fiscal_analysis.render.execute",
-    "fiscal_analysis.render.engine.kernels",
-    "jupyter_client",
-    "papermill",
-    "nbformat",
-    "fiscal_analysis.render.export",
-)
 
 
 def check_paths(data: str, out: str, notebook_dir: str) -> str:
@@ -96,23 +83,6 @@ def check_paths(data: str, out: str, notebook_dir: str) -> str:
     if not os.path.isdir(out) or not os.access(out, os.W_OK | os.X_OK):
         return f"无法写入输出目录「{out}」"
     return ""
-
-
-def _preload_workers() -> None:
-    """Fork the ``local:N`` workers from one process that has imported :data:`WORKER_PRELOAD`.
-
-    By default every worker is a new interpreter that imports dask, the
-    notebook runner and the HTML export itself (about two CPU-seconds each).
-    With the ``forkserver`` start method (set in :data:`_LOCAL_CONFIG`) they
-    are forked from a server process that has imported them once. Only the
-    list of modules that server preloads is set here, before it starts (the
-    first worker starts it); it ends with this process.
-    """
-    from distributed.utils import get_mp_context
-
-    ctx = get_mp_context()
-    if ctx.get_start_method() == "forkserver":
-        ctx.set_forkserver_preload(list(WORKER_PRELOAD))
 
 
 class ClusterExecutor(Executor):
@@ -154,7 +124,6 @@ class ClusterExecutor(Executor):
             if local:
                 n = int(local.group(1) or os.cpu_count() or 1)
                 with dask.config.set(_LOCAL_CONFIG):
-                    _preload_workers()
                     self._cluster = LocalCluster(
                         n_workers=max(1, n),
                         threads_per_worker=1,
