@@ -18,11 +18,20 @@ Warm kernels on every worker:
     already imported pandas, matplotlib and this package
     (:class:`~fiscal_analysis.render.engine.kernels.KernelPool`). On a
     cluster the same pool lives in each worker process: a worker plugin
-    (:class:`~fiscal_analysis.render.workerkernels.KernelSource`), registered
-    for the batch, owns one pool per worker (as many kernels ahead as the worker has threads) and is
-    removed at the end, which stops the pool, its fork server and any kernel
-    nobody took. Every report still gets a fresh kernel of its own, never a
-    reused one.
+    (:class:`~fiscal_analysis.render.workerkernels.KernelSource`) owns one
+    pool per worker (as many kernels ahead as the worker has threads); it is
+    registered for the batch once every worker has passed the path check
+    (``local:N`` workers get it at start-up, so their kernels warm while they
+    register) and removed at the end, which stops the pool, its fork server
+    and any kernel nobody took. Every report still gets a fresh kernel of its
+    own, never a reused one.
+
+Start-up cost:
+    :meth:`ClusterExecutor.start` reaches (or starts) the cluster in a
+    background thread while the batch is planned, and ``local:N`` workers
+    run without Dask's statistical profiler and with slower housekeeping
+    timers (:data:`_LOCAL_CONFIG`), so a cluster batch costs about what a
+    local one does.
 
 Paths:
     The data folder, the output folder and the notebook are made absolute
