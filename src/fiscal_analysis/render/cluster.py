@@ -240,9 +240,9 @@ class ClusterExecutor(Executor):
         notebook_dir = str(Path(absolute.notebook_path).parent)
         with self._lock:
             self._wait_started()
-            if self._executor is None:
-                self.notebook_dir = self.notebook_dir or notebook_dir
-                self._connect(self.notebook_dir)
+            if self._executor is None:  # not started early: the kernels run where this notebook is
+                self.notebook_dir = notebook_dir
+                self._connect(notebook_dir)
         from fiscal_analysis.render.workerkernels import run_on_worker
 
         # the warm kernels run in the notebook's folder: another notebook's job starts its own

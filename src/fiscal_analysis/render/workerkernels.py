@@ -26,9 +26,10 @@ class KernelSource(WorkerPlugin):
     """One warm kernel pool per worker process, for one batch.
 
     The pool keeps as many kernels starting ahead as the worker has threads;
-    it starts when the plugin is registered (while the client is still
-    sending the first reports) and stops, with its fork server and any kernel
-    nobody took, when the plugin is removed or the worker closes.
+    it starts when the plugin is set up (as a ``local:N`` worker starts, or
+    when the plugin is registered on a running cluster, while the client is
+    still sending the first reports) and stops, with its fork server and any
+    kernel nobody took, when the plugin is removed or the worker closes.
 
     Args:
         name: The plugin's name (unique per batch).
