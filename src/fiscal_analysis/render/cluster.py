@@ -256,9 +256,11 @@ class ClusterExecutor(Executor):
 
         A cluster still starting in the background is waited for, then closed.
         """
-        with contextlib.suppress(BaseException):
-            self._wait_started()
-        self._close()
+        try:
+            with contextlib.suppress(Exception):  # its error matters no more; a Ctrl-C does
+                self._wait_started()
+        finally:
+            self._close()
 
     def _close(self) -> None:
         client, cluster = self._client, self._cluster
