@@ -20,7 +20,8 @@ in one run:
    state): ``fiscal-analysis render --scheduler local:J`` into a fresh output
    folder; ``derived.dask_local_vs_render`` is its wall time over *render*'s.
    With ``--scheduler ADDRESS`` a running cluster is measured the same way
-   (**dask_scheduler**, ``derived.dask_scheduler_vs_render``).
+   (**dask_scheduler**, ``derived.dask_scheduler_vs_render``); its CPU seconds
+   are the client's only, as that cluster's workers are not descendants.
 
 CPU seconds are taken from ``getrusage(RUSAGE_CHILDREN)`` around each
 subprocess, so they include kernels and every other descendant. The machine
