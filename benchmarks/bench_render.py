@@ -16,6 +16,12 @@ in one run:
    Python process without a kernel (the same builder calls: ``open_report``,
    the section builders, charts to PNG, HTML strings), via ``exec`` of the cell
    sources so the floor stays in step with the notebook.
+6. **dask_local** (run right after *render*, so the two share the machine's
+   state): ``fiscal-analysis render --scheduler local:J`` into a fresh output
+   folder; ``derived.dask_local_vs_render`` is its wall time over *render*'s.
+   With ``--scheduler ADDRESS`` a running cluster is measured the same way
+   (**dask_scheduler**, ``derived.dask_scheduler_vs_render``); its CPU seconds
+   are the client's only, as that cluster's workers are not descendants.
 
 CPU seconds are taken from ``getrusage(RUSAGE_CHILDREN)`` around each
 subprocess, so they include kernels and every other descendant. The machine
@@ -124,9 +130,10 @@ def naive(data: Path, out: Path, pairs: list[tuple[str, int]], notebook: Path) -
     return {"wall_s": wall, "cpu_s": cpu, "per_report_s": wall / n, "html": html, "failed": failed}
 
 
-def _render(data: Path, out: Path, jobs: int, notebook: Path) -> dict:
+def _render(data: Path, out: Path, jobs: int, notebook: Path, scheduler: str | None = None) -> dict:
     cmd = [_tool("fiscal-analysis"), "render", "--data", str(data), "--out", str(out)]
-    cmd += ["--notebook", str(notebook), "--jobs", str(jobs)]
+    cmd += ["--notebook", str(notebook)]
+    cmd += ["--scheduler", scheduler] if scheduler else ["--jobs", str(jobs)]
     r = _timed(cmd, cwd=REPO)
     m = re.search(r"生成 (\d+) 份，跳过 (\d+) 份，失败 (\d+) 份", r["out"])
     counts = (
@@ -194,7 +201,31 @@ def floor(data: Path, pairs: list[tuple[str, int]], notebook: Path = NOTEBOOK) -
     }
 
 
-def run(quick: bool = False, reports: int | None = None, jobs: int = 2) -> dict:
+def dask_phases(
+    res: dict, data: Path, work: Path, jobs: int, notebook: Path, scheduler: str | None = None
+) -> None:
+    """The Dask phases: ``render --scheduler local:J`` (and ``ADDRESS`` if given) vs *render*.
+
+    Each renders every report into a fresh output folder; the ratios are wall
+    times over the *render* phase's (``--jobs J``) of the same run.
+    """
+    phases = [("dask_local", f"local:{jobs}")] + (
+        [("dask_scheduler", scheduler)] if scheduler else []
+    )
+    for phase, address in phases:
+        print(f"[render] {res['reports']} reports: render --scheduler {address} …", flush=True)
+        out = work / phase
+        shutil.rmtree(out, ignore_errors=True)
+        res[phase] = {**_render(data, out, jobs, notebook, scheduler=address), "scheduler": address}
+        r = res[phase]
+        print(f"[render]   {r['wall_s']:.1f} s, rc {r['rc']}", flush=True)
+        if r["wall_s"] and res["render"]["wall_s"]:
+            res.setdefault("dask", {})[f"{phase}_vs_render"] = r["wall_s"] / res["render"]["wall_s"]
+
+
+def run(
+    quick: bool = False, reports: int | None = None, jobs: int = 2, scheduler: str | None = None
+) -> dict:
     """Measure K reports every way; write ``out/render.json``."""
     k = reports or (4 if quick else 20)
     n_entities = max(1, k // YEARS)
@@ -217,6 +248,7 @@ def run(quick: bool = False, reports: int | None = None, jobs: int = 2) -> dict:
     print(f"[render] {k} reports: render --jobs {jobs} …", flush=True)
     res["render"] = _render(data, work / "render", jobs, nb)
     print(f"[render]   {res['render']['wall_s']:.1f} s, rc {res['render']['rc']}", flush=True)
+    dask_phases(res, data, work, jobs, nb, scheduler)
     print("[render] re-render, nothing changed …", flush=True)
     res["unchanged"] = _render(data, work / "render", jobs, nb)
     print(f"[render]   {res['unchanged']['wall_s']:.2f} s", flush=True)
@@ -258,6 +290,7 @@ def run(quick: bool = False, reports: int | None = None, jobs: int = 2) -> dict:
         if fl.get("per_report_cpu_s")
         else None,
     }
+    res["derived"].update(res.pop("dask", {}))
     res["data_generation"] = gen
     write_result("render" + ("-quick" if quick else ""), res)
     return res
@@ -294,6 +327,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true")
     p.add_argument("--reports", type=int, default=None)
     p.add_argument("--jobs", type=int, default=2)
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="also measure render --scheduler ADDRESS (a running Dask scheduler)",
+    )
     p.add_argument("--floor-child", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--notebook", type=Path, default=NOTEBOOK, help=argparse.SUPPRESS)
     a = p.parse_args(argv)
@@ -301,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         pairs = _pairs(max(1, (a.reports or 20) // YEARS))
         print(json.dumps(floor(a.floor_child, pairs, a.notebook)))
         return 0
-    run(quick=a.quick, reports=a.reports, jobs=a.jobs)
+    run(quick=a.quick, reports=a.reports, jobs=a.jobs, scheduler=a.scheduler)
     return 0
 
 

@@ -7,6 +7,7 @@ page as a local render, and the failure must read as it does locally.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -19,7 +20,6 @@ from fiscal_analysis.cli import cli
 from fiscal_analysis.errors import RenderError
 from fiscal_analysis.render.cluster import ClusterExecutor, check_paths
 from fiscal_analysis.render.fingerprint import code_digest
-from fiscal_analysis.render.reports import render_reports
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
 NOTEBOOK = FIXTURES / "mini_report.ipynb"
@@ -30,6 +30,12 @@ def page_text(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"<dt>生成时间</dt><dd>[^<]*</dd>", "", text)
     return re.sub(r"kernel pid \d+", "kernel pid N", text)
+
+
+def failure_text(folder: Path) -> str:
+    """FAILED.txt of a report folder without the line saying when it was written."""
+    text = (folder / "FAILED.txt").read_text(encoding="utf-8")
+    return re.sub(r"(?m)^时间 \(at\): .*$", "", text)
 
 
 @pytest.fixture
@@ -61,10 +67,16 @@ def test_render_on_a_local_dask_cluster_matches_a_local_render(workspace, monkey
     assert (workspace / "dask/beta/2020/report.failed.ipynb").is_file()
     assert (workspace / "dask/index.html").is_file()
 
-    local = render_reports(
-        "data", "local", notebook=NOTEBOOK, entities=["alpha"], years=[2020], progress=False
-    )
-    assert [r.status for r in local.reports] == ["rendered"]
+    local = CliRunner().invoke(cli, [*args[:4], "local", *args[5:-2], "--jobs", "2"])
+    assert local.exit_code == 1, local.output
+    # the summary (cell, error, the failed notebook it points to) reads as a local batch's
+    summary = out[out.index("报告汇总") :]
+    assert f"（详见 {Path('dask/beta/2020/report.failed.ipynb')}）" in summary
+    local_summary = local.stdout[local.stdout.index("报告汇总") :]
+    assert summary == local_summary.replace(str(Path("local")) + os.sep, str(Path("dask")) + os.sep)
+    # and so does FAILED.txt beside the failed report (but for the time it was written)
+    assert failure_text(workspace / "dask/beta/2020") == failure_text(workspace / "local/beta/2020")
+    assert "TypeError: int() argument must be" in failure_text(workspace / "dask/beta/2020")
     dask_page = page_text(workspace / "dask/alpha/2020/report.html")
     assert "收入总计 335.78万元" in dask_page
     assert dask_page == page_text(workspace / "local/alpha/2020/report.html")

@@ -97,7 +97,8 @@ def render(
             if scheduler:
                 from fiscal_analysis.render.cluster import ClusterExecutor
 
-                executor = stack.enter_context(ClusterExecutor(scheduler, data_dir, out_dir))
+                cluster = ClusterExecutor(scheduler, data_dir, out_dir, notebook)
+                executor = stack.enter_context(cluster)
             batch = render_reports(
                 data_dir,
                 out_dir,

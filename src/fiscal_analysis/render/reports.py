@@ -32,7 +32,10 @@ Executors:
     :class:`~concurrent.futures.ProcessPoolExecutor`: :func:`render_one` is a
     module-level function of a picklable :class:`ReportJob`, and when the
     executor is not a thread pool each job starts its own fresh kernel where
-    it runs.
+    it runs. An executor with a ``start()`` method (a
+    :class:`~fiscal_analysis.render.cluster.ClusterExecutor`) is started as
+    soon as the batch is known not to be unchanged as a whole, before it is
+    planned.
 """
 
 from __future__ import annotations
@@ -185,6 +188,9 @@ def render_reports(
     same = None if force else unchanged_reports(out_dir, key)
     if same is not None and _complete(out_dir, same, pdf):
         return BatchResult(same)
+    start = getattr(executor, "start", None)
+    if callable(start):  # e.g. a cluster's workers come up while the batch is planned
+        start()
 
     from tqdm import tqdm
 

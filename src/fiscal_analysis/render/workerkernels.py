@@ -26,9 +26,10 @@ class KernelSource(WorkerPlugin):
     """One warm kernel pool per worker process, for one batch.
 
     The pool keeps as many kernels starting ahead as the worker has threads;
-    it starts when the plugin is registered (while the client is still
-    sending the first reports) and stops, with its fork server and any kernel
-    nobody took, when the plugin is removed or the worker closes.
+    it starts when the plugin is set up (as a ``local:N`` worker starts, or
+    when the plugin is registered on a running cluster, while the client is
+    still sending the first reports) and stops, with its fork server and any
+    kernel nobody took, when the plugin is removed or the worker closes.
 
     Args:
         name: The plugin's name (unique per batch).
@@ -67,12 +68,16 @@ def run_on_worker(fn: Any, job: Any, pool: Any, plugin: str, folder: Path) -> An
     """On a worker: ``fn(job, pool)`` with the worker's warm pool; the result keeps ``folder``.
 
     ``folder`` is the report folder as the caller named it (the job carries
-    the absolute one), so the summary reads the same as a local batch's.
-    Without the plugin (e.g. a worker that joined late) the job starts its
-    own kernel.
+    the absolute one), so the summary, including the failed notebook a
+    failure points to, reads the same as a local batch's. Without the plugin
+    (e.g. a worker that joined late) the job starts its own kernel.
     """
+    from fiscal_analysis.render.folders import FAILED_NOTEBOOK
+
     if pool is None:
         with contextlib.suppress(ValueError, AttributeError):
             pool = getattr(get_worker().plugins.get(plugin), "pool", None)
     result = fn(job, pool)
-    return replace(result, folder=folder)
+    sent, named = job.folder / FAILED_NOTEBOOK, Path(folder) / FAILED_NOTEBOOK
+    error = result.error.replace(f"（详见 {sent}）", f"（详见 {named}）")
+    return replace(result, folder=folder, error=error)
