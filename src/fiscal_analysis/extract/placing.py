@@ -28,6 +28,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import add, le, sub
 
 __all__ = [
     "IDENTITIES",
@@ -172,8 +173,8 @@ def _sums(kids: list[Row], hi: list[int] | None, budget: _Budget) -> list[set[Ve
         nxt = set()
         for s in out[-1]:
             for v in k.candidates:
-                t = tuple(a + b for a, b in zip(s, v, strict=True))
-                if hi is None or all(x <= h for x, h in zip(t, hi, strict=True)):
+                t = tuple(map(add, s, v))  # the vectors all have n entries
+                if hi is None or all(map(le, t, hi)):
                     nxt.add(t)
         if len(nxt) > _MAX_STATES:
             return None
@@ -193,10 +194,11 @@ class _Near:
             self.buckets.setdefault(v[self.col] // self.width, []).append(v)
 
     def hit(self, s: Vector) -> bool:
-        key = s[self.col] // self.width
+        col, tol = self.col, self.tol
+        key = s[col] // self.width
         for b in (key - 1, key, key + 1):
             for v in self.buckets.get(b, ()):
-                if all(abs(x - y) <= self.tol for x, y in zip(v, s, strict=True)):
+                if abs(v[col] - s[col]) <= tol and max(map(abs, map(sub, v, s))) <= tol:
                     return True
         return False
 
@@ -231,14 +233,8 @@ def _narrow(parent: Row, kids: list[Row], tolerance: int, budget: _Budget) -> bo
             continue
         if not budget.spend(len(bwd[i + 1]) * len(targets) + len(fwd[i]) * len(k.candidates)):
             break
-        need = _Near(
-            [tuple(p[c] - b[c] for c in range(n)) for p in targets for b in bwd[i + 1]], tol
-        )
-        keep = [
-            v
-            for v in k.candidates
-            if any(need.hit(tuple(a[c] + v[c] for c in range(n))) for a in fwd[i])
-        ]
+        need = _Near([tuple(map(sub, p, b)) for p in targets for b in bwd[i + 1]], tol)
+        keep = [v for v in k.candidates if any(need.hit(tuple(map(add, a, v))) for a in fwd[i])]
         if keep and len(keep) < len(k.candidates):
             k.candidates = keep
             changed = True

@@ -352,7 +352,7 @@ class PanelView:
             present = np.zeros(space, dtype=bool)
             present[key] = True
             keys = np.flatnonzero(present)
-            line = (np.cumsum(present) - 1)[key]
+            line = np.searchsorted(keys, key)  # no cumulative sum over the whole key space
         else:
             keys, line = np.unique(key, return_inverse=True)
         n, n_items = len(keys), len(t["iu"])
