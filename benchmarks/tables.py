@@ -233,6 +233,9 @@ def moves_table() -> str:
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     head = ["area", "change", "commit", "measure", "before", "after", "how measured"]
+    for line, r in enumerate(rows, start=2):
+        if None in r or None in r.values():  # a stray comma: a field too many or too few
+            raise ValueError(f"{path.name} line {line}: expected the {len(head)} fields {head}")
     return _table(head, [[r[h] for h in head] for r in rows])
 
 
