@@ -182,7 +182,8 @@ def floor(data: Path, pairs: list[tuple[str, int]], notebook: Path = NOTEBOOK) -
                 value = eval(expr, ns)
                 rep = getattr(value, "_repr_html_", None)
                 if rep is not None:
-                    parts.append(rep())
+                    html = rep()  # (html, metadata) when the output carries metadata
+                    parts.append(html[0] if isinstance(html, tuple) else html)
                 elif getattr(value, "data", None):
                     parts.append(str(value.data))
         import matplotlib.pyplot as plt
