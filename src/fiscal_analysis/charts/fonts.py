@@ -32,9 +32,6 @@ from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
-from matplotlib import font_manager
-from matplotlib.ft2font import FT2Font
-
 from fiscal_analysis.errors import FontNotFoundError
 
 __all__ = [
@@ -110,6 +107,8 @@ def has_glyph(path: str | Path, char: str) -> bool:
     """
     if len(char) != 1:
         raise ValueError(f"应为单个字符 (expected one character): {char!r}")
+    from matplotlib.ft2font import FT2Font  # matplotlib only when a font is looked into
+
     try:
         font = FT2Font(str(path))
     except (OSError, RuntimeError, ValueError):
@@ -170,11 +169,12 @@ def choose_font(
                 return FontChoice(family, path, "system", has_glyph(path, MINUS))
     if bundled is not None and has_glyph(bundled, _PROBE):
         path = Path(bundled)
-        family = (
-            BUNDLED_FAMILY
-            if path.suffix.lower() in (".ttc", ".otc")
-            else FT2Font(str(path)).family_name
-        )
+        if path.suffix.lower() in (".ttc", ".otc"):
+            family = BUNDLED_FAMILY
+        else:
+            from matplotlib.ft2font import FT2Font
+
+            family = FT2Font(str(path)).family_name
         return FontChoice(family, path, "bundled", has_glyph(path, MINUS))
     raise FontNotFoundError(
         "找不到可显示中文的字体：请安装 noto-cjk-sans-otc（pip install noto-cjk-sans-otc）"
@@ -193,6 +193,8 @@ def cjk_font() -> FontChoice:
     Raises:
         FontNotFoundError: If there is no CJK font at all.
     """
+    from matplotlib import font_manager
+
     installed = [(f.name, f.fname) for f in font_manager.fontManager.ttflist]
     choice = choose_font(installed, bundled_font_path())
     if choice.source == "bundled":

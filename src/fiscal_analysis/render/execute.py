@@ -124,7 +124,7 @@ def stated_errors(nb: Any) -> int | None:
         >>> stated_errors(new_notebook(cells=[new_code_cell("1")])) is None
         True
     """
-    from fiscal_analysis.report.blocks import OUTPUT_KEY
+    from fiscal_analysis.report.outputs import OUTPUT_KEY
 
     for cell in nb.cells:
         for output in cell.get("outputs", []):

@@ -30,6 +30,7 @@ import pandas as pd
 
 from fiscal_analysis.charts.style import Chart, chart_html
 from fiscal_analysis.money import format_amount, format_pct
+from fiscal_analysis.report.outputs import OUTPUT_KEY
 from fiscal_analysis.report.table import table_html
 
 __all__ = [
@@ -162,10 +163,6 @@ class Section:
         out += [s.to_html() for s in self.subsections]
         out.append("</section>")
         return "".join(out)
-
-
-#: Key of the output metadata :func:`show` attaches (read back by the renderer).
-OUTPUT_KEY = "fiscal-analysis"
 
 
 def show(section: Section) -> Any:
