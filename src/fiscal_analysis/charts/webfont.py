@@ -154,9 +154,11 @@ def _subset(source: FontSource, chars: str, flavor: str) -> bytes:
 def prepare(source: FontSource | None = None) -> None:
     """Make or read the base font now (e.g. in a thread while a batch's kernels start).
 
-    Errors are left for the first subset to raise where they belong.
+    Errors are left for the first subset to raise where they belong. Holds the
+    subsets' lock meanwhile, so a page exported at the same time waits for this
+    base font instead of cutting a second one.
     """
-    with contextlib.suppress(Exception):
+    with _LOCK, contextlib.suppress(Exception):
         base_font(source or font_source(), BASE_CHARACTERS)
 
 
