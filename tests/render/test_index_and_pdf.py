@@ -141,3 +141,21 @@ def test_index_checks_again_only_the_reports_the_batch_rendered(batch, monkeypat
     # the same counts as when every department-year was checked
     strip = lambda page: re.sub(r"<style>.*?</style>", "", page, flags=re.S)  # noqa: E731
     assert strip((out / "index.html").read_text(encoding="utf-8")) == strip(before)
+
+
+def test_rendering_one_department_keeps_the_others_in_the_index(batch):
+    """``--entity X`` re-renders X's reports; the index still lists every report in the folder."""
+    out, _ = batch
+    before = re.findall(r'<a href="([^"]+)">', (out / "index.html").read_text(encoding="utf-8"))
+    assert len(before) == 4
+    again = render_reports(
+        REPO / "data", out, entities=["putuo-czj"], years=[2024], jobs=1, progress=False,
+        force=True,
+    )  # fmt: skip
+    assert [(r.entity_id, r.year, r.status) for r in again.reports] == [
+        ("putuo-czj", 2024, "rendered")
+    ]
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert sorted(re.findall(r'<a href="([^"]+)">', page)) == sorted(before)
+    assert "株洲市芦淞区行政审批服务局" in page and "335.78万元" in page  # not in this batch
+    assert "共2个单位、4份报告" in page

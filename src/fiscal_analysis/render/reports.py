@@ -258,7 +258,8 @@ def render_reports(
     from fiscal_analysis.render.pdf import write_pdfs
 
     if todo or not (Path(out_dir) / "index.html").is_file():
-        write_index(out_dir, ds, chosen, batch.reports)
+        listed, shown = _index_entries(ds, out_dir, chosen, batch.reports)
+        write_index(out_dir, ds, listed, shown)
     if pdf:
         write_pdfs(
             r.folder / "report.html"
@@ -274,6 +275,25 @@ def render_reports(
         ]
         write_stamp(out_dir, key, reports)
     return batch
+
+
+def _index_entries(
+    ds: Any, out_dir: str | Path, chosen: list[tuple[str, int]], reports: Sequence[ReportResult]
+) -> tuple[list[tuple[str, int]], list[ReportResult]]:
+    """What the index lists: this batch's reports and every earlier one still in ``out_dir``.
+
+    A batch of one department (``--entity``) must not drop the others' rows from
+    the index; their reports are listed as they are on disk (a report of a
+    department-year the data no longer has is not).
+    """
+    listed, shown = list(chosen), list(reports)
+    batch = set(chosen)
+    for entity_id, year in ds.pairs():
+        folder = report_dir(out_dir, entity_id, year)
+        if (entity_id, year) not in batch and (folder / "report.html").is_file():
+            listed.append((entity_id, year))
+            shown.append(ReportResult(entity_id, ds.name(entity_id), year, "skipped", folder))
+    return listed, shown
 
 
 def _complete(out_dir: str | Path, same: list[ReportResult], pdf: bool) -> bool:
