@@ -30,6 +30,8 @@ Examples:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fiscal_analysis.errors import ExtractError
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "MAX_PDF_INFLATED",
     "MAX_TEXT_BYTES",
     "check_lines",
+    "check_size",
     "refuse",
 ]
 
@@ -60,6 +63,21 @@ MAX_FORM_DEPTH = 32
 def refuse(source: str, zh: str, en: str) -> None:
     """Raise the refusal of ``source``: what exceeds which limit, Chinese first."""
     raise ExtractError(f"{source}: {zh}，不予提取 ({en})")
+
+
+def check_size(path: Path, limit: int, kind: tuple[str, str]) -> int:
+    """The size of ``path`` in bytes; refuse the file if it is over ``limit``.
+
+    ``kind`` names the file, Chinese then English, e.g. ``("PDF 文件", "PDF")``.
+
+    Raises:
+        ExtractError: Naming the file, its size and the limit.
+    """
+    size = path.stat().st_size
+    if size > limit:
+        zh, en = kind
+        refuse(str(path), f"{zh}有 {size} 字节，超过上限 {limit} 字节", f"{en} over {limit} bytes")
+    return size
 
 
 def check_lines(lines: list[str], source: str) -> None:

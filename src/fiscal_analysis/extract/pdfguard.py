@@ -22,7 +22,7 @@ import re
 import zlib
 from pathlib import Path
 
-from fiscal_analysis.extract.limits import MAX_PDF_BYTES, MAX_PDF_INFLATED, refuse
+from fiscal_analysis.extract.limits import MAX_PDF_BYTES, MAX_PDF_INFLATED, check_size, refuse
 
 __all__ = ["check_pdf", "inflated_size"]
 
@@ -70,13 +70,7 @@ def check_pdf(path: Path) -> None:
     Raises:
         ExtractError: Naming the file and the limit.
     """
-    size = path.stat().st_size
-    if size > MAX_PDF_BYTES:
-        refuse(
-            str(path),
-            f"PDF 文件有 {size} 字节，超过上限 {MAX_PDF_BYTES} 字节",
-            f"PDF over {MAX_PDF_BYTES} bytes",
-        )
+    size = check_size(path, MAX_PDF_BYTES, ("PDF 文件", "PDF"))
     if size == 0:
         return
     with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:

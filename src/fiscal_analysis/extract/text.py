@@ -27,7 +27,7 @@ import re
 from pathlib import Path
 
 from fiscal_analysis.errors import ExtractError, PdfReadError
-from fiscal_analysis.extract.limits import MAX_TEXT_BYTES, check_lines, refuse
+from fiscal_analysis.extract.limits import MAX_TEXT_BYTES, check_lines, check_size
 from fiscal_analysis.extract.pdfguard import check_pdf
 from fiscal_analysis.extract.pdftext import page_words
 
@@ -167,13 +167,7 @@ def read_lines(path: str | Path, pdf_engine: str | None = None) -> list[str]:
     if suffix == ".pdf":
         raw = _read_pdf(p, pdf_engine)
     elif suffix in (".txt", ".text", ".md"):
-        size = p.stat().st_size
-        if size > MAX_TEXT_BYTES:
-            refuse(
-                str(p),
-                f"文本文件有 {size} 字节，超过上限 {MAX_TEXT_BYTES} 字节",
-                f"text over {MAX_TEXT_BYTES} bytes",
-            )
+        check_size(p, MAX_TEXT_BYTES, ("文本文件", "text"))
         raw = _decode(p.read_bytes(), p).splitlines()
     else:
         raise ExtractError(
