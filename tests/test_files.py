@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import os
+import shutil
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
 from fiscal_analysis.errors import RenderError
-from fiscal_analysis.files import MAX_COMPONENT_BYTES, atomic_write, report_dir, safe_component
+from fiscal_analysis.files import (
+    MAX_COMPONENT_BYTES,
+    atomic_write,
+    remove_folder,
+    report_dir,
+    safe_component,
+)
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -99,3 +109,80 @@ def test_atomic_write_leaves_old_file_when_writing_fails(tmp_path):
     atomic_write(target, b"new")
     assert target.read_bytes() == b"new"
     assert oct(target.stat().st_mode & 0o777) == "0o644"
+
+
+def _writer(folder, stop, lifetime=60.0):
+    """Add files to ``folder`` for ``lifetime`` seconds, until it is gone or ``stop`` is set."""
+    n = 0
+    end = time.monotonic() + lifetime
+    while not stop.is_set() and time.monotonic() < end:
+        try:
+            (folder / f"sock-{n}").write_bytes(b"")
+        except OSError:  # the folder is gone: nothing recreates it
+            return
+        n += 1
+        time.sleep(0.0005)
+
+
+def _race(remove, tmp_path, rounds=8):
+    """How many of ``rounds`` folders ``remove`` left behind while a writer was adding files."""
+    left = 0
+    for i in range(rounds):
+        folder = tmp_path / f"k{i}"
+        folder.mkdir()
+        for n in range(50):
+            (folder / f"old-{n}").write_bytes(b"")
+        stop = threading.Event()
+        # like a kernel dying after Ctrl-C: a few more files over 30 ms, then nothing
+        writer = threading.Thread(target=_writer, args=(folder, stop, 0.03))
+        writer.start()
+        time.sleep(0.002)
+        remove(folder)
+        stop.set()
+        writer.join()
+        left += folder.exists()
+        shutil.rmtree(folder, ignore_errors=True)
+    return left
+
+
+def test_remove_folder_tries_again_when_a_late_file_kept_the_folder(tmp_path, monkeypatch):
+    """Ctrl-C left the kernels' socket folder in TMPDIR: a dying kernel added a file mid-rmtree."""
+    import fiscal_analysis.files as files
+
+    folder = tmp_path / "fa-k-x"
+    (folder / "sub").mkdir(parents=True)
+    real = shutil.rmtree
+    calls = []
+
+    def rmtree_with_a_late_file(path, ignore_errors=False):
+        calls.append(path)
+        real(path, ignore_errors=ignore_errors)
+        if len(calls) <= 2:  # the kernel's last socket arrives after the listing
+            Path(path).mkdir()
+            (Path(path) / f"late-{len(calls)}.sock").write_bytes(b"")
+
+    monkeypatch.setattr(files.shutil, "rmtree", rmtree_with_a_late_file)
+    assert remove_folder(folder) is True
+    assert not folder.exists() and len(calls) == 3
+
+
+def test_remove_folder_removes_folders_while_threads_still_write_there(tmp_path):
+    """The same with real writers: a plain rmtree leaves most of these folders behind."""
+    assert _race(remove_folder, tmp_path) == 0
+
+
+def test_remove_folder_gives_up_after_its_patience(tmp_path):
+    folder = tmp_path / "busy"
+    folder.mkdir()
+    stop = threading.Event()
+    writer = threading.Thread(target=_writer, args=(folder, stop))
+    writer.start()
+    try:
+        started = time.monotonic()
+        gone = remove_folder(folder, patience=0.2)
+        took = time.monotonic() - started
+    finally:
+        stop.set()
+        writer.join()
+    assert took < 2
+    assert gone == (not folder.exists())

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 import time
 import unicodedata
@@ -42,6 +43,7 @@ __all__ = [
     "atomic_write",
     "bar_shape",
     "cache_dir",
+    "remove_folder",
     "report_dir",
     "safe_component",
     "settled",
@@ -165,6 +167,37 @@ def atomic_write(path: str | Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_folder(folder: str | Path, *, patience: float = 2.0) -> bool:
+    """Remove ``folder`` and everything in it, even while dying processes still write there.
+
+    A kernel killed on Ctrl-C may add a socket or log file between
+    :func:`shutil.rmtree` listing the folder and removing it, which leaves the
+    folder behind. Nothing recreates a removed folder, so trying again until it
+    is gone (at most ``patience`` seconds) removes it for good.
+
+    Returns:
+        Whether the folder is gone.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> (folder / "a" / "b").mkdir(parents=True)
+        >>> remove_folder(folder), folder.exists()
+        (True, False)
+        >>> remove_folder(folder)  # already gone
+        True
+    """
+    path = Path(folder)
+    deadline = time.monotonic() + patience
+    while True:
+        shutil.rmtree(path, ignore_errors=True)
+        if not os.path.lexists(path):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.01)
 
 
 def settled(newest_mtime_ns: int) -> bool:

@@ -141,4 +141,4 @@ def test_first_ctrl_c_exits_130_promptly_and_leaves_every_report_whole(tmp_path)
     left = {p.name for p in reports.rglob(".*")}
     # no staging folder, no temporary file (the index keeps each report's 错误 count beside it)
     assert left == {FINGERPRINT_FILE, STAMP_FILE, REVIEW_FILE}
-    assert not any((tmp_path / "tmp").iterdir())
+    assert sorted(p.relative_to(tmp_path) for p in (tmp_path / "tmp").rglob("*")) == []

@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import shutil
 import sys
 import tempfile
 import threading
@@ -40,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from fiscal_analysis.errors import ForkServerError, NotebookRunError, RenderError
+from fiscal_analysis.files import remove_folder
 from fiscal_analysis.render.engine.forkserver import ForkServer, available, last_line
 
 __all__ = [
@@ -307,7 +307,7 @@ class KernelPool:
                 handed.append(future.result())
         for kernel in handed:
             kernel.kill()
-        shutil.rmtree(self._socket_dir, ignore_errors=True)
+        remove_folder(self._socket_dir)
 
     def close(self) -> None:
         """Shut down kernels nobody took and remove the socket folder."""
@@ -324,7 +324,7 @@ class KernelPool:
         self._starter.shutdown(wait=True)
         if self._fork is not None:
             self._fork.close()
-        shutil.rmtree(self._socket_dir, ignore_errors=True)
+        remove_folder(self._socket_dir)
 
     def __enter__(self) -> KernelPool:
         return self
