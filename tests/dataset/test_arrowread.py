@@ -27,8 +27,8 @@ def both(monkeypatch):
     """Load a folder twice: every file through pyarrow when it can, then never through it."""
     used: list[bool] = []
 
-    def spy(data):
-        got = arrowread.arrow_records(data)
+    def spy(data, *, threads=True):
+        got = arrowread.arrow_records(data, threads=threads)
         used.append(got is not None)
         return got
 

@@ -1,4 +1,4 @@
-"""Large files parsed in worker processes give exactly what the serial reader gives."""
+"""Large files read several at once (threads) give exactly what the serial reader gives."""
 
 from __future__ import annotations
 
@@ -35,15 +35,29 @@ def _outcome(root: Path):
         return exc.problems
 
 
-def test_pool_reads_the_same_frames_and_problems(tmp_path, monkeypatch):
+@pytest.mark.parametrize("arrow", [False, True], ids=["exact-path", "pyarrow-path"])
+def test_pool_reads_the_same_frames_and_problems(tmp_path, monkeypatch, arrow):
+    if arrow:  # the fixture's files are small: send them to pyarrow (one thread per file)
+        monkeypatch.setattr(readtable, "ARROW_MIN_BYTES", 1)
     root = _two_chunks(tmp_path)
     facts = sorted(root.rglob("facts.csv"))
     assert len(facts) >= 2
     serial = _outcome(root)
     monkeypatch.setattr(readtable, "LARGE_FILE", 1)
-    monkeypatch.setattr(readtable, "_spare_cores", lambda: 2)  # however busy the machine is
+    monkeypatch.setattr(readtable, "_cores", lambda: 2)
+    seen = []
+    real = readtable.arrow_records
+
+    def spy(data, *, threads=True):
+        got = real(data, threads=threads)
+        seen.append((threads, got is not None))
+        return got
+
+    monkeypatch.setattr(readtable, "arrow_records", spy)
     got = readtable.read_parallel(facts, FILES["facts"], root, None)
     assert list(got) == facts  # both files really went through the pool
+    # in the pool, pyarrow parses each file on one thread (and really parsed them)
+    assert seen == ([(False, True)] * len(facts) if arrow else [])
     pooled = _outcome(root)
     assert list(pooled) == list(serial)
     for name in serial:

@@ -8,10 +8,8 @@ wrong number of fields, naming file, line, column and value.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -86,7 +84,7 @@ def _shape_problem(
 
 
 def read_table(
-    path: Path, spec: FileSpec, root: Path, *, only: Only | None = None
+    path: Path, spec: FileSpec, root: Path, *, only: Only | None = None, threads: bool = True
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Read one CSV file as text and check its header and row shapes.
 
@@ -102,7 +100,8 @@ def read_table(
     ``only`` keeps just the rows whose (stripped) value in one of its columns
     is among that column's wanted values; a file whose bytes contain none of
     the wanted values cannot hold such a row and is not parsed at all
-    (``(None, [])``).
+    (``(None, [])``). ``threads`` lets pyarrow parse one large file on
+    several threads (:func:`read_parallel` reads several files at once instead).
     """
     rel = relative(path, root)
     try:
@@ -118,7 +117,7 @@ def read_table(
     too_long = long_field(data, rel)
     if too_long is not None:
         return None, [too_long]
-    table = arrow_records(data) if len(data) >= ARROW_MIN_BYTES else None
+    table = arrow_records(data, threads=threads) if len(data) >= ARROW_MIN_BYTES else None
     table = table or quick_records(data)
     if table is None:
         text, problem = decode(data, rel)
@@ -197,32 +196,24 @@ def empty_frame(spec: FileSpec) -> pd.DataFrame:
     return df
 
 
-def _spare_cores() -> int:
-    """Cores not busy with other processes (this one counted as idle), from the load average.
-
-    Forking and returning frames cost about 1 CPU-s per 400 MB, which only
-    pays off when a second core is really free.
-    """
+def _cores() -> int:
+    """Cores this process may run on."""
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 1
-    try:
-        others = max(os.getloadavg()[0] - 1.0, 0.0)  # this process is running, too
-    except OSError:  # pragma: no cover - no load average
-        others = 0.0
-    return int(cores - others)
+        return os.cpu_count() or 1
 
 
 def read_parallel(
     files: list[Path], spec: FileSpec, root: Path, only: Only | None
 ) -> dict[Path, tuple[pd.DataFrame | None, list[Problem]]]:
-    """:func:`read_table` of the large files among ``files``, in a pool of forked processes.
+    """:func:`read_table` of the large files among ``files``, several at once, in threads.
 
-    Parsing is CPU-bound in pandas' C reader, so two large files on two cores
-    take about the time of one. Returns ``{}`` (the caller reads serially) when
-    fewer than two files are large, fewer than two cores are free (see
-    :func:`_spare_cores`), ``fork`` is not available, or the pool breaks;
+    pyarrow parses without holding the GIL, so two large files on two cores
+    take about the time of one, with nothing copied between processes. Each
+    file is parsed on one thread (pyarrow's own threads cost more CPU for the
+    same work). Returns ``{}`` (the caller reads serially, with pyarrow's
+    threads) when fewer than two files are large or only one core is there;
     results are exactly :func:`read_table`'s.
     """
     large = []
@@ -232,13 +223,9 @@ def read_parallel(
                 large.append(f)
         except OSError:
             continue  # read_table reports it
-    workers = min(len(large), _spare_cores())
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    workers = min(len(large), _cores())
+    if workers < 2:
         return {}
-    try:
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            futures = [pool.submit(read_table, f, spec, root, only=only) for f in large]
-            return {f: fut.result() for f, fut in zip(large, futures, strict=True)}
-    except (BrokenProcessPool, OSError):
-        return {}
+    with ThreadPoolExecutor(workers, thread_name_prefix="read") as pool:
+        futures = [pool.submit(read_table, f, spec, root, only=only, threads=False) for f in large]
+        return {f: fut.result() for f, fut in zip(large, futures, strict=True)}
