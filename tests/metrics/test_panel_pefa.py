@@ -109,3 +109,30 @@ def test_composition_rounding_of_products_beyond_int64_matches_ratio_pct_row_by_
     # Lines in any order give the same panel (the groups are sorted, not assumed contiguous).
     shuffled = outturn_panel_from_lines(lines.sample(frac=1, random_state=3), decimals=2)
     pd.testing.assert_frame_equal(shuffled, t, check_exact=True)
+
+
+@pytest.mark.parametrize("step", [10_000, 1], ids=["whole-0.01-wan", "any-fen"])
+def test_exact_sums_and_products_in_fen_whatever_the_amounts_step(step):
+    """Whole 0.01万元 amounts are multiplied in units of 0.01万元 (int64) and scaled back:
+    the exact 分 sums and products must equal Python's, far beyond int64."""
+    import random
+
+    rng = random.Random(7)
+    frames, expected = [], {}
+    for k in range(40):
+        n = rng.randint(1, 5)
+        actual = [rng.randint(0, 9 * 10**8) * step for _ in range(n)]
+        budget = [rng.randint(1, 9 * 10**8) * step for _ in range(n)]
+        frames.append(_lines(actual, budget, entity=f"e{k:02d}"))
+        sa, sb = sum(actual), sum(budget)
+        spread = sum(abs(a * sb - sa * b) for a, b in zip(actual, budget, strict=True))
+        expected[f"e{k:02d}"] = (sa, sb, spread, sa * sb)
+    t = outturn_panel_from_lines(pd.concat(frames, ignore_index=True), decimals=2)
+    got = {
+        r.entity_id: (r.aggregate_num, r.aggregate_den, r.composition_num, r.composition_den)
+        for r in t.itertuples()
+    }
+    assert got == expected
+    assert all(type(v) is int for row in got.values() for v in row)
+    if step == 10_000:
+        assert max(v[3] for v in got.values()) > 2**63  # products of 分 beyond int64

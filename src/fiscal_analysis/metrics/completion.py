@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.metrics.rates import change_columns, completion_columns, ratio_pct_panel
-from fiscal_analysis.metrics.units import as_wan
+from fiscal_analysis.metrics.units import as_wan, frame_of
 from fiscal_analysis.metrics.view import Source, view_of
 from fiscal_analysis.schema.classification import LEVEL_DIGITS
 from fiscal_analysis.schema.items import TABLES
@@ -103,10 +103,7 @@ def completion_panel(
     fulls = np.array([cl.full_name(c) if c else "合计" for c in codes], dtype=object)[code_id]
     code = codes[code_id]
     cols = {**view.pair_columns(pair), "code": code, "name": names, "full_name": fulls}
-    # text stays object (as returned), not inferred as str and converted back below
-    head = pd.DataFrame(
-        {k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in cols.items()}
-    )
+    head = frame_of(cols, ("entity_id", "code", "name", "full_name"))
     df = pd.concat([head, completion_columns(actual, budget, BASES[basis])], axis=1)
     df = df[["entity_id", "year", "code", "name", "full_name", "budget", "actual", "delta",
              "direction", "rate_num", "rate_den", "reason"]]  # fmt: skip
@@ -140,7 +137,7 @@ def ops_cost_panel(source: Source, decimals: int | None = 1) -> pd.DataFrame:
     df = pd.concat(frames, ignore_index=True).sort_values("_pair", kind="stable")
     pair = df.pop("_pair").to_numpy()
     df = df.rename(columns={"prior": "base", "current": "actual"}).reset_index(drop=True)
-    head = pd.DataFrame(view.pair_columns(pair))
+    head = frame_of(view.pair_columns(pair), ("entity_id",))
     df = pd.concat([head, df], axis=1)
     df = df[["entity_id", "year", "comparison", "base", "actual", "delta", "direction",
              "change_num", "change_den", "note"]]  # fmt: skip
@@ -192,7 +189,7 @@ def three_public_panel(source: Source, decimals: int | None = 1) -> pd.DataFrame
         TABLES["T07"].items[f"{x}_actual"].label.removesuffix("决算数") for x in _THREE_PUBLIC
     ]
     pair = np.repeat(np.arange(n), k)
-    df = pd.DataFrame(
+    df = frame_of(
         {
             **view.pair_columns(pair),
             "item": np.tile(np.array(_THREE_PUBLIC, dtype=object), n),
@@ -211,10 +208,9 @@ def three_public_panel(source: Source, decimals: int | None = 1) -> pd.DataFrame
             "share_num": _int(actual_v, share_ok),
             "share_den": _int(total_v, share_ok),
             "status": status,
-        }
+        },
+        ("entity_id", "item", "label", "reason", "direction", "note", "status"),
     )
-    for c in ("entity_id", "item", "label", "reason", "direction", "note", "status"):
-        df[c] = df[c].astype(object)
     for name in ("rate", "change", "share"):
         df = _rounded(df, name, decimals)
     return as_wan(df, decimals=view.amount_decimals)

@@ -51,7 +51,7 @@ from fiscal_analysis.metrics.shares import (
     income_shares,
     procurement_shares,
 )
-from fiscal_analysis.metrics.units import as_wan, decimals_of, is_amount, to_fen
+from fiscal_analysis.metrics.units import as_wan, decimals_of, frame_of, is_amount, to_fen
 from fiscal_analysis.metrics.view import Source, view_of
 
 __all__ = [
@@ -152,12 +152,13 @@ def yoy_change(totals: pd.DataFrame, decimals: int | None = 1) -> pd.DataFrame:
 
     k = len(cols)
     c = change_columns(flat(cur), flat(pri))
-    head = pd.DataFrame(
+    head = frame_of(
         {
             "entity_id": np.repeat(ents.to_numpy(dtype=object), k),
             "year": np.repeat(years.to_numpy(), k),
             "item": np.tile(np.array(cols, dtype=object), len(totals)),
-        }
+        },
+        ("entity_id", "item"),
     )
     df = pd.concat([head, c], axis=1)
     for col in ("entity_id", "item", "direction", "note"):

@@ -39,7 +39,7 @@ from fiscal_analysis.metrics.present import dec
 from fiscal_analysis.metrics.rates import ratio_pct_panel, units_to_decimal
 from fiscal_analysis.metrics.units import decimals_of, to_fen, to_wan
 from fiscal_analysis.metrics.view import Source, view_of
-from fiscal_analysis.money import Exact, format_pct, ratio_pct, to_decimal  # noqa: F401
+from fiscal_analysis.money import CENT, Exact, format_pct, ratio_pct, to_decimal  # noqa: F401
 
 __all__ = [
     "AGGREGATE_BANDS",
@@ -244,12 +244,16 @@ def outturn_panel_from_lines(lines: pd.DataFrame, decimals: int = 1) -> pd.DataF
     Sums run over integer group codes (``np.add.reduceat`` on the lines in
     entity-year order), in ``int64`` while they provably fit and on exact
     Python ints otherwise; the PI-2 products ``A·ΣB − ΣA·B`` take Python ints
-    only when they could leave ``int64``.
+    only when they could leave ``int64``. Amounts that are whole 0.01万元 (the
+    usual case) are summed and multiplied in units of 0.01万元, which keeps the
+    products in ``int64``, and the results are scaled back to 分 exactly.
     """
     use = lines.dropna(subset=["actual", "budget"])
     shown = max(decimals_of(use["actual"]), decimals_of(use["budget"]))
     a = to_fen(use["actual"]).to_numpy(dtype=np.int64)
     b = to_fen(use["budget"]).to_numpy(dtype=np.int64)
+    unit = CENT if len(a) and not (a % CENT).any() and not (b % CENT).any() else 1
+    a, b = a // unit, b // unit
     ent_code, ents = pd.factorize(use["entity_id"].to_numpy(dtype=object), sort=True)
     year_code, years = pd.factorize(use["year"].to_numpy(dtype=np.int64), sort=True)
     key = ent_code.astype(np.int64) * max(len(years), 1) + year_code
@@ -271,18 +275,20 @@ def outturn_panel_from_lines(lines: pd.DataFrame, decimals: int = 1) -> pd.DataF
         dev = np.abs(ao * sb.astype(object)[group] - sa.astype(object)[group] * bo)
         spread = np.add.reduceat(dev, starts) if len(dev) else dev
     head = key[starts] if len(key) else key
+    sa, sb = sa.astype(object) * unit, sb.astype(object) * unit  # 分, exact
+    spread = np.asarray(spread, dtype=object) * (unit * unit)
     out = pd.DataFrame(
         {
             "entity_id": pd.Index(ents[head // max(len(years), 1)]),  # (as groupby keys: str)
             "year": years[head % max(len(years), 1)] if len(head) else np.zeros(0, np.int64),
             "n_lines": n,
-            "actual": sa.astype(object),
-            "budget": sb.astype(object),
+            "actual": sa,
+            "budget": sb,
         }
     )
-    out["aggregate_num"], out["aggregate_den"] = sa.astype(object), sb.astype(object)
+    out["aggregate_num"], out["aggregate_den"] = sa, sb
     out["composition_num"] = pd.Series(spread, dtype=object)
-    out["composition_den"] = sa.astype(object) * sb.astype(object)
+    out["composition_den"] = sa * sb
     for name in ("aggregate", "composition"):
         num, den = out[f"{name}_num"], out[f"{name}_den"]
         out[f"{name}_rounded"] = _rounded(num, den, decimals)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.metrics.rates import ratio_pct_panel
-from fiscal_analysis.metrics.units import as_wan
+from fiscal_analysis.metrics.units import as_wan, frame_of
 from fiscal_analysis.metrics.view import Source, view_of
 from fiscal_analysis.schema.classification import LEVEL_DIGITS
 from fiscal_analysis.schema.items import (
@@ -86,9 +86,7 @@ def shares_frame(
         cols[name] = pd.Series(np.tile(np.array(list(per_part), dtype=object), n), dtype=object)
     cols |= {"amount": _int(vals, ok), "status": status.astype(object), "whole": _int(w, w_ok)}
     cols |= {"share_num": _int(vals, has), "share_den": _int(w, has)}
-    df = pd.DataFrame(cols)
-    for c in ("entity_id", "item", "label", "status", *(extra or {})):
-        df[c] = df[c].astype(object)
+    df = frame_of(cols, ("entity_id", "item", "label", "status", *(extra or {})))
     if decimals is not None:
         df["share_rounded"] = ratio_pct_panel(df["share_num"], df["share_den"], decimals)
     return as_wan(df, decimals=view.amount_decimals)
@@ -227,7 +225,7 @@ def function_shares(
     code = lines.codes[code_id]
     names = np.array([cl.name(c) for c in lines.codes], dtype=object)[code_id]
     full = np.array([cl.full_name(c) for c in lines.codes], dtype=object)[code_id]
-    df = pd.DataFrame(
+    df = frame_of(
         {
             **view.pair_columns(pair),
             "code": code,
@@ -239,10 +237,9 @@ def function_shares(
             "whole": _int(w, w_ok),
             "share_num": _int(vals, has),
             "share_den": _int(w, has),
-        }
+        },
+        ("entity_id", "code", "name", "full_name", "level", "status"),
     )
-    for c in ("entity_id", "code", "name", "full_name", "level"):
-        df[c] = df[c].astype(object)
     if decimals is not None:
         df["share_rounded"] = ratio_pct_panel(df["share_num"], df["share_den"], decimals)
     return as_wan(df, decimals=view.amount_decimals)

@@ -23,7 +23,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -40,6 +40,7 @@ __all__ = [
     "amount_decimals",
     "as_wan",
     "decimals_of",
+    "frame_of",
     "in_fen",
     "is_amount",
     "to_fen",
@@ -205,3 +206,23 @@ def as_wan(
     for c in cols:
         df[c] = to_wan(df[c], decimals)
     return df
+
+
+def frame_of(columns: Mapping[str, object], text: Iterable[str]) -> pd.DataFrame:
+    """``pd.DataFrame(columns)`` with the ``text`` columns as Python objects.
+
+    pandas 3 stores an object array of strings as its ``str`` dtype, which costs
+    a conversion there and another back when the column is wanted as objects,
+    and turns ``None`` into ``nan`` in a column that also holds strings. The
+    ``text`` columns are wrapped as object Series instead: nothing converted,
+    ``None`` kept.
+
+    Examples:
+        >>> df = frame_of({"a": np.array(["x", None], dtype=object), "b": [1, 2]}, ["a"])
+        >>> str(df["a"].dtype), df["a"].tolist()
+        ('object', ['x', None])
+    """
+    wanted = set(text)
+    return pd.DataFrame(
+        {k: pd.Series(v, dtype=object) if k in wanted else v for k, v in columns.items()}
+    )
