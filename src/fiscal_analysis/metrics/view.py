@@ -340,11 +340,12 @@ class PanelView:
     def _build_lines(self, table: str, length: int) -> Lines:
         t = self._table_rows(table)
         cu = t["cu"]
-        keep = np.array([len(str(c)) == length for c in cu], dtype=bool)[t["cc"]]
-        rows, cc, ic, bc = t["rows"][keep], t["cc"][keep], t["ic"][keep], t["bc"][keep]
+        wanted = np.array([len(str(c)) == length for c in cu], dtype=bool)
+        rows, cc, ic, bc = t["rows"], t["cc"], t["ic"], t["bc"]
+        if not (keep := wanted[cc]).all():
+            rows, cc, ic, bc = rows[keep], cc[keep], ic[keep], bc[keep]
         order = np.argsort(cu.astype(str), kind="stable")
-        rank = np.empty(len(cu), dtype=np.int64)
-        rank[order] = np.arange(len(cu))
+        rank = np.argsort(order)  # each code's place in code order
         n_codes = max(len(cu), 1)
         key = self.pair_of_row[rows] * n_codes + rank[cc]
         space = len(self.pairs) * n_codes
@@ -352,15 +353,17 @@ class PanelView:
             present = np.zeros(space, dtype=bool)
             present[key] = True
             keys = np.flatnonzero(present)
-            line = np.searchsorted(keys, key)  # no cumulative sum over the whole key space
+            # a running count where the key space is small, else no cumulative sum over it
+            small = space <= 8 * len(key)
+            line = (np.cumsum(present) - 1)[key] if small else np.searchsorted(keys, key)
         else:
             keys, line = np.unique(key, return_inverse=True)
         n, n_items = len(keys), len(t["iu"])
         v, ok = self._values
-        values = np.zeros((n_items, n), dtype=np.int64)
-        valid = np.zeros((n_items, n), dtype=bool)
-        basis = np.zeros((n_items, n), dtype=np.int64)  # 0: no row, else 1 + basis code
-        values[ic, line], valid[ic, line], basis[ic, line] = v[rows], ok[rows], bc + 1
+        # basis: 0 for no row, else 1 + the basis code; one flat position per row
+        values, valid, basis = (np.zeros((n_items, n), dtype=d) for d in (np.int64, bool, np.int64))
+        flat = ic * n + line
+        values.ravel()[flat], valid.ravel()[flat], basis.ravel()[flat] = v[rows], ok[rows], bc + 1
         words = np.r_[np.array([None], dtype=object), t["bu"]]
         items = [str(it) for it in t["iu"]]
         present = {it: basis[j] > 0 for j, it in enumerate(items)}
