@@ -53,3 +53,15 @@ def test_codes_stay_narrow():
     got = concat_text(_parts())
     assert got["few"].array.codes.dtype == np.int8
     assert got["x"].array.codes.dtype == np.int16  # (600 categories)
+
+
+def test_sorted_categories_follow_python_order_for_any_text():
+    """The union is sorted by pyarrow (UTF-8 bytes): the same order as Python's sorted()."""
+    words = ["财政局", "a", "Z", "规划", "é", "𠀀", "", "10", "9", "芦淞", " x", "ａ"]
+    parts = [
+        pd.DataFrame({"x": pd.Categorical(words[:7])}),
+        pd.DataFrame({"x": pd.Categorical(words[5:][::-1])}),
+    ]
+    got = concat_text(parts)["x"]
+    assert got.cat.categories.tolist() == sorted(set(words))
+    assert got.astype(object).tolist() == words[:7] + words[5:][::-1]

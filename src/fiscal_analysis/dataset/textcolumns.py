@@ -265,20 +265,32 @@ def concat_text(parts: list[pd.DataFrame], *, sort_categories: bool = True) -> p
 
 
 def _union(cats: list[pd.Categorical], sort: bool) -> pd.Categorical:
-    """The Categoricals one after another, over the union of their categories."""
-    values = np.concatenate([c.categories.to_numpy(dtype=object) for c in cats])
-    union = pd.Index(pd.unique(values), dtype="str")
-    if sort:
-        union = union.sort_values()
+    """The Categoricals one after another, over the union of their categories.
+
+    pyarrow hashes every part's categories once, in one table: the union is its
+    dictionary and each part's renumbering its indices (no Python strings).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrays = [pa.array(c.categories.array).cast(pa.large_string()) for c in cats]
+    encoded = pc.dictionary_encode(pa.concat_arrays(arrays))
+    union, renumber = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
+    if sort:  # (UTF-8 byte order is code point order, as Python sorts str)
+        order = pc.sort_indices(union).to_numpy()
+        union, rank = union.take(order), np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        renumber = rank[renumber]
     # codes as narrow as pandas keeps them (int8/16/32), written in place: no int64 copy
     width = next(t for t in (np.int8, np.int16, np.int32, np.int64) if len(union) < np.iinfo(t).max)
     codes = np.empty(sum(len(c) for c in cats), dtype=width)
-    at = 0
+    at = start = 0
     for c in cats:
-        renumber = np.r_[union.get_indexer(c.categories), -1].astype(width)  # [-1]: NaN stays
-        np.take(renumber, c.codes, out=codes[at : at + len(c)])
-        at += len(c)
-    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(union), validate=False)
+        part = np.r_[renumber[start : start + len(c.categories)], -1].astype(width)  # -1: NaN
+        np.take(part, c.codes, out=codes[at : at + len(c)])
+        at, start = at + len(c), start + len(c.categories)
+    categories = pd.Index(pd.array(union, dtype="str"))
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories), validate=False)
 
 
 def _str_categories(s: pd.Series) -> pd.Categorical:

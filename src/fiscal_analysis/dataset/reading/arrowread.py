@@ -148,12 +148,25 @@ def _parse(data: bytes, offset: int, width: int, threads: bool) -> pd.DataFrame 
         return None
     if irregular or any(table.column(i).null_count for i in range(width)):
         return None
-    text = pa.dictionary(pa.int32(), pa.string())
-    try:  # the cast decodes each distinct value: bad UTF-8 raises
-        columns = [table.column(i).dictionary_encode().cast(text) for i in range(width)]
-    except pa.ArrowException:
+    try:
+        columns = {i: _text(table.column(i)) for i in range(width)}
+    except pa.ArrowException:  # bad UTF-8
         return None
-    del table
-    return pd.DataFrame(
-        {i: columns[i].to_pandas() for i in range(width)}, index=pd.RangeIndex(len(columns[0]))
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
+
+
+def _text(column: object) -> pd.Categorical:
+    """A column of bytes as a Categorical of ``str``: hashed once over all its chunks (one
+    dictionary), and each distinct value decoded as UTF-8, which raises on bad bytes."""
+    import pyarrow as pa
+
+    encoded = column.dictionary_encode()  # type: ignore[attr-defined]
+    chunks = [c for c in encoded.chunks if len(c)]
+    if len({len(c.dictionary) for c in chunks}) > 1:  # not one shared dictionary: make it so
+        chunks = [column.combine_chunks().dictionary_encode()]  # type: ignore[attr-defined]
+    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks] or [[]])
+    values = chunks[-1].dictionary if chunks else pa.array([], pa.binary())
+    categories = pd.Index(pd.array(values.cast(pa.large_string()), dtype="str"))
+    return pd.Categorical.from_codes(
+        codes.astype(np.int32), dtype=pd.CategoricalDtype(categories), validate=False
     )
