@@ -275,9 +275,9 @@ class PanelView:
     @cached_property
     def _blank(self) -> tuple[dict[tuple[str, str], int], np.ndarray, np.ndarray, np.ndarray]:
         code = self.facts["code"]
-        if isinstance(code.dtype, pd.CategoricalDtype):
-            blank = (code.cat.categories == "")[code.cat.codes.to_numpy()] & (code.cat.codes >= 0)
-            rows = np.flatnonzero(np.asarray(blank))
+        if isinstance(code.dtype, pd.CategoricalDtype):  # (distinct categories: one "" at most)
+            hit = np.flatnonzero(code.cat.categories == "")
+            rows = np.flatnonzero(code.cat.codes.to_numpy() == hit[0]) if len(hit) else hit
         else:
             rows = np.flatnonzero(code.to_numpy(dtype=object) == "")
         tc, tu = self._tables
@@ -290,15 +290,15 @@ class PanelView:
         used = np.flatnonzero(seen)
         col = (np.cumsum(seen) - 1)[combo]
         keys = {(str(tu[k // len(iu)]), str(iu[k % len(iu)])): i for i, k in enumerate(used)}
-        shape = (len(self.pairs), len(used))
-        values = np.zeros(shape, dtype=np.int64)
-        valid = np.zeros(shape, dtype=bool)
-        status = np.zeros(shape, dtype=np.int64)  # 0: no row, else 1 + basis code
-        p = self.pair_of_row[rows]
+        shape = (len(self.pairs), len(used))  # status: 0 for no row, else 1 + the basis code
+        values, valid, status = (np.zeros(shape, dtype=d) for d in (np.int64, bool, np.int64))
+        flat = self.pair_of_row[rows] * len(used) + col
         v, ok = self._values
-        values[p, col] = v[rows]
-        valid[p, col] = ok[rows]
-        status[p, col] = bcode + 1
+        values.ravel()[flat], valid.ravel()[flat], status.ravel()[flat] = (
+            v[rows],
+            ok[rows],
+            bcode + 1,
+        )
         return keys, values, valid, np.r_[np.array([None], dtype=object), bu][status]
 
     def figure(self, table: str, item: str, code: str = "") -> tuple[pd.Series, np.ndarray]:
