@@ -30,10 +30,11 @@ NOTEBOOK = FIXTURES / "mini_report.ipynb"
 
 @dataclass(frozen=True)
 class Job:
-    """The two fields of a ReportJob that the executor reads."""
+    """The fields of a ReportJob that the executor reads and sets."""
 
     folder: Path
     notebook_path: str
+    shown_folder: Path | None = None
 
 
 class _Client:
@@ -78,7 +79,8 @@ def test_reports_go_through_the_connection_started_early(tmp_path, monkeypatch):
 
     def fails(job, kernels):  # what a worker's render_one returns for a broken report
         assert kernels is None and job.folder.is_absolute()
-        note = f"（详见 {job.folder / 'report.failed.ipynb'}）"
+        assert job.shown_folder == Path("r/b/2020")  # messages name the folder as given
+        note = f"（详见 {job.shown_folder / 'report.failed.ipynb'}）"
         return ReportResult("b", "乙局", 2020, "failed", job.folder, error=f"TypeError: x{note}")
 
     result = ex.submit(fails, Job(Path("r/b/2020"), str(NOTEBOOK)), None).result()

@@ -37,7 +37,8 @@ class ReportJob:
 
     ``parameters`` are the values for the notebook's ``parameters`` cell
     (``entity``, ``year``, ``data`` and whatever else the notebook declares
-    and was asked for).
+    and was asked for). ``shown_folder`` is ``folder`` as the user named it,
+    for messages, when ``folder`` was made absolute (a job sent to a cluster).
     """
 
     entity_id: str
@@ -50,6 +51,7 @@ class ReportJob:
     fingerprint: Fingerprint
     reason: str = ""
     timeout: float | None = 600
+    shown_folder: Path | None = None
 
 
 @dataclass(frozen=True)

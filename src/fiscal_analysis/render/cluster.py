@@ -235,6 +235,7 @@ class ClusterExecutor(Executor):
         absolute = replace(
             job,
             folder=job.folder.resolve(),
+            shown_folder=job.folder,  # messages name the folder as the user did
             notebook_path=str(Path(job.notebook_path).resolve()),
         )
         notebook_dir = str(Path(absolute.notebook_path).parent)

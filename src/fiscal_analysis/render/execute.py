@@ -89,7 +89,8 @@ def render_one(job: ReportJob, pool: Any = None) -> ReportResult:
         failed_nb = getattr(exc, "notebook", None)
         raw = None if failed_nb is None else nbformat.writes(failed_nb).encode("utf-8")
         mark_failed(job.folder, str(exc), raw)
-        note = f"（详见 {job.folder / FAILED_NOTEBOOK}）" if raw is not None else ""
+        shown = job.shown_folder or job.folder  # (as the user named it)
+        note = f"（详见 {shown / FAILED_NOTEBOOK}）" if raw is not None else ""
         return ReportResult(
             **base,
             status="failed",

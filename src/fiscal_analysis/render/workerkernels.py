@@ -67,17 +67,12 @@ def _import_renderer() -> None:
 def run_on_worker(fn: Any, job: Any, pool: Any, plugin: str, folder: Path) -> Any:
     """On a worker: ``fn(job, pool)`` with the worker's warm pool; the result keeps ``folder``.
 
-    ``folder`` is the report folder as the caller named it (the job carries
-    the absolute one), so the summary, including the failed notebook a
-    failure points to, reads the same as a local batch's. Without the plugin
-    (e.g. a worker that joined late) the job starts its own kernel.
+    ``folder`` is the report folder as the caller named it (the job works in
+    the absolute one and names ``job.shown_folder`` in its messages), so the
+    summary reads the same as a local batch's. Without the plugin (e.g. a
+    worker that joined late) the job starts its own kernel.
     """
-    from fiscal_analysis.render.folders import FAILED_NOTEBOOK
-
     if pool is None:
         with contextlib.suppress(ValueError, AttributeError):
             pool = getattr(get_worker().plugins.get(plugin), "pool", None)
-    result = fn(job, pool)
-    sent, named = job.folder / FAILED_NOTEBOOK, Path(folder) / FAILED_NOTEBOOK
-    error = result.error.replace(f"（详见 {sent}）", f"（详见 {named}）")
-    return replace(result, folder=folder, error=error)
+    return replace(fn(job, pool), folder=folder)
