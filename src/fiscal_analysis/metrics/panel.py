@@ -33,9 +33,7 @@ Examples:
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -59,7 +57,6 @@ from fiscal_analysis.metrics.view import Source, view_of
 __all__ = [
     "KEY_TOTALS",
     "all_metrics",
-    "small_pages",
     "totals_panel",
     "yoy_change",
 ]
@@ -171,47 +168,6 @@ def yoy_change(totals: pd.DataFrame, decimals: int | None = 1) -> pd.DataFrame:
     return as_wan(df, decimals=max((decimals_of(totals[c]) for c in cols), default=2))
 
 
-try:  # numpy's switch for its huge-page advice (numpy >= 2; else left alone)
-    from numpy._core.multiarray import _set_madvise_hugepage
-except ImportError:  # pragma: no cover - numpy 1.x
-    _set_madvise_hugepage = None
-_PAGES_LOCK = threading.Lock()
-_pages_state = {"depth": 0, "before": True}
-
-
-@contextmanager
-def small_pages() -> Iterator[None]:
-    """Ask numpy not to advise huge pages for new arrays, until the block ends.
-
-    numpy advises Linux to back every large array with 2 MB pages. Where the
-    kernel then compacts memory to find such pages (transparent huge pages with
-    ``defrag`` set to ``madvise``, the Debian and Ubuntu default), each fresh
-    temporary can stall in the kernel. At 1,000 entities × 10 years this put
-    0.4–0.9 s of system time into :func:`all_metrics`, against 0.19 s without
-    the advice. numpy's own setting (``NUMPY_MADVISE_HUGEPAGE=0`` does the same
-    for a whole process) is restored when the last nested or concurrent block
-    ends.
-
-    Examples:
-        >>> with small_pages():
-        ...     pass
-    """
-    if _set_madvise_hugepage is None:
-        yield
-        return
-    with _PAGES_LOCK:
-        if _pages_state["depth"] == 0:
-            _pages_state["before"] = _set_madvise_hugepage(False)
-        _pages_state["depth"] += 1
-    try:
-        yield
-    finally:
-        with _PAGES_LOCK:
-            _pages_state["depth"] -= 1
-            if _pages_state["depth"] == 0:
-                _set_madvise_hugepage(_pages_state["before"])
-
-
 def all_metrics(source: Source, decimals: int | None = 1) -> dict[str, pd.DataFrame]:
     """Every panel metric over one shared :class:`PanelView`.
 
@@ -230,11 +186,6 @@ def all_metrics(source: Source, decimals: int | None = 1) -> dict[str, pd.DataFr
         >>> m["procurement"].query("year == 2020 and item == 'sme'")["share_rounded"].tolist()
         [Decimal('100.0')]
     """
-    with small_pages():  # (see there: fresh temporaries without kernel stalls)
-        return _all_metrics(source, decimals)
-
-
-def _all_metrics(source: Source, decimals: int | None) -> dict[str, pd.DataFrame]:
     view = view_of(source)
     totals = totals_panel(view, KEY_TOTALS, status=True)
     completion = completion_panel(view, decimals=decimals)
