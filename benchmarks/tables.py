@@ -138,7 +138,8 @@ def library_table(rec: dict | None) -> str:
     shown = ", ".join(f"{k} {v:.2f}" for k, v in slopes.items() if v is not None)
     notes = [
         f"Log-log slope against facts rows (1.0 = linear): {shown}.",
-        "Cold = `load_dataset(path)` (no cache) in a fresh process, the columns up to peak RSS "
+        "Cold = `load_dataset(path, cache=NEW_EMPTY_DIR)` in a fresh process (so always cold, "
+        "the cache write included), then `panel.all_metrics`, the columns up to peak RSS "
         "(cold process); warm = a new process calling `load_dataset(path, cache=DIR)` after "
         "another new process wrote that per-run cache (`benchmarks/out/cache-<N>x10`, wiped "
         "first), then `panel.all_metrics` on the warm dataset.",
