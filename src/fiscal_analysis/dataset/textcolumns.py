@@ -144,10 +144,6 @@ class Column:
         """``check`` of each distinct value (a bool array per distinct value)."""
         return np.fromiter((bool(check(u)) for u in self.uniques), bool, len(self.uniques))
 
-    def test(self, check: Callable[[str], bool]) -> np.ndarray:
-        """Apply ``check`` once per distinct value and broadcast (a bool array per row)."""
-        return self.rows(self.judge(check))
-
 
 def _char_matrix(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Short strings as an (n, width) matrix of code points, and their lengths.

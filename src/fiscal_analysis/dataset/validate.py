@@ -65,9 +65,6 @@ class _Frame:
             self._cols[name] = Column(self.df[name])
         return self._cols[name]
 
-    def test(self, name: str, check: Callable[[str], bool]) -> np.ndarray:
-        return self.col(name).test(check)
-
 
 def _strip(name: str, df: pd.DataFrame) -> tuple[_Frame, list[Problem]]:
     """Refuse padded values in structured columns; trim free text silently."""

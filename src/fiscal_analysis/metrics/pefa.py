@@ -313,7 +313,7 @@ def _sums(v: np.ndarray, starts: np.ndarray, n: np.ndarray) -> np.ndarray:
     else exact Python ints (object)."""
     if not len(v):
         return np.zeros(0, dtype=np.int64)
-    if int(np.abs(v).max()) * int(n.max()) < 2**62:
+    if _fits(v, n):  # |v| · (lines in a group) bounds every sum
         return np.add.reduceat(v, starts)
     return np.add.reduceat(v.astype(object), starts)
 
