@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import warnings
 
 import matplotlib as mpl
 import numpy as np
@@ -132,3 +134,32 @@ def test_chart_pngs_are_about_as_small_as_pillows(strict):  # noqa: F811
         buf = io.BytesIO()
         Image.fromarray(pixels).save(buf, format="png", compress_level=3)
         assert len(ours) <= len(buf.getvalue()) * 1.2, kind
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_inherits_no_font_object(strict):  # noqa: F811
+    """Kernels forked after the warm-up must not load glyphs through the parent's fonts.
+
+    A FreeType font object reads its file through an open file description whose
+    position every forked child shares; two kernels loading glyphs through one
+    inherited font at once read each other's bytes ("broken file", a report failed
+    now and then). The child keeps the measurements (plain numbers) only.
+    """
+    chart_png.clear_text_cache()
+    figure_png(BUILDERS["budget"]().figure)
+    held = {item.ft_object for items in chart_png._LAYOUTS.values() for item in items}
+    assert held and chart_png._GLYPHS and chart_png._METRICS
+    read_end, write_end = os.pipe()
+    with warnings.catch_warnings():  # the child only writes three numbers and exits
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        sizes = (len(chart_png._LAYOUTS), len(chart_png._GLYPHS), len(chart_png._METRICS))
+        os.write(write_end, " ".join(map(str, sizes)).encode())
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end) as answer:
+        layouts, glyphs, metrics = map(int, answer.read().split())
+    os.waitpid(pid, 0)
+    assert (layouts, glyphs, metrics) == (0, 0, len(chart_png._METRICS))
+    assert chart_png._LAYOUTS and chart_png._GLYPHS  # the parent keeps its own

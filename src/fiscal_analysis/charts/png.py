@@ -27,6 +27,7 @@ slower). ``tests/test_chart_png.py`` checks the pixels against ``savefig``.
 from __future__ import annotations
 
 import io
+import os
 import struct
 import threading
 import zlib
@@ -72,9 +73,27 @@ _UPRIGHT = np.array([[0x10000, 0], [0, 0x10000]])
 def clear_text_cache() -> None:
     """Forget the cached text measurements and layouts (e.g. after fonts change)."""
     _METRICS.clear()
-    _LAYOUTS.clear()
     _HEIGHTS.clear()
+    _forget_fonts()
+
+
+def _forget_fonts() -> None:
+    """Drop the cached layouts and glyph images: they hold FreeType font objects.
+
+    A font object reads its file through one open file description, and a forked
+    child shares that description's position with its parent and with every other
+    child. Two kernels forked from the render's fork server that load glyphs
+    through the same inherited font at once read each other's bytes (FreeType:
+    "broken file"). matplotlib empties its own font cache in a forked child for
+    this reason; these caches are emptied with it. Measurements and line metrics
+    are plain numbers and are kept.
+    """
+    _LAYOUTS.clear()
     _GLYPHS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_fonts)
 
 
 def _rc_key() -> tuple[Any, ...]:

@@ -13,10 +13,12 @@ def warm_up() -> None:
     """Draw each kind of report chart once, from made-up figures, and throw them away.
 
     Every kernel inherits what drawing leaves behind that depends on no data:
-    the CJK font loaded, the glyph images of digits, signs and the usual labels
-    at the chart sizes, the layouts of strings such as 万元 and 年初预算. A report
-    draws the same things and so starts warm (about 0.05 CPU-s a report). The
-    matplotlib settings are put back afterwards: a kernel starts with the defaults.
+    matplotlib's font list and the CJK font found, and the measurements and line
+    metrics of strings such as 万元 and 年初预算 and of the usual digits and labels at
+    the chart sizes. Glyph images and layouts are not inherited: they hold
+    FreeType font objects, which a forked child must not read through
+    (:func:`fiscal_analysis.charts.png._forget_fonts`). The matplotlib settings are
+    put back afterwards: a kernel starts with the defaults.
 
     Examples:
         >>> import matplotlib as mpl
