@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
+from fiscal_analysis.errors import UnknownEntityError
 from fiscal_analysis.render.engine import forkserver
 from fiscal_analysis.render.engine.kernels import KernelPool
 from fiscal_analysis.render.engine.provisioner import ForkedProcess
 from fiscal_analysis.render.execute import NotebookRunError, run_notebook
+from fiscal_analysis.render.reports import render_reports
 
 pytestmark = pytest.mark.skipif(not forkserver.available(), reason="fork server is Linux-only")
 
@@ -114,3 +118,57 @@ def test_forked_process_tracks_a_process_it_did_not_start():
     child.wait()  # our child: reap it so it is gone, not a zombie
     assert proc.wait(timeout=5) == 0 and proc.poll() == 0
     proc.kill()  # already gone: no error
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
+
+
+def _spy_pools(monkeypatch) -> list[KernelPool]:
+    """Record every kernel pool whose fork server a batch starts while it plans."""
+    made: list[KernelPool] = []
+    original = KernelPool.start_server
+
+    def spy(self: KernelPool) -> None:
+        made.append(self)
+        original(self)
+
+    monkeypatch.setattr(KernelPool, "start_server", spy)
+    return made
+
+
+def _stopped(pool: KernelPool) -> bool:
+    pool._starter.shutdown(wait=True)  # a start still under way has seen the pool closed
+    pid = pool._fork.pid if pool._fork is not None else None
+    return pool.closed and not pool._socket_dir.exists() and (pid is None or _gone(pid, 3))
+
+
+def test_a_batch_that_fails_while_planning_stops_the_fork_server_it_started(tmp_path, monkeypatch):
+    made = _spy_pools(monkeypatch)
+    shutil.copytree(FIXTURES / "data", tmp_path / "data")
+    with pytest.raises(UnknownEntityError):
+        render_reports(
+            tmp_path / "data",
+            tmp_path / "reports",
+            notebook=FIXTURES / "mini_report.ipynb",
+            entities=["没有这个单位"],
+            progress=False,
+        )
+    (pool,) = made
+    assert pool.cancelled and _stopped(pool)
+    assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
+
+
+def test_a_batch_with_nothing_to_render_stops_the_fork_server_it_started(tmp_path, monkeypatch):
+    shutil.copytree(FIXTURES / "data", tmp_path / "data")
+    options = {"notebook": FIXTURES / "mini_report.ipynb", "progress": False, "jobs": 2}
+    first = render_reports(tmp_path / "data", tmp_path / "reports", **options)
+    assert {r.status for r in first.reports} == {"rendered"}
+    made = _spy_pools(monkeypatch)
+    entities = tmp_path / "data" / "entities.csv"
+    os.utime(entities, ns=(entities.stat().st_atime_ns, entities.stat().st_mtime_ns + 10**9))
+    again = render_reports(tmp_path / "data", tmp_path / "reports", **options)
+    # the batch stamp saw a file's time change, so the batch was planned: every report is
+    # unchanged, and the fork server started for it is stopped without forking a kernel
+    assert {r.status for r in again.reports} == {"skipped"} and again.exit_code == 0
+    (pool,) = made
+    assert _stopped(pool) and pool._handed == []

@@ -196,13 +196,84 @@ def render_reports(
 
     from fiscal_analysis.dataset.load import load_dataset
 
-    # Planning reads every entity's rows for the fingerprints; the validated cache
-    # (keyed on every file's size and mtime) saves re-reading the CSV files.
-    ds = load_dataset(data_dir, cache=True)
-    data_root = str(Path(data_dir).resolve())
-    chosen = _select(ds, entities, years)
-    # one per entity: its rows, all years, and codes
-    data_digests = entity_digests(ds, (e for e, _ in chosen))
+    pool = _local_pool(executor, jobs, nb_path)  # its fork server imports while we plan
+    try:
+        # Planning reads every entity's rows for the fingerprints; the validated cache
+        # (keyed on every file's size and mtime) saves re-reading the CSV files.
+        ds = load_dataset(data_dir, cache=True)
+        data_root = str(Path(data_dir).resolve())
+        chosen = _select(ds, entities, years)
+        # one per entity: its rows, all years, and codes
+        data_digests = entity_digests(ds, (e for e, _ in chosen))
+        results, planned, todo = _plan(
+            ds, chosen, data_digests, out_dir, nb_path, nb_text, nb_digest, code,
+            identifying, force, timeout, data_root,
+        )  # fmt: skip
+
+        total = len(results) + len(todo)
+        with (
+            quiet(),
+            tqdm(
+                total=total,
+                desc="生成报告",
+                unit="份",
+                file=sys.stderr,
+                disable=None if progress is None else not progress,
+                **bar_shape(sys.stderr),
+            ) as bar,
+        ):
+            bar.update(len(results))
+            if todo:
+                results.update(_run(todo, jobs, executor, pool, bar))
+            elif pool is not None:
+                pool.cancel()  # nothing to render: stop the fork server, even mid-import
+    except BaseException:  # bad data, Ctrl-C while planning: stop the pool's fork server now
+        if pool is not None and not pool.closed:
+            pool.cancel()
+        raise
+    batch = BatchResult([results[k] for k in sorted(results)])
+    from fiscal_analysis.render.index import write_index
+    from fiscal_analysis.render.pdf import write_pdfs
+
+    if todo or not (Path(out_dir) / "index.html").is_file():
+        listed, shown = _index_entries(ds, out_dir, chosen, batch.reports)
+        write_index(out_dir, ds, listed, shown)
+    if pdf:
+        write_pdfs(
+            r.folder / "report.html"
+            for r in batch.reports
+            if r.status == "rendered"
+            or (r.status == "skipped" and not (r.folder / "report.pdf").is_file())
+        )
+    if batch.exit_code:
+        drop_stamp(out_dir)
+    else:
+        reports = [
+            (r.entity_id, r.name, r.year, planned[r.entity_id, r.year]) for r in batch.reports
+        ]
+        write_stamp(out_dir, key, reports)
+    return batch
+
+
+def _plan(
+    ds: Any,
+    chosen: list[tuple[str, int]],
+    data_digests: Mapping[str, str],
+    out_dir: str | Path,
+    nb_path: Path,
+    nb_text: str,
+    nb_digest: str,
+    code: str,
+    identifying: Mapping[str, Any],
+    force: bool,
+    timeout: float | None,
+    data_root: str,
+) -> tuple[dict[tuple[str, int], ReportResult], dict[tuple[str, int], str], list[ReportJob]]:
+    """Skip the reports whose fingerprint is unchanged; a job for each of the others.
+
+    Returns the skipped reports' results, every report's fingerprint digest (for
+    the batch stamp) and the jobs.
+    """
     results: dict[tuple[str, int], ReportResult] = {}
     planned: dict[tuple[str, int], str] = {}  # each report's fingerprint digest, for the stamp
     pending: list[tuple[str, str, int, Path, Fingerprint, str]] = []
@@ -237,44 +308,7 @@ def render_reports(
                 entity_id, name, year, folder, str(nb_path), nb_text, params, fp, reason, timeout
             )
             todo.append(job)
-
-    total = len(results) + len(todo)
-    with (
-        quiet(),
-        tqdm(
-            total=total,
-            desc="生成报告",
-            unit="份",
-            file=sys.stderr,
-            disable=None if progress is None else not progress,
-            **bar_shape(sys.stderr),
-        ) as bar,
-    ):
-        bar.update(len(results))
-        if todo:
-            results.update(_run(todo, jobs, executor, nb_path, bar))
-    batch = BatchResult([results[k] for k in sorted(results)])
-    from fiscal_analysis.render.index import write_index
-    from fiscal_analysis.render.pdf import write_pdfs
-
-    if todo or not (Path(out_dir) / "index.html").is_file():
-        listed, shown = _index_entries(ds, out_dir, chosen, batch.reports)
-        write_index(out_dir, ds, listed, shown)
-    if pdf:
-        write_pdfs(
-            r.folder / "report.html"
-            for r in batch.reports
-            if r.status == "rendered"
-            or (r.status == "skipped" and not (r.folder / "report.pdf").is_file())
-        )
-    if batch.exit_code:
-        drop_stamp(out_dir)
-    else:
-        reports = [
-            (r.entity_id, r.name, r.year, planned[r.entity_id, r.year]) for r in batch.reports
-        ]
-        write_stamp(out_dir, key, reports)
-    return batch
+    return results, planned, todo
 
 
 def _index_entries(
@@ -303,24 +337,36 @@ def _complete(out_dir: str | Path, same: list[ReportResult], pdf: bool) -> bool:
     return not pdf or all((r.folder / "report.pdf").is_file() for r in same)
 
 
-def _run(
-    todo: list[ReportJob], jobs: int | None, executor: Executor | None, nb_path: Path, bar: Any
-) -> dict[tuple[str, int], ReportResult]:
+def _workers(jobs: int | None) -> int:
+    return max(1, jobs or os.cpu_count() or 1)
+
+
+def _local_pool(executor: Executor | None, jobs: int | None, nb_path: Path) -> Any:
+    """The kernel pool of a batch run by threads here, made before the batch is planned.
+
+    It starts no kernel until :meth:`~fiscal_analysis.render.engine.kernels.KernelPool.reserve`
+    is called, but its fork server starts importing at once, so the imports overlap the
+    planning. ``None`` for executors that run jobs in other processes (each job starts
+    its own kernel there). The web-font base is made meanwhile too.
+    """
+    if executor is not None and not isinstance(executor, ThreadPoolExecutor):
+        return None
+    from fiscal_analysis.charts.webfont import prepare
     from fiscal_analysis.render.engine.kernels import KernelPool
 
-    workers = max(1, jobs or os.cpu_count() or 1)
-    own = executor is None
-    ex = executor or ThreadPoolExecutor(max_workers=workers, thread_name_prefix="render")
-    in_process = isinstance(ex, ThreadPoolExecutor)
-    if in_process:  # the web-font base (made once per machine) while the first kernels start
-        from fiscal_analysis.charts.webfont import prepare
+    threading.Thread(target=prepare, name="font-base", daemon=True).start()
+    pool = KernelPool(_workers(jobs), budget=0, cwd=nb_path.resolve().parent)
+    pool.start_server()
+    return pool
 
-        threading.Thread(target=prepare, name="font-base", daemon=True).start()
-    pool = (
-        KernelPool(min(workers, len(todo)), budget=len(todo), cwd=nb_path.resolve().parent)
-        if in_process
-        else None
-    )
+
+def _run(
+    todo: list[ReportJob], jobs: int | None, executor: Executor | None, pool: Any, bar: Any
+) -> dict[tuple[str, int], ReportResult]:
+    own = executor is None
+    ex = executor or ThreadPoolExecutor(max_workers=_workers(jobs), thread_name_prefix="render")
+    if pool is not None:
+        pool.reserve(len(todo))
     out: dict[tuple[str, int], ReportResult] = {}
     interrupted = False
     try:

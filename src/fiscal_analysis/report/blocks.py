@@ -24,18 +24,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
 
-from fiscal_analysis.charts.style import Chart, chart_html
 from fiscal_analysis.money import format_amount, format_pct
 from fiscal_analysis.report.outputs import OUTPUT_KEY
 from fiscal_analysis.report.table import table_html
 
+if TYPE_CHECKING:
+    from fiscal_analysis.charts.style import Chart
+    from fiscal_analysis.metrics.exact import Change
+
 __all__ = [
     "RenderedChart",
     "Section",
+    "change_rate_words",
+    "change_words",
     "fmt_amount",
     "fmt_pct",
     "line_name",
@@ -55,8 +60,42 @@ class RenderedChart(NamedTuple):
 
 
 def render_chart(chart: Chart) -> RenderedChart:
-    """Render a :class:`~fiscal_analysis.charts.figures.Chart` once (its figure is released)."""
+    """Render a :class:`~fiscal_analysis.charts.figures.Chart` once (its figure is released).
+
+    matplotlib is imported only here, so pages that show no chart (the batch
+    index) are written without it.
+    """
+    from fiscal_analysis.charts.style import chart_html
+
     return RenderedChart(chart.alt, chart_html(chart))
+
+
+def change_words(c: Change) -> str:
+    """``减少327.17万元``, ``持平`` or ``—`` (not comparable).
+
+    Examples:
+        >>> from fiscal_analysis.metrics.exact import change
+        >>> change_words(change(Decimal("335.78"), Decimal("662.95")))
+        '减少327.17万元'
+    """
+    if c.delta is None or c.direction is None:
+        return "—"
+    return "持平" if c.direction == "持平" else f"{c.direction}{fmt_amount(abs(c.delta))}"
+
+
+def change_rate_words(c: Change, decimals: int = 1) -> str:
+    """``下降49.4%``, ``增长5.0%``, ``持平`` or the reason there is no rate.
+
+    Examples:
+        >>> from fiscal_analysis.metrics.exact import change
+        >>> change_rate_words(change(Decimal("26"), Decimal("0")))
+        '上年为0，无法计算增长率'
+    """
+    if c.pct is None:
+        return "持平" if c.direction == "持平" else (c.note or "—")
+    if c.pct == 0:
+        return "持平"
+    return ("增长" if c.pct > 0 else "下降") + fmt_pct(abs(c.pct), decimals)
 
 
 def line_name(classification: Any, code: str) -> str:

@@ -34,10 +34,15 @@ from fiscal_analysis.metrics.entity import (
 from fiscal_analysis.metrics.exact import DIRECTIONS, Change, change
 from fiscal_analysis.metrics.structure import expense_structure
 from fiscal_analysis.money import sign
-from fiscal_analysis.report.blocks import fmt_amount, fmt_pct, line_name
+from fiscal_analysis.report.blocks import (
+    change_rate_words,
+    change_words,
+    fmt_amount,
+    fmt_pct,
+    line_name,
+)
 from fiscal_analysis.report.context import ReportContext
 from fiscal_analysis.report.review import plain, rule_title
-from fiscal_analysis.report.sections_accounts import change_rate_words, change_words
 
 __all__ = ["KeyFigure", "KeyFinding", "SummaryScreen", "summary_screen"]
 

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 
 from fiscal_analysis.dataset.model import Dataset, EntityYear
 from fiscal_analysis.metrics.entity import total_completion, yoy_for
-from fiscal_analysis.report.blocks import fmt_amount, fmt_pct
+from fiscal_analysis.report.blocks import change_rate_words, change_words, fmt_amount, fmt_pct
 from fiscal_analysis.report.review import review_section
-from fiscal_analysis.report.sections_accounts import change_rate_words, change_words
 
 __all__ = ["IndexRow", "error_count", "index_html", "index_rows"]
 

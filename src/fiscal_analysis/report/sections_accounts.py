@@ -39,6 +39,8 @@ from fiscal_analysis.narrative.sentences import (
 )
 from fiscal_analysis.report.blocks import (
     Section,
+    change_rate_words,
+    change_words,
     fmt_amount,
     fmt_pct,
     line_name,
@@ -48,8 +50,6 @@ from fiscal_analysis.report.blocks import (
 from fiscal_analysis.report.context import ReportContext, has_part
 
 __all__ = [
-    "change_rate_words",
-    "change_words",
     "expense_section",
     "fiscal_section",
     "general_public_section",
@@ -98,34 +98,6 @@ def _change_rows(ctx: ReportContext, table: str, items: dict[str, str]) -> pd.Da
                      "增减额": change_words(c),
                      "增减率": change_rate_words(c, decimals)})  # fmt: skip
     return text_table(rows, ["项目", f"{y - 1}年", f"{y}年", "增减额", "增减率"])
-
-
-def change_words(c: Change) -> str:
-    """``减少327.17万元``, ``持平`` or ``—`` (not comparable).
-
-    Examples:
-        >>> from fiscal_analysis.metrics.exact import change
-        >>> change_words(change(Decimal("335.78"), Decimal("662.95")))
-        '减少327.17万元'
-    """
-    if c.delta is None or c.direction is None:
-        return "—"
-    return "持平" if c.direction == "持平" else f"{c.direction}{fmt_amount(abs(c.delta))}"
-
-
-def change_rate_words(c: Change, decimals: int = 1) -> str:
-    """``下降49.4%``, ``增长5.0%``, ``持平`` or the reason there is no rate.
-
-    Examples:
-        >>> from fiscal_analysis.metrics.exact import change
-        >>> change_rate_words(change(Decimal("26"), Decimal("0")))
-        '上年为0，无法计算增长率'
-    """
-    if c.pct is None:
-        return "持平" if c.direction == "持平" else (c.note or "—")
-    if c.pct == 0:
-        return "持平"
-    return ("增长" if c.pct > 0 else "下降") + fmt_pct(abs(c.pct), decimals)
 
 
 def _drivers(ctx: ReportContext, c: Change, table: str, item: str, subject: str):

@@ -18,9 +18,16 @@ from fiscal_analysis.metrics.entity import three_public
 from fiscal_analysis.metrics.exact import change, share
 from fiscal_analysis.metrics.structure import basic_structure, economic_structure
 from fiscal_analysis.money import format_amount, format_number, to_decimal
-from fiscal_analysis.report.blocks import Section, fmt_amount, fmt_pct, render_chart, text_table
+from fiscal_analysis.report.blocks import (
+    Section,
+    change_words,
+    fmt_amount,
+    fmt_pct,
+    render_chart,
+    text_table,
+)
 from fiscal_analysis.report.context import ReportContext, has_part
-from fiscal_analysis.report.sections_accounts import change_words, missing_section
+from fiscal_analysis.report.sections_accounts import missing_section
 from fiscal_analysis.schema.items import TABLES
 
 __all__ = [

@@ -296,6 +296,19 @@ class ForkServer:
                 time.sleep(0.02)
         self._conn, self._stream = conn, conn.makefile("rwb")
 
+    def start(self) -> None:
+        """Start the server now and wait until it answers (a no-op once started or closed).
+
+        Its imports then overlap whatever the caller does meanwhile (e.g. planning
+        a batch in another thread). A server that fails to start is left for
+        :meth:`fork` to try again and report.
+        """
+        with self._lock:
+            if self._closed or self._stream is not None:
+                return
+            with contextlib.suppress(ForkServerError):
+                self._start()
+
     def _tail(self) -> str:
         return last_line(self.log)
 

@@ -242,6 +242,35 @@ class KernelPool:
             for _ in range(self.size):
                 self._schedule()
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` or :meth:`cancel` has been called."""
+        return self._closed
+
+    def start_server(self) -> None:
+        """Start the fork server in the background now, before any kernel is asked for.
+
+        For a pool made with ``budget=0`` ahead of planning a batch: the server's
+        imports (about a second) overlap the planning, and :meth:`reserve` then
+        forks the first kernels at once. A no-op when kernels are not forked.
+        """
+        if self._fork is not None and not self._closed:
+            self._starter.submit(self._fork.start)
+
+    def reserve(self, count: int) -> None:
+        """Allow ``count`` more kernels and start up to :attr:`size` of them now.
+
+        Examples:
+            >>> pool = KernelPool(size=1, budget=0, fork=False)
+            >>> pool.reserve(0)
+            >>> pool.close()
+        """
+        with self._lock:
+            if self._remaining is not None:
+                self._remaining += max(0, int(count))
+            for _ in range(min(self.size - len(self._ready), max(0, int(count)))):
+                self._schedule()
+
     def _schedule(self, force: bool = False) -> None:
         if self._closed or not (force or self._remaining is None or self._remaining > 0):
             return
