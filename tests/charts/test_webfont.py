@@ -103,6 +103,21 @@ def test_same_text_gives_the_same_bytes_and_cache_is_exact():
     assert font_face_css(chars) == font_face_css(chars + "收")
 
 
+def test_a_cut_leaves_the_parsed_base_font_as_it_was(seed_page):
+    """The base font's cmap and metrics are parsed once per process; no cut may change them."""
+    src = font_source()
+    base, _ = fontcut.base_font(src, webfont.BASE_CHARACTERS)
+    pages = ["".join(sorted(set(p))) for p in ("收支总计335.78万元", seed_page, "〇一二三四五")]
+    fontcut._parsed_base.cache_clear()
+    reused = [fontcut.cut_base(base, chars, "otf") for chars in pages + pages[::-1]]
+    fresh = []
+    for chars in pages + pages[::-1]:
+        fontcut._parsed_base.cache_clear()
+        fresh.append(fontcut.cut_base(base, chars, "otf"))
+    assert reused == fresh and reused[0] == reused[-1] and len(set(reused)) == 3
+    assert missing_glyphs(reused[0], "收支总计335.78万元") == []
+
+
 def _glyphs(font: bytes) -> dict[str, tuple[bytes, tuple[int, int]]]:
     """Each mapped character's charstring bytes and (advance, left side bearing)."""
     f = TTFont(io.BytesIO(font))

@@ -21,7 +21,7 @@ and the set of characters, so the same text always gives the same bytes; the
 parsed font file and the last subsets are cached per process, as a renderer
 exports many reports in one process. Pages in GB 2312 (nearly all) are cut from a
 base font reduced once to GB 2312 and kept in the user cache
-(:func:`~fiscal_analysis.charts.fontcut.cut_base`: glyphs copied, about 0.04 s a page);
+(:func:`~fiscal_analysis.charts.fontcut.cut_base`: glyphs copied, about 0.03 s a page);
 a page with rarer characters is cut from the full font.
 
 Examples:
