@@ -137,9 +137,11 @@ def _spy_pools(monkeypatch) -> list[KernelPool]:
 
 
 def _stopped(pool: KernelPool) -> bool:
-    pool._starter.shutdown(wait=True)  # a start still under way has seen the pool closed
-    pid = pool._fork.pid if pool._fork is not None else None
-    return pool.closed and not pool._socket_dir.exists() and (pid is None or _gone(pid, 3))
+    """The pool is closed, its folder gone, and its fork server (if it got started) reaped."""
+    server = pool._fork
+    proc = server._proc if server is not None else None
+    reaped = proc is None or proc.returncode is not None  # no zombie, no "still running" warning
+    return pool.closed and not pool._socket_dir.exists() and reaped
 
 
 def test_a_batch_that_fails_while_planning_stops_the_fork_server_it_started(tmp_path, monkeypatch):

@@ -226,10 +226,10 @@ def render_reports(
             if todo:
                 results.update(_run(todo, jobs, executor, pool, bar))
             elif pool is not None:
-                pool.cancel()  # nothing to render: stop the fork server, even mid-import
+                pool.cancel(reap=True)  # nothing to render: stop the fork server, even mid-import
     except BaseException:  # bad data, Ctrl-C while planning: stop the pool's fork server now
         if pool is not None and not pool.closed:
-            pool.cancel()
+            pool.cancel(reap=True)
         raise
     batch = BatchResult([results[k] for k in sorted(results)])
     from fiscal_analysis.render.index import write_index
@@ -347,14 +347,12 @@ def _local_pool(executor: Executor | None, jobs: int | None, nb_path: Path) -> A
     It starts no kernel until :meth:`~fiscal_analysis.render.engine.kernels.KernelPool.reserve`
     is called, but its fork server starts importing at once, so the imports overlap the
     planning. ``None`` for executors that run jobs in other processes (each job starts
-    its own kernel there). The web-font base is made meanwhile too.
+    its own kernel there).
     """
     if executor is not None and not isinstance(executor, ThreadPoolExecutor):
         return None
-    from fiscal_analysis.charts.webfont import prepare
     from fiscal_analysis.render.engine.kernels import KernelPool
 
-    threading.Thread(target=prepare, name="font-base", daemon=True).start()
     pool = KernelPool(_workers(jobs), budget=0, cwd=nb_path.resolve().parent)
     pool.start_server()
     return pool
@@ -367,6 +365,10 @@ def _run(
     ex = executor or ThreadPoolExecutor(max_workers=_workers(jobs), thread_name_prefix="render")
     if pool is not None:
         pool.reserve(len(todo))
+        from fiscal_analysis.charts.webfont import prepare
+
+        # the web-font base (made once per machine) while the first kernels start
+        threading.Thread(target=prepare, name="font-base", daemon=True).start()
     out: dict[tuple[str, int], ReportResult] = {}
     interrupted = False
     try:

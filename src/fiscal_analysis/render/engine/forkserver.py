@@ -369,6 +369,13 @@ class ForkServer:
         with contextlib.suppress(OSError):
             self.socket_path.unlink()
 
+    def reap(self, timeout: float = 5) -> None:
+        """Wait (at most ``timeout`` seconds) for a server stopped by :meth:`kill` to exit."""
+        proc = self._proc
+        if proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=timeout)
+
     def __enter__(self) -> ForkServer:
         return self
 

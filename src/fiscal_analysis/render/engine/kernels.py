@@ -315,13 +315,14 @@ class KernelPool:
             raise RenderError("内核池已取消 (kernel pool cancelled)")
         return kernel
 
-    def cancel(self) -> None:
+    def cancel(self, *, reap: bool = False) -> None:
         """Stop now (Ctrl-C): kill every kernel and the fork server, start no more.
 
-        Does not wait for anything. Reports still running fail as their kernels
+        Does not wait for the reports still running: they fail as their kernels
         die and, seeing :attr:`cancelled`, write nothing. Kernels forked by the
         fork server die with it (``PR_SET_PDEATHSIG``); the others are killed
-        one by one.
+        one by one. With ``reap``, waits for the killed fork server to exit (a
+        batch that stops before any report, e.g. on bad data, and goes on).
         """
         with self._lock:
             self.cancelled = self._closed = True
@@ -336,6 +337,10 @@ class KernelPool:
                 handed.append(future.result())
         for kernel in handed:
             kernel.kill()
+        if reap:
+            self._starter.shutdown(wait=True)  # a start under way sees the pool closed
+            if self._fork is not None:
+                self._fork.reap()
         remove_folder(self._socket_dir)
 
     def close(self) -> None:
