@@ -261,7 +261,8 @@ def test_leadership_html_rules(reports):
     footer = page[page.index('<footer class="provenance">') :]
     assert "生成信息" in footer and f"fiscal-analysis {__version__}" in footer
     assert f"sha256:{fingerprint['data'][:32]}" in footer
-    assert "单位 alpha；年度 2020" in footer and "生成时间" in footer
+    assert "单位 甲市财政局；年度 2020" in footer and "生成时间" in footer
+    assert "alpha" not in footer  # the entity's internal id is no reader's name for it
 
 
 def test_hostile_ids_render_inside_out_and_show_as_text(reports):

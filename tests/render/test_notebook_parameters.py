@@ -134,7 +134,8 @@ def test_notebook_whose_parameters_cell_names_data_renders(workspace, inspection
     ]
     page = report.html.read_text(encoding="utf-8")
     assert "甲市财政局 2020年度决算概览" in page and "收入总计 335.78万元" in page
-    assert "单位 alpha；年度 2020" in page and data_root not in page
+    assert "单位 甲市财政局；年度 2020" in page and data_root not in page
+    assert "单位 alpha" not in page
     stored = json.loads((report.folder / FINGERPRINT_FILE).read_text(encoding="utf-8"))
     assert stored["parameters"] == {"entity": "alpha", "year": 2020}
     assert len(inspections) == 1
@@ -185,7 +186,7 @@ def test_decimals_and_extra_parameters_reach_the_notebook_and_rerender_when_chan
     }
     page = report.html.read_text(encoding="utf-8")
     assert "简本 三分之一 33.33%" in page
-    assert "单位 alpha；年度 2020；百分比小数位 2；其他参数 简本" in page
+    assert "单位 甲市财政局；年度 2020；百分比小数位 2；其他参数 简本" in page
     stored = json.loads((report.folder / FINGERPRINT_FILE).read_text(encoding="utf-8"))
     assert stored["parameters"] == {"entity": "alpha", "year": 2020, "decimals": 2, "title": "简本"}
     assert len(inspections) == 1
@@ -205,7 +206,7 @@ def test_decimals_and_extra_parameters_reach_the_notebook_and_rerender_when_chan
     assert (injected(report.folder)["decimals"], injected(report.folder)["title"]) == (1, "简本")
     page = report.html.read_text(encoding="utf-8")
     assert "简本 三分之一 33.3%" in page and "33.33%" not in page
-    assert "单位 alpha；年度 2020；其他参数 简本" in page and "百分比小数位" not in page
+    assert "单位 甲市财政局；年度 2020；其他参数 简本" in page and "百分比小数位" not in page
     assert len(inspections) == 2
 
     # without the extra parameter the notebook's own default applies
@@ -321,7 +322,7 @@ def test_render_command_takes_entity_year_data_and_decimals(tmp_path):
     folder = out / "lusong-xzsp" / "2020"
     page = (folder / "report.html").read_text(encoding="utf-8")
     assert "与上年相比，减少327.17万元，下降49.35%。" in page
-    assert "单位 lusong-xzsp；年度 2020；百分比小数位 2" in page
+    assert "单位 株洲市芦淞区行政审批服务局；年度 2020；百分比小数位 2" in page
     assert injected(folder) == {
         "entity": "lusong-xzsp",
         "year": 2020,

@@ -65,8 +65,11 @@ def render_one(job: ReportJob, pool: Any = None) -> ReportResult:
             executed = run_notebook(
                 nb, job.parameters, kernel, timeout=job.timeout, source_path=job.notebook_path
             )
-        # the footer shows the parameters that identify the report, not the data folder's path
+        # the footer shows the parameters that identify the report, not the data folder's
+        # path, and names the department as a reader knows it, not by its internal id
         shown = dict(job.fingerprint.parameters)
+        if "entity" in shown:
+            shown["entity"] = job.name
         prov = Provenance(job.fingerprint.version, job.fingerprint.data, shown)
         page = export_html(executed, title=report_title(job.name, job.year), provenance=prov)
         _check_cancelled(pool)
