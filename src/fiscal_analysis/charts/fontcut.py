@@ -145,7 +145,9 @@ def cut_base(base: bytes, chars: str, flavor: str | None) -> bytes:
 
     font = TTFont(io.BytesIO(base), recalcTimestamp=False, recalcBBoxes=False)
     parsed = _parsed_base(base)
-    font.tables["cmap"], font.tables["hmtx"] = copy.copy(parsed.cmap), copy.copy(parsed.hmtx)
+    cmap = copy.copy(parsed.cmap)  # copies throughout: the parsed tables are never changed
+    cmap.tables = [copy.copy(t) for t in parsed.cmap.tables]
+    font.tables["cmap"], font.tables["hmtx"] = cmap, copy.copy(parsed.hmtx)
     for tag in ("hhea", "maxp", "OS/2", "post", "head", "name"):
         font[tag]  # read now: they are tied to the glyph order that changes below
     best = parsed.best
@@ -167,8 +169,7 @@ def cut_base(base: bytes, chars: str, flavor: str | None) -> bytes:
     top.charset = keep
     top.numGlyphs = len(keep)
     font.setGlyphOrder(keep)
-    tables = font["cmap"].tables = [copy.copy(t) for t in parsed.cmap.tables]  # not the cache's
-    for table in tables:
+    for table in cmap.tables:
         if hasattr(table, "uvsDict"):  # format 14: variation sequences of kept glyphs only
             table.uvsDict = {
                 selector: kept
