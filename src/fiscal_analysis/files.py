@@ -43,6 +43,7 @@ __all__ = [
     "atomic_write",
     "bar_shape",
     "cache_dir",
+    "last_line",
     "remove_folder",
     "report_dir",
     "safe_component",
@@ -267,3 +268,17 @@ def bar_shape(stream: Any) -> dict[str, int]:
     except (AttributeError, ValueError, OSError):
         return {}
     return {"ncols": size.columns or 80, "nrows": size.lines or 24}
+
+
+def last_line(path: str | Path) -> str:
+    """The last non-empty line of a log file, stripped (``""`` if it cannot be read).
+
+    Examples:
+        >>> last_line(Path("/no/such/log"))
+        ''
+    """
+    try:
+        lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    return next((ln.strip() for ln in reversed(lines) if ln.strip()), "")

@@ -42,7 +42,7 @@ if sys.argv[1] == "preload":
 else:
     pool = KernelPool(1, budget=1)
     kernel = pool.acquire()
-    print(pool._fork.pid, kernel.manager.provisioner.pid, flush=True)
+    print(pool._fork.pid, kernel.pid, flush=True)
 time.sleep(120)
 """
 

@@ -1,22 +1,21 @@
 """A fork server for kernels: pay the imports once per batch, not once per report.
 
-A fresh Python kernel spends about two CPU-seconds importing ipykernel,
-pandas, matplotlib and this package before a report's first cell can run;
-for a batch of reports on two cores that was most of the cost beyond the
-analysis itself. The fork server is one process that imports all of that
-(and loads the chart font) once, then forks a child for every kernel asked
-for. Each child is a brand-new process, not a reused kernel: its own memory,
-its own IPython shell and user namespace, execution counts from 1, and the
-``parameters`` of one report only. Nothing one report does can reach another.
+A fresh Python kernel spends about two CPU-seconds importing IPython, pandas,
+matplotlib and this package before a report's first cell can run. The fork
+server is one process that imports all of that (and loads the chart font)
+once, then forks a child for every kernel asked for. Each child is a
+brand-new process, not a reused kernel: its own memory, IPython shell and user
+namespace, execution counts from 1, and the ``parameters`` of one report only.
 
 Protocol: the client (:class:`ForkServer`) starts ``python -m
-fiscal_analysis.render.engine.forkserver SOCKET`` in a new session and connects to the
-Unix socket; each request is one JSON line ``{"args", "env", "cwd", "log"}``
-and the answer one JSON line ``{"pid": …}``. The child calls
-:func:`os.setsid` (so the kernel's process group can be signalled as with
-a normal launch), restores default signal handling, sends its output to
-``log`` and becomes an ipykernel with ``args`` (``-f <connection file>``).
-When the client closes the connection (end of the batch) the server exits.
+fiscal_analysis.render.engine.forkserver SOCKET LIFELINE [--shell]`` in a new
+session and connects to the Unix socket; each request is one JSON line
+``{"args", "env", "cwd", "log"[, "shell"]}``, the answer one JSON line
+``{"pid": …}``. The child calls :func:`os.setsid`, restores default signal
+handling, sends its output to ``log`` and becomes a shell kernel connected to
+the ``shell`` socket (:mod:`fiscal_analysis.render.engine.shellkernel`) or an
+ipykernel with ``args`` (``-f <connection file>``). When the client closes the
+connection (end of the batch) the server exits.
 
 Nothing outlives the client, whatever stops it (SIGKILL included):
 
@@ -53,17 +52,22 @@ from pathlib import Path
 from typing import Any
 
 from fiscal_analysis.errors import ForkServerError
+from fiscal_analysis.files import last_line
 
-__all__ = ["PRELOAD", "ForkServer", "available", "die_with_parent", "last_line", "serve"]
+__all__ = [
+    "JUPYTER_PRELOAD",
+    "PRELOAD",
+    "ForkServer",
+    "available",
+    "die_with_parent",
+    "serve",
+]
 
-#: Modules imported by the server before it forks. ``ipykernel.debugger`` pulls in
-#: debugpy (about 150 modules, 0.1 CPU-s a kernel otherwise); ``matplotlib.pyplot``
-#: only names its backend (the inline one, from ``MPLBACKEND``), which is loaded at
-#: a kernel's first pyplot figure, once its shell exists.
+#: Modules imported by the server before it forks. ``matplotlib.pyplot`` only names
+#: its backend (the inline one, from ``MPLBACKEND``), which is loaded at a kernel's
+#: first pyplot figure, once its shell exists.
 PRELOAD = (
-    "ipykernel.kernelapp",
-    "ipykernel.ipkernel",
-    "ipykernel.debugger",
+    "IPython.core.interactiveshell",
     "IPython.display",
     "numpy",
     "pandas",
@@ -76,21 +80,13 @@ PRELOAD = (
     "fiscal_analysis.report.blocks",
     "fiscal_analysis.report.sections",
     "fiscal_analysis.charts.figures",
+    "fiscal_analysis.render.engine.shellkernel",
 )
 
-
-def last_line(path: Path) -> str:
-    """The last non-empty line of a log file, stripped (``""`` if it cannot be read).
-
-    Examples:
-        >>> last_line(Path("/no/such/log"))
-        ''
-    """
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return ""
-    return next((ln.strip() for ln in reversed(lines) if ln.strip()), "")
+#: Also imported by a server that forks Jupyter kernels (about 280 more modules, none
+#: of which a shell kernel uses). ``ipykernel.debugger`` pulls in debugpy (about 150
+#: modules, 0.1 CPU-s a kernel otherwise).
+JUPYTER_PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger")
 
 
 def available() -> bool:
@@ -103,11 +99,11 @@ def available() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
-def _preload() -> None:
-    """Import :data:`PRELOAD`; draw each chart kind once (:mod:`fiscal_analysis.charts.warmup`)."""
+def _preload(jupyter: bool = True) -> None:
+    """Import :data:`PRELOAD` (and :data:`JUPYTER_PRELOAD`); draw each chart kind once."""
     import importlib
 
-    for name in PRELOAD:
+    for name in (JUPYTER_PRELOAD if jupyter else ()) + PRELOAD:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
     with contextlib.suppress(Exception):
@@ -148,7 +144,7 @@ def _watch_lifeline(fd: int) -> None:  # pragma: no cover - server process
 def _become_kernel(  # pragma: no cover - runs in the child
     request: dict[str, Any], server: int, lifeline: int | None
 ) -> None:
-    """In the forked child: detach, redirect output and run an ipykernel; never returns."""
+    """In the forked child: detach, redirect output, run a (shell) kernel; never returns."""
     code = 1
     try:
         die_with_parent(server)
@@ -167,6 +163,12 @@ def _become_kernel(  # pragma: no cover - runs in the child
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        if request.get("shell"):  # a shell kernel (.shellkernel): no Jupyter messaging
+            from fiscal_analysis.render.engine.shellkernel import serve_shell
+
+            serve_shell(request["shell"])
+            code = 0
+            return
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance(parent_handle=os.getppid())
@@ -190,18 +192,21 @@ def _reap(signum: int, frame: Any) -> None:  # pragma: no cover - server process
             pass
 
 
-def serve(path: str, lifeline: int | None = None) -> None:  # pragma: no cover - server process
+def serve(  # pragma: no cover - server process
+    path: str, lifeline: int | None = None, jupyter: bool = True
+) -> None:
     """Listen on the Unix socket ``path`` for one client and fork a kernel per request.
 
     ``lifeline`` is the read end of a pipe the client holds open: the server
-    exits when it closes (see the module docstring).
+    exits when it closes (see the module docstring). ``jupyter`` preloads
+    ipykernel too (a server for shell kernels does not need it).
     """
     if lifeline is not None:
         _watch_lifeline(lifeline)
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]  # as ipykernel_launcher does; the kernel's shell adds it back
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    _preload()
+    _preload(jupyter)
     # Reap kernels as they exit (no zombies); waiting, rather than ignoring SIGCHLD,
     # adds their CPU time to this process's children, and so to the client's.
     signal.signal(signal.SIGCHLD, _reap)
@@ -235,6 +240,8 @@ class ForkServer:
         cwd: Working directory of the server process.
         env: Environment of the server process (default: this one).
         timeout: Seconds to wait for the server to be ready.
+        shell: The server will fork shell kernels: it does not preload ipykernel
+            (a Jupyter kernel forked from it imports ipykernel itself).
     """
 
     def __init__(
@@ -244,7 +251,9 @@ class ForkServer:
         cwd: Path | None = None,
         env: dict[str, str] | None = None,
         timeout: float = 120,
+        shell: bool = False,
     ):
+        self.shell = shell
         self.folder = Path(folder)
         self.socket_path = self.folder / f"fork-{uuid.uuid4().hex[:8]}.sock"
         self.log = self.folder / "forkserver.log"
@@ -267,7 +276,7 @@ class ForkServer:
             with open(self.log, "ab") as sink:
                 self._proc = subprocess.Popen(
                     [sys.executable, "-Xfrozen_modules=off", "-m", __name__,
-                     str(self.socket_path), str(read_end)],
+                     str(self.socket_path), str(read_end), *(["--shell"] * self.shell)],
                     cwd=str(self._cwd or os.getcwd()),
                     env=self._env,
                     stdin=subprocess.DEVNULL,
@@ -284,7 +293,7 @@ class ForkServer:
                 self._proc.kill()
                 raise ForkServerError("内核分叉服务已关闭 (fork server is closed)")
             if self._proc.poll() is not None:
-                raise ForkServerError(f"内核分叉服务启动失败: {self._tail()}")
+                raise ForkServerError(f"内核分叉服务启动失败: {last_line(self.log)}")
             conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
                 conn.connect(str(self.socket_path))
@@ -309,16 +318,18 @@ class ForkServer:
             with contextlib.suppress(ForkServerError):
                 self._start()
 
-    def _tail(self) -> str:
-        return last_line(self.log)
+    def fork(
+        self, args: list[str], env: dict[str, str], cwd: str, log: str, *, shell: str = ""
+    ) -> int:
+        """Fork an ipykernel with ``args``, or with ``shell`` (a socket's path) a shell kernel.
 
-    def fork(self, args: list[str], env: dict[str, str], cwd: str, log: str) -> int:
-        """Fork a kernel running ipykernel with ``args``; returns its process id.
+        Returns the child's process id.
 
         Raises:
             ForkServerError: If the server cannot be started or stops answering.
         """
         request = {"args": list(args), "env": dict(env), "cwd": str(cwd), "log": str(log)}
+        request.update({"shell": shell} if shell else {})
         with self._lock:
             if self._closed:
                 raise ForkServerError("内核分叉服务已关闭 (fork server is closed)")
@@ -331,7 +342,7 @@ class ForkServer:
             except OSError as exc:
                 raise ForkServerError(f"内核分叉服务无响应: {exc}") from None
         if not answer:
-            raise ForkServerError(f"内核分叉服务已退出: {self._tail()}")
+            raise ForkServerError(f"内核分叉服务已退出: {last_line(self.log)}")
         return int(json.loads(answer)["pid"])
 
     def close(self) -> None:
@@ -384,4 +395,4 @@ class ForkServer:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    serve(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None)
+    serve(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None, "--shell" not in sys.argv)

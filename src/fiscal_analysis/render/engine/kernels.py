@@ -39,8 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from fiscal_analysis.errors import ForkServerError, NotebookRunError, RenderError
-from fiscal_analysis.files import remove_folder
-from fiscal_analysis.render.engine.forkserver import ForkServer, available, last_line
+from fiscal_analysis.files import last_line, remove_folder
+from fiscal_analysis.render.engine.forkserver import ForkServer, available
+from fiscal_analysis.render.engine.shellkernel import ShellKernel, start_shell_kernel
 
 __all__ = [
     "KERNEL_OPTIONS",
@@ -85,9 +86,19 @@ class Kernel:
     log: Path
     process: Any = None
 
+    @property
+    def pid(self) -> int | None:
+        """The kernel's process id (``None`` if jupyter_client does not say)."""
+        return getattr(self.manager.provisioner, "pid", None)
+
     def stderr_tail(self) -> str:
         """The last non-empty line the kernel process wrote to stdout/stderr."""
         return last_line(self.log)
+
+    def shutdown(self) -> None:
+        """Shut the kernel down now (its manager's ``shutdown_kernel(now=True)``)."""
+        if self.manager.has_kernel:
+            asyncio.run(self.manager.shutdown_kernel(now=True))
 
     def kill(self) -> None:
         """SIGKILL the kernel process if it still runs (safe after it has exited)."""
@@ -219,6 +230,7 @@ class KernelPool:
         warmup: str = WARMUP_CODE,
         timeout: float = 60,
         fork: bool = True,
+        shell: bool = True,
     ):
         self.size = max(1, int(size))
         self._remaining = None if budget is None else max(0, int(budget))
@@ -230,7 +242,12 @@ class KernelPool:
         }
         self._socket_dir = Path(tempfile.mkdtemp(prefix="fa-k-"))
         use_fork = fork and available() and kernel_name == "python3"
-        self._fork = ForkServer(self._socket_dir, cwd=cwd, env=kernel_env()) if use_fork else None
+        self._shell = shell
+        self._fork = (
+            ForkServer(self._socket_dir, cwd=cwd, env=kernel_env(), shell=shell)
+            if use_fork
+            else None
+        )
         self._starter = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="kernel-start")
         self._ready: deque[Future[Kernel]] = deque()
         self._handed: list[Kernel] = []
@@ -276,14 +293,19 @@ class KernelPool:
             return
         if self._remaining is not None:
             self._remaining = max(0, self._remaining - 1)
-        self._ready.append(self._starter.submit(lambda: asyncio.run(self._start())))
+        self._ready.append(self._starter.submit(self._start))
 
-    async def _start(self) -> Kernel:
+    def _start(self) -> Kernel | ShellKernel:
         """Start one kernel: forked from the server, or as a new process if that fails."""
         server = self._fork
         if server is not None:
             try:
-                return await start_kernel(self._socket_dir, **self._options, fork_server=server)
+                if self._shell:
+                    options = {k: self._options[k] for k in ("cwd", "warmup", "timeout")}
+                    return start_shell_kernel(self._socket_dir, server, env=kernel_env(), **options)
+                return asyncio.run(
+                    start_kernel(self._socket_dir, **self._options, fork_server=server)
+                )
             except ForkServerError:
                 if self.cancelled:
                     raise
@@ -291,9 +313,9 @@ class KernelPool:
                 server.close()
         if self.cancelled:
             raise RenderError("内核池已取消 (kernel pool cancelled)")
-        return await start_kernel(self._socket_dir, **self._options)
+        return asyncio.run(start_kernel(self._socket_dir, **self._options))
 
-    def acquire(self) -> Kernel:
+    def acquire(self) -> Kernel | ShellKernel:
         """A ready kernel (waits for one if none is ready yet); starts a replacement.
 
         Raises:
@@ -354,7 +376,7 @@ class KernelPool:
                 kernel = future.result()
             except Exception:  # a failed start has nothing to shut down
                 continue
-            asyncio.run(kernel.manager.shutdown_kernel(now=True))
+            kernel.shutdown()
         self._starter.shutdown(wait=True)
         if self._fork is not None:
             self._fork.close()

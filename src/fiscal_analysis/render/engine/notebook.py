@@ -20,11 +20,17 @@ from fiscal_analysis.errors import NotebookRunError
 
 
 class Kernel(Protocol):
-    """What :func:`run_notebook` needs of a started kernel (see :mod:`.kernels`)."""
+    """What :func:`run_notebook` needs of a started kernel (see :mod:`.kernels`).
+
+    ``manager`` is the Jupyter kernel manager, or ``None`` for a shell kernel
+    (:class:`~.shellkernel.ShellKernel`, which runs cells itself).
+    """
 
     manager: Any
 
     def stderr_tail(self) -> str: ...
+
+    def shutdown(self) -> None: ...
 
 
 __all__ = ["first_line", "quiet", "run_notebook"]
@@ -88,6 +94,69 @@ def _register_engine() -> str:
     return "fiscal-pool"
 
 
+def _register_shell_engine() -> str:
+    """Register (once) the papermill engine that runs a notebook in a shell kernel."""
+    from papermill.engines import Engine, papermill_engines
+
+    class ShellEngine(Engine):
+        """Run the cells in a :class:`~.shellkernel.ShellKernel` (``kernel=``), then stop it."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):  # type: ignore[override]
+            kernel = kwargs["kernel"]
+            sink = kwargs.get("notebook_sink")
+            if sink is not None:
+                sink(nb_man.nb)
+            try:
+                _run_cells(nb_man, kernel, kwargs.get("execution_timeout"))
+            finally:
+                kernel.shutdown()
+
+    papermill_engines.register("fiscal-shell", ShellEngine)
+    return "fiscal-shell"
+
+
+def _run_cells(nb_man: Any, kernel: Any, timeout: float | None) -> None:
+    """Run ``nb_man``'s code cells in ``kernel`` as nbclient would, stopping at an error.
+
+    Outputs are nbformat dicts made by the kernel; a display updated by its id
+    (``display(..., display_id=...)`` then ``.update()``) is changed where it
+    was shown, in whichever cell.
+    """
+    from nbformat import from_dict
+
+    nb = nb_man.nb
+    nb.metadata["language_info"] = kernel.language_info
+    shown: dict[str, list[Any]] = {}  # display id -> the outputs showing it
+    for index, cell in enumerate(nb.cells):
+        nb_man.cell_start(cell, index)
+        try:
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            reply = kernel.run(cell.source, timeout=timeout)
+            cell.outputs = []
+            for raw in reply["outputs"]:
+                display_id = (raw.pop("transient", None) or {}).get("display_id")
+                if display_id is not None:
+                    for earlier in shown.get(display_id, []):
+                        earlier["data"] = from_dict(raw["data"])
+                        earlier["metadata"] = from_dict(raw["metadata"])
+                if raw["output_type"] == "update_display_data":
+                    continue
+                output = from_dict(raw)
+                cell.outputs.append(output)
+                if display_id is not None:
+                    shown.setdefault(display_id, []).append(output)
+            cell.execution_count = reply["execution_count"]
+            allowed = "raises-exception" in cell.metadata.get("tags", [])
+            if reply["status"] == "error" and not allowed:
+                error = RuntimeError(f"{reply.get('ename')}: {reply.get('evalue')}")
+                nb_man.cell_exception(cell, cell_index=index, exception=error)
+                break
+        finally:
+            nb_man.cell_complete(cell, cell_index=index)
+
+
 def _source_index(nb: Any, index: int) -> int:
     """Index in the source notebook of cell ``index`` of the executed notebook."""
     injected = sum(
@@ -123,6 +192,8 @@ def run_notebook(
             of its source and the exception's name and message (no traceback);
             the executed notebook is attached as ``exc.notebook`` when there is one.
     """
+    if kernel.manager is None:  # a shell kernel: no event loop, no kernel client
+        return _execute(nb, parameters, kernel, timeout, source_path)
     with _thread_loop():
         return _execute(nb, parameters, kernel, timeout, source_path)
 
@@ -163,13 +234,16 @@ def _execute(
     from papermill.exceptions import PapermillExecutionError
 
     executed: list[Any] = []
+    if kernel.manager is None:
+        engine = {"engine_name": _register_shell_engine(), "kernel": kernel}
+    else:
+        engine = {"engine_name": _register_engine(), "km": kernel.manager}
     try:
         out = papermill.execute_notebook(
             nb,
             None,
             parameters=parameters,
-            engine_name=_register_engine(),
-            km=kernel.manager,
+            **engine,
             kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
             progress_bar=False,
             log_output=False,
@@ -186,8 +260,7 @@ def _execute(
         err.notebook = done  # type: ignore[attr-defined]
         raise err from None
     except Exception as exc:
-        if kernel.manager.has_kernel:
-            asyncio.run(kernel.manager.shutdown_kernel(now=True))
+        kernel.shutdown()
         tail = kernel.stderr_tail()
         message = (str(exc).strip().splitlines() or [""])[0] + (f" ({tail})" if tail else "")
         raise NotebookRunError(type(exc).__name__, message) from None
