@@ -13,7 +13,7 @@ session and connects to the Unix socket; each request is one JSON line
 ``{"args", "env", "cwd", "log"[, "shell"]}``, the answer one JSON line
 ``{"pid": …}``. The child calls :func:`os.setsid`, restores default signal
 handling, sends its output to ``log`` and becomes a shell kernel connected to
-the ``shell`` socket (:mod:`fiscal_analysis.render.engine.shellkernel`) or an
+the ``shell`` socket (:mod:`fiscal_analysis.render.engine.shell`) or an
 ipykernel with ``args`` (``-f <connection file>``). When the client closes the
 connection (end of the batch) the server exits.
 
@@ -80,7 +80,7 @@ PRELOAD = (
     "fiscal_analysis.report.blocks",
     "fiscal_analysis.report.sections",
     "fiscal_analysis.charts.figures",
-    "fiscal_analysis.render.engine.shellkernel",
+    "fiscal_analysis.render.engine.shell",
 )
 
 #: Also imported by a server that forks Jupyter kernels (about 280 more modules, none
@@ -163,8 +163,8 @@ def _become_kernel(  # pragma: no cover - runs in the child
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        if request.get("shell"):  # a shell kernel (.shellkernel): no Jupyter messaging
-            from fiscal_analysis.render.engine.shellkernel import serve_shell
+        if request.get("shell"):  # a shell kernel (.shell): no Jupyter messaging
+            from fiscal_analysis.render.engine.shell import serve_shell
 
             serve_shell(request["shell"])
             code = 0
