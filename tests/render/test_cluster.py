@@ -2,7 +2,8 @@
 
 One small batch (two reports of the fixture notebook, one of which fails) goes
 through a two-worker ``LocalCluster``; the report that renders must be the same
-page as a local render, and the failure must read as it does locally.
+page as a local render, and the failure must read as it does locally. The same
+holds between the default shell kernels and ``--kernel jupyter``.
 """
 
 from __future__ import annotations
@@ -80,6 +81,31 @@ def test_render_on_a_local_dask_cluster_matches_a_local_render(workspace, monkey
     dask_page = page_text(workspace / "dask/alpha/2020/report.html")
     assert "收入总计 335.78万元" in dask_page
     assert dask_page == page_text(workspace / "local/alpha/2020/report.html")
+
+
+def test_render_in_jupyter_kernels_matches_the_default_shell_kernels(workspace, monkeypatch):
+    monkeypatch.chdir(workspace)
+    args = ["render", "--data", "data", "--notebook", str(NOTEBOOK), "--year", "2020"]
+    shell = CliRunner().invoke(cli, [*args, "--out", "shell"])
+    jupyter = CliRunner().invoke(cli, [*args, "--out", "jupyter", "--kernel", "jupyter"])
+    assert shell.exit_code == jupyter.exit_code == 1, jupyter.output
+    summary = shell.stdout[shell.stdout.index("报告汇总") :]
+    assert "生成 1 份，跳过 0 份，失败 1 份" in summary and "第 5 个单元格（索引 4）" in summary
+    jupyter_summary = jupyter.stdout[jupyter.stdout.index("报告汇总") :]
+    assert jupyter_summary == summary.replace(
+        str(Path("shell")) + os.sep, str(Path("jupyter")) + os.sep
+    )
+    assert failure_text(workspace / "jupyter/beta/2020") == failure_text(
+        workspace / "shell/beta/2020"
+    )
+    page = page_text(workspace / "shell/alpha/2020/report.html")
+    assert "收入总计 335.78万元" in page
+    assert page == page_text(workspace / "jupyter/alpha/2020/report.html")
+
+    wrong = CliRunner().invoke(cli, [*args, "--out", "x", "--kernel", "python2"])
+    assert wrong.exit_code == 2 and "'python2' is not one of 'shell', 'jupyter'" in wrong.output
+    with pytest.raises(RenderError, match="未知的内核「python2」"):
+        render_mod.render_reports("data", "x", notebook=NOTEBOOK, kernel="python2")
 
 
 def test_check_paths_names_what_a_worker_cannot_see(tmp_path):

@@ -17,7 +17,7 @@ from fiscal_analysis.cli.common import (
 )
 from fiscal_analysis.errors import FiscalAnalysisError
 from fiscal_analysis.files import writable_folder
-from fiscal_analysis.render.reports import DEFAULT_NOTEBOOK
+from fiscal_analysis.render.reports import DEFAULT_NOTEBOOK, KERNELS
 
 __all__ = ["render"]
 
@@ -61,6 +61,14 @@ __all__ = ["render"]
     "此时不用 --jobs (render on a dask.distributed cluster; --jobs is not used).",
 )
 @click.option(
+    "--kernel",
+    type=click.Choice(KERNELS),
+    default=KERNELS[0],
+    show_default=True,
+    help="每份报告的内核：shell 为派生的 IPython 进程（更快），jupyter 为 ipykernel "
+    "(kernel per report: shell = forked IPython shell, faster; jupyter = ipykernel).",
+)
+@click.option(
     "--pdf",
     is_flag=True,
     help="同时生成 report.pdf（A4，需要 Chromium） (also print each report to PDF).",
@@ -75,6 +83,7 @@ def render(
     jobs: int | None,
     force: bool,
     scheduler: str | None,
+    kernel: str,
     pdf: bool,
 ) -> None:
     """批量生成报告：每个单位年度一份笔记本和领导版 HTML (render reports).
@@ -84,7 +93,9 @@ def render(
     index of all reports goes to OUT/index.html; with --pdf each report is also
     printed to report.pdf (A4) by headless Chromium. With --scheduler the
     reports are rendered by the workers of a Dask cluster, which must see the
-    data, notebook and output folders at the same paths.
+    data, notebook and output folders at the same paths. Each report runs in a
+    new process of its own; --kernel jupyter runs it in an ipykernel, for a
+    notebook that needs widgets, input() or IPython profile start-up files.
     """
     import contextlib
 
@@ -97,7 +108,7 @@ def render(
             if scheduler:
                 from fiscal_analysis.render.cluster import ClusterExecutor
 
-                cluster = ClusterExecutor(scheduler, data_dir, out_dir, notebook)
+                cluster = ClusterExecutor(scheduler, data_dir, out_dir, notebook, kernel)
                 executor = stack.enter_context(cluster)
             batch = render_reports(
                 data_dir,
@@ -110,6 +121,7 @@ def render(
                 force=force,
                 executor=executor,
                 pdf=pdf,
+                kernel=kernel,
             )
     except (FiscalAnalysisError, OSError) as exc:
         fail(exc)

@@ -112,6 +112,8 @@ class ClusterExecutor(Executor):
         out_dir: The output folder (the workers must be able to write it).
         notebook: The batch's notebook; needed by :meth:`start` (the kernels
             run in its folder).
+        kernel: The workers' kind of kernel, as for
+            :func:`~fiscal_analysis.render.reports.render_reports`.
     """
 
     def __init__(
@@ -120,8 +122,10 @@ class ClusterExecutor(Executor):
         data_dir: str | Path,
         out_dir: str | Path,
         notebook: str | Path | None = None,
+        kernel: str = "shell",
     ):
         self.address = address.strip()
+        self.kernel = kernel
         self.data_dir = str(Path(data_dir).resolve())
         self.out_dir = Path(out_dir).resolve()
         self.notebook_dir = None if notebook is None else str(Path(notebook).resolve().parent)
@@ -176,7 +180,7 @@ class ClusterExecutor(Executor):
         from fiscal_analysis.render.workerkernels import KernelSource
 
         local = _LOCAL.match(self.address)
-        kernels = KernelSource(self._plugin, notebook_dir)
+        kernels = KernelSource(self._plugin, notebook_dir, shell=self.kernel == "shell")
         self.out_dir.mkdir(parents=True, exist_ok=True)
         try:
             if local:

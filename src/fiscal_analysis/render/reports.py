@@ -24,18 +24,16 @@ Parameters:
     kernel starts.
 
 Executors:
-    Workers come from any :class:`concurrent.futures.Executor`. By default a
-    :class:`~concurrent.futures.ThreadPoolExecutor` with ``jobs`` threads is
-    used together with a :class:`~fiscal_analysis.render.engine.kernels.KernelPool` of
-    kernels started ahead of time. Another executor can be passed instead,
-    e.g. ``dask.distributed.Client(...).get_executor()`` or a
-    :class:`~concurrent.futures.ProcessPoolExecutor`: :func:`render_one` is a
-    module-level function of a picklable :class:`ReportJob`, and when the
-    executor is not a thread pool each job starts its own fresh kernel where
-    it runs. An executor with a ``start()`` method (a
-    :class:`~fiscal_analysis.render.cluster.ClusterExecutor`) is started as
-    soon as the batch is known not to be unchanged as a whole, before it is
-    planned.
+    By default a :class:`~concurrent.futures.ThreadPoolExecutor` of ``jobs``
+    threads with a :class:`~fiscal_analysis.render.engine.kernels.KernelPool`
+    of kernels started ahead of time (shell kernels, see
+    :mod:`fiscal_analysis.render.engine.shellkernel`, unless ``kernel="jupyter"``).
+    Any other :class:`concurrent.futures.Executor` can be passed, e.g.
+    ``dask.distributed.Client(...).get_executor()``: :func:`render_one` is a
+    module-level function of a picklable :class:`ReportJob`, and each job then
+    starts its own fresh Jupyter kernel where it runs. An executor with a
+    ``start()`` method (:class:`~fiscal_analysis.render.cluster.ClusterExecutor`)
+    is started once the batch is known not to be unchanged, before it is planned.
 """
 
 from __future__ import annotations
@@ -70,13 +68,12 @@ from fiscal_analysis.render.parameters import (
     parameter_bytes,
 )
 
-__all__ = [
-    "DEFAULT_NOTEBOOK",
-    "render_reports",
-]
+__all__ = ["DEFAULT_NOTEBOOK", "KERNELS", "render_reports"]
 
 #: The report notebook rendered by default (relative to the working directory).
 DEFAULT_NOTEBOOK = Path("notebooks/annual_report.ipynb")
+#: The kinds of kernel a batch can run its reports in; the first is the default.
+KERNELS = ("shell", "jupyter")
 
 
 _REASONS = {
@@ -128,6 +125,7 @@ def render_reports(
     progress: bool | None = None,
     timeout: float | None = 600,
     pdf: bool = False,
+    kernel: str = "shell",
 ) -> BatchResult:
     """Render every (entity, year) in the data, or the ones asked for.
 
@@ -157,6 +155,8 @@ def render_reports(
         timeout: Seconds allowed per notebook cell.
         pdf: Also print each report to ``report.pdf`` beside its HTML
             (:mod:`fiscal_analysis.render.pdf`; needs Chromium).
+        kernel: One of :data:`KERNELS`: ``"shell"`` (an IPython shell per report,
+            forked, without Jupyter's messaging) or ``"jupyter"`` (an ipykernel).
 
     Returns:
         The :class:`BatchResult`; its ``exit_code`` is 1 if any report failed.
@@ -166,8 +166,10 @@ def render_reports(
         UnknownEntityError: If an entity or year asked for is not in the data.
         RenderError: If the notebook cannot be read, lacks ``entity``, ``year``
             or ``data``, or does not declare a parameter asked for; or if
-            ``decimals`` or ``parameters`` are not acceptable.
+            ``decimals``, ``parameters`` or ``kernel`` are not acceptable.
     """
+    if kernel not in KERNELS:
+        raise RenderError(f"未知的内核「{kernel}」，应为 {'、'.join(KERNELS)} (unknown kernel)")
 
     identifying = identifying_parameters(decimals, parameters)
     clean_up(out_dir)
@@ -180,9 +182,8 @@ def render_reports(
         raise RenderError(msg) from None
     nb_digest = hashlib.sha256(nb_bytes).hexdigest()
     code = code_digest()
-    # Nothing changed since the last batch without failures: skip it all without
-    # loading the data (or importing pandas); see batchstamp.
-    # (batch_key takes no parameters: the ones that change the reports are keyed with the notebook)
+    # Nothing changed since the last batch without failures: skip it all without loading
+    # the data (see batchstamp); the parameters that change reports are keyed with the notebook
     keyed = nb_bytes + parameter_bytes(identifying)
     key = batch_key(data_dir, keyed, code, VERSION, entities, years)
     same = None if force else unchanged_reports(out_dir, key)
@@ -196,10 +197,9 @@ def render_reports(
 
     from fiscal_analysis.dataset.load import load_dataset
 
-    pool = _local_pool(executor, jobs, nb_path)  # its fork server imports while we plan
+    pool = _local_pool(executor, jobs, nb_path, kernel)  # its server imports while we plan
     try:
-        # Planning reads every entity's rows for the fingerprints; the validated cache
-        # (keyed on every file's size and mtime) saves re-reading the CSV files.
+        # Planning reads every entity's rows for the fingerprints (from the validated cache)
         ds = load_dataset(data_dir, cache=True)
         data_root = str(Path(data_dir).resolve())
         chosen = _select(ds, entities, years)
@@ -341,7 +341,7 @@ def _workers(jobs: int | None) -> int:
     return max(1, jobs or os.cpu_count() or 1)
 
 
-def _local_pool(executor: Executor | None, jobs: int | None, nb_path: Path) -> Any:
+def _local_pool(executor: Executor | None, jobs: int | None, nb_path: Path, kernel: str) -> Any:
     """The kernel pool of a batch run by threads here, made before the batch is planned.
 
     It starts no kernel until :meth:`~fiscal_analysis.render.engine.kernels.KernelPool.reserve`
@@ -353,7 +353,8 @@ def _local_pool(executor: Executor | None, jobs: int | None, nb_path: Path) -> A
         return None
     from fiscal_analysis.render.engine.kernels import KernelPool
 
-    pool = KernelPool(_workers(jobs), budget=0, cwd=nb_path.resolve().parent)
+    cwd = nb_path.resolve().parent
+    pool = KernelPool(_workers(jobs), budget=0, cwd=cwd, shell=kernel == "shell")
     pool.start_server()
     return pool
 

@@ -34,18 +34,20 @@ class KernelSource(WorkerPlugin):
     Args:
         name: The plugin's name (unique per batch).
         notebook_dir: The kernels' working directory (the notebook's folder).
+        shell: Shell kernels (the default) rather than Jupyter kernels.
     """
 
-    def __init__(self, name: str, notebook_dir: str):
+    def __init__(self, name: str, notebook_dir: str, shell: bool = True):
         self.name = name
         self.notebook_dir = notebook_dir
+        self.shell = shell
         self.pool: Any = None
 
     def setup(self, worker: Any) -> None:
         from fiscal_analysis.render.engine.kernels import KernelPool
 
         size = getattr(getattr(worker, "state", worker), "nthreads", 1) or 1
-        self.pool = KernelPool(size, cwd=Path(self.notebook_dir))
+        self.pool = KernelPool(size, cwd=Path(self.notebook_dir), shell=self.shell)
         # papermill (about two CPU-seconds to import) and the exporter, while the kernels start
         threading.Thread(target=_import_renderer, name="render-imports", daemon=True).start()
 
