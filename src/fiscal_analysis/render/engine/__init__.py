@@ -1,9 +1,12 @@
 """Speed machinery for rendering: fresh, pre-warmed kernels and the notebook runner.
 
 :mod:`.kernels` keeps a pool of started kernels; :mod:`.forkserver` forks them
-from a process that has done the heavy imports once; :mod:`.provisioner` is the
-jupyter_client provisioner that asks the fork server; :mod:`.notebook` runs a
-notebook with papermill in a given kernel. Every report still gets a new
-process. May import :mod:`fiscal_analysis.errors` and
+from a process that has done the heavy imports once. A forked kernel is by
+default a shell kernel (:mod:`.shell` in the child, :mod:`.shellkernel` on the
+rendering side: an IPython shell that takes its cells over one socket), or an
+ipykernel started through :mod:`.provisioner`, the jupyter_client provisioner
+that asks the fork server. :mod:`.notebook` runs a notebook with papermill in a
+given kernel. Every report still gets a new process. May import
+:mod:`fiscal_analysis.errors`, :mod:`fiscal_analysis.files` and
 :mod:`fiscal_analysis.charts` only (the fork server preloads the chart font).
 """

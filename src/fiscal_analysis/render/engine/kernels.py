@@ -1,4 +1,4 @@
-"""Execution engine: a pool of fresh, pre-started, pre-warmed Jupyter kernels.
+"""Execution engine: a pool of fresh, pre-started, pre-warmed kernels.
 
 Every report runs in a kernel of its own, so no state leaks between reports;
 the cost of starting that kernel is paid ahead of time. :class:`KernelPool`
@@ -8,7 +8,10 @@ process is up, has already imported pandas, matplotlib and fiscal_analysis
 :meth:`KernelPool.acquire` hands out a ready kernel and starts a replacement.
 On Linux the pool forks its kernels from a fork server
 (:mod:`fiscal_analysis.render.engine.forkserver`) that has done those imports once, so a
-new kernel costs milliseconds instead of seconds and is still a new process.
+new kernel costs milliseconds instead of seconds and is still a new process;
+by default these are shell kernels (:mod:`.shellkernel`), which run the same
+IPython shell without Jupyter's messaging. Elsewhere, or with ``shell=False``,
+they are Jupyter kernels (ipykernel) started by jupyter_client.
 
 :func:`~fiscal_analysis.render.engine.notebook.run_notebook` executes a notebook
 in such a kernel with papermill.
@@ -209,7 +212,9 @@ class KernelPool:
     Kernels start in background threads (``size`` at a time) while reports
     run, so a worker seldom waits for one. Each kernel is used for one report
     and shut down afterwards. ``budget`` caps how many are started in total,
-    so no kernel is started that no report will use.
+    so no kernel is started that no report will use. With ``shell`` (the
+    default) forked kernels are shell kernels; ``fork=False``, a kernel spec
+    other than ``python3`` or a platform without ``fork`` gives Jupyter kernels.
 
     Use it from threads in this process (a :class:`ThreadPoolExecutor`);
     executors that run jobs in other processes start a kernel per job
