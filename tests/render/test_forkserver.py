@@ -174,3 +174,25 @@ def test_a_batch_with_nothing_to_render_stops_the_fork_server_it_started(tmp_pat
     assert {r.status for r in again.reports} == {"skipped"} and again.exit_code == 0
     (pool,) = made
     assert _stopped(pool) and pool._handed == []
+
+
+def test_a_started_server_also_serves_other_clients_and_ends_with_the_one_that_started_it(
+    tmp_path,
+):
+    owner = forkserver.ForkServer(tmp_path, shell=True)
+    guest = forkserver.ForkServer(tmp_path, address=str(owner.socket_path))
+    probe = ["import os\nprint(os.getpid(), os.getppid())"]
+    try:
+        owner.start()
+        with KernelPool(1, budget=1, server=str(owner.socket_path)) as pool:
+            assert pool._fork.shared and pool._fork.pid is None  # nothing started here
+            out = run_notebook(_notebook(*probe), {"x": 1}, pool.acquire(), timeout=60)
+            pid, ppid = map(int, _stdout(out, 2).split())
+            assert ppid == owner.pid != os.getpid()  # forked by the owner's server
+        # the pool is closed and its connection gone: the server still serves
+        assert guest.fork([], dict(os.environ), str(tmp_path), str(tmp_path / "k.log"), shell="x")
+        guest.kill()  # a guest only disconnects; a shared server is not its to stop
+        assert ForkedProcess(owner.pid).poll() is None
+    finally:
+        owner.close()
+    assert _gone(owner.pid) and _gone(pid)

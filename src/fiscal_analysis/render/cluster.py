@@ -23,8 +23,10 @@ Warm kernels on every worker:
     registered for the batch once every worker has passed the path check
     (``local:N`` workers get it at start-up, so their kernels warm while they
     register) and removed at the end, which stops the pool, its fork server
-    and any kernel nobody took. Every report still gets a fresh kernel of its
-    own, never a reused one.
+    and any kernel nobody took. The ``local:N`` workers share one fork server,
+    started here as the cluster starts, the way a local batch starts its own
+    (one preload instead of N, ready before the workers are). Every report
+    still gets a fresh kernel of its own, never a reused one.
 
 Start-up cost:
     :meth:`ClusterExecutor.start` reaches (or starts) the cluster in a
@@ -51,6 +53,7 @@ import contextlib
 import logging
 import os
 import re
+import tempfile
 import threading
 import uuid
 from concurrent.futures import Executor, Future
@@ -59,6 +62,7 @@ from pathlib import Path
 from typing import Any
 
 from fiscal_analysis.errors import RenderError
+from fiscal_analysis.files import remove_folder
 
 __all__ = ["ClusterExecutor", "check_paths"]
 
@@ -137,6 +141,7 @@ class ClusterExecutor(Executor):
         self._starting: threading.Thread | None = None
         self._start_error: BaseException | None = None
         self._registered = False  # the plugin went through the scheduler (not local:N)
+        self._server: tuple[Any, str] | None = None  # local:N: the workers' fork server
 
     def start(self) -> None:
         """Reach (or start) the cluster in a background thread; no-op if under way or done.
@@ -168,6 +173,10 @@ class ClusterExecutor(Executor):
             raise error
 
     def _connect(self, notebook_dir: str) -> None:
+        local = _LOCAL.match(self.address)
+        shell = self.kernel == "shell"
+        # first, so that its imports overlap Dask's and the workers' start
+        server = self._start_server(notebook_dir, shell) if local else None
         try:
             import dask
             from distributed import Client, LocalCluster
@@ -179,8 +188,7 @@ class ClusterExecutor(Executor):
             raise RenderError(msg) from None
         from fiscal_analysis.render.workerkernels import KernelSource
 
-        local = _LOCAL.match(self.address)
-        kernels = KernelSource(self._plugin, notebook_dir, shell=self.kernel == "shell")
+        kernels = KernelSource(self._plugin, notebook_dir, shell, server)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         try:
             if local:
@@ -212,6 +220,19 @@ class ClusterExecutor(Executor):
             self._client.register_plugin(kernels)
             self._registered = True
         self._executor = self._client.get_executor(pure=False)
+
+    def _start_server(self, notebook_dir: str, shell: bool) -> str | None:
+        """Start (in the background) the fork server the ``local:N`` workers share."""
+        from fiscal_analysis.render.engine.forkserver import ForkServer, available
+        from fiscal_analysis.render.engine.kernels import kernel_env
+
+        if not available():
+            return None
+        folder = tempfile.mkdtemp(prefix="fa-fs-")
+        server = ForkServer(Path(folder), cwd=Path(notebook_dir), env=kernel_env(), shell=shell)
+        self._server = (server, folder)
+        threading.Thread(target=server.start, name="fork-server-start", daemon=True).start()
+        return str(server.socket_path)
 
     def check_workers(self, notebook_dir: str) -> None:
         """Ask every worker whether it sees the data, notebook and output folders.
@@ -280,3 +301,7 @@ class ClusterExecutor(Executor):
         if cluster is not None:
             with contextlib.suppress(Exception):
                 cluster.close()
+        server, self._server = self._server, None
+        if server is not None:  # after the workers: the kernels it forked die with it
+            server[0].close()
+            remove_folder(server[1])

@@ -35,19 +35,23 @@ class KernelSource(WorkerPlugin):
         name: The plugin's name (unique per batch).
         notebook_dir: The kernels' working directory (the notebook's folder).
         shell: Shell kernels (the default) rather than Jupyter kernels.
+        server: The socket of a fork server to share (the ``local:N`` workers use
+            the one their batch started) instead of starting one per worker.
     """
 
-    def __init__(self, name: str, notebook_dir: str, shell: bool = True):
+    def __init__(self, name: str, notebook_dir: str, shell: bool = True, server: str | None = None):
         self.name = name
         self.notebook_dir = notebook_dir
         self.shell = shell
+        self.server = server
         self.pool: Any = None
 
     def setup(self, worker: Any) -> None:
         from fiscal_analysis.render.engine.kernels import KernelPool
 
         size = getattr(getattr(worker, "state", worker), "nthreads", 1) or 1
-        self.pool = KernelPool(size, cwd=Path(self.notebook_dir), shell=self.shell)
+        cwd = Path(self.notebook_dir)
+        self.pool = KernelPool(size, cwd=cwd, shell=self.shell, server=self.server)
         # papermill (about two CPU-seconds to import) and the exporter, while the kernels start
         threading.Thread(target=_import_renderer, name="render-imports", daemon=True).start()
 

@@ -8,14 +8,16 @@ brand-new process, not a reused kernel: its own memory, IPython shell and user
 namespace, execution counts from 1, and the ``parameters`` of one report only.
 
 Protocol: the client (:class:`ForkServer`) starts ``python -m
-fiscal_analysis.render.engine.forkserver SOCKET LIFELINE [--shell]`` in a new
+fiscal_analysis.render.engine.server SOCKET LIFELINE [--shell]`` in a new
 session and connects to the Unix socket; each request is one JSON line
 ``{"args", "env", "cwd", "log"[, "shell"]}``, the answer one JSON line
 ``{"pid": …}``. The child calls :func:`os.setsid`, restores default signal
 handling, sends its output to ``log`` and becomes a shell kernel connected to
 the ``shell`` socket (:mod:`fiscal_analysis.render.engine.shell`) or an
-ipykernel with ``args`` (``-f <connection file>``). When the client closes the
-connection (end of the batch) the server exits.
+ipykernel with ``args`` (``-f <connection file>``). When the client that started
+it closes the connection (end of the batch) the server exits. Other clients
+may connect to a running server (``ForkServer(..., address=...)``): the
+workers of a ``local:N`` Dask cluster use the one their batch started.
 
 Nothing outlives the client, whatever stops it (SIGKILL included):
 
@@ -38,10 +40,8 @@ it; otherwise kernels start as ordinary subprocesses.
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -54,39 +54,9 @@ from typing import Any
 from fiscal_analysis.errors import ForkServerError
 from fiscal_analysis.files import last_line
 
-__all__ = [
-    "JUPYTER_PRELOAD",
-    "PRELOAD",
-    "ForkServer",
-    "available",
-    "die_with_parent",
-    "serve",
-]
+__all__ = ["ForkServer", "available"]
 
-#: Modules imported by the server before it forks. ``matplotlib.pyplot`` only names
-#: its backend (the inline one, from ``MPLBACKEND``), which is loaded at a kernel's
-#: first pyplot figure, once its shell exists.
-PRELOAD = (
-    "IPython.core.interactiveshell",
-    "IPython.display",
-    "numpy",
-    "pandas",
-    "matplotlib",
-    "matplotlib.figure",
-    "matplotlib.pyplot",
-    "matplotlib.backends.backend_agg",
-    "fiscal_analysis",
-    "fiscal_analysis.dataset.load",
-    "fiscal_analysis.report.blocks",
-    "fiscal_analysis.report.sections",
-    "fiscal_analysis.charts.figures",
-    "fiscal_analysis.render.engine.shell",
-)
-
-#: Also imported by a server that forks Jupyter kernels (about 280 more modules, none
-#: of which a shell kernel uses). ``ipykernel.debugger`` pulls in debugpy (about 150
-#: modules, 0.1 CPU-s a kernel otherwise).
-JUPYTER_PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger")
+_SERVER = "fiscal_analysis.render.engine.server"
 
 
 def available() -> bool:
@@ -99,141 +69,16 @@ def available() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
-def _preload(jupyter: bool = True) -> None:
-    """Import :data:`PRELOAD` (and :data:`JUPYTER_PRELOAD`); draw each chart kind once."""
-    import importlib
-
-    for name in (JUPYTER_PRELOAD if jupyter else ()) + PRELOAD:
-        with contextlib.suppress(ImportError):
-            importlib.import_module(name)
-    with contextlib.suppress(Exception):
-        from fiscal_analysis.charts.warmup import warm_up
-
-        warm_up()
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
-    """Have Linux send ``signum`` to this process when its parent (thread) dies.
-
-    Exits at once if ``parent`` is already gone (it died before the request).
-    Does nothing where ``prctl`` is not available.
-    """
-    with contextlib.suppress(AttributeError, OSError):
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
-    if os.getppid() != parent:
-        os._exit(1)
-
-
-def _watch_lifeline(fd: int) -> None:  # pragma: no cover - server process
-    """End the server as soon as the client's end of the lifeline pipe closes."""
-
-    def wait() -> None:
-        with contextlib.suppress(OSError):
-            while os.read(fd, 64):
-                pass
-        os._exit(0)
-
-    threading.Thread(target=wait, name="lifeline", daemon=True).start()
-
-
-def _become_kernel(  # pragma: no cover - runs in the child
-    request: dict[str, Any], server: int, lifeline: int | None
-) -> None:
-    """In the forked child: detach, redirect output, run a (shell) kernel; never returns."""
-    code = 1
-    try:
-        die_with_parent(server)
-        if lifeline is not None:
-            os.close(lifeline)
-        os.setsid()
-        for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
-            signal.signal(sig, signal.SIG_DFL)
-        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        os.close(log)
-        os.close(null)
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
-        if request.get("shell"):  # a shell kernel (.shell): no Jupyter messaging
-            from fiscal_analysis.render.engine.shell import serve_shell
-
-            serve_shell(request["shell"])
-            code = 0
-            return
-        from ipykernel.kernelapp import IPKernelApp
-
-        app = IPKernelApp.instance(parent_handle=os.getppid())
-        app.initialize(list(request["args"]))
-        app.start()
-        code = 0
-    except BaseException:
-        import traceback
-
-        traceback.print_exc()
-    finally:
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(code)
-
-
-def _reap(signum: int, frame: Any) -> None:  # pragma: no cover - server process
-    with contextlib.suppress(ChildProcessError):
-        while os.waitpid(-1, os.WNOHANG)[0]:
-            pass
-
-
-def serve(  # pragma: no cover - server process
-    path: str, lifeline: int | None = None, jupyter: bool = True
-) -> None:
-    """Listen on the Unix socket ``path`` for one client and fork a kernel per request.
-
-    ``lifeline`` is the read end of a pipe the client holds open: the server
-    exits when it closes (see the module docstring). ``jupyter`` preloads
-    ipykernel too (a server for shell kernels does not need it).
-    """
-    if lifeline is not None:
-        _watch_lifeline(lifeline)
-    if sys.path and sys.path[0] in ("", os.getcwd()):
-        del sys.path[0]  # as ipykernel_launcher does; the kernel's shell adds it back
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    _preload(jupyter)
-    # Reap kernels as they exit (no zombies); waiting, rather than ignoring SIGCHLD,
-    # adds their CPU time to this process's children, and so to the client's.
-    signal.signal(signal.SIGCHLD, _reap)
-    gc.freeze()  # imported objects stay put: no collector passes over them in the kernels
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    listener.listen(1)
-    conn, _ = listener.accept()
-    listener.close()
-    with conn, conn.makefile("rwb") as stream:
-        for line in stream:
-            request = json.loads(line)
-            server = os.getpid()
-            pid = os.fork()
-            if pid == 0:
-                stream.close()
-                conn.close()
-                _become_kernel(request, server, lifeline)
-            stream.write(json.dumps({"pid": pid}).encode() + b"\n")
-            stream.flush()
-
-
 class ForkServer:
     """Client side: starts the server process lazily and asks it for kernels.
 
     Thread-safe; requests are answered one at a time (a fork takes
     milliseconds). Use :meth:`close` (or ``with``) to stop the server.
+
+    With ``address`` (the :attr:`socket_path` of a server another process
+    started, on this machine) nothing is started: the client connects there
+    and :meth:`close` or :meth:`kill` only disconnect; the server and the
+    kernels it forked live as long as the process that started it.
 
     Args:
         folder: A private folder for the socket and the server's log.
@@ -242,6 +87,7 @@ class ForkServer:
         timeout: Seconds to wait for the server to be ready.
         shell: The server will fork shell kernels: it does not preload ipykernel
             (a Jupyter kernel forked from it imports ipykernel itself).
+        address: Use the running server listening there instead of starting one.
     """
 
     def __init__(
@@ -252,10 +98,13 @@ class ForkServer:
         env: dict[str, str] | None = None,
         timeout: float = 120,
         shell: bool = False,
+        address: str | None = None,
     ):
         self.shell = shell
         self.folder = Path(folder)
-        self.socket_path = self.folder / f"fork-{uuid.uuid4().hex[:8]}.sock"
+        self.shared = address is not None
+        name = f"fork-{uuid.uuid4().hex[:8]}.sock"
+        self.socket_path = Path(address) if address is not None else self.folder / name
         self.log = self.folder / "forkserver.log"
         self._cwd, self._env, self._timeout = cwd, env, timeout
         self._proc: subprocess.Popen | None = None
@@ -271,11 +120,13 @@ class ForkServer:
         return None if self._proc is None else self._proc.pid
 
     def _start(self) -> None:
+        if self.shared:
+            return self._connect(None)
         read_end, self._lifeline = os.pipe()  # both close-on-exec; read_end is passed on
         try:
             with open(self.log, "ab") as sink:
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-Xfrozen_modules=off", "-m", __name__,
+                    [sys.executable, "-Xfrozen_modules=off", "-m", _SERVER,
                      str(self.socket_path), str(read_end), *(["--shell"] * self.shell)],
                     cwd=str(self._cwd or os.getcwd()),
                     env=self._env,
@@ -287,12 +138,17 @@ class ForkServer:
                 )  # fmt: skip
         finally:
             os.close(read_end)
+        self._connect(self._proc)
+
+    def _connect(self, proc: subprocess.Popen | None) -> None:
+        """Connect to the server's socket once it listens (``proc``: the server we started)."""
         deadline = time.monotonic() + self._timeout
         while True:
             if self._closed:  # killed while starting
-                self._proc.kill()
+                if proc is not None:
+                    proc.kill()
                 raise ForkServerError("内核分叉服务已关闭 (fork server is closed)")
-            if self._proc.poll() is not None:
+            if proc is not None and proc.poll() is not None:
                 raise ForkServerError(f"内核分叉服务启动失败: {last_line(self.log)}")
             conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
@@ -363,17 +219,24 @@ class ForkServer:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        with contextlib.suppress(OSError):
-            self.socket_path.unlink()
+        if not self.shared:
+            with contextlib.suppress(OSError):
+                self.socket_path.unlink()
 
     def kill(self) -> None:
         """Stop the server at once (SIGKILL); its kernels die with it.
 
         Does not wait, not even for the lock a request or the server's start holds:
         a start still under way sees :attr:`_closed` and stops the server itself.
+        A shared server is not ours to stop: this only disconnects from it.
         """
         self._closed = True
-        proc = self._proc
+        proc, conn = self._proc, self._conn
+        if self.shared:
+            if conn is not None:
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+            return
         if proc is not None:
             with contextlib.suppress(OSError):
                 proc.kill()
@@ -392,7 +255,3 @@ class ForkServer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    serve(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None, "--shell" not in sys.argv)

@@ -215,6 +215,7 @@ class KernelPool:
     so no kernel is started that no report will use. With ``shell`` (the
     default) forked kernels are shell kernels; ``fork=False``, a kernel spec
     other than ``python3`` or a platform without ``fork`` gives Jupyter kernels.
+    ``server`` is the socket of a fork server another process started to share.
 
     Use it from threads in this process (a :class:`ThreadPoolExecutor`);
     executors that run jobs in other processes start a kernel per job
@@ -236,6 +237,7 @@ class KernelPool:
         timeout: float = 60,
         fork: bool = True,
         shell: bool = True,
+        server: str | None = None,
     ):
         self.size = max(1, int(size))
         self._remaining = None if budget is None else max(0, int(budget))
@@ -248,11 +250,8 @@ class KernelPool:
         self._socket_dir = Path(tempfile.mkdtemp(prefix="fa-k-"))
         use_fork = fork and available() and kernel_name == "python3"
         self._shell = shell
-        self._fork = (
-            ForkServer(self._socket_dir, cwd=cwd, env=kernel_env(), shell=shell)
-            if use_fork
-            else None
-        )
+        options = {"cwd": cwd, "env": kernel_env(), "shell": shell, "address": server}
+        self._fork = ForkServer(self._socket_dir, **options) if use_fork else None
         self._starter = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="kernel-start")
         self._ready: deque[Future[Kernel]] = deque()
         self._handed: list[Kernel] = []

@@ -33,7 +33,6 @@ import contextlib
 import json
 import os
 import socket
-import struct
 import time
 import uuid
 from pathlib import Path
@@ -42,6 +41,7 @@ from typing import Any
 from fiscal_analysis.errors import NotebookRunError, RenderError
 from fiscal_analysis.files import last_line
 from fiscal_analysis.render.engine.provisioner import ForkedProcess
+from fiscal_analysis.render.engine.server import peer_pid
 
 __all__ = ["ShellKernel", "start_shell_kernel"]
 
@@ -123,13 +123,6 @@ class ShellKernel:
             self._conn.close()
 
 
-def _peer_pid(conn: socket.socket) -> int | None:
-    with contextlib.suppress(AttributeError, OSError):
-        raw = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-        return struct.unpack("3i", raw)[0]
-    return None  # pragma: no cover - not Linux
-
-
 def start_shell_kernel(
     socket_dir: Path,
     server: Any,
@@ -169,7 +162,7 @@ def start_shell_kernel(
                         "KernelStartError", f"内核启动失败: {last_line(log)}".strip()
                     ) from None
                 continue
-            if _peer_pid(conn) in (pid, None):
+            if peer_pid(conn) in (pid, None):
                 break
             conn.close()  # somebody else: not our kernel
     finally:
