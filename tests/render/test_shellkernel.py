@@ -132,3 +132,9 @@ def test_each_shell_kernel_is_its_own_process_with_its_own_namespace():
             assert leaked == "False" and int(pid) != os.getpid()
             seen.add(pid)
         assert len(seen) == 2
+
+
+def test_a_cell_that_writes_a_great_many_pieces_gives_one_stream_output():
+    out = _run(["for i in range(200_000):\n    print(i, end=' ')"], True)
+    (stream,) = [c for c in out.cells if c.cell_type == "code"][2].outputs
+    assert stream.text == " ".join(map(str, range(200_000))) + " "

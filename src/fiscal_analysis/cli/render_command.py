@@ -65,8 +65,9 @@ __all__ = ["render"]
     type=click.Choice(KERNELS),
     default=KERNELS[0],
     show_default=True,
-    help="每份报告的内核：shell 为派生的 IPython 进程（更快），jupyter 为 ipykernel "
-    "(kernel per report: shell = forked IPython shell, faster; jupyter = ipykernel).",
+    help="每份报告的内核：shell 为派生的 IPython 进程（更快，仅 Linux，其他系统用 jupyter），"
+    "jupyter 为 ipykernel (kernel per report: shell = forked IPython shell, faster, "
+    "Linux only; jupyter = ipykernel).",
 )
 @click.option(
     "--pdf",

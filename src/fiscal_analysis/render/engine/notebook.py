@@ -1,9 +1,12 @@
 """Running a notebook with papermill in a given, pre-started kernel.
 
-:func:`run_notebook` executes a notebook through the ``fiscal-pool`` papermill
-engine registered here (in-process; the kernel is shut down as soon as the
-notebook has run) and turns a failure into a
-:class:`~fiscal_analysis.errors.NotebookRunError` that names the cell.
+:func:`run_notebook` executes a notebook through one of the two papermill
+engines registered here (in-process; the kernel is shut down as soon as the
+notebook has run): ``fiscal-shell`` for a shell kernel
+(:class:`~fiscal_analysis.render.engine.shellkernel.ShellKernel`: the cells
+go to it one by one, its outputs come back as nbformat dicts) and
+``fiscal-pool`` for a Jupyter kernel (nbclient). Either way a failure becomes
+a :class:`~fiscal_analysis.errors.NotebookRunError` that names the cell.
 papermill is imported only when a notebook is run.
 """
 

@@ -40,9 +40,9 @@ class _Outputs:
             self._clear_next = False
         last = self.items[-1] if self.items else None
         if last is not None and last["output_type"] == "stream" and last["name"] == name:
-            last["text"] += text  # as a notebook shows consecutive writes: one block
-        else:
-            self.items.append({"output_type": "stream", "name": name, "text": text})
+            last["text"].append(text)  # as a notebook shows consecutive writes: one block
+        else:  # (joined by take(): a cell may write a great many pieces)
+            self.items.append({"output_type": "stream", "name": name, "text": [text]})
 
     def clear(self, wait: bool) -> None:
         if wait:
@@ -52,6 +52,9 @@ class _Outputs:
 
     def take(self) -> list[dict[str, Any]]:
         items, self.items, self._clear_next = self.items, [], False
+        for item in items:
+            if item["output_type"] == "stream":
+                item["text"] = "".join(item["text"])
         return items
 
 
