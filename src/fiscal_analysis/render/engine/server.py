@@ -43,8 +43,12 @@ PRELOAD = (
     "fiscal_analysis.dataset.load",
     "fiscal_analysis.report.blocks",
     "fiscal_analysis.report.sections",
+    "fiscal_analysis.report.first_screen",
+    "fiscal_analysis.report.appendix",
     "fiscal_analysis.charts.figures",
     "fiscal_analysis.render.engine.shell",
+    "pyarrow.pandas_compat",  # what a report's first CSV read imports
+    "encodings.gb18030",
 )
 
 #: Also imported by a server that forks Jupyter kernels (about 280 more modules, none
@@ -54,7 +58,11 @@ JUPYTER_PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debug
 
 
 def _preload(jupyter: bool = True) -> None:
-    """Import :data:`PRELOAD` (and :data:`JUPYTER_PRELOAD`); draw each chart kind once."""
+    """Import :data:`PRELOAD` (and :data:`JUPYTER_PRELOAD`); draw each chart kind once.
+
+    Also reads the shipped code dictionaries: a module or cache a report needs
+    is loaded here once, not in every kernel.
+    """
     import importlib
 
     for name in (JUPYTER_PRELOAD if jupyter else ()) + PRELOAD:
@@ -62,8 +70,10 @@ def _preload(jupyter: bool = True) -> None:
             importlib.import_module(name)
     with contextlib.suppress(Exception):
         from fiscal_analysis.charts.warmup import warm_up
+        from fiscal_analysis.schema.classification import Classification
 
         warm_up()
+        Classification.builtin()  # the shipped code dictionaries, read once (cached)
 
 
 _PR_SET_PDEATHSIG = 1
