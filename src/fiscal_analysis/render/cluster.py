@@ -226,6 +226,8 @@ class ClusterExecutor(Executor):
         from fiscal_analysis.render.engine.forkserver import ForkServer, available
         from fiscal_analysis.render.engine.kernels import kernel_env
 
+        if self._server is not None:  # (a second connection attempt)
+            return str(self._server[0].socket_path)
         if not available():
             return None
         folder = tempfile.mkdtemp(prefix="fa-fs-")

@@ -40,6 +40,7 @@ from typing import Any
 
 from fiscal_analysis.errors import NotebookRunError, RenderError
 from fiscal_analysis.files import last_line
+from fiscal_analysis.render.engine.forkserver import ForkServer
 from fiscal_analysis.render.engine.provisioner import ForkedProcess
 from fiscal_analysis.render.engine.server import peer_pid
 
@@ -125,7 +126,7 @@ class ShellKernel:
 
 def start_shell_kernel(
     socket_dir: Path,
-    server: Any,
+    server: ForkServer,
     *,
     env: dict[str, str],
     cwd: Path | None = None,
@@ -133,9 +134,6 @@ def start_shell_kernel(
     timeout: float = 60,
 ) -> ShellKernel:
     """Fork a shell kernel from ``server`` and run ``warmup`` in it silently.
-
-    ``server`` is a :class:`~.forkserver.ForkServer` (not imported here: the
-    fork server imports this module).
 
     Raises:
         ForkServerError: The fork server could not be started or asked.
