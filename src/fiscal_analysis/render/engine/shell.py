@@ -18,7 +18,7 @@ import socket
 import sys
 from typing import Any
 
-__all__ = ["serve_shell"]
+__all__ = ["pack", "serve_shell"]
 
 
 class _Outputs:
@@ -175,6 +175,31 @@ def _run(shell: Any, code: str, silent: bool) -> dict[str, Any]:
     return reply
 
 
+def pack(message: dict[str, Any]) -> bytes:
+    """One message as JSON bytes, the way a Jupyter kernel packs its messages.
+
+    Plain JSON first; anything else (bytes, dates, numpy numbers, NaN, lone
+    surrogates) goes through jupyter_client's own packer, so an output reads
+    as it would from an ipykernel (bytes as base64, NaN as the text ``"nan"``).
+
+    Examples:
+        >>> pack({"text/plain": "甲"})
+        b'{"text/plain": "\xe7\x94\xb2"}'
+        >>> pack({"image/png": b"PNG", "n": float("nan")})
+        b'{"image/png": "UE5H", "n": "nan"}'
+    """
+    try:
+        return json.dumps(message, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError):
+        import warnings
+
+        from jupyter_client.session import json_packer
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # its note on non-JSON messages is for developers
+            return json_packer(message)
+
+
 def serve_shell(path: str) -> None:  # pragma: no cover - runs in the forked child
     """In a forked child: connect to ``path``, then run cells until told to stop."""
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -182,7 +207,7 @@ def serve_shell(path: str) -> None:  # pragma: no cover - runs in the forked chi
     reader, writer = conn.makefile("rb"), conn.makefile("wb")
 
     def send(message: dict[str, Any]) -> None:
-        writer.write(json.dumps(message, ensure_ascii=False).encode("utf-8") + b"\n")
+        writer.write(pack(message) + b"\n")
         writer.flush()
 
     if sys.path[:1] != [""]:

@@ -105,7 +105,7 @@ class ShellKernel:
             self.kill()
             tail = self.stderr_tail()
             raise DeadKernelError(f"内核已退出 (kernel died) {reason} {tail}".strip())
-        return json.loads(line)
+        return json.loads(line.decode("utf-8", "replace"))
 
     def shutdown(self) -> None:
         """Tell the kernel to exit and close the connection (it exits at the socket's end)."""
@@ -170,7 +170,7 @@ def start_shell_kernel(
     try:
         conn.settimeout(timeout)
         reader = conn.makefile("rb")
-        hello = json.loads(reader.readline() or b"null")
+        hello = json.loads((reader.readline() or b"null").decode("utf-8", "replace"))
         if not isinstance(hello, dict):
             raise NotebookRunError("KernelStartError", f"内核启动失败: {last_line(log)}".strip())
         info = hello.get("language_info") or {"name": "python"}
