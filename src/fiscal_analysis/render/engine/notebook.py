@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import warnings
 from collections.abc import Iterator
@@ -66,6 +67,7 @@ def quiet() -> Iterator[None]:
             logging.getLogger(name).setLevel(level)
 
 
+@functools.cache
 def _register_engine() -> str:
     """Register (once) the papermill engine that runs in a given kernel and then shuts it down."""
     from papermill.clientwrap import PapermillNotebookClient
@@ -97,6 +99,7 @@ def _register_engine() -> str:
     return "fiscal-pool"
 
 
+@functools.cache
 def _register_shell_engine() -> str:
     """Register (once) the papermill engine that runs a notebook in a shell kernel."""
     from papermill.engines import Engine, papermill_engines

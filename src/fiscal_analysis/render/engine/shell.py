@@ -28,16 +28,18 @@ class _Outputs:
         self.items: list[dict[str, Any]] = []
         self._clear_next = False
 
-    def add(self, output: dict[str, Any]) -> None:
+    def _clear_if_asked(self) -> None:
+        """Carry out a ``clear_output(wait=True)`` now that a new output comes."""
         if self._clear_next:
             self.items.clear()
             self._clear_next = False
+
+    def add(self, output: dict[str, Any]) -> None:
+        self._clear_if_asked()
         self.items.append(output)
 
     def stream(self, name: str, text: str) -> None:
-        if self._clear_next:
-            self.items.clear()
-            self._clear_next = False
+        self._clear_if_asked()
         last = self.items[-1] if self.items else None
         if last is not None and last["output_type"] == "stream" and last["name"] == name:
             last["text"].append(text)  # as a notebook shows consecutive writes: one block
