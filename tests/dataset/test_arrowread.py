@@ -109,3 +109,22 @@ def test_gbk_file_is_decoded_by_the_exact_path(tmp_path, both):
     arrow, exact, _ = both(root)
     for name in exact:
         pd.testing.assert_frame_equal(arrow[name], exact[name], check_exact=True)
+
+
+@pytest.mark.parametrize("threads", [False, True])
+def test_blocks_with_their_own_dictionaries_give_every_row_its_own_value(monkeypatch, threads):
+    """pyarrow parses a large file in blocks, each with a dictionary of its own values in
+    the order it met them; united, every row still reads back its own text."""
+    monkeypatch.setattr(arrowread, "_BLOCK_BYTES", 64)  # a few records a block
+    rows = [
+        (f"e{(i * 7) % 11}", f"{(i * 37) % 101}.{i % 3}", "单位" if i % 5 else "", f"n{i}")
+        for i in range(400)
+    ]
+    data = ("entity_id,value,unit,note\n" + "".join(",".join(r) + "\n" for r in rows)).encode()
+    got = arrowread.arrow_records(data, threads=threads)
+    assert got is not None
+    for j in range(4):
+        assert got.frame[j].tolist() == [r[j] for r in rows]
+        cats = got.frame[j].cat.categories
+        assert cats.is_unique and set(cats) == {r[j] for r in rows}
+    assert got.lines.tolist() == list(range(2, 402))

@@ -116,12 +116,12 @@ class Column:
             self._text = np.where(np.strings.str_len(text) == lengths, text, "\x00?")
         return self._text
 
-    def padded(self) -> np.ndarray:
-        """Rows whose value has leading or trailing whitespace."""
+    def judge_padded(self) -> np.ndarray:
+        """Per distinct value: whether it has leading or trailing whitespace."""
         answers = self.text != np.strings.strip(self.text)
         for i in np.flatnonzero(self.text == "\x00?"):  # (rare: long values, NULs)
             answers[i] = self.uniques[i] != self.uniques[i].strip()
-        return self.rows(answers)
+        return answers
 
     def rows(self, answers: np.ndarray) -> np.ndarray:
         """Broadcast one answer per distinct value to every row."""

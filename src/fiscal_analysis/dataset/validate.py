@@ -72,9 +72,10 @@ def _strip(name: str, df: pd.DataFrame) -> tuple[_Frame, list[Problem]]:
     probs: list[Problem] = []
     for col in FILES[name].columns:
         column = frame.col(col.name)
-        padded = column.padded()
-        if not padded.any():
+        answers = column.judge_padded()
+        if not answers.any():  # (judged per distinct value: no array of every row)
             continue
+        padded = column.rows(answers)
         stripped, text = column.stripped()
         if col.kind not in _TEXT_KINDS:
             filled = column.rows(text != "")
@@ -158,7 +159,8 @@ def _key_codes(frame: _Frame, columns: tuple[str, ...]) -> np.ndarray:
         if bound * n >= 2**62:
             key, uniques = pd.factorize(key)
             bound = len(uniques) + 1
-        key = key * n + col.codes
+        key *= n  # (in place: no new array of every row per column)
+        key += col.codes
         bound *= n
     return key
 
@@ -246,8 +248,13 @@ def _check_facts(frame: _Frame, classification: Classification) -> list[Problem]
     # Every distinct table + item + code is judged once, then broadcast to its rows.
     t, i, c = frame.col("table"), frame.col("item"), frame.col("code")
     ni, nc = max(len(i.uniques), 1), max(len(c.uniques), 1)
-    key = (t.codes.astype("int64") * ni + i.codes) * nc + c.codes
+    key = t.codes.astype("int64")  # (arithmetic in place: no new array of every row per step)
+    key *= ni
+    key += i.codes
+    key *= nc
+    key += c.codes
     inverse, combos = pd.factorize(key)
+    del key
     judged = [
         _fact_key_messages(
             t.uniques[k // (ni * nc)], i.uniques[k // nc % ni], c.uniques[k % nc], classification
@@ -276,7 +283,10 @@ def _check_facts(frame: _Frame, classification: Classification) -> list[Problem]
         ]
     # Units: each distinct (table + item + code, unit) pair is judged once.
     unit = frame.col("unit")
-    pair, pairs = pd.factorize(inverse.astype("int64") * max(len(unit.uniques), 1) + unit.codes)
+    key = inverse.astype("int64")
+    key *= max(len(unit.uniques), 1)
+    key += unit.codes
+    pair, pairs = pd.factorize(key)
     combo, which = pairs // max(len(unit.uniques), 1), pairs % max(len(unit.uniques), 1)
     unit_msg = np.array(
         [

@@ -347,7 +347,10 @@ class PanelView:
         order = np.argsort(cu.astype(str), kind="stable")
         rank = np.argsort(order)  # each code's place in code order
         n_codes = max(len(cu), 1)
-        key = self.pair_of_row[rows] * n_codes + rank[cc]
+        # (arithmetic in place: every temporary of all rows is fresh memory to fault in)
+        key = self.pair_of_row[rows].astype(np.int64, copy=False)
+        key *= n_codes
+        key += rank[cc]
         space = len(self.pairs) * n_codes
         if space <= 50_000_000:
             present = np.zeros(space, dtype=bool)
@@ -361,9 +364,13 @@ class PanelView:
         n, n_items = len(keys), len(t["iu"])
         v, ok = self._values
         # basis: 0 for no row, else 1 + the basis code; one flat position per row
-        values, valid, basis = (np.zeros((n_items, n), dtype=d) for d in (np.int64, bool, np.int64))
-        flat = ic * n + line
-        values.ravel()[flat], valid.ravel()[flat], basis.ravel()[flat] = v[rows], ok[rows], bc + 1
+        values, valid = np.zeros((n_items, n), dtype=np.int64), np.zeros((n_items, n), dtype=bool)
+        basis = np.zeros((n_items, n), dtype=np.min_scalar_type(len(t["bu"])))
+        flat = ic * n
+        flat += line
+        del key, line
+        values.ravel()[flat], valid.ravel()[flat] = v[rows], ok[rows]
+        basis.ravel()[flat] = bc + 1
         words = np.r_[np.array([None], dtype=object), t["bu"]]
         items = [str(it) for it in t["iu"]]
         present = {it: basis[j] > 0 for j, it in enumerate(items)}
