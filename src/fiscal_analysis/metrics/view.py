@@ -357,8 +357,13 @@ class PanelView:
             present[key] = True
             keys = np.flatnonzero(present)
             # a running count where the key space is small, else no cumulative sum over it
-            small = space <= 8 * len(key)
-            line = (np.cumsum(present) - 1)[key] if small else np.searchsorted(keys, key)
+            if space <= 8 * len(key):
+                running = np.cumsum(present)
+                running -= 1
+                line = running[key]
+                del running
+            else:
+                line = np.searchsorted(keys, key)
         else:
             keys, line = np.unique(key, return_inverse=True)
         n, n_items = len(keys), len(t["iu"])
