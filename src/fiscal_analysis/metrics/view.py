@@ -255,7 +255,8 @@ class PanelView:
         if not len(codes) or codes.min() < 0:  # missing values: the general path
             return column_codes(self._column(name, rows))
         used = pd.unique(codes)  # distinct codes in order of first use (hashed, not sorted)
-        renumber = np.empty(int(used.max()) + 1, dtype=np.int64)
+        # int32: half the memory of a row index (arithmetic on them widens to int64 first)
+        renumber = np.empty(int(used.max()) + 1, dtype=np.int32)
         renumber[used] = np.arange(len(used))
         cats = col.cat.categories.to_numpy(dtype=object)
         return renumber[codes], cats[used]
@@ -371,7 +372,8 @@ class PanelView:
         # basis: 0 for no row, else 1 + the basis code; one flat position per row
         values, valid = np.zeros((n_items, n), dtype=np.int64), np.zeros((n_items, n), dtype=bool)
         basis = np.zeros((n_items, n), dtype=np.min_scalar_type(len(t["bu"])))
-        flat = ic * n
+        flat = ic.astype(np.int64)
+        flat *= n
         flat += line
         del key, line
         values.ravel()[flat], valid.ravel()[flat] = v[rows], ok[rows]
