@@ -33,6 +33,9 @@ from fiscal_analysis.money import CENT
 
 __all__ = ["Lines", "MetricFrame", "PanelView", "Source", "column_codes", "view_of"]
 
+#: Rows a whole-column check works through at a time (no temporary of every row).
+_BLOCK_ROWS = 1 << 20
+
 
 def column_codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes and the distinct values of a text column.
@@ -223,7 +226,10 @@ class PanelView:
     def amount_decimals(self) -> int:
         """Decimals the frames show 万元 with: 2 unless some amount is finer than 0.01万元."""
         v, ok = self._values
-        finer = v % CENT != 0  # (absent values are 0 here)
+        # (absent values are 0 here; a block at a time: no remainder array of every row)
+        finer = np.zeros(len(v), dtype=bool)
+        for lo in range(0, len(v), _BLOCK_ROWS):
+            np.not_equal(v[lo : lo + _BLOCK_ROWS] % CENT, 0, out=finer[lo : lo + _BLOCK_ROWS])
         if not finer.any():  # the usual case: no unit needs looking at
             return 2
         money = (self.facts["unit"] == "万元").to_numpy(dtype=bool) & ok
@@ -282,24 +288,31 @@ class PanelView:
         else:
             rows = np.flatnonzero(code.to_numpy(dtype=object) == "")
         tc, tu = self._tables
-        tcode = tc[rows].astype(np.int64)
         icode, iu = self._codes("item", rows)
         bcode, bu = self._codes("basis", rows)
-        combo = tcode * max(len(iu), 1) + icode
+        # (arithmetic in place: every temporary of all rows is fresh memory to fault in)
+        combo = tc[rows].astype(np.int64)
+        combo *= max(len(iu), 1)
+        combo += icode
+        del icode
         seen = np.zeros(max(len(tu), 1) * max(len(iu), 1), dtype=bool)
         seen[combo] = True
         used = np.flatnonzero(seen)
-        col = (np.cumsum(seen) - 1)[combo]
+        running = np.cumsum(seen)
+        running -= 1
+        col = running[combo]
+        del combo
         keys = {(str(tu[k // len(iu)]), str(iu[k % len(iu)])): i for i, k in enumerate(used)}
         shape = (len(self.pairs), len(used))  # status: 0 for no row, else 1 + the basis code
         values, valid, status = (np.zeros(shape, dtype=d) for d in (np.int64, bool, np.int64))
-        flat = self.pair_of_row[rows] * len(used) + col
+        flat = self.pair_of_row[rows].astype(np.int64, copy=False)
+        flat *= len(used)
+        flat += col
+        del col
         v, ok = self._values
-        values.ravel()[flat], valid.ravel()[flat], status.ravel()[flat] = (
-            v[rows],
-            ok[rows],
-            bcode + 1,
-        )
+        values.ravel()[flat] = v[rows]
+        valid.ravel()[flat] = ok[rows]
+        status.ravel()[flat] = bcode + 1
         return keys, values, valid, np.r_[np.array([None], dtype=object), bu][status]
 
     def figure(self, table: str, item: str, code: str = "") -> tuple[pd.Series, np.ndarray]:
