@@ -359,12 +359,14 @@ class PanelView:
         if not (keep := wanted[cc]).all():
             rows, cc, ic, bc = rows[keep], cc[keep], ic[keep], bc[keep]
         order = np.argsort(cu.astype(str), kind="stable")
-        rank = np.argsort(order)  # each code's place in code order
+        rank = np.argsort(order).astype(np.int32)  # each code's place in code order
         n_codes = max(len(cu), 1)
-        # (arithmetic in place: every temporary of all rows is fresh memory to fault in)
+        # (arithmetic in place, temporaries let go as soon as they are used: every array of
+        # all rows that is not reused is fresh memory to fault in)
         key = self.pair_of_row[rows].astype(np.int64, copy=False)
         key *= n_codes
         key += rank[cc]
+        del cc
         space = len(self.pairs) * n_codes
         if space <= 50_000_000:
             present = np.zeros(space, dtype=bool)
@@ -389,8 +391,10 @@ class PanelView:
         flat *= n
         flat += line
         del key, line
-        values.ravel()[flat], valid.ravel()[flat] = v[rows], ok[rows]
+        values.ravel()[flat] = v[rows]
+        valid.ravel()[flat] = ok[rows]
         basis.ravel()[flat] = bc + 1
+        del flat, rows, ic, bc
         words = np.r_[np.array([None], dtype=object), t["bu"]]
         items = [str(it) for it in t["iu"]]
         present = {it: basis[j] > 0 for j, it in enumerate(items)}
