@@ -294,6 +294,9 @@ def run(
     nv, un = res["naive"], res["unchanged"]
     fixed = un["wall_s"]  # start-up + load + plan: paid once per batch
     ok = [x for x in res["rounds"] if x["render_rc"] == 0 and x["floor_cpu_s"]]
+    if not ok:
+        write_result("render" + ("-quick" if quick else ""), res)
+        raise SystemExit("[render] no round has both a finished render and a floor: see rounds")
     wall = statistics.median(x["render_wall_s"] for x in ok)
     cpu = statistics.median(x["render_cpu_s"] for x in ok)
     floor_wall = statistics.median(x["floor_wall_s"] for x in ok) / k

@@ -300,6 +300,12 @@ def province_table(rec: dict | None) -> str:
         f"{rec.get('code_commit')}; the extrapolation assumes the same report size, CPU-bound "
         "workers and a shared file system that keeps up (reports are renamed into place)."
     )
+    if "render_wall_s" in d and _dask(rec):
+        note += (
+            f" The `render --jobs {jobs}` row is the median of the render rounds; the Dask row is "
+            "its one run, made right after the first round's render "
+            f"({fmt_s(rec['render']['wall_s'])} s), the one it is compared with above."
+        )
     return _table(head, rows) + note
 
 

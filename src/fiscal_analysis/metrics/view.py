@@ -28,36 +28,22 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.dataset.textcolumns import column_codes
 from fiscal_analysis.metrics.units import amount_decimals, is_amount, to_fen
 from fiscal_analysis.money import CENT
 
-__all__ = ["Lines", "MetricFrame", "PanelView", "Source", "column_codes", "view_of"]
+__all__ = ["Lines", "MetricFrame", "PanelView", "Source", "view_of"]
 
 #: Rows a whole-column check works through at a time (no temporary of every row).
 _BLOCK_ROWS = 1 << 20
 
 
-def column_codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes and the distinct values of a text column.
-
-    Runs of equal neighbours are collapsed before hashing, so sorted or
-    clustered columns (entity ids, tables) cost one comparison pass.
-
-    Examples:
-        >>> codes, uniq = column_codes(np.array(["b", "b", "a", "b"], dtype=object))
-        >>> codes.tolist(), uniq.tolist()
-        ([0, 0, 1, 0], ['b', 'a'])
-    """
-    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
-        cats = values.cat.categories.to_numpy(dtype=object)
-        return values.cat.codes.to_numpy(dtype=np.int64), cats
-    a = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
-    if len(a) == 0:
-        return np.zeros(0, dtype=np.int64), np.array([], dtype=object)
-    heads = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
-    head_codes, uniq = pd.factorize(a[heads])
-    lengths = np.diff(np.r_[heads, len(a)])
-    return np.repeat(head_codes.astype(np.int64), lengths), np.asarray(uniq, dtype=object)
+def _affine(a: np.ndarray, k: int, b: np.ndarray) -> np.ndarray:
+    """``a * k + b`` as a new ``int64`` array, made in place: one array of every row, not three
+    (each is fresh memory to fault in)."""
+    out = np.multiply(a, k, dtype=np.int64)
+    out += b
+    return out
 
 
 @dataclass(frozen=True)
@@ -290,25 +276,15 @@ class PanelView:
         tc, tu = self._tables
         icode, iu = self._codes("item", rows)
         bcode, bu = self._codes("basis", rows)
-        # (arithmetic in place: every temporary of all rows is fresh memory to fault in)
-        combo = tc[rows].astype(np.int64)
-        combo *= max(len(iu), 1)
-        combo += icode
-        del icode
+        combo = _affine(tc[rows], max(len(iu), 1), icode)
         seen = np.zeros(max(len(tu), 1) * max(len(iu), 1), dtype=bool)
         seen[combo] = True
         used = np.flatnonzero(seen)
-        running = np.cumsum(seen)
-        running -= 1
-        col = running[combo]
-        del combo
+        col = (np.cumsum(seen) - 1)[combo]
         keys = {(str(tu[k // len(iu)]), str(iu[k % len(iu)])): i for i, k in enumerate(used)}
         shape = (len(self.pairs), len(used))  # status: 0 for no row, else 1 + the basis code
         values, valid, status = (np.zeros(shape, dtype=d) for d in (np.int64, bool, np.int64))
-        flat = self.pair_of_row[rows].astype(np.int64, copy=False)
-        flat *= len(used)
-        flat += col
-        del col
+        flat = _affine(self.pair_of_row[rows], len(used), col)
         v, ok = self._values
         values.ravel()[flat] = v[rows]
         valid.ravel()[flat] = ok[rows]
@@ -361,24 +337,16 @@ class PanelView:
         order = np.argsort(cu.astype(str), kind="stable")
         rank = np.argsort(order).astype(np.int32)  # each code's place in code order
         n_codes = max(len(cu), 1)
-        # (arithmetic in place, temporaries let go as soon as they are used: every array of
-        # all rows that is not reused is fresh memory to fault in)
-        key = self.pair_of_row[rows].astype(np.int64, copy=False)
-        key *= n_codes
-        key += rank[cc]
-        del cc
+        key = _affine(self.pair_of_row[rows], n_codes, rank[cc])
         space = len(self.pairs) * n_codes
         if space <= 50_000_000:
             present = np.zeros(space, dtype=bool)
             present[key] = True
             keys = np.flatnonzero(present)
-            # a running count where the key space is small, else no cumulative sum over it
-            if space <= 8 * len(key):
-                running = np.cumsum(present)
-                running -= 1
-                line = running[key]
-                del running
-            else:
+            if space <= 8 * len(key):  # a running count where the key space is small
+                line = np.cumsum(present)[key]
+                line -= 1
+            else:  # else no cumulative sum over it
                 line = np.searchsorted(keys, key)
         else:
             keys, line = np.unique(key, return_inverse=True)
@@ -387,10 +355,8 @@ class PanelView:
         # basis: 0 for no row, else 1 + the basis code; one flat position per row
         values, valid = np.zeros((n_items, n), dtype=np.int64), np.zeros((n_items, n), dtype=bool)
         basis = np.zeros((n_items, n), dtype=np.min_scalar_type(len(t["bu"])))
-        flat = ic.astype(np.int64)
-        flat *= n
-        flat += line
-        del key, line
+        flat = _affine(ic, n, line)
+        del key, line, cc  # (let go at once: the allocator hands their memory to the next)
         values.ravel()[flat] = v[rows]
         valid.ravel()[flat] = ok[rows]
         basis.ravel()[flat] = bc + 1
