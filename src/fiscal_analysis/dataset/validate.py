@@ -23,6 +23,7 @@ from fiscal_analysis.dataset.textcolumns import (
     amounts_ok,
     amounts_ok_rows,
     parse_column,
+    scaled_sum,
 )
 from fiscal_analysis.errors import Problem
 from fiscal_analysis.files import safe_component
@@ -248,9 +249,7 @@ def _check_facts(frame: _Frame, classification: Classification) -> list[Problem]
     # Every distinct table + item + code is judged once, then broadcast to its rows.
     t, i, c = frame.col("table"), frame.col("item"), frame.col("code")
     ni, nc = max(len(i.uniques), 1), max(len(c.uniques), 1)
-    key = t.codes.astype("int64")  # (arithmetic in place: no new array of every row per step)
-    key *= ni
-    key += i.codes
+    key = scaled_sum(t.codes, ni, i.codes)
     key *= nc
     key += c.codes
     inverse, combos = pd.factorize(key)
@@ -283,10 +282,7 @@ def _check_facts(frame: _Frame, classification: Classification) -> list[Problem]
         ]
     # Units: each distinct (table + item + code, unit) pair is judged once.
     unit = frame.col("unit")
-    key = inverse.astype("int64")
-    key *= max(len(unit.uniques), 1)
-    key += unit.codes
-    pair, pairs = pd.factorize(key)
+    pair, pairs = pd.factorize(scaled_sum(inverse, max(len(unit.uniques), 1), unit.codes))
     combo, which = pairs // max(len(unit.uniques), 1), pairs % max(len(unit.uniques), 1)
     unit_msg = np.array(
         [

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from fiscal_analysis.dataset.model import Dataset
-from fiscal_analysis.dataset.textcolumns import column_codes
+from fiscal_analysis.dataset.textcolumns import column_codes, scaled_sum
 from fiscal_analysis.metrics.units import amount_decimals, is_amount, to_fen
 from fiscal_analysis.money import CENT
 
@@ -36,14 +36,6 @@ __all__ = ["Lines", "MetricFrame", "PanelView", "Source", "view_of"]
 
 #: Rows a whole-column check works through at a time (no temporary of every row).
 _BLOCK_ROWS = 1 << 20
-
-
-def _affine(a: np.ndarray, k: int, b: np.ndarray) -> np.ndarray:
-    """``a * k + b`` as a new ``int64`` array, made in place: one array of every row, not three
-    (each is fresh memory to fault in)."""
-    out = np.multiply(a, k, dtype=np.int64)
-    out += b
-    return out
 
 
 @dataclass(frozen=True)
@@ -276,7 +268,7 @@ class PanelView:
         tc, tu = self._tables
         icode, iu = self._codes("item", rows)
         bcode, bu = self._codes("basis", rows)
-        combo = _affine(tc[rows], max(len(iu), 1), icode)
+        combo = scaled_sum(tc[rows], max(len(iu), 1), icode)
         seen = np.zeros(max(len(tu), 1) * max(len(iu), 1), dtype=bool)
         seen[combo] = True
         used = np.flatnonzero(seen)
@@ -284,7 +276,7 @@ class PanelView:
         keys = {(str(tu[k // len(iu)]), str(iu[k % len(iu)])): i for i, k in enumerate(used)}
         shape = (len(self.pairs), len(used))  # status: 0 for no row, else 1 + the basis code
         values, valid, status = (np.zeros(shape, dtype=d) for d in (np.int64, bool, np.int64))
-        flat = _affine(self.pair_of_row[rows], len(used), col)
+        flat = scaled_sum(self.pair_of_row[rows], len(used), col)
         v, ok = self._values
         values.ravel()[flat] = v[rows]
         valid.ravel()[flat] = ok[rows]
@@ -337,7 +329,7 @@ class PanelView:
         order = np.argsort(cu.astype(str), kind="stable")
         rank = np.argsort(order).astype(np.int32)  # each code's place in code order
         n_codes = max(len(cu), 1)
-        key = _affine(self.pair_of_row[rows], n_codes, rank[cc])
+        key = scaled_sum(self.pair_of_row[rows], n_codes, rank[cc])
         space = len(self.pairs) * n_codes
         if space <= 50_000_000:
             present = np.zeros(space, dtype=bool)
@@ -355,7 +347,7 @@ class PanelView:
         # basis: 0 for no row, else 1 + the basis code; one flat position per row
         values, valid = np.zeros((n_items, n), dtype=np.int64), np.zeros((n_items, n), dtype=bool)
         basis = np.zeros((n_items, n), dtype=np.min_scalar_type(len(t["bu"])))
-        flat = _affine(ic, n, line)
+        flat = scaled_sum(ic, n, line)
         del key, line, cc  # (let go at once: the allocator hands their memory to the next)
         values.ravel()[flat] = v[rows]
         valid.ravel()[flat] = ok[rows]
