@@ -40,6 +40,22 @@ def test_an_empty_out_is_refused(tmp_path, args):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("command", ["render", "check", "export", "validate", "summary"])
+@pytest.mark.parametrize("value", ["", "  "], ids=["empty", "blank"])
+def test_an_empty_data_folder_is_refused(tmp_path, monkeypatch, command, value):
+    """``--data ""`` would mean the current folder: refused before anything is read."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "facts.csv").mkdir()  # what a load of the current folder would report
+    extra = ["--out", str(tmp_path / "out.xlsx")] if command == "export" else []
+    result = CliRunner().invoke(cli, [command, "--data", value, *extra])
+    assert result.exit_code == 2
+    assert "--data" in result.output
+    assert "不能为空；请给出数据目录 (must not be empty)" in result.output
+    assert "facts.csv" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["facts.csv"]
+
+
 def _data(folder: Path) -> Path:
     root = folder / "data"
     shutil.copytree(REPO / "data", root, ignore=shutil.ignore_patterns("raw", "*.md", "putuo*"))

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from fiscal_analysis.cli import cli
+from fiscal_analysis.cli.common import NonEmptyPath
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -57,8 +58,9 @@ def test_each_command_takes_its_shared_options(command):
 def test_data_and_decimals_mean_the_same_everywhere():
     data = [option(c, "--data") for c in TAKES if "--data" in TAKES[c]]
     assert {(o.name, o.default, o.help, type(o.type)) for o in data} == {
-        ("data_dir", Path("data"), "数据目录 (dataset folder).", click.Path)
+        ("data_dir", Path("data"), "数据目录 (dataset folder).", NonEmptyPath)
     }
+    assert {o.type.what for o in data} == {"数据目录"}
     decimals = [option(c, "--decimals") for c in TAKES if "--decimals" in TAKES[c]]
     assert len(decimals) == 2
     for o in decimals:

@@ -14,16 +14,35 @@ __all__ = [
     "CACHE_OPTION",
     "DATA_OPTION",
     "DECIMALS_OPTION",
-    "OutPath",
+    "NonEmptyPath",
     "echo",
     "fail",
     "interrupted",
 ]
 
+
+class NonEmptyPath(click.Path):
+    """A path option as :class:`click.Path`, but an empty or blank one is refused: it would
+    mean the current folder (``--data ""`` would load whatever is there).
+
+    Args:
+        what: What the option names, for the message (default 输出路径).
+    """
+
+    def __init__(self, *args: object, what: str = "输出路径", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.what = what
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        if isinstance(value, str) and not value.strip():
+            self.fail(f"不能为空；请给出{self.what} (must not be empty)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 DATA_OPTION = click.option(
     "--data",
     "data_dir",
-    type=click.Path(path_type=Path),
+    type=NonEmptyPath(path_type=Path, what="数据目录"),
     default=Path("data"),
     show_default=True,
     help="数据目录 (dataset folder).",
@@ -59,15 +78,6 @@ def fail(exc: Exception) -> None:
     """Print a user error without a traceback (an OSError: its path and reason) and exit 1."""
     echo(user_message(exc), err=True)
     sys.exit(1)
-
-
-class OutPath(click.Path):
-    """A ``--out`` path as :class:`click.Path`, but an empty one (meaning here) is refused."""
-
-    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
-        if isinstance(value, str) and not value.strip():
-            self.fail("不能为空；请给出输出路径 (must not be empty)", param, ctx)
-        return super().convert(value, param, ctx)
 
 
 def interrupted() -> None:

@@ -12,7 +12,7 @@ from fiscal_analysis.cli.common import (
     CACHE_OPTION,
     DATA_OPTION,
     DECIMALS_OPTION,
-    OutPath,
+    NonEmptyPath,
     echo,
     fail,
 )
@@ -143,7 +143,7 @@ def extract_for_check(doc: Path, out_dir: Path, year: int | None = None) -> Path
     "--out",
     "out_file",
     required=True,
-    type=OutPath(path_type=Path, dir_okay=False),
+    type=NonEmptyPath(path_type=Path, dir_okay=False),
     help="输出文件：.xlsx、.parquet 或 .csv（按扩展名）(output file).",
 )
 @DECIMALS_OPTION

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from fiscal_analysis.cli.common import OutPath, echo, fail
+from fiscal_analysis.cli.common import NonEmptyPath, echo, fail
 from fiscal_analysis.errors import FiscalAnalysisError
 
 __all__ = ["extract"]
@@ -19,7 +19,7 @@ __all__ = ["extract"]
     "--out",
     "out_dir",
     required=True,
-    type=OutPath(path_type=Path, file_okay=False),
+    type=NonEmptyPath(path_type=Path, file_okay=False),
     help="输出的数据目录 (dataset folder to write).",
 )
 @click.option(

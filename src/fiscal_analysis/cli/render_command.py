@@ -10,7 +10,7 @@ import click
 from fiscal_analysis.cli.common import (
     DATA_OPTION,
     DECIMALS_OPTION,
-    OutPath,
+    NonEmptyPath,
     echo,
     fail,
     interrupted,
@@ -27,7 +27,7 @@ __all__ = ["render"]
 @click.option(
     "--out",
     "out_dir",
-    type=OutPath(path_type=Path, file_okay=False),
+    type=NonEmptyPath(path_type=Path, file_okay=False),
     default=Path("reports"),
     show_default=True,
     help="报告输出目录 (output folder).",
