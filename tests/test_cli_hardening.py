@@ -56,6 +56,24 @@ def test_an_empty_data_folder_is_refused(tmp_path, monkeypatch, command, value):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["facts.csv"]
 
 
+@pytest.mark.parametrize(
+    ("args", "what"),
+    [
+        (["render", "--notebook", ""], "报告笔记本"),
+        (["check", ""], "原文文件"),
+        (["extract", " ", "--out", "out"], "原文文件"),
+    ],
+    ids=["render-notebook", "check-doc", "extract-doc"],
+)
+def test_an_empty_notebook_or_document_is_refused(tmp_path, monkeypatch, args, what):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert f"不能为空；请给出{what} (must not be empty)" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not list(tmp_path.iterdir())
+
+
 def _data(folder: Path) -> Path:
     root = folder / "data"
     shutil.copytree(REPO / "data", root, ignore=shutil.ignore_patterns("raw", "*.md", "putuo*"))

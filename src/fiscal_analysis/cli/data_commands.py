@@ -65,7 +65,7 @@ def summary(
 
 
 @click.command()
-@click.argument("doc", required=False, type=click.Path(path_type=Path))
+@click.argument("doc", required=False, type=NonEmptyPath(path_type=Path, what="原文文件"))
 @DATA_OPTION
 @click.option("--entity", default=None, help="单位标识或全称；默认全部 (entity id or name).")
 @click.option("--year", default=None, type=int, help="年度；默认全部 (year).")

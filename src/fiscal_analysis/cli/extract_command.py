@@ -13,7 +13,7 @@ __all__ = ["extract"]
 
 
 @click.command()
-@click.argument("doc", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("doc", type=NonEmptyPath(path_type=Path, dir_okay=False, what="原文文件"))
 @click.option(
     "-o",
     "--out",

@@ -34,7 +34,7 @@ __all__ = ["render"]
 )
 @click.option(
     "--notebook",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=NonEmptyPath(path_type=Path, dir_okay=False, what="报告笔记本"),
     default=DEFAULT_NOTEBOOK,
     show_default=True,
     help="报告笔记本 (report notebook).",
