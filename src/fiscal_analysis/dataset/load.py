@@ -26,6 +26,7 @@ import pandas as pd
 from fiscal_analysis.dataset import cache as _cache
 from fiscal_analysis.dataset.layout import Tree, document_paths, entity_folder, shared_files
 from fiscal_analysis.dataset.model import Dataset
+from fiscal_analysis.dataset.pages import small_pages
 from fiscal_analysis.dataset.reading.bundle import read_bundles
 from fiscal_analysis.dataset.reading.readtable import (
     empty_frame,
@@ -194,9 +195,10 @@ def load_dataset(
         msg = "数据目录不存在 (data directory not found)"
         raise DataValidationError([Problem(str(path), None, None, None, msg)])
     wanted = None if entities is None else tuple(dict.fromkeys(str(e) for e in entities))
-    if cache is False:
-        return _cold_load(root, path, wanted)
-    return _cache.load(root, wanted, cache, lambda: _cold_load(root, path, wanted))
+    with small_pages():  # (see dataset.pages: no stalls on huge-page compaction)
+        if cache is False:
+            return _cold_load(root, path, wanted)
+        return _cache.load(root, wanted, cache, lambda: _cold_load(root, path, wanted))
 
 
 def _cold_load(root: Path, path: str | Path, wanted: tuple[str, ...] | None) -> Dataset:

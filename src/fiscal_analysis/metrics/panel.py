@@ -38,6 +38,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from fiscal_analysis.dataset.pages import small_pages
 from fiscal_analysis.metrics.completion import completion_panel, ops_cost_panel, three_public_panel
 from fiscal_analysis.metrics.pefa import outturn_panel_from_lines
 from fiscal_analysis.metrics.rates import (
@@ -52,7 +53,7 @@ from fiscal_analysis.metrics.shares import (
     procurement_shares,
 )
 from fiscal_analysis.metrics.units import as_wan, decimals_of, frame_of, is_amount, to_fen
-from fiscal_analysis.metrics.view import Source, view_of
+from fiscal_analysis.metrics.view import PanelView, Source, view_of
 
 __all__ = [
     "KEY_TOTALS",
@@ -186,7 +187,11 @@ def all_metrics(source: Source, decimals: int | None = 1) -> dict[str, pd.DataFr
         >>> m["procurement"].query("year == 2020 and item == 'sme'")["share_rounded"].tolist()
         [Decimal('100.0')]
     """
-    view = view_of(source)
+    with small_pages():  # (see dataset.pages: no stalls on huge-page compaction)
+        return _all_metrics(view_of(source), decimals)
+
+
+def _all_metrics(view: PanelView, decimals: int | None) -> dict[str, pd.DataFrame]:
     totals = totals_panel(view, KEY_TOTALS, status=True)
     completion = completion_panel(view, decimals=decimals)
     lines = completion[["entity_id", "year", "actual", "budget"]]  # PEFA's 项 lines, computed once
