@@ -183,11 +183,12 @@ def render_table(rec: dict | None) -> str:
     median = f" (median of {n} rounds)" if n > 1 else ""
     floor_wall = d["floor_per_report_s"] * k if d.get("floor_per_report_s") else fl.get("wall_s")
     floor_cpu = d["floor_cpu_per_report_s"] * k if d.get("floor_cpu_per_report_s") else None
+    median_run = _render_run(rec)
     rows = [
         [naive_label, fmt_s(nv["wall_s"]), fmt_s(d["naive_per_report_s"]), fmt_s(nv["cpu_s"]),
          f"{nv['html']} HTML"],
-        [f"`fiscal-analysis render --jobs {jobs}`{median}", fmt_s(_render_run(rec)["wall_s"]),
-         fmt_s(d["render_per_report_s"]), fmt_s(_render_run(rec)["cpu_s"]), _counts(r)],
+        [f"`fiscal-analysis render --jobs {jobs}`{median}", fmt_s(median_run["wall_s"]),
+         fmt_s(d["render_per_report_s"]), fmt_s(median_run["cpu_s"]), _counts(r)],
         ["re-render, nothing changed", fmt_s(un["wall_s"]), "—", fmt_s(un["cpu_s"]), _counts(un)],
         [f"re-render after editing `{one.get('changed_file')}`", fmt_s(one["wall_s"]), "—",
          fmt_s(one["cpu_s"]), _counts(one)],

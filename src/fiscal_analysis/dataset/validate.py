@@ -282,8 +282,9 @@ def _check_facts(frame: _Frame, classification: Classification) -> list[Problem]
         ]
     # Units: each distinct (table + item + code, unit) pair is judged once.
     unit = frame.col("unit")
-    pair, pairs = pd.factorize(scaled_sum(inverse, max(len(unit.uniques), 1), unit.codes))
-    combo, which = pairs // max(len(unit.uniques), 1), pairs % max(len(unit.uniques), 1)
+    nu = max(len(unit.uniques), 1)
+    pair, pairs = pd.factorize(scaled_sum(inverse, nu, unit.codes))
+    combo, which = pairs // nu, pairs % nu
     unit_msg = np.array(
         [
             _unit_message(t.uniques[k // (ni * nc)], i.uniques[k // nc % ni], judged[j][2], u)
