@@ -29,7 +29,6 @@ __all__ = [
     "concat_text",
     "parse_amounts",
     "parse_column",
-    "scaled_sum",
 ]
 
 #: A number with an optional sign, optional thousands groups, ≤ 12 integer digits and
@@ -169,19 +168,6 @@ def column_codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray
     head_codes, uniq = pd.factorize(a[heads])
     lengths = np.diff(np.r_[heads, len(a)])
     return np.repeat(head_codes.astype(np.int64), lengths), np.asarray(uniq, dtype=object)
-
-
-def scaled_sum(a: np.ndarray, k: int, b: np.ndarray) -> np.ndarray:
-    """``a * k + b`` as a new ``int64`` array (a key over two code columns), made in place:
-    one array of every row instead of three, each of them fresh memory to fault in.
-
-    Examples:
-        >>> scaled_sum(np.array([0, 1, 2], dtype=np.int8), 10, np.array([3, 4, 5])).tolist()
-        [3, 14, 25]
-    """
-    out = np.multiply(a, k, dtype=np.int64)
-    out += b
-    return out
 
 
 def _char_matrix(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

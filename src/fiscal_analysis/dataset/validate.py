@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from fiscal_analysis.dataset.keys import all_distinct, dense_codes, scaled_sum
 from fiscal_analysis.dataset.layout import misfiled
 from fiscal_analysis.dataset.textcolumns import (
     Column,
@@ -23,7 +24,6 @@ from fiscal_analysis.dataset.textcolumns import (
     amounts_ok,
     amounts_ok_rows,
     parse_column,
-    scaled_sum,
 )
 from fiscal_analysis.errors import Problem
 from fiscal_analysis.files import safe_component
@@ -170,8 +170,7 @@ def _duplicates(name: str, frame: _Frame) -> list[Problem]:
     spec = FILES[name]
     df = frame.df
     key = _key_codes(frame, spec.key)
-    ordered = np.sort(key)
-    if not (ordered[1:] == ordered[:-1]).any():  # no two rows share a key
+    if all_distinct(key):  # the usual case: no row to look at
         return []
     dup = pd.Series(key).duplicated(keep=False).to_numpy()
     probs: list[Problem] = []
@@ -252,7 +251,7 @@ def _check_facts(frame: _Frame, classification: Classification) -> list[Problem]
     key = scaled_sum(t.codes, ni, i.codes)
     key *= nc
     key += c.codes
-    inverse, combos = pd.factorize(key)
+    inverse, combos = dense_codes(key, len(t.uniques) * ni * nc)
     del key
     judged = [
         _fact_key_messages(
@@ -283,7 +282,7 @@ def _check_facts(frame: _Frame, classification: Classification) -> list[Problem]
     # Units: each distinct (table + item + code, unit) pair is judged once.
     unit = frame.col("unit")
     nu = max(len(unit.uniques), 1)
-    pair, pairs = pd.factorize(scaled_sum(inverse, nu, unit.codes))
+    pair, pairs = dense_codes(scaled_sum(inverse, nu, unit.codes), len(combos) * nu)
     combo, which = pairs // nu, pairs % nu
     unit_msg = np.array(
         [

@@ -27,8 +27,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from fiscal_analysis.dataset.keys import scaled_sum
 from fiscal_analysis.dataset.model import Dataset
-from fiscal_analysis.dataset.textcolumns import column_codes, scaled_sum
+from fiscal_analysis.dataset.textcolumns import column_codes
 from fiscal_analysis.metrics.units import amount_decimals, is_amount, to_fen
 from fiscal_analysis.money import CENT
 
