@@ -239,10 +239,12 @@ class PanelView:
         codes = col.cat.codes.to_numpy()[rows]
         if not len(codes) or codes.min() < 0:  # missing values: the general path
             return column_codes(self._column(name, rows))
-        used = pd.unique(codes)  # distinct codes in order of first use (hashed, not sorted)
+        seen = np.zeros(len(col.cat.categories), dtype=bool)  # (a table, not a hash)
+        seen[codes] = True
+        used = np.flatnonzero(seen)  # distinct codes, in category order
         # int32: half the memory of a row index (arithmetic on them widens to int64 first)
-        renumber = np.empty(int(used.max()) + 1, dtype=np.int32)
-        renumber[used] = np.arange(len(used))
+        renumber = np.cumsum(seen, dtype=np.int32)
+        renumber -= 1
         cats = col.cat.categories.to_numpy(dtype=object)
         return renumber[codes], cats[used]
 
