@@ -140,6 +140,13 @@ class PanelView:
             hit = self._metrics[key] = MetricFrame(build(self))
         return hit
 
+    def prepare(self) -> None:
+        """Build now what every figure and line reads (pairs, prior years, values, table
+        codes and the uncoded figures), so that threads computing metrics on this view
+        afterwards only read those; each thread must then keep to its own tables' lines."""
+        _ = self._pair_info, self.prior_pair, self._values, self._tables, self._blank
+        _ = self.amount_decimals
+
     # -- pairs and row codes -------------------------------------------------
     @cached_property
     def _pair_info(self) -> tuple[pd.MultiIndex, np.ndarray]:
