@@ -255,6 +255,9 @@ def run(
     res: dict = {"reports": k, "jobs": jobs, "entities": n_entities, "years": YEARS}
     res.update({"notebook": str(NOTEBOOK.relative_to(REPO)), "code_commit": commit})
 
+    print("[render] this machine's caches: matplotlib's font list and the web-font base …")
+    res["machine_caches"] = _machine_caches()
+    print(f"[render]   {res['machine_caches']['cpu_s']:.1f} CPU-s", flush=True)
     print(f"[render] {k} reports: render --jobs {jobs} …", flush=True)
     res["render"] = _render(data, work / "render", jobs, nb)
     print(f"[render]   {res['render']['wall_s']:.1f} s, rc {res['render']['rc']}", flush=True)
@@ -335,6 +338,17 @@ def _settle(data: Path) -> None:
 
     newest = max((p.stat().st_mtime for p in data.rglob("*") if p.is_file()), default=0.0)
     time.sleep(max(0.0, newest + SETTLE_SECONDS + 0.1 - time.time()))
+
+
+def _machine_caches() -> dict:
+    """Make (or read) what a first render on a machine makes once and keeps in the user
+    cache: matplotlib's font list and the web-font base
+    (:func:`fiscal_analysis.charts.webfont.prepare`, about 6 CPU-s to make). Made before
+    round 1, so every round measures the same work; the seconds are recorded and shown
+    beside the rounds."""
+    code = "import matplotlib.font_manager\nfrom fiscal_analysis.charts.webfont import prepare\n"
+    r = _timed([sys.executable, "-c", code + "prepare()"], cwd=REPO)
+    return {"wall_s": r["wall_s"], "cpu_s": r["cpu_s"], "rc": r["rc"]}
 
 
 def _floor_subprocess(data: Path, k: int, notebook: Path) -> dict:

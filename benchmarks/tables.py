@@ -240,7 +240,16 @@ def _round_lines(rec: dict) -> list[str]:
         + (f"{x['render_cpu_s'] / x['floor_cpu_s']:.2f}×" if x.get("floor_cpu_s") else "—")
         for i, x in enumerate(rounds, 1)
     )
-    return [f"- Rounds (render, then floor; the first render is the one re-run above): {shown}."]
+    caches = rec.get("machine_caches")
+    made = (
+        f" Before round 1, this machine's font caches (matplotlib's font list, the web-font "
+        f"base; made once per machine, then read) took {fmt_s(caches['cpu_s'])} CPU-s, outside "
+        f"every round."
+        if caches and not caches.get("rc")
+        else ""
+    )
+    head = "- Rounds (render, then floor; the first render is the one re-run above): "
+    return [f"{head}{shown}.{made}"]
 
 
 def _dask(rec: dict) -> dict | None:
