@@ -1,0 +1,83 @@
+"""Validation checks the facts' columns on a second thread: the problems, and their order,
+are exactly those of one thread doing everything in turn."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from concurrent.futures import Future
+from pathlib import Path
+
+import pytest
+
+from fiscal_analysis.dataset import validate
+from fiscal_analysis.dataset.load import load_dataset
+from fiscal_analysis.errors import DataValidationError
+
+BROKEN = Path(__file__).resolve().parents[1] / "fixtures" / "broken"
+CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir())
+
+
+class _InTurn:
+    """An executor that runs each task at once, on the calling thread."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        pass
+
+    def __enter__(self) -> _InTurn:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def submit(self, fn, *args, **kwargs) -> Future:
+        future: Future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def _problems(path: Path) -> list[str]:
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(path)
+    return [str(p) for p in info.value.problems]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_problems_come_in_the_order_one_thread_finds_them(case, monkeypatch):
+    threaded = _problems(BROKEN / case)
+    monkeypatch.setattr(validate, "ThreadPoolExecutor", _InTurn)
+    assert _problems(BROKEN / case) == threaded
+
+
+def test_the_facts_columns_are_checked_on_the_second_thread(monkeypatch):
+    seen: list[tuple[str, str]] = []
+    real = validate._check_columns
+
+    def spy(name, *args):
+        seen.append((name, threading.current_thread().name))
+        return real(name, *args)
+
+    monkeypatch.setattr(validate, "_check_columns", spy)
+    problems = _problems(BROKEN / "_many_defects")
+    assert len(problems) == 5
+    threads = dict(seen)
+    assert threads["facts"].startswith("validate")
+    assert all(t == threading.main_thread().name for n, t in seen if n != "facts")
+
+
+def test_one_row_broken_both_ways_keeps_its_problems_in_order(tmp_path, monkeypatch):
+    """A row that breaks a column rule (checked on the second thread) and facts rules
+    (checked on this one), and a repeated key: same problems, same order, either way."""
+    root = tmp_path / "data"
+    shutil.copytree(BROKEN.parent / "encodings" / "utf8_bom", root)
+    facts = root / "demo" / "2020" / "facts.csv"
+    lines = facts.read_text(encoding="utf-8-sig").splitlines()
+    lines[2] = "demo,2020,T05,2010301,nope,-99.2,元,guessed,demo-2020,第三部分,\x07"
+    lines.append(lines[3])
+    facts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    threaded = _problems(root)
+    monkeypatch.setattr(validate, "ThreadPoolExecutor", _InTurn)
+    assert _problems(root) == threaded
+    on_row_3 = [p for p in threaded if "第3行" in p]
+    assert len(on_row_3) >= 3, threaded
+    assert any("重复" in p for p in threaded)
