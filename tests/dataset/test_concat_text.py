@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pandas as pd
-import pytest
 from pandas.api.types import union_categoricals
 
-from fiscal_analysis.dataset import textcolumns
 from fiscal_analysis.dataset.textcolumns import concat_text
 
 
@@ -69,26 +65,3 @@ def test_sorted_categories_follow_python_order_for_any_text():
     got = concat_text(parts)["x"]
     assert got.cat.categories.tolist() == sorted(set(words))
     assert got.astype(object).tolist() == words[:7] + words[5:][::-1]
-
-
-@pytest.mark.parametrize("sort", [True, False])
-def test_large_parts_joined_on_two_threads_give_the_serial_frame(monkeypatch, sort):
-    parts = _parts()
-    parts[2]["mixed"] = pd.array([f"m{i % 7}" for i in range(500)], dtype="str")
-    parts[0]["mixed"] = pd.Categorical([f"m{i % 5}" for i in range(500)])
-    parts[1]["mixed"] = pd.Categorical([f"m{i % 3}" for i in range(500)])
-    serial = concat_text(parts, sort_categories=sort)
-    seen: set[str] = set()
-    real = textcolumns._union
-
-    def spy(*args, **kwargs):
-        seen.add(threading.current_thread().name)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(textcolumns, "THREADED_ROWS", 1)
-    monkeypatch.setattr(textcolumns, "_union", spy)
-    threaded = concat_text(parts, sort_categories=sort)
-    assert seen and all(name.startswith("concat") for name in seen)
-    pd.testing.assert_frame_equal(threaded, serial, check_exact=True)
-    assert list(threaded.columns) == ["x", "few", "n", "mixed"]
-    assert str(threaded["mixed"].dtype) == "str"

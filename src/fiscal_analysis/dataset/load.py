@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -244,30 +243,17 @@ def _cold_load(root: Path, path: str | Path, wanted: tuple[str, ...] | None) -> 
 
     stages = [s for s in FILES.values() if s.name not in ("entities", "documents")]
     shown = _stage_bar(sum(len(found[s.name]) for s in stages), len(stages) + 1)
-    found_in = {s.name: [] for s in stages}  # each stage's problems, joined in stage order
-    with ThreadPoolExecutor(1, thread_name_prefix="facts") as pool:
-        # facts.csv on a thread of its own (its large files parse on two more, without the
-        # interpreter), the other files on this one meanwhile
-        facts: Future[pd.DataFrame] = Future()
-        for spec in stages:
-            files = [f for f in found[spec.name] if usable(f)]
-            shown(f"读取 {spec.name}.csv（{len(files)} 个文件）")
-            subset = only if spec.per_entity else None  # codes.csv is read whole
-            args = (files, spec, root, subset, found_in[spec.name])
-            if spec.name == "facts":
-                facts = pool.submit(_read_all, *args)
-            else:
-                frames[spec.name] = _read_all(*args)
-        spec = FILES["documents"]
-        docs_only = None
-        if only is not None:  # (the documents the loaded rows cite: the facts first)
-            frames["facts"] = facts.result()
-            docs_only = {**only, "doc_id": entity_refs(frames.values(), "doc_id")}
-        mine = [f for f in found["documents"] if usable(f)]
-        docs_found: list[Problem] = []
-        docs = _read_files(mine, spec, root, docs_only, docs_found)
-        frames["facts"] = facts.result()
-    problems += [p for s in stages for p in found_in[s.name]] + docs_found
+    for spec in stages:
+        files = [f for f in found[spec.name] if usable(f)]
+        shown(f"读取 {spec.name}.csv（{len(files)} 个文件）")
+        subset = only if spec.per_entity else None  # codes.csv is read whole
+        frames[spec.name] = _read_all(files, spec, root, subset, problems)
+    spec = FILES["documents"]
+    docs_only = None
+    if only is not None:
+        docs_only = {**only, "doc_id": entity_refs(frames.values(), "doc_id")}
+    mine = [f for f in found["documents"] if usable(f)]
+    docs = _read_files(mine, spec, root, docs_only, problems)
     if docs_only is not None:
         # A cited document filed in another entity's folder: look there only for it.
         missing = docs_only["doc_id"] - entity_refs(docs.values(), "doc_id")

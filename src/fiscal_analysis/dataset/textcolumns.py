@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -273,23 +272,17 @@ def concat_text(parts: list[pd.DataFrame], *, sort_categories: bool = True) -> p
     """
     if len(parts) == 1:
         return parts[0]
-
-    def joined(c: str):
+    out = {}
+    for c in parts[0].columns:
         cols = [p[c] for p in parts]
         if all(isinstance(s.dtype, pd.CategoricalDtype) for s in cols):
-            return _union([_str_categories(s) for s in cols], sort_categories)
-        if all(s.dtype == cols[0].dtype for s in cols):
-            return pd.concat(cols, ignore_index=True)
-        objs = np.concatenate([s.to_numpy(dtype=object) for s in cols])
-        return pd.array(objs, dtype="str")
-
-    names = list(parts[0].columns)
-    if sum(len(p) for p in parts) < THREADED_ROWS:
-        return pd.DataFrame({c: joined(c) for c in names}, copy=False)
-    # Large parts: two columns at a time (pyarrow hashes and numpy renumbers without
-    # holding the interpreter); each column is joined alone, so the result is the same.
-    with ThreadPoolExecutor(2, thread_name_prefix="concat") as pool:
-        return pd.DataFrame(dict(zip(names, pool.map(joined, names), strict=True)), copy=False)
+            out[c] = _union([_str_categories(s) for s in cols], sort_categories)
+        elif all(s.dtype == cols[0].dtype for s in cols):
+            out[c] = pd.concat(cols, ignore_index=True)
+        else:
+            objs = np.concatenate([s.to_numpy(dtype=object) for s in cols])
+            out[c] = pd.array(objs, dtype="str")
+    return pd.DataFrame(out, copy=False)
 
 
 def _union(cats: list[pd.Categorical], sort: bool) -> pd.Categorical:
@@ -328,9 +321,6 @@ def _str_categories(s: pd.Series) -> pd.Categorical:
         cat = cat.rename_categories(pd.Index(cat.categories.astype(str), dtype="str"))
     return cat
 
-
-#: Parts of at least this many rows in all are joined two columns at a time.
-THREADED_ROWS = 500_000
 
 #: Columns kept as ``category`` in every typed frame (all text columns of ``facts`` are).
 CATEGORY_COLUMNS = ("entity_id", "_file")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -347,22 +346,12 @@ def validate_frames(
         "entity_id": set(clean["entities"].df["entity_id"]),
         "doc_id": set(clean["documents"].df["doc_id"]),
     }
-    with ThreadPoolExecutor(1, thread_name_prefix="validate") as pool:
-        # The facts' column rules and duplicate keys on a second thread, beside the facts'
-        # own rules here (mostly numpy on both, which lets go of the interpreter); the
-        # problems are put together in the order a single thread finds them.
-        facts = pool.submit(_check_columns, "facts", clean["facts"], refs)
-        pieces: list[list[Problem] | Future[list[Problem]]] = []
-        for name in FILES:
-            if name == "facts":
-                pieces.append(facts)
-            elif name != "codes":
-                pieces.append(_check_columns(name, clean[name], refs if name != "entities" else {}))
-            pieces.append(misfiled(clean[name].df, refs["entity_id"]))
-        pieces.append(_shared_folders(clean["entities"]))
-        pieces.append(_check_facts(clean["facts"], classification))
-        for piece in pieces:
-            probs += piece.result() if isinstance(piece, Future) else piece
+    for name in FILES:
+        if name != "codes":
+            probs += _check_columns(name, clean[name], refs if name != "entities" else {})
+        probs += misfiled(clean[name].df, refs["entity_id"])
+    probs += _shared_folders(clean["entities"])
+    probs += _check_facts(clean["facts"], classification)
     probs = list(dict.fromkeys(probs))
     if probs:
         return frames, probs
