@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fiscal_analysis.dataset import keys
 from fiscal_analysis.dataset.keys import TABLE_PER_ROW, all_distinct, dense_codes
 from fiscal_analysis.dataset.load import load_dataset
 from fiscal_analysis.errors import DataValidationError
@@ -21,23 +22,33 @@ def _expected(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.mark.parametrize(
-    ("rows", "bound"),
+    ("rows", "bound", "hashed"),
     [
-        (1000, 50),  # a small key space: the table
-        (1000, 2**20),  # the table's floor
-        (1000, 2**40),  # a large key space: hashed
-        (2**20 // TABLE_PER_ROW + 7, 2**22),  # just inside the per-row allowance
+        (1000, 50, False),  # a small key space: the table
+        (1000, 2**20, False),  # the table's floor
+        (1000, 2**40, True),  # a large key space: hashed
+        (2**21 // TABLE_PER_ROW + 7, 2**21, False),  # just inside the per-row allowance
+        (2**21 // TABLE_PER_ROW - 7, 2**21, True),  # just outside it
     ],
 )
-def test_dense_codes_numbers_keys_as_a_sorted_factorize_does(rows: int, bound: int) -> None:
+def test_dense_codes_numbers_keys_as_a_sorted_factorize_does(rows, bound, hashed, monkeypatch):
     rng = np.random.default_rng(rows + bound)
     key = rng.integers(0, bound, rows, dtype=np.int64)
-    codes, keys = dense_codes(key, bound)
     want_codes, want_keys = _expected(key)
-    assert codes.dtype == np.int64 and keys.dtype == np.int64
-    np.testing.assert_array_equal(keys, want_keys)
+    calls = []
+    real = pd.factorize
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(keys.pd, "factorize", spy)
+    codes, distinct = dense_codes(key, bound)
+    assert bool(calls) == hashed
+    assert codes.dtype == np.int64 and distinct.dtype == np.int64
+    np.testing.assert_array_equal(distinct, want_keys)
     np.testing.assert_array_equal(codes, want_codes)
-    np.testing.assert_array_equal(keys[codes], key)
+    np.testing.assert_array_equal(distinct[codes], key)
 
 
 def test_dense_codes_outside_the_bound_are_hashed_not_wrapped() -> None:

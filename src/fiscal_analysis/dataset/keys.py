@@ -15,8 +15,9 @@ import pandas as pd
 
 __all__ = ["all_distinct", "dense_codes", "scaled_sum"]
 
-#: A key space of at most this many keys per row (or 2**20 in all) is marked in a table.
-TABLE_PER_ROW = 4
+#: A key space of at most this many keys per row (or 2**20 in all) is marked in a table
+#: (a byte and four bytes per possible key, briefly).
+TABLE_PER_ROW = 2
 
 
 def scaled_sum(a: np.ndarray, k: int, b: np.ndarray) -> np.ndarray:
@@ -36,7 +37,7 @@ def dense_codes(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
     """``(codes, keys)``: each row's number among the distinct keys, and those keys, sorted.
 
     ``key`` holds integers, usually non-negative and below ``bound``. A small key space
-    (:data:`TABLE_PER_ROW`) is marked in a table and counted through, with no
+    (:data:`TABLE_PER_ROW`) is marked in a table and numbered from it, with no
     hashing; a large one is hashed (:func:`pandas.factorize`). Either way the
     distinct keys come out in ascending order, so the result does not depend
     on the path taken.
@@ -55,9 +56,11 @@ def dense_codes(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
         seen = np.zeros(max(bound, 1), dtype=bool)
         seen[key] = True
         keys = np.flatnonzero(seen)
-        number = np.cumsum(seen, dtype=np.int64)
-        number -= 1
-        return number[key], keys
+        del seen
+        # each key's number, written only where a key is (int32: the table stays small)
+        number = np.empty(max(bound, 1), dtype=np.int32 if len(keys) < 2**31 else np.int64)
+        number[keys] = np.arange(len(keys), dtype=number.dtype)
+        return number[key].astype(np.int64), keys
     codes, keys = pd.factorize(key, sort=True)
     return codes.astype(np.int64, copy=False), np.asarray(keys, dtype=np.int64)
 
