@@ -1,4 +1,4 @@
-"""all_metrics computes the 05表 lines on a second thread: the frames are exactly what each
+"""all_metrics computes 05表's 项 lines on a second thread: the frames are exactly what each
 panel function gives alone, on its own fresh view, and a failure on either thread surfaces."""
 
 from __future__ import annotations
@@ -61,21 +61,23 @@ def test_all_metrics_equals_each_function_alone(source, synth_path, data_dir):
     assert len(got["completion"]) > 0 and len(got["pefa"]) > 0
 
 
-def test_the_lines_run_on_a_second_thread_and_their_failure_surfaces(synth_path, monkeypatch):
-    seen: list[str] = []
+def test_the_item_lines_run_on_a_second_thread_and_their_failure_surfaces(synth_path, monkeypatch):
+    seen: list[tuple[str, str]] = []
     real = completion.completion_panel
 
-    def spy(*args, **kwargs):
-        seen.append(threading.current_thread().name)
-        return real(*args, **kwargs)
+    def spy(source, level="项", *args, **kwargs):
+        seen.append((level, threading.current_thread().name))
+        return real(source, level, *args, **kwargs)
 
     monkeypatch.setattr(panel, "completion_panel", spy)
     panel.all_metrics(load_dataset(synth_path))
-    assert seen and all(name.startswith("metrics") for name in seen)
+    threads = dict(seen)
+    assert threads["项"].startswith("metrics")
+    assert threads["合计"] == threading.main_thread().name
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("on the lines thread")
 
-    monkeypatch.setattr(panel, "function_shares", broken)
+    monkeypatch.setattr(panel, "outturn_panel_from_lines", broken)
     with pytest.raises(ZeroDivisionError, match="on the lines thread"):
         panel.all_metrics(load_dataset(synth_path))

@@ -200,23 +200,19 @@ def all_metrics(source: Source, decimals: int | None = 1) -> dict[str, pd.DataFr
 
 
 def _all_metrics(view: PanelView, decimals: int | None) -> dict[str, pd.DataFrame]:
-    # The 05表 lines (completion by 项 and 类, then PEFA on them) are built on a second
-    # thread while this one computes the figures: numpy lets go of the interpreter for the
-    # bulk of either half. What both halves read is built here first, before they split.
-    view.prepare()
+    # 05表's 项 lines (completion, then PEFA on them) are built on a second thread while this
+    # one computes the figures and the 类 lines: numpy lets go of the interpreter for the bulk
+    # of either half. What both halves read is built here first, before they split.
+    view.prepare(tables=("T05",))
 
-    def lines_half() -> dict[str, pd.DataFrame]:
+    def item_lines() -> dict[str, pd.DataFrame]:
         completion = completion_panel(view, decimals=decimals)
         lines = completion[["entity_id", "year", "actual", "budget"]]  # PEFA's 项 lines
-        return {
-            "function": function_shares(view, decimals=decimals),
-            "completion": completion,
-            "completion_total": completion_panel(view, "合计", decimals=decimals),
-            "pefa": outturn_panel_from_lines(lines, decimals if decimals is not None else 1),
-        }
+        pefa = outturn_panel_from_lines(lines, decimals if decimals is not None else 1)
+        return {"completion": completion, "pefa": pefa}
 
     with ThreadPoolExecutor(1, thread_name_prefix="metrics") as pool:
-        second = pool.submit(lines_half)
+        second = pool.submit(item_lines)
         totals = totals_panel(view, KEY_TOTALS, status=True)
         first = {
             "totals": totals,
@@ -224,6 +220,8 @@ def _all_metrics(view: PanelView, decimals: int | None) -> dict[str, pd.DataFram
             "income": income_shares(view, decimals),
             "expense": expense_shares(view, decimals),
             "basic": basic_shares(view, decimals),
+            "function": function_shares(view, decimals=decimals),
+            "completion_total": completion_panel(view, "合计", decimals=decimals),
             "procurement": procurement_shares(view, decimals),
             "three_public": three_public_panel(view, decimals),
             "ops_cost": ops_cost_panel(view, decimals),

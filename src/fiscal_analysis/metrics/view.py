@@ -140,12 +140,13 @@ class PanelView:
             hit = self._metrics[key] = MetricFrame(build(self))
         return hit
 
-    def prepare(self) -> None:
+    def prepare(self, tables: tuple[str, ...] = ()) -> None:
         """Build now what every figure and line reads (pairs, prior years, values, table
-        codes and the uncoded figures), so that threads computing metrics on this view
-        afterwards only read those; each thread must then keep to its own tables' lines."""
+        codes, the uncoded figures and the rows of ``tables``), so that threads computing
+        metrics on this view afterwards only read those; two threads may then build lines
+        of one of ``tables`` at different levels, never the same level."""
         _ = self._pair_info, self.prior_pair, self._values, self._tables, self._blank
-        _ = self.amount_decimals
+        _ = self.amount_decimals, [self._table_rows(table) for table in tables]
 
     # -- pairs and row codes -------------------------------------------------
     @cached_property
