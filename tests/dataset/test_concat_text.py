@@ -65,3 +65,18 @@ def test_sorted_categories_follow_python_order_for_any_text():
     got = concat_text(parts)["x"]
     assert got.cat.categories.tolist() == sorted(set(words))
     assert got.astype(object).tolist() == words[:7] + words[5:][::-1]
+
+
+def test_a_part_numbered_as_the_union_keeps_its_codes_and_missing_values():
+    # unsorted: the first part is numbered as the union (copied), the second is looked up
+    first = pd.Categorical(["b", None, "a", "b"])
+    second = pd.Categorical(["c", "a", None])
+    parts = [pd.DataFrame({"x": first}), pd.DataFrame({"x": second})]
+    for sort in (False, True):
+        got = concat_text(parts, sort_categories=sort)["x"]
+        expected = union_categoricals([first, second], sort_categories=sort)
+        assert got.tolist()[:1] + got.tolist()[2:4] == ["b", "a", "b"]
+        assert got.isna().tolist() == [False, True, False, False, False, False, True]
+        assert got.astype(object).where(got.notna(), None).tolist() == list(
+            pd.Series(expected).astype(object).where(pd.Series(expected).notna(), None)
+        )

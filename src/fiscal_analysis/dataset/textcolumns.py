@@ -307,9 +307,13 @@ def _union(cats: list[pd.Categorical], sort: bool) -> pd.Categorical:
     codes = np.empty(sum(len(c) for c in cats), dtype=width)
     at = start = 0
     for c in cats:
-        part = np.r_[renumber[start : start + len(c.categories)], -1].astype(width)  # -1: NaN
-        np.take(part, c.codes, out=codes[at : at + len(c)])
-        at, start = at + len(c), start + len(c.categories)
+        n = len(c.categories)
+        part = np.r_[renumber[start : start + n], -1].astype(width)  # -1: NaN
+        if np.array_equal(part[:-1], np.arange(n)):  # numbered as before (a first part)
+            codes[at : at + len(c)] = c.codes  # (a copy, no lookup)
+        else:
+            np.take(part, c.codes, out=codes[at : at + len(c)])
+        at, start = at + len(c), start + n
     categories = pd.Index(pd.array(union, dtype="str"))
     return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories), validate=False)
 
