@@ -34,7 +34,8 @@ def scaled_sum(a: np.ndarray, k: int, b: np.ndarray) -> np.ndarray:
 
 
 def dense_codes(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(codes, keys)``: each row's number among the distinct keys, and those keys, sorted.
+    """``(codes, keys)``: each row's number among the distinct keys (an integer array, int32
+    where the table numbers them), and those keys, sorted (``int64``).
 
     ``key`` holds integers, usually non-negative and below ``bound``. A small key space
     (:data:`TABLE_PER_ROW`) is marked in a table and numbered from it, with no
@@ -60,9 +61,9 @@ def dense_codes(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
         # each key's number, written only where a key is (int32: the table stays small)
         number = np.empty(max(bound, 1), dtype=np.int32 if len(keys) < 2**31 else np.int64)
         number[keys] = np.arange(len(keys), dtype=number.dtype)
-        return number[key].astype(np.int64), keys
+        return number[key], keys
     codes, keys = pd.factorize(key, sort=True)
-    return codes.astype(np.int64, copy=False), np.asarray(keys, dtype=np.int64)
+    return codes, np.asarray(keys, dtype=np.int64)
 
 
 def all_distinct(key: np.ndarray) -> bool:

@@ -240,10 +240,10 @@ def parse_column(col: Column, index: pd.Index) -> pd.Series:
     filled = col.text != ""
     parsed = np.zeros(len(col.uniques), dtype="int64")
     parsed[filled] = amounts_minor(col.text[filled])
-    out = pd.array(parsed[col.codes], dtype="Int64")
-    if len(filled):
-        out[~filled[col.codes]] = pd.NA
-    return pd.Series(out, index=index, dtype="Int64")
+    values = parsed[col.codes] if len(parsed) else np.zeros(len(col.codes), dtype="int64")
+    missing = ~filled[col.codes] if len(filled) else np.zeros(len(col.codes), dtype=bool)
+    # (the values and their mask as they are: no validating copy of every row)
+    return pd.Series(pd.arrays.IntegerArray(values, missing), index=index, copy=False)
 
 
 def amounts_ok_rows(col: Column) -> np.ndarray:

@@ -316,7 +316,7 @@ def _check_codes(frame: _Frame, classification: Classification) -> list[Problem]
 
 def _to_int(col: Column, index: pd.Index) -> pd.Series:
     ints = np.array([int(u) for u in col.uniques], dtype="int64")
-    return pd.Series(ints[col.codes], index=index, dtype="int64")
+    return pd.Series(ints[col.codes], index=index, dtype="int64", copy=False)
 
 
 def validate_frames(
