@@ -77,9 +77,11 @@ class Column:
     """A column factorized once: codes per row and the distinct values (an object array)."""
 
     def __init__(self, values: pd.Series):
-        if isinstance(values.dtype, pd.CategoricalDtype) and not values.hasnans:
-            # Already factorized while reading: reuse the codes, no hashing of rows.
-            self.codes = values.cat.codes.to_numpy()
+        codes = values.array.codes if isinstance(values.dtype, pd.CategoricalDtype) else None
+        if codes is not None and (not len(codes) or codes.min() >= 0):  # (-1: missing)
+            # Already factorized while reading: reuse the codes (a read-only view, not a
+            # copy), no hashing of rows.
+            self.codes = codes
             self.uniques = values.cat.categories.to_numpy(dtype=object)
         elif isinstance(values.dtype, pd.StringDtype):
             # Factorized by the string array itself (pyarrow's hashing when it backs the
