@@ -365,7 +365,7 @@ def category_text(s: pd.Series) -> pd.Series:
     cats = s.cat.categories
     if cats.dtype != "str":
         return s.astype("str")
-    codes = s.cat.codes.to_numpy()
+    codes = s.array.codes
     values = pa.array(cats.array).cast(pa.large_string())
     taken = values.take(pa.array(codes.astype(np.int32), mask=codes < 0))
     return pd.Series(pd.array(taken, dtype="str"), index=s.index, name=s.name, copy=False)

@@ -158,7 +158,7 @@ class PanelView:
             empty = pd.MultiIndex.from_arrays([[], []], names=["entity_id", "year"])
             return empty, np.zeros(0, dtype=np.int64)
         if isinstance(ent_col.dtype, pd.CategoricalDtype):
-            ents = ent_col.cat.codes.to_numpy()  # (compared only: the narrow codes will do)
+            ents = ent_col.array.codes  # (compared only: the narrow codes will do)
         else:
             ents = ent_col.to_numpy(dtype=object)
         # work on runs of equal (entity, year): rows of one entity-year are usually together
@@ -227,7 +227,7 @@ class PanelView:
         col = self.facts["table"]
         if isinstance(col.dtype, pd.CategoricalDtype) and not col.hasnans:
             # the category codes as they are (int8 for the few tables): no int64 copy per row
-            return col.cat.codes.to_numpy(), col.cat.categories.to_numpy(dtype=object)
+            return col.array.codes, col.cat.categories.to_numpy(dtype=object)
         return column_codes(col)
 
     def table_rows(self, table: str) -> np.ndarray:
@@ -244,7 +244,7 @@ class PanelView:
         col = self.facts[name]
         if not isinstance(col.dtype, pd.CategoricalDtype):
             return column_codes(self._column(name, rows))
-        codes = col.cat.codes.to_numpy()[rows]
+        codes = col.array.codes[rows]
         if not len(codes) or codes.min() < 0:  # missing values: the general path
             return column_codes(self._column(name, rows))
         seen = np.zeros(len(col.cat.categories), dtype=bool)  # (a table, not a hash)
@@ -273,7 +273,7 @@ class PanelView:
         code = self.facts["code"]
         if isinstance(code.dtype, pd.CategoricalDtype):  # (distinct categories: one "" at most)
             hit = np.flatnonzero(code.cat.categories == "")
-            rows = np.flatnonzero(code.cat.codes.to_numpy() == hit[0]) if len(hit) else hit
+            rows = np.flatnonzero(code.array.codes == hit[0]) if len(hit) else hit
         else:
             rows = np.flatnonzero(code.to_numpy(dtype=object) == "")
         tc, tu = self._tables

@@ -59,7 +59,7 @@ def keep_rows(df: pd.DataFrame, only: Only) -> np.ndarray:
         if isinstance(col.dtype, pd.CategoricalDtype):
             cats = col.cat.categories
             hit = np.fromiter((str(c).strip() in values for c in cats), bool, len(cats))
-            codes = col.cat.codes.to_numpy()
+            codes = col.array.codes
             keep |= (hit[codes] if len(hit) else np.zeros(len(df), bool)) & (codes >= 0)
         else:
             keep |= np.fromiter((str(v).strip() in values for v in col), bool, len(col))
