@@ -51,7 +51,9 @@ def dense_codes(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
         >>> codes.tolist(), keys.tolist()
         ([2, 1, 2, 0], [0, 3, 7])
     """
-    key = np.asarray(key, dtype=np.int64)
+    key = np.asarray(key)
+    if key.dtype.kind != "i":  # (narrow signed codes stay as they are: no copy of every row)
+        key = key.astype(np.int64)
     inside = not len(key) or (key.min() >= 0 and key.max() < bound)
     if inside and bound <= max(TABLE_PER_ROW * len(key), 2**20):
         seen = np.zeros(max(bound, 1), dtype=bool)

@@ -242,10 +242,9 @@ def parse_column(col: Column, index: pd.Index) -> pd.Series:
     filled = col.text != ""
     parsed = np.zeros(len(col.uniques), dtype="int64")
     parsed[filled] = amounts_minor(col.text[filled])
-    values = parsed[col.codes] if len(parsed) else np.zeros(len(col.codes), dtype="int64")
-    missing = ~filled[col.codes] if len(filled) else np.zeros(len(col.codes), dtype=bool)
     # (the values and their mask as they are: no validating copy of every row)
-    return pd.Series(pd.arrays.IntegerArray(values, missing), index=index, copy=False)
+    values = pd.arrays.IntegerArray(parsed[col.codes], ~filled[col.codes])
+    return pd.Series(values, index=index, copy=False)
 
 
 def amounts_ok_rows(col: Column) -> np.ndarray:

@@ -27,7 +27,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from fiscal_analysis.dataset.keys import scaled_sum
+from fiscal_analysis.dataset.keys import dense_codes, scaled_sum
 from fiscal_analysis.dataset.model import Dataset
 from fiscal_analysis.dataset.textcolumns import column_codes
 from fiscal_analysis.metrics.units import amount_decimals, is_amount, to_fen
@@ -247,14 +247,11 @@ class PanelView:
         codes = col.array.codes[rows]
         if not len(codes) or codes.min() < 0:  # missing values: the general path
             return column_codes(self._column(name, rows))
-        seen = np.zeros(len(col.cat.categories), dtype=bool)  # (a table, not a hash)
-        seen[codes] = True
-        used = np.flatnonzero(seen)  # distinct codes, in category order
-        # int32: half the memory of a row index (arithmetic on them widens to int64 first)
-        renumber = np.cumsum(seen, dtype=np.int32)
-        renumber -= 1
+        # distinct codes in category order, numbered through a table (int32: half the
+        # memory of a row index; arithmetic on them widens to int64 first)
+        numbered, used = dense_codes(codes, len(col.cat.categories))
         cats = col.cat.categories.to_numpy(dtype=object)
-        return renumber[codes], cats[used]
+        return numbered, cats[used]
 
     def _table_rows(self, table: str) -> dict[str, np.ndarray]:
         """Rows of ``table`` with their code and item as integer codes, and basis (cached)."""
